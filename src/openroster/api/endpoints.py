@@ -1,0 +1,107 @@
+"""The endpoint table: every OneRoster operation served, with its path, entity and restrictions.
+
+Paths are relative to the API root. Routing, wrapper keys, the records each endpoint may
+return and (later) scopes are all read from here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from openroster.model.catalogue import ENTITIES, Entity
+from openroster.store.scopes import Match, Param, Scope, Through
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    operation: str  # the spec's operation name, e.g. getStudentsForClass
+    path: str  # e.g. "/classes/{class_id}/students"
+    entity_name: str
+    collection: bool
+    scope: Scope = ()
+    method: str = "GET"
+
+    @property
+    def entity(self) -> Entity:
+        return ENTITIES[self.entity_name]
+
+    @property
+    def wrapper_key(self) -> str:
+        return self.entity.collection_key if self.collection else self.entity.single_key
+
+    @property
+    def segments(self) -> tuple[str, ...]:
+        return tuple(self.path.strip("/").split("/"))
+
+
+_ACTIVE = Match("status", "active")
+STUDENT, TEACHER = Match("role", "student"), Match("role", "teacher")
+SCHOOL, TERM, GRADING_PERIOD = Match("type", "school"), Match("type", "term"), Match("type", "gradingPeriod")
+
+
+def _pair(plural: str, singular: str, entity: str, *restrict: Match) -> tuple[Endpoint, Endpoint]:
+    """getAllX and getX (e.g. getAllClasses, getClass) for /x and /x/{id}, with one restriction."""
+    path = "/" + plural[0].lower() + plural[1:]
+    return (Endpoint(f"getAll{plural}", path, entity, True, restrict),
+            Endpoint(f"get{singular}", f"{path}/{{id}}", entity, False, restrict))
+
+
+def _users_in_class(role: Match, *extra: Match) -> Through:
+    return Through("enrollment", "user", (Match("class", Param("class_id")), role, _ACTIVE, *extra))
+
+
+def _classes_of_user(param: str, *role: Match) -> Through:
+    return Through("enrollment", "class", (Match("user", Param(param)), *role, _ACTIVE))
+
+
+ROSTERING: tuple[Endpoint, ...] = (
+    *_pair("AcademicSessions", "AcademicSession", "academicSession"),
+    *_pair("Classes", "Class", "class"),
+    *_pair("Courses", "Course", "course"),
+    *_pair("GradingPeriods", "GradingPeriod", "academicSession", GRADING_PERIOD),
+    Endpoint("getAllDemographics", "/demographics", "demographics", True),
+    Endpoint("getDemographics", "/demographics/{id}", "demographics", False),
+    *_pair("Enrollments", "Enrollment", "enrollment"),
+    *_pair("Orgs", "Org", "org"),
+    *_pair("Schools", "School", "org", SCHOOL),
+    *_pair("Students", "Student", "user", STUDENT),
+    *_pair("Teachers", "Teacher", "user", TEACHER),
+    *_pair("Terms", "Term", "academicSession", TERM),
+    *_pair("Users", "User", "user"),
+    Endpoint("getCoursesForSchool", "/schools/{id}/courses", "course", True,
+             (Match("org", Param("id")),)),
+    Endpoint("getEnrollmentsForClassInSchool", "/schools/{school_id}/classes/{class_id}/enrollments",
+             "enrollment", True, (Match("class", Param("class_id")), Match("school", Param("school_id")))),
+    Endpoint("getStudentsForClassInSchool", "/schools/{school_id}/classes/{class_id}/students",
+             "user", True, (STUDENT, _users_in_class(STUDENT, Match("school", Param("school_id"))))),
+    Endpoint("getTeachersForClassInSchool", "/schools/{school_id}/classes/{class_id}/teachers",
+             "user", True, (TEACHER, _users_in_class(TEACHER, Match("school", Param("school_id"))))),
+    Endpoint("getEnrollmentsForSchool", "/schools/{school_id}/enrollments", "enrollment", True,
+             (Match("school", Param("school_id")),)),
+    Endpoint("getStudentsForSchool", "/schools/{school_id}/students", "user", True,
+             (STUDENT, Match("orgs", Param("school_id")))),
+    Endpoint("getTeachersForSchool", "/schools/{school_id}/teachers", "user", True,
+             (TEACHER, Match("orgs", Param("school_id")))),
+    Endpoint("getTermsForSchool", "/schools/{school_id}/terms", "academicSession", True,
+             (TERM, Through("class", "terms", (Match("school", Param("school_id")),)))),
+    Endpoint("getClassesForTerm", "/terms/{term_id}/classes", "class", True,
+             (Match("terms", Param("term_id")),)),
+    Endpoint("getGradingPeriodsForTerm", "/terms/{term_id}/gradingPeriods", "academicSession", True,
+             (GRADING_PERIOD, Match("parent", Param("term_id")))),
+    Endpoint("getClassesForCourse", "/courses/{course_id}/classes", "class", True,
+             (Match("course", Param("course_id")),)),
+    Endpoint("getClassesForStudent", "/students/{student_id}/classes", "class", True,
+             (_classes_of_user("student_id", STUDENT),)),
+    Endpoint("getClassesForTeacher", "/teachers/{teacher_id}/classes", "class", True,
+             (_classes_of_user("teacher_id", TEACHER),)),
+    Endpoint("getClassesForSchool", "/schools/{school_id}/classes", "class", True,
+             (Match("school", Param("school_id")),)),
+    Endpoint("getClassesForUser", "/users/{user_id}/classes", "class", True,
+             (_classes_of_user("user_id"),)),
+    Endpoint("getStudentsForClass", "/classes/{class_id}/students", "user", True,
+             (STUDENT, _users_in_class(STUDENT))),
+    Endpoint("getTeachersForClass", "/classes/{class_id}/teachers", "user", True,
+             (TEACHER, _users_in_class(TEACHER))),
+)
+
+ENDPOINTS: tuple[Endpoint, ...] = ROSTERING

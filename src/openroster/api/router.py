@@ -1,0 +1,50 @@
+"""Match request paths to endpoints: case-insensitive literal segments, tolerant of extra slashes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import unquote
+
+from openroster import API_ROOT
+from openroster.api.endpoints import Endpoint
+
+_ROOT = tuple(API_ROOT.strip("/").lower().split("/"))
+
+
+@dataclass(frozen=True)
+class RouteMatch:
+    endpoints: tuple[Endpoint, ...]  # every endpoint at this path (one per method)
+    params: dict[str, str]
+
+    def for_method(self, method: str) -> Endpoint | None:
+        wanted = "GET" if method == "HEAD" else method
+        return next((e for e in self.endpoints if e.method == wanted), None)
+
+
+class Router:
+    def __init__(self, endpoints: tuple[Endpoint, ...]) -> None:
+        self._by_length: dict[int, list[tuple[tuple[str | None, ...], tuple[str | None, ...], Endpoint]]] = {}
+        for endpoint in endpoints:
+            literals = tuple(None if s.startswith("{") else s.lower() for s in endpoint.segments)
+            names = tuple(s[1:-1] if s.startswith("{") else None for s in endpoint.segments)
+            self._by_length.setdefault(len(literals), []).append((literals, names, endpoint))
+
+    @staticmethod
+    def split(raw_path: str) -> list[str] | None:
+        """Segments below the API root (percent-decoded), or None if the path is outside it."""
+        segments = [s for s in raw_path.split("/") if s]
+        if len(segments) < len(_ROOT) or tuple(s.lower() for s in segments[:len(_ROOT)]) != _ROOT:
+            return None
+        return [unquote(s) for s in segments[len(_ROOT):]]
+
+    def match(self, raw_path: str) -> RouteMatch | None:
+        segments = self.split(raw_path)
+        if segments is None:
+            return None
+        found: list[Endpoint] = []
+        params: dict[str, str] = {}
+        for literals, names, endpoint in self._by_length.get(len(segments), ()):
+            if all(lit is None or lit == seg.lower() for lit, seg in zip(literals, segments)):
+                found.append(endpoint)
+                params = {n: seg for n, seg in zip(names, segments) if n is not None}
+        return RouteMatch(tuple(found), params) if found else None

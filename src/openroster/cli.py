@@ -1,0 +1,180 @@
+"""The `openroster` command: serve, import, demo-data, migrate."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn
+
+from openroster import API_ROOT
+from openroster.config import Settings
+from openroster.errors import OpenRosterError
+from openroster.store import migrate
+from openroster.store.dialects import create_engine
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="openroster: a OneRoster 1.1 provider for School Data Sync, Grade Sync and others.")
+out = Console()
+err = Console(stderr=True)
+
+DatabaseOption = typer.Option(None, "--database", help="Database URL (default: $OPENROSTER_DATABASE_URL "
+                              "or sqlite:///openroster.db in the working directory).")
+
+
+def _settings(database: Optional[str]) -> Settings:
+    try:
+        return Settings.from_env(database)
+    except OpenRosterError as exc:
+        _fail(str(exc))
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    err.print(f"[red]error:[/red] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+@app.command("import")
+def import_command(path: Path = typer.Argument(..., help="A .zip bundle, or a folder with manifest.csv."),
+                   database: Optional[str] = DatabaseOption) -> None:
+    """Import a OneRoster 1.1 CSV bundle (all files validated first; one transaction).
+
+    Example: openroster import district-2026.zip --database sqlite:///district.db
+    """
+    from openroster.ingest.importer import import_bundle
+    from openroster.ingest.reader import BundleInvalid
+
+    settings = _settings(database)
+    if not path.exists():
+        _fail(f"{path} does not exist; give a .zip bundle or a folder containing manifest.csv.")
+    engine = create_engine(settings.database_url)
+    try:
+        with _progress() as report:
+            summary = import_bundle(engine, path, progress=report)
+    except BundleInvalid as exc:
+        for problem in exc.problems:
+            err.print(str(problem), highlight=False, markup=False)
+        shown = "" if exc.total == len(exc.problems) else f" (first {len(exc.problems)} shown)"
+        _fail(f"{exc.total} problem(s) in {path}{shown}; nothing was imported.")
+    except OpenRosterError as exc:
+        _fail(str(exc))
+    for name, count in summary.records.items():
+        out.print(f"{name:16} {count:>10,}")
+    out.print(f"Imported {path} into {engine.url.render_as_string(hide_password=True)}.")
+
+
+class _progress:
+    """A progress line per CSV file while reading, on a terminal only."""
+
+    def __enter__(self) -> "_ProgressReport":
+        self._bar = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:,} rows"),
+                             console=err, transient=True, disable=not err.is_terminal)
+        self._bar.__enter__()
+        return _ProgressReport(self._bar)
+
+    def __exit__(self, *exc: object) -> None:
+        self._bar.__exit__(None, None, None)
+
+
+class _ProgressReport:
+    def __init__(self, bar: Progress) -> None:
+        self.bar, self.tasks = bar, {}  # type: ignore[var-annotated]
+
+    def __call__(self, file_name: str, rows: int) -> None:
+        if file_name not in self.tasks:
+            self.tasks[file_name] = self.bar.add_task(f"reading {file_name}", total=None)
+        self.bar.update(self.tasks[file_name], completed=rows)
+
+
+@app.command("demo-data")
+def demo_data(out_path: Path = typer.Argument(..., metavar="OUT", help="Folder to create, or a path ending in .zip."),
+              schools: int = typer.Option(3, min=1, help="Number of schools."),
+              students: int = typer.Option(300, min=1, help="Number of students."),
+              seed: int = typer.Option(1, help="Random seed: the same seed gives the same district.")) -> None:
+    """Write a realistic demo district as a OneRoster 1.1 CSV bundle.
+
+    Example: openroster demo-data demo.zip --schools 5 --students 2000 --seed 7
+    """
+    from openroster.ingest.demo import write_demo_bundle
+
+    if out_path.exists() and (out_path.is_file() or any(out_path.iterdir())):
+        _fail(f"{out_path} already exists and is not empty; choose a new path.")
+    counts = write_demo_bundle(out_path, schools=schools, students=students, seed=seed)
+    for name, count in counts.items():
+        out.print(f"{name:16} {count:>10,}")
+    out.print(f"Wrote {out_path}. Load it with: openroster import {out_path}")
+
+
+@app.command("migrate")
+def migrate_command(database: Optional[str] = DatabaseOption) -> None:
+    """Create or upgrade the store's schema to this version's.
+
+    Example: openroster migrate --database postgresql+psycopg://postgres@127.0.0.1/roster
+    """
+    settings = _settings(database)
+    engine = create_engine(settings.database_url)
+    before = migrate.current_revision(engine)
+    migrate.upgrade(engine)
+    out.print(f"Schema at revision {migrate.current_revision(engine)} (was {before or 'empty'}).")
+
+
+@app.command("serve")
+def serve(host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+          port: int = typer.Option(8000, min=1, max=65535, help="Port to listen on."),
+          database: Optional[str] = DatabaseOption,
+          workers: int = typer.Option(1, min=1, help="Server processes."),
+          demo: bool = typer.Option(False, "--demo", help="Load a small demo district into an empty store first.")) -> None:
+    """Serve the OneRoster 1.1 API (never changes stored data, except --demo on an empty store).
+
+    Example: openroster serve --port 8000 --database sqlite:///district.db
+    """
+    import uvicorn
+
+    settings = _settings(database)
+    engine = create_engine(settings.database_url)
+    if demo:
+        _load_demo(engine)
+    try:
+        migrate.require_current(engine)
+    except OpenRosterError as exc:
+        _fail(str(exc))
+    engine.dispose()
+    os.environ["OPENROSTER_DATABASE_URL"] = settings.database_url
+    shown = settings.public_url or f"http://{host}:{port}"
+    out.print(f"openroster serving {settings.database_url}\nOneRoster base URL: {shown}{API_ROOT}", highlight=False)
+    uvicorn.run("openroster.api.asgi:build", factory=True, host=host, port=port, workers=workers,
+                log_level="info", proxy_headers=True)
+
+
+def _load_demo(engine: object) -> None:
+    import sqlalchemy as sa
+
+    from openroster.ingest.demo import write_demo_bundle
+    from openroster.ingest.importer import import_bundle, prepare_store
+    from openroster.store.schema import TABLES
+
+    assert isinstance(engine, sa.Engine)
+    prepare_store(engine)
+    with engine.connect() as conn:
+        has_data = any(conn.execute(sa.select(t.main.c.sourced_id).limit(1)).first()
+                       for t in TABLES.values())
+    if has_data:
+        out.print("The store already holds data: serving it as it is (--demo loads only into an empty store).")
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        bundle = Path(folder) / "demo"
+        write_demo_bundle(bundle, schools=3, students=300, seed=1)
+        import_bundle(engine, bundle)
+    out.print("Loaded the demo district (3 schools, 300 students).")
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -1,0 +1,60 @@
+"""Settings from arguments and OPENROSTER_* environment variables, checked once at start-up."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from openroster.errors import ConfigurationError
+
+DEFAULT_MAX_LIMIT = 10_000
+MIN_MAX_LIMIT = 10_000  # SDS asks for 5,000-10,000 records a page; Google requires 10,000
+
+
+def default_database_url() -> str:
+    return os.environ.get("OPENROSTER_DATABASE_URL") or f"sqlite:///{Path.cwd() / 'openroster.db'}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    max_limit: int = DEFAULT_MAX_LIMIT
+    public_url: str = ""  # scheme://host[:port][/prefix] clients use; '' = from each request
+
+    @classmethod
+    def from_env(cls, database_url: str | None = None) -> "Settings":
+        settings = cls(
+            database_url=database_url or default_database_url(),
+            max_limit=_int_env("OPENROSTER_MAX_LIMIT", DEFAULT_MAX_LIMIT),
+            public_url=os.environ.get("OPENROSTER_PUBLIC_URL", "").rstrip("/"),
+        )
+        settings.check()
+        return settings
+
+    def check(self) -> None:
+        if self.max_limit < MIN_MAX_LIMIT:
+            raise ConfigurationError(
+                f"OPENROSTER_MAX_LIMIT={self.max_limit} is too small: School Data Sync and Google "
+                f"request pages of up to {MIN_MAX_LIMIT} records. Set it to {MIN_MAX_LIMIT} or more.")
+        if self.public_url:
+            parts = urlsplit(self.public_url)
+            if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
+                raise ConfigurationError(
+                    f"OPENROSTER_PUBLIC_URL={self.public_url!r} is not a base URL such as "
+                    f"https://sis.example.org (scheme, host, optional port and path prefix).")
+        if "://" not in self.database_url:
+            raise ConfigurationError(
+                f"Database URL {self.database_url!r} is not a URL. Use sqlite:///path/to/file.db "
+                f"or postgresql+psycopg://user@host/dbname.")
+
+
+def _int_env(name: str, default: int) -> int:
+    text = os.environ.get(name)
+    if text is None or text == "":
+        return default
+    try:
+        return int(text)
+    except ValueError:
+        raise ConfigurationError(f"{name}={text!r} is not a whole number.") from None

@@ -1,0 +1,291 @@
+"""The one declaration of the OneRoster 1.1 data model: entities, fields, enumerations, references.
+
+Everything else (database schema, JSON rendering, CSV reading and writing, validation of
+filter/sort/fields) is derived from the entities declared here. Fields are listed in CSV
+column order; JSON documents use the same order after the base fields.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass, field as dc_field
+from types import MappingProxyType
+from typing import Mapping
+
+
+class Kind(enum.Enum):
+    """How a field's value is represented, validated, stored and compared."""
+
+    STRING = "string"
+    DATE = "date"  # 'YYYY-MM-DD'
+    DATETIME = "datetime"  # an instant, kept as integer milliseconds since the epoch (UTC)
+    YEAR = "year"  # 4-digit string, e.g. '2026'
+    BOOLEAN = "boolean"  # the strings 'true' / 'false'
+    FLOAT = "float"
+    ENUM = "enum"
+    STRING_LIST = "string_list"
+    ENUM_LIST = "enum_list"
+    REF = "ref"  # a GUIDRef; kept as the referenced sourcedId
+    REF_LIST = "ref_list"  # a list of GUIDRefs; kept as a list of sourcedIds
+    USER_IDS = "user_ids"  # list of {type, identifier}
+
+
+LIST_KINDS = frozenset({Kind.STRING_LIST, Kind.ENUM_LIST, Kind.REF_LIST, Kind.USER_IDS})
+REF_KINDS = frozenset({Kind.REF, Kind.REF_LIST})
+
+# --- 1.1 enumerations (spec §3.5); tokens are case-sensitive and must not be extended.
+STATUS = ("active", "tobedeleted")
+ORG_TYPE = ("department", "school", "district", "local", "state", "national")
+ROLE_TYPE = ("administrator", "aide", "guardian", "parent", "proctor", "relative", "student", "teacher")
+SESSION_TYPE = ("gradingPeriod", "semester", "schoolYear", "term")
+CLASS_TYPE = ("homeroom", "scheduled")
+GENDER = ("male", "female")
+IMPORTANCE = ("primary", "secondary")
+SCORE_STATUS = ("exempt", "fully graded", "not submitted", "partially graded", "submitted")
+
+
+@dataclass(frozen=True)
+class Derived:
+    """A REF_LIST computed from other records: those of `source` whose `via` field names the owner.
+
+    `value` is the field of the source record listed (None: the source record itself).
+    Example: an org's `children` are the orgs whose `parent` is that org.
+    """
+
+    source: str
+    via: str
+    value: str | None = None
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    kind: Kind
+    required: bool = False
+    enum: tuple[str, ...] = ()
+    ref: str | None = None  # entity a REF / REF_LIST points at
+    csv: str | None = None  # CSV column name; defaults to the field name, None when not in CSV
+    derived: Derived | None = None
+    indexed: bool = False  # a lookup field clients filter on (email, username, identifier)
+
+    @property
+    def is_list(self) -> bool:
+        return self.kind in LIST_KINDS
+
+    @property
+    def column(self) -> str:
+        """Column name in the entity's table (scalars and single references only)."""
+        base = _snake(self.name)
+        return f"{base}_sourced_id" if self.kind is Kind.REF else base
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def _f(name: str, kind: Kind = Kind.STRING, *, required: bool = False, enum: tuple[str, ...] = (),
+       ref: str | None = None, csv: str | None | bool = True, derived: Derived | None = None,
+       indexed: bool = False) -> Field:
+    if csv is True:
+        if kind is Kind.REF:
+            csv_name: str | None = f"{name}SourcedId"
+        elif kind is Kind.REF_LIST:
+            csv_name = f"{name[:-1] if name.endswith('s') else name}SourcedIds"
+        else:
+            csv_name = name
+    else:
+        csv_name = csv or None
+    return Field(name, kind, required, enum, ref, csv_name, derived, indexed)
+
+
+@dataclass(frozen=True)
+class Entity:
+    """One OneRoster object type (or a CSV-only association record)."""
+
+    name: str  # JSON type name, e.g. 'academicSession'; also the GUIDRef type others use for it
+    collection_key: str  # wrapper key of a list, e.g. 'academicSessions'
+    single_key: str  # wrapper key of one object
+    table: str
+    csv_file: str  # e.g. 'academicSessions.csv'
+    path: str  # collection path under the API root, used for GUIDRef hrefs
+    fields: tuple[Field, ...]
+    association: bool = False  # CSV-only link records (classResources.csv), no endpoints of their own
+    by_name: Mapping[str, Field] = dc_field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "by_name", MappingProxyType({f.name: f for f in self.all_fields}))
+
+    @property
+    def all_fields(self) -> tuple[Field, ...]:
+        return BASE_FIELDS + self.fields
+
+    @property
+    def stored_fields(self) -> tuple[Field, ...]:
+        """Fields held by this entity's own rows (derived lists are computed from others)."""
+        return tuple(f for f in self.all_fields if f.derived is None)
+
+    @property
+    def csv_fields(self) -> tuple[Field, ...]:
+        return tuple(f for f in self.all_fields if f.csv is not None)
+
+
+BASE_FIELDS = (
+    _f("sourcedId", required=True),
+    _f("status", Kind.ENUM, enum=STATUS),
+    _f("dateLastModified", Kind.DATETIME),
+)
+# `metadata` is an open extension object: CSV columns named 'metadata.<key>' become its keys.
+METADATA = "metadata"
+
+_ENTITIES = (
+    Entity("academicSession", "academicSessions", "academicSession", "academic_sessions",
+           "academicSessions.csv", "academicSessions", (
+               _f("title", required=True),
+               _f("type", Kind.ENUM, required=True, enum=SESSION_TYPE),
+               _f("startDate", Kind.DATE, required=True),
+               _f("endDate", Kind.DATE, required=True),
+               _f("parent", Kind.REF, ref="academicSession"),
+               _f("schoolYear", Kind.YEAR, required=True),
+               _f("children", Kind.REF_LIST, ref="academicSession", csv=False,
+                  derived=Derived("academicSession", "parent")),
+           )),
+    Entity("category", "categories", "category", "categories", "categories.csv", "categories", (
+        _f("title", required=True),
+    )),
+    Entity("class", "classes", "class", "classes", "classes.csv", "classes", (
+        _f("title", required=True),
+        _f("grades", Kind.STRING_LIST),
+        _f("course", Kind.REF, required=True, ref="course"),
+        _f("classCode"),
+        _f("classType", Kind.ENUM, required=True, enum=CLASS_TYPE),
+        _f("location"),
+        _f("school", Kind.REF, required=True, ref="org"),
+        _f("terms", Kind.REF_LIST, required=True, ref="academicSession"),
+        _f("subjects", Kind.STRING_LIST),
+        _f("subjectCodes", Kind.STRING_LIST),
+        _f("periods", Kind.STRING_LIST),
+        _f("resources", Kind.REF_LIST, ref="resource", csv=False,
+           derived=Derived("classResource", "class", "resource")),
+    )),
+    Entity("classResource", "classResources", "classResource", "class_resources",
+           "classResources.csv", "classResources", (
+               _f("title"),
+               _f("class", Kind.REF, required=True, ref="class"),
+               _f("resource", Kind.REF, required=True, ref="resource"),
+           ), association=True),
+    Entity("course", "courses", "course", "courses", "courses.csv", "courses", (
+        _f("schoolYear", Kind.REF, ref="academicSession"),
+        _f("title", required=True),
+        _f("courseCode"),
+        _f("grades", Kind.STRING_LIST),
+        _f("org", Kind.REF, required=True, ref="org"),
+        _f("subjects", Kind.STRING_LIST),
+        _f("subjectCodes", Kind.STRING_LIST),
+        _f("resources", Kind.REF_LIST, ref="resource", csv=False,
+           derived=Derived("courseResource", "course", "resource")),
+    )),
+    Entity("courseResource", "courseResources", "courseResource", "course_resources",
+           "courseResources.csv", "courseResources", (
+               _f("title"),
+               _f("course", Kind.REF, required=True, ref="course"),
+               _f("resource", Kind.REF, required=True, ref="resource"),
+           ), association=True),
+    Entity("demographics", "demographics", "demographics", "demographics", "demographics.csv",
+           "demographics", (
+               _f("birthDate", Kind.DATE),
+               _f("sex", Kind.ENUM, enum=GENDER),
+               _f("americanIndianOrAlaskaNative", Kind.BOOLEAN),
+               _f("asian", Kind.BOOLEAN),
+               _f("blackOrAfricanAmerican", Kind.BOOLEAN),
+               _f("nativeHawaiianOrOtherPacificIslander", Kind.BOOLEAN),
+               _f("white", Kind.BOOLEAN),
+               _f("demographicRaceTwoOrMoreRaces", Kind.BOOLEAN),
+               _f("hispanicOrLatinoEthnicity", Kind.BOOLEAN),
+               _f("countryOfBirthCode"),
+               _f("stateOfBirthAbbreviation"),
+               _f("cityOfBirth"),
+               _f("publicSchoolResidenceStatus"),
+           )),
+    Entity("enrollment", "enrollments", "enrollment", "enrollments", "enrollments.csv",
+           "enrollments", (
+               _f("class", Kind.REF, required=True, ref="class"),
+               _f("school", Kind.REF, required=True, ref="org"),
+               _f("user", Kind.REF, required=True, ref="user"),
+               _f("role", Kind.ENUM, required=True, enum=ROLE_TYPE),
+               _f("primary", Kind.BOOLEAN),
+               _f("beginDate", Kind.DATE),
+               _f("endDate", Kind.DATE),
+           )),
+    Entity("lineItem", "lineItems", "lineItem", "line_items", "lineItems.csv", "lineItems", (
+        _f("title", required=True),
+        _f("description"),
+        _f("assignDate", Kind.DATETIME, required=True),
+        _f("dueDate", Kind.DATETIME, required=True),
+        _f("class", Kind.REF, required=True, ref="class"),
+        _f("category", Kind.REF, required=True, ref="category"),
+        _f("gradingPeriod", Kind.REF, required=True, ref="academicSession"),
+        _f("resultValueMin", Kind.FLOAT, required=True),
+        _f("resultValueMax", Kind.FLOAT, required=True),
+    )),
+    Entity("org", "orgs", "org", "orgs", "orgs.csv", "orgs", (
+        _f("name", required=True),
+        _f("type", Kind.ENUM, required=True, enum=ORG_TYPE),
+        _f("identifier"),
+        _f("parent", Kind.REF, ref="org"),
+        _f("children", Kind.REF_LIST, ref="org", csv=False, derived=Derived("org", "parent")),
+    )),
+    Entity("resource", "resources", "resource", "resources", "resources.csv", "resources", (
+        _f("vendorResourceId", required=True),
+        _f("title"),
+        _f("roles", Kind.ENUM_LIST, enum=ROLE_TYPE),
+        _f("importance", Kind.ENUM, enum=IMPORTANCE),
+        _f("vendorId"),
+        _f("applicationId"),
+    )),
+    Entity("result", "results", "result", "results", "results.csv", "results", (
+        _f("lineItem", Kind.REF, required=True, ref="lineItem"),
+        _f("student", Kind.REF, required=True, ref="user"),
+        _f("scoreStatus", Kind.ENUM, required=True, enum=SCORE_STATUS),
+        _f("score", Kind.FLOAT, required=True),
+        _f("scoreDate", Kind.DATE, required=True),
+        _f("comment"),
+    )),
+    Entity("user", "users", "user", "users", "users.csv", "users", (
+        _f("enabledUser", Kind.BOOLEAN, required=True),
+        _f("orgs", Kind.REF_LIST, required=True, ref="org"),
+        _f("role", Kind.ENUM, required=True, enum=ROLE_TYPE),
+        _f("username", required=True, indexed=True),
+        _f("userIds", Kind.USER_IDS),
+        _f("givenName", required=True),
+        _f("familyName", required=True),
+        _f("middleName"),
+        _f("identifier", indexed=True),
+        _f("email", indexed=True),
+        _f("sms"),
+        _f("phone"),
+        _f("agents", Kind.REF_LIST, ref="user"),
+        _f("grades", Kind.STRING_LIST),
+        _f("password"),
+    )),
+)
+
+ENTITIES: Mapping[str, Entity] = MappingProxyType({e.name: e for e in _ENTITIES})
+
+# Order in which CSV files are loaded so that every reference points backwards (spec §7.3).
+LOAD_ORDER = ("org", "academicSession", "course", "class", "user", "demographics", "enrollment",
+              "resource", "classResource", "courseResource", "category", "lineItem", "result")
+
+# demographics records share the sourcedId of the user they describe.
+DEMOGRAPHICS_OWNER = "user"
+
+
+def entity(name: str) -> Entity:
+    return ENTITIES[name]
+
+
+def by_csv_file(file_name: str) -> Entity | None:
+    for e in _ENTITIES:
+        if e.csv_file == file_name:
+            return e
+    return None

@@ -1,0 +1,46 @@
+"""Compute derived GUIDRef lists (an org's children, a class's resources) from their source records."""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Mapping
+
+from openroster.model.catalogue import ENTITIES, Entity
+
+DerivedLists = dict[str, dict[str, list[str]]]  # field name -> owner sourcedId -> referenced ids
+
+
+def derived_sources(entity: Entity) -> set[str]:
+    """Names of the entities whose records feed this entity's derived lists."""
+    return {f.derived.source for f in entity.all_fields if f.derived is not None}
+
+
+def derive(entity: Entity, records_of: Mapping[str, Iterable[Mapping[str, Any]]]) -> DerivedLists:
+    """Derived lists of every record of `entity`, given the records of each source entity.
+
+    Only active source records count: a tombstoned child is no longer a child.
+    """
+    out: DerivedLists = {}
+    for field in entity.all_fields:
+        if field.derived is None:
+            continue
+        rule = field.derived
+        lists: dict[str, list[str]] = {}
+        for record in records_of[rule.source]:
+            owner = record.get(rule.via)
+            if owner is None or record.get("status", "active") != "active":
+                continue
+            value = record[rule.value] if rule.value else record["sourcedId"]
+            lists.setdefault(owner, []).append(value)
+        for values in lists.values():
+            values.sort()
+        out[field.name] = lists
+    return out
+
+
+def for_record(derived: DerivedLists, sourced_id: str) -> dict[str, list[str]]:
+    return {name: lists.get(sourced_id, []) for name, lists in derived.items()}
+
+
+def dependents(name: str) -> list[str]:
+    """Entities with a derived list fed by entity `name`."""
+    return [e.name for e in ENTITIES.values() if name in derived_sources(e)]

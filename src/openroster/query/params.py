@@ -1,0 +1,94 @@
+"""Query parameters (limit, offset, sort, orderBy, fields, filter) -> one typed query object."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping
+
+from openroster.errors import InvalidBlankSelectionField, InvalidData, StatusInfo, warning
+from openroster.model.catalogue import Entity, Field
+from openroster.query.filter import FilterSyntaxError, parse_filter
+from openroster.query.resolve import Criteria, resolve
+
+DEFAULT_LIMIT = 100
+
+
+@dataclass(frozen=True)
+class ReadQuery:
+    """What a GET asks for, validated against one entity. `fields` None means all fields."""
+
+    limit: int = DEFAULT_LIMIT
+    offset: int = 0
+    sort: Field | None = None
+    descending: bool = False
+    fields: tuple[str, ...] | None = None
+    criteria: Criteria | None = None
+    warnings: tuple[StatusInfo, ...] = ()
+
+
+def _non_negative_int(name: str, text: str, minimum: int) -> int:
+    value = text.strip()
+    if not value.isdigit():
+        raise InvalidData(f"{name} must be a whole number of at least {minimum}, not '{text}'")
+    number = int(value)
+    if number < minimum:
+        raise InvalidData(f"{name} must be at least {minimum}, not {number}")
+    return number
+
+
+def _fields(entity: Entity, text: str) -> tuple[tuple[str, ...] | None, list[StatusInfo]]:
+    names = [name.strip() for name in text.split(",")]
+    if any(not name for name in names):
+        raise InvalidBlankSelectionField(
+            f"fields has a blank field name ('{text}'); list field names separated by commas")
+    known = set(entity.by_name) | {"metadata"}
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        return None, [warning("invalid_selection_field",
+                              f"Unknown selection field: {', '.join(unknown)}; all fields returned")]
+    return tuple(dict.fromkeys(names)), []
+
+
+def _sort(entity: Entity, text: str) -> tuple[Field | None, list[StatusInfo]]:
+    field = entity.by_name.get(text.strip())
+    if field is None:
+        return None, [warning("invalid_sort_field",
+                              f"Unknown sort field: {text}; results are in the default order (sourcedId)")]
+    return field, []
+
+
+def parse_query(entity: Entity, params: Mapping[str, str], *, collection: bool,
+                max_limit: int) -> ReadQuery:
+    """Validate the parameters a read accepts; singletons take only `fields`. Unknown ones are ignored."""
+    warnings: list[StatusInfo] = []
+    fields = None
+    if "fields" in params:
+        fields, found = _fields(entity, params["fields"])
+        warnings += found
+    if not collection:
+        return ReadQuery(limit=1, fields=fields, warnings=tuple(warnings))
+
+    limit = DEFAULT_LIMIT
+    if "limit" in params:
+        limit = _non_negative_int("limit", params["limit"], 1)
+        if limit > max_limit:
+            raise InvalidData(f"limit {limit} is above this server's maximum page size of "
+                              f"{max_limit}; ask for at most {max_limit} records and page with offset")
+    offset = _non_negative_int("offset", params["offset"], 0) if "offset" in params else 0
+
+    sort = None
+    if params.get("sort", "").strip():
+        sort, found = _sort(entity, params["sort"])
+        warnings += found
+    order = params.get("orderBy", "asc").strip().lower() or "asc"
+    if order not in ("asc", "desc"):
+        raise InvalidData(f"orderBy must be asc or desc, not '{params['orderBy']}'")
+
+    criteria = None
+    if "filter" in params:
+        try:
+            criteria = resolve(entity, parse_filter(params["filter"]))
+        except FilterSyntaxError as exc:
+            raise InvalidData(f"Malformed filter: {exc}") from None
+
+    return ReadQuery(limit, offset, sort, order == "desc", fields, criteria, tuple(warnings))

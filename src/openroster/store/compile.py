@@ -1,0 +1,100 @@
+"""Compile resolved filter criteria and sort fields into SQL on an entity's tables.
+
+Semantics (the tests hold an independent evaluator to these): a predicate on a list field is
+true when any element satisfies it; `!=` is the negation of `=` (so a record without the field
+matches `field!='x'`); ordering operators and `~` are false on absent values; `~` is a
+case-insensitive substring test; a GUIDRef's `type` is the referenced entity's type name.
+"""
+
+from __future__ import annotations
+
+import operator
+from typing import Any, Callable
+
+import sqlalchemy as sa
+
+from openroster.model.catalogue import ENTITIES, Entity, Field, Kind
+from openroster.query.resolve import Condition, Criteria
+from openroster.store.dialects import text_ordering
+from openroster.store.schema import TABLES, column_of
+
+_PY_OPS: dict[str, Callable[[Any, Any], bool]] = {
+    "=": operator.eq, "!=": operator.ne, ">": operator.gt, ">=": operator.ge,
+    "<": operator.lt, "<=": operator.le,
+}
+
+
+def _compare(column: sa.ColumnElement[Any], op: str, value: Any, dialect: str,
+             textual: bool) -> sa.ColumnElement[bool]:
+    if op == "~":
+        return sa.func.lower(column).contains(value, autoescape=True)
+    if op in ("=", "!="):
+        return column == value  # '!=' is negated by the caller
+    left = text_ordering(column, dialect) if textual else column
+    return _PY_OPS[op](left, value)  # type: ignore[no-any-return]
+
+
+class _Target:
+    """Where the compared values of one field live: a column, or rows related to the record."""
+
+    def __init__(self, entity: Entity, field: Field, part: str | None) -> None:
+        self.entity, self.field, self.part = entity, field, part
+        self.main = TABLES[entity.name].main
+
+    def values(self) -> tuple[sa.ColumnElement[Any], list[sa.ColumnElement[bool]], sa.FromClause | None]:
+        """(value expression, correlation conditions, related table or None for a plain column)."""
+        field = self.field
+        if field.derived is not None:
+            source = ENTITIES[field.derived.source]
+            # Aliased: the source may be this very table (an org's children are orgs).
+            table = TABLES[source.name].main.alias("related")
+            via = table.c[source.by_name[field.derived.via].column]
+            value = (table.c[source.by_name[field.derived.value].column]
+                     if field.derived.value else table.c.sourced_id)
+            active = table.c.status == "active"
+            return value, [via == self.main.c.sourced_id, active], table
+        if field.is_list:
+            child = TABLES[self.entity.name].lists[field.name]
+            column = child.c[self.part] if field.kind is Kind.USER_IDS else child.c.value
+            return column, [child.c.owner == self.main.c.sourced_id], child
+        return column_of(self.entity, field), [], None
+
+
+def _condition(entity: Entity, cond: Condition, dialect: str) -> sa.ColumnElement[bool]:
+    target = _Target(entity, cond.field, cond.part)
+    value_expr, correlation, related = target.values()
+    op = "=" if cond.op == "!=" else cond.op
+
+    if cond.part == "type" and cond.field.kind in (Kind.REF, Kind.REF_LIST):
+        # Every GUIDRef of this field has the same type: compare it here, require one to exist.
+        assert cond.field.ref is not None
+        type_name = cond.field.ref
+        holds = (cond.value.lower() in type_name.lower() if op == "~"
+                 else _PY_OPS[op](type_name, cond.value))
+        predicate = sa.true() if holds else sa.false()
+        exists = (value_expr.is_not(None) if related is None
+                  else sa.exists().select_from(related).where(*correlation))
+        positive = sa.and_(exists, predicate)
+    else:
+        textual = cond.field.kind not in (Kind.FLOAT, Kind.DATETIME) or cond.part is not None
+        compared = _compare(value_expr, op, cond.value, dialect, textual)
+        if related is None:
+            positive = sa.and_(value_expr.is_not(None), compared)
+        else:
+            positive = sa.exists().select_from(related).where(*correlation, compared)
+    return sa.not_(positive) if cond.op == "!=" else positive
+
+
+def criteria_condition(entity: Entity, criteria: Criteria, dialect: str) -> sa.ColumnElement[bool]:
+    return sa.or_(*(sa.and_(*(_condition(entity, c, dialect) for c in group))
+                    for group in criteria.any_of))
+
+
+def sort_key(entity: Entity, field: Field, dialect: str) -> sa.ColumnElement[Any]:
+    """The value records are ordered by: the column, or the least element of a list."""
+    value_expr, correlation, related = _Target(entity, field, "identifier").values()
+    if related is not None:
+        value_expr = sa.select(sa.func.min(value_expr)).select_from(related).where(
+            *correlation).scalar_subquery()
+    textual = field.kind not in (Kind.FLOAT, Kind.DATETIME)
+    return text_ordering(value_expr, dialect) if textual else value_expr

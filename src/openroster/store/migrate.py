@@ -1,0 +1,63 @@
+"""Schema versions: create or upgrade a store with Alembic, and refuse to serve an outdated one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+from openroster.errors import SchemaOutdated
+
+_MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def _config(connection: sa.Connection | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(engine: sa.Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def upgrade(engine: sa.Engine) -> None:
+    """Bring the store's schema to this version's (creating it in an empty database)."""
+    with engine.begin() as conn:
+        command.upgrade(_config(conn), "head")
+
+
+def is_empty(engine: sa.Engine) -> bool:
+    return not sa.inspect(engine).get_table_names()
+
+
+def require_current(engine: sa.Engine) -> None:
+    """Raise SchemaOutdated unless the store's schema is exactly this version's."""
+    current, head = current_revision(engine), head_revision()
+    if current == head:
+        return
+    url = engine.url.render_as_string(hide_password=True)
+    if current is None:
+        raise SchemaOutdated(
+            f"The database {url} has no openroster schema. Create it with: "
+            f"openroster migrate --database '{url}' (or load data with openroster import).")
+    scripts = ScriptDirectory.from_config(_config())
+    if scripts.get_revision(current) is None:
+        raise SchemaOutdated(
+            f"The database {url} has schema revision {current}, which this version of openroster "
+            f"does not know (it is newer). Upgrade openroster.")
+    raise SchemaOutdated(
+        f"The database {url} has schema revision {current}, older than this version's {head}. "
+        f"Upgrade it with: openroster migrate --database '{url}'")

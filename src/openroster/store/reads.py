@@ -1,0 +1,70 @@
+"""Read pages and single records: filter, count, order and page in the database, return stored documents."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+import sqlalchemy as sa
+
+from openroster.model.catalogue import Entity
+from openroster.query.params import ReadQuery
+from openroster.store.compile import criteria_condition, sort_key
+from openroster.store.schema import TABLES
+from openroster.store.scopes import Scope, scope_condition
+
+
+@dataclass(frozen=True)
+class Page:
+    docs: list[bytes]
+    total: int
+
+
+def _where(conn: sa.Connection, entity: Entity, scope: Scope, params: Mapping[str, str],
+           query: ReadQuery) -> sa.ColumnElement[bool]:
+    condition = scope_condition(entity, scope, params)
+    if query.criteria is not None:
+        condition = sa.and_(condition, criteria_condition(entity, query.criteria, conn.dialect.name))
+    return condition
+
+
+def read_page(conn: sa.Connection, entity: Entity, scope: Scope, params: Mapping[str, str],
+              query: ReadQuery) -> Page:
+    """One page of documents and the number of records matching before paging.
+
+    Paging is a deferred join: OFFSET walks only the narrow key (and sort value) of matching
+    rows, and documents are fetched for the page alone.
+    """
+    table = TABLES[entity.name].main
+    where = _where(conn, entity, scope, params, query)
+    total = conn.execute(sa.select(sa.func.count()).select_from(table).where(where)).scalar_one()
+    if total <= query.offset:
+        return Page([], total)
+
+    key_columns: list[sa.ColumnElement[Any]] = [table.c.sourced_id.label("k")]
+    if query.sort is not None and query.sort.name != "sourcedId":
+        key_columns.append(sort_key(entity, query.sort, conn.dialect.name).label("s"))
+    keys = sa.select(*key_columns).where(where)
+    keys = keys.order_by(*_ordering(keys.selected_columns, query)).limit(query.limit).offset(query.offset)
+    page = keys.subquery("page")
+    rows = conn.execute(
+        sa.select(table.c.doc).join(page, table.c.sourced_id == page.c.k)
+        .order_by(*_ordering(page.c, query))
+    )
+    return Page([row[0] for row in rows], total)
+
+
+def _ordering(columns: Any, query: ReadQuery) -> list[sa.ColumnElement[Any]]:
+    key = columns.k
+    if "s" not in columns:
+        return [key.desc() if query.descending else key.asc()]
+    value = columns.s
+    # Absent values last in both directions, then sourcedId so paging is deterministic.
+    return [value.is_(None), value.desc() if query.descending else value.asc(), key.asc()]
+
+
+def read_one(conn: sa.Connection, entity: Entity, sourced_id: str, scope: Scope,
+             params: Mapping[str, str]) -> bytes | None:
+    table = TABLES[entity.name].main
+    where = sa.and_(table.c.sourced_id == sourced_id, scope_condition(entity, scope, params))
+    return conn.execute(sa.select(table.c.doc).where(where)).scalar_one_or_none()  # type: ignore[no-any-return]

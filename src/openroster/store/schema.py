@@ -1,0 +1,99 @@
+"""The database schema, derived from the catalogue: one table per entity, one per stored list field.
+
+Entity table: `sourced_id` (primary key), `status`, `date_last_modified` (epoch ms), `doc` (the
+rendered JSON document, served as is), `metadata` (JSON text, for export) and one column per
+scalar field or single GUIDRef (`<name>_sourced_id`). Every stored list field has a child table
+`<table>__<field>` of (owner, position, value) rows so filters on list elements and relationship
+endpoints run as indexed EXISTS queries. Indexes are (column, sourced_id) pairs, which turn
+"filter then ORDER BY sourcedId LIMIT n" into an ordered index range.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from openroster.model.catalogue import ENTITIES, Entity, Field, Kind
+
+metadata = sa.MetaData()
+
+_SCALAR_TYPES: dict[Kind, sa.types.TypeEngine[object]] = {
+    Kind.STRING: sa.Text(),
+    Kind.ENUM: sa.Text(),
+    Kind.YEAR: sa.Text(),
+    Kind.DATE: sa.Text(),
+    Kind.BOOLEAN: sa.Text(),
+    Kind.FLOAT: sa.Float(),
+    Kind.DATETIME: sa.BigInteger(),
+    Kind.REF: sa.Text(),
+}
+_INDEXED_KINDS = frozenset({Kind.ENUM, Kind.REF, Kind.DATETIME, Kind.YEAR})
+
+
+@dataclass(frozen=True)
+class EntityTables:
+    main: sa.Table
+    lists: dict[str, sa.Table]  # field name -> child table, for stored (non-derived) list fields
+
+
+def _scalar_columns(entity: Entity) -> list[sa.Column[object]]:
+    columns: list[sa.Column[object]] = []
+    for field in entity.stored_fields:
+        if field.is_list or field.name in ("sourcedId", "status", "dateLastModified"):
+            continue
+        columns.append(sa.Column(field.column, _SCALAR_TYPES[field.kind], nullable=True))
+    return columns
+
+
+def _indexed(entity: Entity, field: Field) -> bool:
+    return not field.is_list and (field.kind in _INDEXED_KINDS or field.indexed)
+
+
+def _list_table(entity: Entity, field: Field) -> sa.Table:
+    name = f"{entity.table}__{field.column}"
+    if field.kind is Kind.USER_IDS:
+        value_columns = [sa.Column("type", sa.Text, nullable=False),
+                         sa.Column("identifier", sa.Text, nullable=False)]
+        indexes = [sa.Index(f"ix_{name}_identifier", "identifier", "owner"),
+                   sa.Index(f"ix_{name}_type", "type", "owner")]
+    else:
+        value_columns = [sa.Column("value", sa.Text, nullable=False)]
+        indexes = [sa.Index(f"ix_{name}_value", "value", "owner")]
+    return sa.Table(
+        name, metadata,
+        sa.Column("owner", sa.Text, primary_key=True),
+        sa.Column("position", sa.Integer, primary_key=True, autoincrement=False),
+        *value_columns, *indexes,
+    )
+
+
+def _entity_tables(entity: Entity) -> EntityTables:
+    scalar = _scalar_columns(entity)
+    indexes = [sa.Index(f"ix_{entity.table}_{f.column}", f.column, "sourced_id")
+               for f in entity.stored_fields
+               if _indexed(entity, f) and f.name != "sourcedId"]
+    main = sa.Table(
+        entity.table, metadata,
+        sa.Column("sourced_id", sa.Text, primary_key=True),
+        sa.Column("status", sa.Text, nullable=False),
+        sa.Column("date_last_modified", sa.BigInteger, nullable=False),
+        sa.Column("doc", sa.LargeBinary, nullable=False),
+        sa.Column("metadata", sa.Text, nullable=True),
+        *scalar, *indexes,
+    )
+    lists = {f.name: _list_table(entity, f) for f in entity.stored_fields if f.is_list}
+    return EntityTables(main, lists)
+
+
+TABLES: dict[str, EntityTables] = {name: _entity_tables(e) for name, e in ENTITIES.items()}
+
+
+def column_of(entity: Entity, field: Field) -> sa.Column[object]:
+    """The main-table column holding a scalar field or a single GUIDRef."""
+    table = TABLES[entity.name].main
+    if field.name == "sourcedId":
+        return table.c.sourced_id
+    if field.name == "dateLastModified":
+        return table.c.date_last_modified
+    return table.c[field.column]

@@ -1,0 +1,79 @@
+"""Declarative restrictions an endpoint puts on the records it serves, and their SQL.
+
+`/students` is users Match("role", "student"); `/classes/{class_id}/students` adds
+Through("enrollment", "user", (Match("class", Param("class_id")), Match("role", "student"), ...)):
+some enrollment points at the user, for that class, as a student.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping, Union
+
+import sqlalchemy as sa
+
+from openroster.model.catalogue import ENTITIES, Entity, Field, Kind
+from openroster.store.schema import TABLES, column_of
+
+
+@dataclass(frozen=True)
+class Param:
+    """The value of a path parameter, e.g. Param("school_id")."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Match:
+    """The record's `field` equals `value` (for a list field: one of its elements does)."""
+
+    field: str
+    value: Union[str, Param]
+
+
+@dataclass(frozen=True)
+class Through:
+    """Some `entity` record whose `to_target` field names this record, and that satisfies `where`."""
+
+    entity: str
+    to_target: str
+    where: tuple[Match, ...]
+
+
+Scope = tuple[Union[Match, Through], ...]
+
+
+def _value(value: Union[str, Param], params: Mapping[str, str]) -> str:
+    return params[value.name] if isinstance(value, Param) else value
+
+
+def points_at(entity: Entity, field: Field, target_id: sa.ColumnElement[Any]) -> sa.ColumnElement[bool]:
+    """`entity.field` (a GUIDRef or GUIDRef list, stored) names `target_id`, as a condition on entity."""
+    table = TABLES[entity.name].main
+    if field.kind is Kind.REF or field.name == "sourcedId":
+        return column_of(entity, field) == target_id
+    child = TABLES[entity.name].lists[field.name]
+    return sa.exists().where(child.c.owner == table.c.sourced_id, child.c.value == target_id)
+
+
+def _match(entity: Entity, match: Match, params: Mapping[str, str]) -> sa.ColumnElement[bool]:
+    field = entity.by_name[match.field]
+    value = sa.literal(_value(match.value, params))
+    if field.kind in (Kind.REF_LIST, Kind.STRING_LIST, Kind.ENUM_LIST):
+        return points_at(entity, field, value)
+    return column_of(entity, field) == value
+
+
+def scope_condition(entity: Entity, scope: Scope, params: Mapping[str, str]) -> sa.ColumnElement[bool]:
+    target = TABLES[entity.name].main
+    parts: list[sa.ColumnElement[bool]] = []
+    for item in scope:
+        if isinstance(item, Match):
+            parts.append(_match(entity, item, params))
+            continue
+        link = ENTITIES[item.entity]
+        link_table = TABLES[link.name].main
+        conditions = [points_at(link, link.by_name[item.to_target], target.c.sourced_id)]
+        conditions += [_match(link, m, params) for m in item.where]
+        parts.append(sa.exists(sa.select(sa.literal(1)).select_from(link_table).where(*conditions)))
+    return sa.and_(sa.true(), *parts)

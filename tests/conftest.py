@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import os
 from pathlib import Path
 from typing import Iterator
 
@@ -19,12 +21,52 @@ from tests.district import IMPORT_TIME, district
 BASE = "/ims/oneroster/v1p1"
 
 
-def load(tmp_path: Path, records: dict[str, list[dict[str, object]]], at_ms: int = IMPORT_TIME) -> sa.Engine:
+PG_SERVER = os.environ.get("OPENROSTER_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432")
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def new_database(backend: str, tmp_path: Path) -> str:
+    """A fresh, empty database URL on `backend` (PostgreSQL: a new database on the test server)."""
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path / 'store.db'}"
+    name = f"openroster_test_{os.getpid()}_{next(_counter)}"
+    admin = sa.create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name}")
+            conn.exec_driver_sql(f"CREATE DATABASE {name}")
+    except sa.exc.OperationalError as exc:
+        pytest.fail(f"PostgreSQL is not reachable at {PG_SERVER} ({exc.orig}); start it or set "
+                    f"OPENROSTER_TEST_POSTGRES to a server URL")
+    finally:
+        admin.dispose()
+    _created.append(name)
+    return f"{PG_SERVER}/{name}"
+
+
+_counter = itertools.count()
+_created: list[str] = []
+
+
+def load(tmp_path: Path, records: dict[str, list[dict[str, object]]], at_ms: int = IMPORT_TIME,
+         backend: str = "sqlite") -> sa.Engine:
     bundle = tmp_path / "bundle"
     write_bundle(bundle, records)
-    engine = create_engine(f"sqlite:///{tmp_path / 'store.db'}")
+    engine = create_engine(new_database(backend, tmp_path))
     import_bundle(engine, bundle, at_ms=at_ms)
     return engine
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_test_databases() -> Iterator[None]:
+    yield
+    if not _created:
+        return
+    admin = sa.create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        for name in _created:
+            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    admin.dispose()
 
 
 def client_for(engine: sa.Engine, **settings: object) -> TestClient:
@@ -32,9 +74,9 @@ def client_for(engine: sa.Engine, **settings: object) -> TestClient:
     return TestClient(app, base_url="https://sis.example.org")
 
 
-@pytest.fixture(scope="session")
-def district_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[sa.Engine]:
-    engine = load(tmp_path_factory.mktemp("district"), district())
+@pytest.fixture(scope="session", params=BACKENDS)
+def district_engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[sa.Engine]:
+    engine = load(tmp_path_factory.mktemp("district"), district(), backend=request.param)
     yield engine
     engine.dispose()
 
@@ -45,11 +87,12 @@ def api(district_engine: sa.Engine) -> Iterator[TestClient]:
         yield client
 
 
-@pytest.fixture(scope="session")
-def demo_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[sa.Engine]:
+@pytest.fixture(scope="session", params=BACKENDS)
+def demo_engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[sa.Engine]:
     from openroster.ingest.demo import generate_demo
 
-    engine = load(tmp_path_factory.mktemp("demo"), generate_demo(schools=3, students=300, seed=5))
+    engine = load(tmp_path_factory.mktemp("demo"), generate_demo(schools=3, students=300, seed=5),
+                  backend=request.param)
     yield engine
     engine.dispose()
 

@@ -20,8 +20,8 @@ from openroster.store.dialects import create_engine
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="openroster: a OneRoster 1.1 provider for School Data Sync, Grade Sync and others.")
-out = Console()
-err = Console(stderr=True)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 DatabaseOption = typer.Option(None, "--database", help="Database URL (default: $OPENROSTER_DATABASE_URL "
                               "or sqlite:///openroster.db in the working directory).")
@@ -137,9 +137,9 @@ def serve(host: str = typer.Option("127.0.0.1", help="Address to listen on."),
 
     settings = _settings(database)
     engine = create_engine(settings.database_url)
-    if demo:
-        _load_demo(engine)
     try:
+        if demo:
+            _load_demo(engine)
         migrate.require_current(engine)
     except OpenRosterError as exc:
         _fail(str(exc))

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from openroster.model.catalogue import ENTITIES, Entity, Field, Kind
 from openroster.query.resolve import Condition, Criteria
-from openroster.store.dialects import text_ordering
+from openroster.store.dialects import unicode_lower
 from openroster.store.schema import TABLES, column_of
 
 _PY_OPS: dict[str, Callable[[Any, Any], bool]] = {
@@ -24,14 +24,12 @@ _PY_OPS: dict[str, Callable[[Any, Any], bool]] = {
 }
 
 
-def _compare(column: sa.ColumnElement[Any], op: str, value: Any, dialect: str,
-             textual: bool) -> sa.ColumnElement[bool]:
+def _compare(column: sa.ColumnElement[Any], op: str, value: Any, dialect: str) -> sa.ColumnElement[bool]:
     if op == "~":
-        return sa.func.lower(column).contains(value, autoescape=True)
+        return unicode_lower(column, dialect).contains(value, autoescape=True)
     if op in ("=", "!="):
         return column == value  # '!=' is negated by the caller
-    left = text_ordering(column, dialect) if textual else column
-    return _PY_OPS[op](left, value)  # type: ignore[no-any-return]
+    return _PY_OPS[op](column, value)  # type: ignore[no-any-return]
 
 
 class _Target:
@@ -76,8 +74,7 @@ def _condition(entity: Entity, cond: Condition, dialect: str) -> sa.ColumnElemen
                   else sa.exists().select_from(related).where(*correlation))
         positive = sa.and_(exists, predicate)
     else:
-        textual = cond.field.kind not in (Kind.FLOAT, Kind.DATETIME) or cond.part is not None
-        compared = _compare(value_expr, op, cond.value, dialect, textual)
+        compared = _compare(value_expr, op, cond.value, dialect)
         if related is None:
             positive = sa.and_(value_expr.is_not(None), compared)
         else:
@@ -90,11 +87,10 @@ def criteria_condition(entity: Entity, criteria: Criteria, dialect: str) -> sa.C
                     for group in criteria.any_of))
 
 
-def sort_key(entity: Entity, field: Field, dialect: str) -> sa.ColumnElement[Any]:
+def sort_key(entity: Entity, field: Field) -> sa.ColumnElement[Any]:
     """The value records are ordered by: the column, or the least element of a list."""
     value_expr, correlation, related = _Target(entity, field, "identifier").values()
     if related is not None:
         value_expr = sa.select(sa.func.min(value_expr)).select_from(related).where(
             *correlation).scalar_subquery()
-    textual = field.kind not in (Kind.FLOAT, Kind.DATETIME)
-    return text_ordering(value_expr, dialect) if textual else value_expr
+    return value_expr

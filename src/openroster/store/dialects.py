@@ -42,11 +42,16 @@ def _sqlite_on_begin(connection: sa.Connection) -> None:
     connection.exec_driver_sql("BEGIN")
 
 
-def text_ordering(column: sa.ColumnElement[Any], dialect_name: str) -> sa.ColumnElement[Any]:
-    """Compare strings by code point on every backend, as SQLite does natively."""
+# Text compares by code point on every backend (SQLite does natively; PostgreSQL needs the C
+# collation), so string filters, sorts and paging order agree everywhere and stay index-ordered.
+TEXT = sa.Text().with_variant(sa.Text(collation="C"), "postgresql")
+
+
+def unicode_lower(column: sa.ColumnElement[Any], dialect_name: str) -> sa.ColumnElement[Any]:
+    """lower() with Unicode case folding (the C collation folds ASCII only)."""
     if dialect_name == "postgresql":
-        return column.collate("C")
-    return column
+        return sa.func.lower(column.collate("und-x-icu"))
+    return sa.func.lower(column)
 
 
 def read_connection(engine: sa.Engine) -> sa.Connection:

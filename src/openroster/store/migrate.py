@@ -7,6 +7,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
+from alembic.util import CommandError
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
@@ -35,12 +36,22 @@ def current_revision(engine: sa.Engine) -> str | None:
 
 def upgrade(engine: sa.Engine) -> None:
     """Bring the store's schema to this version's (creating it in an empty database)."""
+    current = current_revision(engine)
+    if current is not None and not _known(current):
+        require_current(engine)  # explains that the store is newer than this version
     with engine.begin() as conn:
         command.upgrade(_config(conn), "head")
 
 
 def is_empty(engine: sa.Engine) -> bool:
     return not sa.inspect(engine).get_table_names()
+
+
+def _known(revision: str) -> bool:
+    try:
+        return ScriptDirectory.from_config(_config()).get_revision(revision) is not None
+    except CommandError:
+        return False
 
 
 def require_current(engine: sa.Engine) -> None:
@@ -53,8 +64,7 @@ def require_current(engine: sa.Engine) -> None:
         raise SchemaOutdated(
             f"The database {url} has no openroster schema. Create it with: "
             f"openroster migrate --database '{url}' (or load data with openroster import).")
-    scripts = ScriptDirectory.from_config(_config())
-    if scripts.get_revision(current) is None:
+    if not _known(current):
         raise SchemaOutdated(
             f"The database {url} has schema revision {current}, which this version of openroster "
             f"does not know (it is newer). Upgrade openroster.")

@@ -43,7 +43,7 @@ def read_page(conn: sa.Connection, entity: Entity, scope: Scope, params: Mapping
 
     key_columns: list[sa.ColumnElement[Any]] = [table.c.sourced_id.label("k")]
     if query.sort is not None and query.sort.name != "sourcedId":
-        key_columns.append(sort_key(entity, query.sort, conn.dialect.name).label("s"))
+        key_columns.append(sort_key(entity, query.sort).label("s"))
     keys = sa.select(*key_columns).where(where)
     keys = keys.order_by(*_ordering(keys.selected_columns, query)).limit(query.limit).offset(query.offset)
     page = keys.subquery("page")

@@ -15,18 +15,19 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from openroster.model.catalogue import ENTITIES, Entity, Field, Kind
+from openroster.store.dialects import TEXT
 
 metadata = sa.MetaData()
 
 _SCALAR_TYPES: dict[Kind, sa.types.TypeEngine[object]] = {
-    Kind.STRING: sa.Text(),
-    Kind.ENUM: sa.Text(),
-    Kind.YEAR: sa.Text(),
-    Kind.DATE: sa.Text(),
-    Kind.BOOLEAN: sa.Text(),
+    Kind.STRING: TEXT,
+    Kind.ENUM: TEXT,
+    Kind.YEAR: TEXT,
+    Kind.DATE: TEXT,
+    Kind.BOOLEAN: TEXT,
     Kind.FLOAT: sa.Float(),
     Kind.DATETIME: sa.BigInteger(),
-    Kind.REF: sa.Text(),
+    Kind.REF: TEXT,
 }
 _INDEXED_KINDS = frozenset({Kind.ENUM, Kind.REF, Kind.DATETIME, Kind.YEAR})
 
@@ -53,16 +54,16 @@ def _indexed(entity: Entity, field: Field) -> bool:
 def _list_table(entity: Entity, field: Field) -> sa.Table:
     name = f"{entity.table}__{field.column}"
     if field.kind is Kind.USER_IDS:
-        value_columns = [sa.Column("type", sa.Text, nullable=False),
-                         sa.Column("identifier", sa.Text, nullable=False)]
+        value_columns = [sa.Column("type", TEXT, nullable=False),
+                         sa.Column("identifier", TEXT, nullable=False)]
         indexes = [sa.Index(f"ix_{name}_identifier", "identifier", "owner"),
                    sa.Index(f"ix_{name}_type", "type", "owner")]
     else:
-        value_columns = [sa.Column("value", sa.Text, nullable=False)]
+        value_columns = [sa.Column("value", TEXT, nullable=False)]
         indexes = [sa.Index(f"ix_{name}_value", "value", "owner")]
     return sa.Table(
         name, metadata,
-        sa.Column("owner", sa.Text, primary_key=True),
+        sa.Column("owner", TEXT, primary_key=True),
         sa.Column("position", sa.Integer, primary_key=True, autoincrement=False),
         *value_columns, *indexes,
     )
@@ -75,11 +76,11 @@ def _entity_tables(entity: Entity) -> EntityTables:
                if _indexed(entity, f) and f.name != "sourcedId"]
     main = sa.Table(
         entity.table, metadata,
-        sa.Column("sourced_id", sa.Text, primary_key=True),
-        sa.Column("status", sa.Text, nullable=False),
+        sa.Column("sourced_id", TEXT, primary_key=True),
+        sa.Column("status", TEXT, nullable=False),
         sa.Column("date_last_modified", sa.BigInteger, nullable=False),
         sa.Column("doc", sa.LargeBinary, nullable=False),
-        sa.Column("metadata", sa.Text, nullable=True),
+        sa.Column("metadata", TEXT, nullable=True),
         *scalar, *indexes,
     )
     lists = {f.name: _list_table(entity, f) for f in entity.stored_fields if f.is_list}

@@ -23,6 +23,7 @@ from openroster.query.params import parse_query
 from openroster.store.dialects import create_engine, read_connection
 from openroster.store.migrate import require_current
 from openroster.store.reads import read_one, read_page
+from openroster.store.scopes import Scope
 
 log = logging.getLogger("openroster.api")
 _METHODS = ["GET", "HEAD", "PUT", "DELETE", "POST", "PATCH", "OPTIONS"]
@@ -65,13 +66,13 @@ class OneRosterService:
         return self._read(request, endpoint, match.params, restrictions, raw_path)
 
     def _read(self, request: Request, endpoint: Endpoint, path_params: dict[str, str],
-              restrictions: tuple[object, ...], raw_path: str) -> Response:
+              restrictions: Scope, raw_path: str) -> Response:
         raw_query = request.scope.get("query_string", b"").decode("latin-1")
         params = first_values(parse_qsl(request.url.query, keep_blank_values=True))
         entity = endpoint.entity
         query = parse_query(entity, params, collection=endpoint.collection,
                             max_limit=self.settings.max_limit)
-        scope = endpoint.scope + restrictions  # type: ignore[operator]
+        scope = endpoint.scope + restrictions
         base = self.base_url(request)
         with read_connection(self.engine) as conn:
             if not endpoint.collection:

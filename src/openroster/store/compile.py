@@ -24,12 +24,18 @@ _PY_OPS: dict[str, Callable[[Any, Any], bool]] = {
 }
 
 
+_SQL_OPS: dict[str, Callable[[sa.ColumnElement[Any], Any], sa.ColumnElement[bool]]] = {
+    "=": lambda c, v: c == v, ">": lambda c, v: c > v, ">=": lambda c, v: c >= v,
+    "<": lambda c, v: c < v, "<=": lambda c, v: c <= v,
+}
+
+
 def _compare(column: sa.ColumnElement[Any], op: str, value: Any, dialect: str) -> sa.ColumnElement[bool]:
+    """`column op value`; '!=' arrives as '=' and is negated by the caller."""
     if op == "~":
-        return unicode_lower(column, dialect).contains(value, autoescape=True)
-    if op in ("=", "!="):
-        return column == value  # '!=' is negated by the caller
-    return _PY_OPS[op](column, value)  # type: ignore[no-any-return]
+        contains: sa.ColumnElement[bool] = unicode_lower(column, dialect).contains(value, autoescape=True)
+        return contains
+    return _SQL_OPS[op](column, value)
 
 
 class _Target:
@@ -53,7 +59,7 @@ class _Target:
             return value, [via == self.main.c.sourced_id, active], table
         if field.is_list:
             child = TABLES[self.entity.name].lists[field.name]
-            column = child.c[self.part] if field.kind is Kind.USER_IDS else child.c.value
+            column = child.c[self.part or "identifier"] if field.kind is Kind.USER_IDS else child.c.value
             return column, [child.c.owner == self.main.c.sourced_id], child
         return column_of(self.entity, field), [], None
 
@@ -67,7 +73,7 @@ def _condition(entity: Entity, cond: Condition, dialect: str) -> sa.ColumnElemen
         # Every GUIDRef of this field has the same type: compare it here, require one to exist.
         assert cond.field.ref is not None
         type_name = cond.field.ref
-        holds = (cond.value.lower() in type_name.lower() if op == "~"
+        holds = (str(cond.value) in type_name.lower() if op == "~"
                  else _PY_OPS[op](type_name, cond.value))
         predicate = sa.true() if holds else sa.false()
         exists = (value_expr.is_not(None) if related is None

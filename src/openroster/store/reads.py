@@ -67,4 +67,5 @@ def read_one(conn: sa.Connection, entity: Entity, sourced_id: str, scope: Scope,
              params: Mapping[str, str]) -> bytes | None:
     table = TABLES[entity.name].main
     where = sa.and_(table.c.sourced_id == sourced_id, scope_condition(entity, scope, params))
-    return conn.execute(sa.select(table.c.doc).where(where)).scalar_one_or_none()  # type: ignore[no-any-return]
+    doc: bytes | None = conn.execute(sa.select(table.c.doc).where(where)).scalar_one_or_none()
+    return doc

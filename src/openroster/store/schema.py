@@ -11,6 +11,7 @@ endpoints run as indexed EXISTS queries. Indexes are (column, sourced_id) pairs,
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -19,7 +20,7 @@ from openroster.store.dialects import TEXT
 
 metadata = sa.MetaData()
 
-_SCALAR_TYPES: dict[Kind, sa.types.TypeEngine[object]] = {
+_SCALAR_TYPES: dict[Kind, sa.types.TypeEngine[Any]] = {
     Kind.STRING: TEXT,
     Kind.ENUM: TEXT,
     Kind.YEAR: TEXT,

@@ -1,0 +1,203 @@
+"""Read and check one entity's CSV file: header, rows, cells and duplicate sourcedIds.
+
+This is the hot loop of an import (a users.csv can have a million rows), so all per-column
+decisions are taken once from the header and each row only indexes, tests and decodes.
+"""
+
+from __future__ import annotations
+
+import csv
+from array import array
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable, NamedTuple
+
+from openroster.ingest._source import BundleSource
+from openroster.ingest.cells import cell_decoder
+from openroster.ingest.problems import ProblemLog
+from openroster.model.catalogue import LIST_KINDS, METADATA, Entity, Kind
+from openroster.model.values import BadValue
+
+if TYPE_CHECKING:
+    from _csv import Reader
+
+__all__ = ["PROGRESS_EVERY", "Table", "read_table"]
+
+PROGRESS_EVERY = 5000
+METADATA_PREFIX = METADATA + "."
+# Header names accepted in place of the 1.1 ones (Microsoft's sample exporter writes 'gender').
+_ALIASES = {"demographics": {"gender": "sex"}}
+# Base fields that may be blank in bulk files but must be filled in delta files.
+_DELTA_REQUIRED = ("status", "dateLastModified")
+
+
+@dataclass
+class Table:
+    records: list[dict[str, Any]] = field(default_factory=list)
+    lines: array[int] = field(default_factory=lambda: array("q"))  # line of each record
+    ids: dict[str, int] = field(default_factory=dict)  # sourcedId -> line of its first use
+    complete: bool = False  # every row was read and the sourcedIds are known
+
+
+class _Column(NamedTuple):
+    position: int
+    key: str  # field name
+    name: str  # column name in this file
+    decode: Callable[[str], object] | None  # None: the text is the value
+    required: bool
+    is_list: bool
+
+
+def read_table(source: BundleSource, entity: Entity, mode: str, log: ProblemLog,
+               progress: Callable[[str, int], None] | None = None) -> Table:
+    file = entity.csv_file
+    table = Table()
+    previous_end = 0
+    try:
+        with source.open_text(file) as text:
+            rows = csv.reader(text)
+            header = next(rows, None)
+            if header is None:
+                log.add(file, None, None, f"{file} is empty; it needs at least the header line, which "
+                        f"starts {','.join(f.csv or '' for f in entity.csv_fields[:4])}.")
+                return table
+            previous_end = rows.line_num
+            plan = _plan_columns(entity, [name.strip() for name in header], mode, log)
+            previous_end = _read_rows(rows, previous_end, len(header), plan, file, table, log, progress)
+    except UnicodeDecodeError:
+        line = source.undecodable_line(file) or previous_end + 1
+        log.add(file, line, None, f"This line is not UTF-8 text, so {file} cannot be read; save the "
+                "file as CSV UTF-8 and try again.")
+        return table
+    except csv.Error as exc:
+        log.add(file, previous_end + 1, None, f"This line cannot be read as CSV ({exc}); check its "
+                "quotes and save the file as CSV UTF-8.")
+        return table
+    table.complete = plan.id_index is not None
+    return table
+
+
+@dataclass
+class _Plan:
+    columns: list[_Column]
+    metadata: list[tuple[int, str]]  # (position, metadata key)
+    id_index: int | None
+
+
+def _plan_columns(entity: Entity, header: list[str], mode: str, log: ProblemLog) -> _Plan:
+    file = entity.csv_file
+    by_column = {f.csv: f for f in entity.csv_fields if f.csv is not None}
+    by_column.update({alias: entity.by_name[name] for alias, name in _ALIASES.get(entity.name, {}).items()})
+    folded = {name.lower(): name for name in by_column}
+    columns: list[_Column] = []
+    metadata: list[tuple[int, str]] = []
+    first_use: dict[str, int] = {}  # field name or metadata column -> header position
+    for index, name in enumerate(header):
+        found = by_column.get(name)
+        key = found.name if found is not None else name
+        if not name:
+            log.add(file, 1, None, f"Column {index + 1} of the header has no name; name it or delete "
+                    "the column.")
+            continue
+        if key in first_use:
+            earlier = first_use[key]
+            what = (f"The column {name} appears more than once" if header[earlier] == name
+                    else f"The columns {header[earlier]} and {name} both give {key}")
+            log.add(file, 1, name, f"{what} (columns {earlier + 1} and {index + 1}); keep only one of them.")
+            continue
+        first_use[key] = index
+        if found is not None:
+            required = found.required or (mode == "delta" and found.name in _DELTA_REQUIRED)
+            decode = None if found.kind in (Kind.STRING, Kind.REF) else cell_decoder(found)
+            columns.append(_Column(index, found.name, name, decode, required, found.kind in LIST_KINDS))
+        elif name.startswith(METADATA_PREFIX) and len(name) > len(METADATA_PREFIX):
+            metadata.append((index, name[len(METADATA_PREFIX):]))
+        else:
+            message = f"{name} is not a column of {file}."
+            guess = folded.get(name.lower())
+            if guess is not None:
+                message += f" Column names are case-sensitive: write {guess}."
+            else:
+                message += (f" Rename it to a column of {file}, remove it, or name it "
+                            f"{METADATA_PREFIX}{name} to keep it as extra data.")
+            log.add(file, 1, name, message)
+    for f in entity.csv_fields:
+        needed = f.required or (mode == "delta" and f.name in _DELTA_REQUIRED)
+        if needed and f.name not in first_use:
+            why = "delta files require" if not f.required else f"{file} requires"
+            log.add(file, 1, f.csv, f"The header has no {f.csv} column, which {why}; add it "
+                    "(column names are case-sensitive).")
+    id_index = first_use.get("sourcedId")
+    return _Plan(columns, metadata, id_index)
+
+
+def _read_rows(rows: Reader, previous_end: int, width: int, plan: _Plan, file: str, table: Table,
+               log: ProblemLog, progress: Callable[[str, int], None] | None) -> int:
+    records, lines, ids = table.records, table.lines, table.ids
+    columns, metadata, id_index = plan.columns, plan.metadata, plan.id_index
+    add = log.add
+    done = 0
+    for row in rows:
+        line, previous_end = previous_end + 1, rows.line_num
+        if len(row) != width:
+            if not any(cell.strip() for cell in row):
+                continue  # a blank line, or a line of empty cells left by a spreadsheet
+            if len(row) < width or any(cell.strip() for cell in row[width:]):
+                count = f"{len(row)} value" + ("" if len(row) == 1 else "s")
+                add(file, line, None, f"This line has {count} but the header has {width} columns; "
+                    "quote values that contain commas, and give every column a value (blank is fine).")
+                if id_index is not None and id_index < len(row) and row[id_index].strip():
+                    ids.setdefault(row[id_index], line)  # avoids follow-on reference problems
+                continue
+            row = row[:width]
+        elif id_index is None or not row[id_index] or row[id_index].isspace():
+            if not any(cell.strip() for cell in row):
+                continue
+        record: dict[str, Any] = {}
+        for index, key, name, decode, required, is_list in columns:
+            cell = row[index]
+            if not cell or cell.isspace():
+                if required:
+                    add(file, line, name, _blank_message(name, key))
+                continue
+            if decode is None:
+                record[key] = cell
+                continue
+            try:
+                value = decode(cell)
+            except BadValue as exc:
+                add(file, line, name, str(exc))
+                continue
+            if is_list and not value:
+                if required:
+                    add(file, line, name, _blank_message(name, key))
+                continue
+            record[key] = value
+        if metadata:
+            extra = {key: row[index] for index, key in metadata if row[index] and not row[index].isspace()}
+            if extra:
+                record[METADATA] = extra
+        sourced_id = record.get("sourcedId")
+        if sourced_id is not None:
+            first = ids.setdefault(sourced_id, line)
+            if first != line:
+                add(file, line, "sourcedId", f"The sourcedId '{sourced_id}' is used again; it was first "
+                    f"used on line {first}. Give every record its own sourcedId.")
+        records.append(record)
+        lines.append(line)
+        done += 1
+        if progress is not None and done % PROGRESS_EVERY == 0:
+            progress(file, done)
+    if progress is not None:
+        progress(file, done)
+    return previous_end
+
+
+def _blank_message(name: str, key: str) -> str:
+    if key == "status":
+        return "status must be filled in a delta file; write active or tobedeleted."
+    if key == "dateLastModified":
+        return ("dateLastModified must be filled in a delta file; write when the record last changed, "
+                "for example 2024-08-15T13:05:22.000Z.")
+    if key == "sourcedId":
+        return "sourcedId is blank; every record needs its own sourcedId."
+    return f"{name} is required but blank; fill it in."

@@ -1,0 +1,260 @@
+"""Convert one CSV cell to a record value and back, according to its field's Kind.
+
+The CSV text forms follow the OneRoster 1.1 CSV binding: lists are comma-separated inside one
+cell, user ids are written `{type:identifier}` items, booleans `true`/`false`, dates
+`YYYY-MM-DD`, date-times ISO 8601. Messages of BadValue are full sentences meant for the
+person who prepared the file, so they say what form was expected.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from functools import lru_cache
+from sys import intern
+from typing import Any, Callable
+
+from openroster.model.catalogue import Field, Kind
+from openroster.model.values import (
+    BadValue,
+    format_datetime,
+    parse_boolean,
+    parse_date,
+    parse_datetime,
+    parse_float,
+    parse_year,
+)
+
+__all__ = ["cell_decoder", "decode_cell", "encode_cell"]
+
+Decoder = Callable[[str], object]
+
+# Date fields for which senders commonly give a full date-time (Microsoft and Google send
+# scoreDate as an instant); the UTC date of that instant is kept.
+_DATE_OR_DATETIME = frozenset({"scoreDate"})
+# OneRoster 1.0 status token, read as its 1.1 replacement.
+_STATUS_ALIASES = {"inactive": "tobedeleted"}
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_BOOLEANS = {"true": "true", "false": "false"}
+_USER_IDS_FORM = "write each as {type:identifier}, separated by commas, for example {LDAP:jsmith},{LTI:abc123}"
+
+
+def decode_cell(field: Field, text: str) -> object:
+    """The record value of `field` written as `text` in a CSV cell; BadValue when it does not fit."""
+    return cell_decoder(field)(text)
+
+
+@lru_cache(maxsize=None)
+def cell_decoder(field: Field) -> Decoder:
+    """A function decoding cells of `field`; built once per field so that rows decode quickly."""
+    kind = field.kind
+    if kind is Kind.STRING or kind is Kind.REF:
+        return _identity
+    if kind is Kind.DATE:
+        return _date_or_datetime if field.name in _DATE_OR_DATETIME else _date
+    if kind is Kind.DATETIME:
+        return _datetime
+    if kind is Kind.YEAR:
+        return _year
+    if kind is Kind.BOOLEAN:
+        return _boolean
+    if kind is Kind.FLOAT:
+        return _float
+    if kind is Kind.ENUM:
+        return _enum_decoder(field)
+    if kind is Kind.STRING_LIST or kind is Kind.REF_LIST:
+        return _split
+    if kind is Kind.ENUM_LIST:
+        one = _enum_decoder(field)
+        return lambda text: [one(item) for item in _split(text)]
+    if kind is Kind.USER_IDS:
+        return _user_ids
+    raise AssertionError(f"no CSV decoder for {kind}")  # pragma: no cover - every Kind is handled
+
+
+def encode_cell(field: Field, value: object) -> str:
+    """The CSV text of a record value; the inverse of decode_cell (missing values give '')."""
+    if value is None:
+        return ""
+    kind = field.kind
+    if kind is Kind.DATETIME:
+        return format_datetime(_as_int(value))
+    if kind is Kind.FLOAT:
+        return _format_float(value)
+    if kind is Kind.BOOLEAN and isinstance(value, bool):
+        return "true" if value else "false"
+    if kind is Kind.USER_IDS:
+        return ",".join(_encode_user_id(item) for item in _as_list(field, value))
+    if field.is_list:
+        return ",".join(_encode_item(field, item) for item in _as_list(field, value))
+    if not isinstance(value, str):
+        raise BadValue(f"The value of {field.name} must be text, not {type(value).__name__}.")
+    return value
+
+
+# --- decoders -------------------------------------------------------------------------------
+
+def _identity(text: str) -> str:
+    return text
+
+
+def _split(text: str) -> list[str]:
+    # Items (org ids, grades, subjects) repeat across rows; interning keeps one copy of each.
+    if "," not in text:  # the common single-item cell, without building a list of parts
+        item = text.strip()
+        return [intern(item)] if item else []
+    return [intern(item) for item in map(str.strip, text.split(",")) if item]
+
+
+def _date(text: str) -> str:
+    text = text.strip()
+    try:
+        return parse_date(text)
+    except BadValue:
+        raise BadValue(_date_message(text)) from None
+
+
+def _date_or_datetime(text: str) -> str:
+    text = text.strip()
+    try:
+        return parse_date(text)
+    except BadValue:
+        pass
+    try:
+        ms = parse_datetime(text)
+    except BadValue:
+        raise BadValue(f"'{text}' is not a date; write it as YYYY-MM-DD (for example 2024-08-15) "
+                       "or as a date-time such as 2024-08-15T13:05:22Z.") from None
+    return (_EPOCH + timedelta(milliseconds=ms)).date().isoformat()
+
+
+def _date_message(text: str) -> str:
+    if len(text) == 10 and text[4:5] == "-" and text[7:8] == "-" and text.replace("-", "").isdigit():
+        return f"'{text}' is not a real calendar date; check the month and day (dates are written YYYY-MM-DD)."
+    return f"'{text}' is not a date; write dates as YYYY-MM-DD, for example 2024-08-15."
+
+
+def _datetime(text: str) -> int:
+    try:
+        return parse_datetime(text)
+    except BadValue:
+        raise BadValue(f"'{text.strip()}' is not a date-time; write it in ISO 8601 form, "
+                       "for example 2024-08-15T13:05:22.000Z.") from None
+
+
+def _year(text: str) -> str:
+    text = text.strip()
+    try:
+        return parse_year(text)
+    except BadValue:
+        raise BadValue(f"'{text}' is not a year; write the 4-digit year in which the school year "
+                       "ends, for example 2026.") from None
+
+
+def _boolean(text: str) -> str:
+    try:
+        return _BOOLEANS[parse_boolean(text)]  # shared constants: a million rows hold one copy
+    except BadValue:
+        raise BadValue(f"'{text.strip()}' is not a boolean; write true or false.") from None
+
+
+def _float(text: str) -> float:
+    text = text.strip()
+    try:
+        if "_" in text:  # float() accepts '1_000'; a CSV number never has underscores
+            raise BadValue(text)
+        return parse_float(text)
+    except BadValue:
+        raise BadValue(f"'{text}' is not a number; write it with digits and an optional decimal "
+                       "point, for example 85 or 92.5.") from None
+
+
+def _enum_decoder(field: Field) -> Callable[[str], str]:
+    canonical = {token: token for token in field.enum}  # returned instead of each cell's copy
+    folded = {token.lower(): token for token in field.enum}
+    aliases = _STATUS_ALIASES if field.name == "status" else {}
+    listing = ", ".join(field.enum)
+
+    def decode(text: str) -> str:
+        token = text.strip()
+        found = canonical.get(token)
+        if found is not None:
+            return found
+        if token in aliases:
+            return aliases[token]
+        message = f"'{token}' is not one of {listing}."
+        suggestion = folded.get(token.lower())
+        if suggestion is not None:
+            message += f" Values are case-sensitive: write '{suggestion}'."
+        raise BadValue(message)
+
+    return decode
+
+
+def _user_ids(text: str) -> list[dict[str, str]]:
+    """Parse `{LDAP:jsmith},{LTI:abc123}`; identifiers may hold ':' and ',' but not braces."""
+    items: list[dict[str, str]] = []
+    pos, end = 0, len(text)
+    while True:
+        while pos < end and (text[pos] == "," or text[pos].isspace()):
+            pos += 1
+        if pos >= end:
+            return items
+        close = text.find("}", pos)
+        if text[pos] != "{" or close < 0:
+            raise BadValue(f"'{text.strip()}' is not a list of user ids; {_USER_IDS_FORM}.")
+        inner = text[pos + 1:close]
+        id_type, colon, identifier = inner.partition(":")
+        id_type, identifier = id_type.strip(), identifier.strip()
+        if not colon or not id_type or not identifier or "{" in inner:
+            raise BadValue(f"'{{{inner}}}' in '{text.strip()}' is not a user id; {_USER_IDS_FORM}.")
+        items.append({"type": intern(id_type), "identifier": identifier})
+        pos = close + 1
+        while pos < end and text[pos].isspace():
+            pos += 1
+        if pos < end and text[pos] != ",":
+            raise BadValue(f"'{text.strip()}' is not a list of user ids; {_USER_IDS_FORM}.")
+
+
+# --- encoders -------------------------------------------------------------------------------
+
+def _as_int(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise BadValue(f"A date-time value must be integer milliseconds since 1970, not {value!r}.")
+    return value
+
+
+def _format_float(value: object) -> str:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise BadValue(f"A number was expected, not {value!r}.")
+    number = float(value)
+    if number != number or number in (float("inf"), float("-inf")):
+        raise BadValue(f"{value!r} is not a finite number.")
+    if number.is_integer() and abs(number) < 1e15:
+        return str(int(number))
+    return repr(number)
+
+
+def _as_list(field: Field, value: object) -> list[Any]:
+    if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)):
+        raise BadValue(f"The value of {field.name} must be a list, not {type(value).__name__}.")
+    return list(value)
+
+
+def _encode_item(field: Field, item: object) -> str:
+    if not isinstance(item, str) or not item or item != item.strip() or "," in item:
+        raise BadValue(f"{item!r} cannot be written as an item of {field.name}: list items are "
+                       "non-empty text without commas or surrounding spaces.")
+    return item
+
+
+def _encode_user_id(item: object) -> str:
+    if not isinstance(item, dict):
+        raise BadValue(f"A user id must be a dict with type and identifier, not {item!r}.")
+    id_type, identifier = item.get("type"), item.get("identifier")
+    for part, forbidden in ((id_type, "{}:"), (identifier, "{}")):
+        if (not isinstance(part, str) or not part or part != part.strip()
+                or any(ch in part for ch in forbidden)):
+            raise BadValue(f"{item!r} cannot be written as {{type:identifier}}: both parts must be "
+                           "non-empty text without braces or surrounding spaces, and the type "
+                           "without ':'.")
+    return f"{{{id_type}:{identifier}}}"

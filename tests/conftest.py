@@ -5,13 +5,17 @@ from __future__ import annotations
 import itertools
 import os
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator, Sequence
 
 import pytest
 import sqlalchemy as sa
+from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from openroster.api.app import create_app
+from openroster.auth.clients import add_client
+from openroster.auth.keys import generate_master_key, load_keys
+from openroster.auth.scopes import ALL
 from openroster.config import Settings
 from openroster.ingest.importer import import_bundle
 from openroster.ingest.writer import write_bundle
@@ -69,9 +73,24 @@ def _drop_test_databases() -> Iterator[None]:
     admin.dispose()
 
 
-def client_for(engine: sa.Engine, **settings: object) -> TestClient:
-    app = create_app(Settings(database_url=str(engine.url), **settings), engine=engine)  # type: ignore[arg-type]
-    return TestClient(app, base_url="https://sis.example.org")
+SERVER_KEY = generate_master_key()
+KEYS = load_keys(SERVER_KEY, Path("unused"), create=False)
+
+
+def app_for(engine: sa.Engine, **settings: Any) -> Starlette:
+    return create_app(Settings(database_url=str(engine.url), secret_key=SERVER_KEY, **settings), engine=engine)
+
+
+def client_for(engine: sa.Engine, *, scopes: Sequence[str] = ALL, orgs: Sequence[str] = (),
+               **settings: Any) -> TestClient:
+    """An HTTP client of the app holding a bearer token of a new API client with `scopes` and `orgs`."""
+    issued = add_client(engine, KEYS, f"test client {next(_counter)}", scopes=scopes, orgs=orgs)
+    client = TestClient(app_for(engine, **settings), base_url="https://sis.example.org")
+    response = client.post("/oauth/token", data={"grant_type": "client_credentials"},
+                           auth=(issued.client.client_id, issued.secret))
+    assert response.status_code == 200, response.text
+    client.headers["Authorization"] = f"Bearer {response.json()['access_token']}"
+    return client
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -101,3 +120,49 @@ def demo_engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPat
 def demo_api(demo_engine: sa.Engine) -> Iterator[TestClient]:
     with client_for(demo_engine) as client:
         yield client
+
+
+class LiveServer:
+    """The real app served by uvicorn on a loopback port, in a background thread."""
+
+    def __init__(self, engine: sa.Engine, **settings: Any) -> None:
+        import threading
+
+        import uvicorn
+
+        self.engine = engine
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(app_for(engine, **settings), host="127.0.0.1", port=self.port,
+                                log_level="warning", lifespan="off")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+        while not self.server.started:
+            import time
+
+            time.sleep(0.01)
+
+    def add_client(self, **options: Any) -> tuple[str, str]:
+        issued = add_client(self.engine, KEYS, f"live client {next(_counter)}", **options)
+        return issued.client.client_id, issued.secret
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    server = LiveServer(load(tmp_path_factory.mktemp("live"), district()))
+    yield server
+    server.stop()
+    server.engine.dispose()

@@ -206,15 +206,33 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def test_serve_answers_real_http_and_leaves_data_unchanged(loaded: tuple[str, Path]) -> None:
+def credentials(output: str) -> tuple[str, str]:
+    """Client id and secret from what `clients add` / `serve --demo` print."""
+    lines = {line.split(":", 1)[0].strip(): line.split(":", 1)[1].strip()
+             for line in output.splitlines() if ":" in line}
+    return lines["client id (OAuth 1.0a consumer key)"], lines["client secret"]
+
+
+def bearer(port: int, client_id: str, secret: str) -> dict[str, str]:
+    token = httpx.post(f"http://127.0.0.1:{port}/oauth/token", data={"grant_type": "client_credentials"},
+                       auth=(client_id, secret)).json()["access_token"]
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_serve_answers_real_http_and_leaves_data_unchanged(loaded: tuple[str, Path], tmp_path: Path) -> None:
     url, _ = loaded
+    env = {"OPENROSTER_KEY_FILE": str(tmp_path / "server.key")}
+    added = runner.invoke(app, ["clients", "add", "SDS", "--database", url], env=env)
+    assert added.exit_code == 0, added.output
     before = snapshot(url)
     port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "openroster", "serve", "--port", str(port),
                                "--database", url], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              env={**os.environ, "OPENROSTER_PUBLIC_URL": ""})
+                              env={**os.environ, "OPENROSTER_PUBLIC_URL": "", **env})
     try:
-        response = wait_for(f"http://127.0.0.1:{port}/ims/oneroster/v1p1/students?limit=2")
+        assert wait_for(f"http://127.0.0.1:{port}/ims/oneroster/v1p1/students").status_code == 401
+        response = httpx.get(f"http://127.0.0.1:{port}/ims/oneroster/v1p1/students?limit=2",
+                             headers=bearer(port, *credentials(added.output)))
         assert response.status_code == 200
         assert [u["sourcedId"] for u in response.json()["users"]] == ["stu-1", "stu-2"]
         assert response.json()["users"][0]["orgs"][0]["href"] == \
@@ -226,20 +244,43 @@ def test_serve_answers_real_http_and_leaves_data_unchanged(loaded: tuple[str, Pa
     assert snapshot(url) == before
 
 
-def test_serve_demo_loads_an_empty_store(tmp_path: Path) -> None:
-    url = database(tmp_path)
-    port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "openroster", "serve", "--demo", "--port", str(port),
-                               "--database", url], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+def start(args: list[str], env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
+    """Start `openroster ARGS` and read what it prints up to its banner's last line."""
+    server = subprocess.Popen([sys.executable, "-m", "openroster", *args], stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, env={**os.environ, **env})
+    assert server.stdout is not None
+    printed = []
+    for line in server.stdout:
+        printed.append(line.decode())
+        if "OAuth 2.0 token URL" in printed[-1]:
+            break
+    return server, "".join(printed)
+
+
+def test_serve_demo_loads_an_empty_store_and_prints_a_client(tmp_path: Path) -> None:
+    args = ["serve", "--demo", "--port", str(free_port()), "--database", database(tmp_path)]
+    env = {"OPENROSTER_KEY_FILE": str(tmp_path / "server.key")}
+    server, output = start(args, env)
+    base = f"http://127.0.0.1:{args[3]}"
     try:
-        response = wait_for(f"http://127.0.0.1:{port}/ims/oneroster/v1p1/schools")
-        assert response.status_code == 200 and len(response.json()["orgs"]) == 3
-        students = wait_for(f"http://127.0.0.1:{port}/ims/oneroster/v1p1/students")
+        assert f"{base}/ims/oneroster/v1p1" in output and f"{base}/oauth/token" in output
+        client_id, secret = credentials(output)
+        wait_for(base + "/")
+        headers = bearer(int(args[3]), client_id, secret)
+        schools = httpx.get(f"{base}/ims/oneroster/v1p1/schools", headers=headers)
+        assert schools.status_code == 200 and len(schools.json()["orgs"]) == 3
+        students = httpx.get(f"{base}/ims/oneroster/v1p1/students", headers=headers)
         assert students.headers["X-Total-Count"] == "300"
     finally:
         server.terminate()
-        output = server.communicate(timeout=20)[0].decode()
-    assert f"http://127.0.0.1:{port}/ims/oneroster/v1p1" in output
+        server.communicate(timeout=20)
+    # A second start serves the same data (not loaded again) with a fresh demo secret.
+    server, output = start(args, env)
+    server.terminate()
+    server.communicate(timeout=20)
+    assert "already holds data" in output
+    again_id, again_secret = credentials(output)
+    assert again_id == client_id and again_secret != secret
 
 
 def wait_for(url: str, seconds: float = 30) -> httpx.Response:

@@ -6,7 +6,7 @@ import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import NoReturn, Optional
+from typing import TYPE_CHECKING, NoReturn, Optional
 
 import typer
 from rich.console import Console
@@ -14,9 +14,16 @@ from rich.progress import BarColumn, Progress, TextColumn
 
 from openroster import API_ROOT
 from openroster.config import Settings
+from openroster.auth.scopes import short
 from openroster.errors import OpenRosterError
 from openroster.store import migrate
 from openroster.store.dialects import create_engine
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+
+    from openroster.auth.clients import IssuedCredentials
+    from openroster.auth.keys import ServerKeys
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="openroster: a OneRoster 1.1 provider for School Data Sync, Grade Sync and others.")
@@ -123,6 +130,111 @@ def migrate_command(database: Optional[str] = DatabaseOption) -> None:
     out.print(f"Schema at revision {migrate.current_revision(engine)} (was {before or 'empty'}).")
 
 
+clients_app = typer.Typer(no_args_is_help=True, help="API clients: who may call the API, with which scopes and orgs.")
+app.add_typer(clients_app, name="clients")
+
+
+def _keys_and_engine(database: Optional[str], *, create_key: bool) -> tuple["ServerKeys", "sa.Engine"]:
+    from openroster.auth.keys import load_keys
+
+    settings = _settings(database)
+    engine = create_engine(settings.database_url)
+    try:
+        migrate.prepare(engine)
+        return load_keys(settings.secret_key, settings.key_file, create=create_key), engine
+    except OpenRosterError as exc:
+        _fail(str(exc))
+
+
+def _show_credentials(issued: "IssuedCredentials", note: str) -> None:
+    client = issued.client
+    out.print(note, highlight=False)
+    out.print(f"  client id (OAuth 1.0a consumer key): {client.client_id}", highlight=False)
+    out.print(f"  client secret:                       {issued.secret}", highlight=False)
+    out.print(f"  scopes: {' '.join(short(s) for s in client.scopes)}", highlight=False)
+    out.print(f"  orgs:   {', '.join(client.orgs) if client.orgs else 'all'}", highlight=False)
+    out.print("The secret is shown only now; store it safely.", highlight=False)
+
+
+@clients_app.command("add")
+def clients_add(name: str = typer.Argument(..., help="A name for the client, e.g. 'School Data Sync'."),
+                client_id: Optional[str] = typer.Option(None, "--client-id", help="Client id (default: generated)."),
+                client_secret: Optional[str] = typer.Option(None, "--client-secret",
+                                                            help="Secret (default: generated, 256 bits)."),
+                scope: list[str] = typer.Option([], "--scope", help="A scope to grant (repeatable), e.g. "
+                                                "gradebook.createput. Default: every read scope."),
+                org: list[str] = typer.Option([], "--org", help="Limit the client to this org and the orgs "
+                                              "below it (repeatable)."),
+                database: Optional[str] = DatabaseOption) -> None:
+    """Create an API client and print its credentials once.
+
+    Example: openroster clients add "Grade Sync" --scope roster.readonly --scope gradebook.readonly
+    --scope gradebook.createput --scope gradebook.delete --org sch-0001
+    """
+    from openroster.auth.clients import add_client
+
+    keys, engine = _keys_and_engine(database, create_key=True)
+    try:
+        issued = add_client(engine, keys, name, client_id=client_id, secret=client_secret, scopes=scope, orgs=org)
+    except OpenRosterError as exc:
+        _fail(str(exc))
+    _show_credentials(issued, f"Created client {name!r}.")
+
+
+@clients_app.command("list")
+def clients_list(database: Optional[str] = DatabaseOption) -> None:
+    """List API clients (never their secrets).
+
+    Example: openroster clients list
+    """
+    from rich.table import Table
+
+    from openroster.auth.clients import list_clients
+
+    _, engine = _keys_and_engine(database, create_key=True)
+    table = Table("client id", "name", "scopes", "orgs")
+    for client in list_clients(engine):
+        table.add_row(client.client_id, client.name, " ".join(short(s) for s in client.scopes),
+                      ", ".join(client.orgs) or "all")
+    out.print(table)
+
+
+@clients_app.command("remove")
+def clients_remove(client: str = typer.Argument(..., help="Client id or name."),
+                   database: Optional[str] = DatabaseOption) -> None:
+    """Remove a client: its tokens and signatures stop working at once.
+
+    Example: openroster clients remove "School Data Sync"
+    """
+    from openroster.auth.clients import remove_client
+
+    _, engine = _keys_and_engine(database, create_key=True)
+    try:
+        removed = remove_client(engine, client)
+    except OpenRosterError as exc:
+        _fail(str(exc))
+    out.print(f"Removed client {removed}.", highlight=False)
+
+
+@clients_app.command("rotate-secret")
+def clients_rotate(client: str = typer.Argument(..., help="Client id or name."),
+                   client_secret: Optional[str] = typer.Option(None, "--client-secret",
+                                                               help="New secret (default: generated)."),
+                   database: Optional[str] = DatabaseOption) -> None:
+    """Give a client a new secret; tokens issued with the old one stop working.
+
+    Example: openroster clients rotate-secret "School Data Sync"
+    """
+    from openroster.auth.clients import rotate_secret
+
+    keys, engine = _keys_and_engine(database, create_key=True)
+    try:
+        issued = rotate_secret(engine, keys, client, client_secret)
+    except OpenRosterError as exc:
+        _fail(str(exc))
+    _show_credentials(issued, f"New secret for client {issued.client.name!r}.")
+
+
 @app.command("serve")
 def serve(host: str = typer.Option("127.0.0.1", help="Address to listen on."),
           port: int = typer.Option(8000, min=1, max=65535, help="Port to listen on."),
@@ -135,31 +247,46 @@ def serve(host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     """
     import uvicorn
 
+    from openroster.auth.keys import load_keys
+
     settings = _settings(database)
     engine = create_engine(settings.database_url)
     try:
         if demo:
             _load_demo(engine)
         migrate.require_current(engine)
+        keys = load_keys(settings.secret_key, settings.key_file, create=demo)
+        if demo:
+            _show_credentials(_demo_client(engine, keys), "Demo API client (all scopes):")
     except OpenRosterError as exc:
         _fail(str(exc))
     engine.dispose()
     os.environ["OPENROSTER_DATABASE_URL"] = settings.database_url
     shown = settings.public_url or f"http://{host}:{port}"
-    out.print(f"openroster serving {settings.database_url}\nOneRoster base URL: {shown}{API_ROOT}", highlight=False)
+    out.print(f"openroster serving {settings.database_url}\nOneRoster base URL: {shown}{API_ROOT}\n"
+              f"OAuth 2.0 token URL: {shown}/oauth/token", highlight=False)
     uvicorn.run("openroster.api.asgi:build", factory=True, host=host, port=port, workers=workers,
                 log_level="info", proxy_headers=True)
 
 
-def _load_demo(engine: object) -> None:
+def _demo_client(engine: "sa.Engine", keys: "ServerKeys") -> "IssuedCredentials":
+    """The `demo` client with every scope: created, or given a fresh secret on each --demo start."""
+    from openroster.auth.clients import add_client, list_clients, rotate_secret
+    from openroster.auth.scopes import ALL
+
+    if any(c.name == "demo" for c in list_clients(engine)):
+        return rotate_secret(engine, keys, "demo")
+    return add_client(engine, keys, "demo", scopes=ALL)
+
+
+def _load_demo(engine: "sa.Engine") -> None:
     import sqlalchemy as sa
 
     from openroster.ingest.demo import write_demo_bundle
-    from openroster.ingest.importer import import_bundle, prepare_store
+    from openroster.ingest.importer import import_bundle
     from openroster.store.schema import TABLES
 
-    assert isinstance(engine, sa.Engine)
-    prepare_store(engine)
+    migrate.prepare(engine)
     with engine.connect() as conn:
         has_data = any(conn.execute(sa.select(t.main.c.sourced_id).limit(1)).first()
                        for t in TABLES.values())

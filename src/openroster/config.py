@@ -17,11 +17,23 @@ def default_database_url() -> str:
     return os.environ.get("OPENROSTER_DATABASE_URL") or f"sqlite:///{Path.cwd() / 'openroster.db'}"
 
 
+DEFAULT_TOKEN_LIFETIME = 3600
+DEFAULT_OAUTH1_WINDOW = 300
+
+
+def default_key_file() -> Path:
+    return Path(os.environ.get("OPENROSTER_KEY_FILE") or Path.cwd() / "openroster.key")
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str
     max_limit: int = DEFAULT_MAX_LIMIT
     public_url: str = ""  # scheme://host[:port][/prefix] clients use; '' = from each request
+    secret_key: str = ""  # master server key; '' = read key_file
+    key_file: Path = Path("openroster.key")
+    token_lifetime: int = DEFAULT_TOKEN_LIFETIME  # seconds an OAuth 2.0 access token lasts
+    oauth1_window: int = DEFAULT_OAUTH1_WINDOW  # accepted OAuth 1.0a clock difference, seconds
 
     @classmethod
     def from_env(cls, database_url: str | None = None) -> "Settings":
@@ -29,6 +41,10 @@ class Settings:
             database_url=database_url or default_database_url(),
             max_limit=_int_env("OPENROSTER_MAX_LIMIT", DEFAULT_MAX_LIMIT),
             public_url=os.environ.get("OPENROSTER_PUBLIC_URL", "").rstrip("/"),
+            secret_key=os.environ.get("OPENROSTER_SECRET_KEY", ""),
+            key_file=default_key_file(),
+            token_lifetime=_int_env("OPENROSTER_TOKEN_LIFETIME", DEFAULT_TOKEN_LIFETIME),
+            oauth1_window=_int_env("OPENROSTER_OAUTH1_WINDOW", DEFAULT_OAUTH1_WINDOW),
         )
         settings.check()
         return settings
@@ -44,6 +60,14 @@ class Settings:
                 raise ConfigurationError(
                     f"OPENROSTER_PUBLIC_URL={self.public_url!r} is not a base URL such as "
                     f"https://sis.example.org (scheme, host, optional port and path prefix).")
+        if not 300 <= self.token_lifetime <= 86_400:
+            raise ConfigurationError(
+                f"OPENROSTER_TOKEN_LIFETIME={self.token_lifetime} is out of range: give seconds between "
+                f"300 and 86400 (a full district pull must fit in one token's life).")
+        if not 30 <= self.oauth1_window <= 3600:
+            raise ConfigurationError(
+                f"OPENROSTER_OAUTH1_WINDOW={self.oauth1_window} is out of range: give seconds between "
+                f"30 and 3600 (the default, 300, allows five minutes of clock difference).")
         if "://" not in self.database_url:
             raise ConfigurationError(
                 f"Database URL {self.database_url!r} is not a URL. Use sqlite:///path/to/file.db "

@@ -37,9 +37,10 @@ class OneRosterError(OpenRosterError):
     http_status = 400
     code_minor = "invalid data"
 
-    def __init__(self, description: str) -> None:
+    def __init__(self, description: str, *, headers: dict[str, str] | None = None) -> None:
         super().__init__(description)
         self.description = description
+        self.headers = headers or {}
 
     @property
     def status_info(self) -> StatusInfo:
@@ -61,6 +62,20 @@ class InvalidBlankSelectionField(OneRosterError):
 class UnknownObject(OneRosterError):
     http_status = 404
     code_minor = "unknown object"
+
+
+class Unauthorized(OneRosterError):
+    """Missing or bad credentials; `headers` carry the WWW-Authenticate challenge."""
+
+    http_status = 401
+    code_minor = "unauthorized"
+
+
+class Forbidden(OneRosterError):
+    """Good credentials without the scope this endpoint needs."""
+
+    http_status = 403
+    code_minor = "forbidden"
 
 
 class MethodNotAllowed(OneRosterError):

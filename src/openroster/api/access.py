@@ -1,26 +1,25 @@
 """The one place every request's access is decided.
 
-`Access.authorize` runs before any data is read. It may refuse the request (raising a
-OneRosterError) or narrow what the endpoint may return by adding restrictions to its scope.
-Open access serves everything; authentication plugs in here.
+`Access.authorize` runs before any data is read: it authenticates the request, checks the
+endpoint's scope, and returns a Grant naming the client and the orgs it may see. It refuses
+with Unauthorized (401) or Forbidden (403).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol
 
 from starlette.requests import Request
 
 from openroster.api.endpoints import Endpoint
-from openroster.store.scopes import Scope
+
+
+@dataclass(frozen=True)
+class Grant:
+    client_id: str | None
+    orgs: frozenset[str] | None = None  # visible org sourcedIds; None: not limited
 
 
 class Access(Protocol):
-    def authorize(self, request: Request, endpoint: Endpoint) -> Scope: ...
-
-
-class OpenAccess:
-    """No authentication: every client may read everything."""
-
-    def authorize(self, request: Request, endpoint: Endpoint) -> Scope:
-        return ()
+    def authorize(self, request: Request, endpoint: Endpoint, signed_url: str) -> Grant: ...

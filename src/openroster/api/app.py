@@ -3,35 +3,42 @@
 from __future__ import annotations
 
 import logging
+import time
 from urllib.parse import parse_qsl
 
+import orjson
 import sqlalchemy as sa
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from openroster import API_ROOT, __version__
-from openroster.api.access import Access, OpenAccess
-from openroster.api.endpoints import ENDPOINTS, Endpoint
+from openroster.api.access import Access, Grant
+from openroster.api.endpoints import ENDPOINTS, Endpoint, parents
 from openroster.api.responses import (JSON, collection_body, first_values, link_header, project,
                                       single_body, status_body)
 from openroster.api.router import Router
+from openroster.auth.access import OAuthAccess
+from openroster.auth.keys import ServerKeys, load_keys
+from openroster.auth.token_endpoint import token_response
 from openroster.config import Settings
 from openroster.errors import MethodNotAllowed, OneRosterError, StatusInfo, UnknownObject
 from openroster.query.params import parse_query
 from openroster.store.dialects import create_engine, read_connection
 from openroster.store.migrate import require_current
 from openroster.store.reads import read_one, read_page
-from openroster.store.scopes import Scope
+from openroster.store.scopes import Boundary, Scope
 
 log = logging.getLogger("openroster.api")
+audit = logging.getLogger("openroster.audit")
 _METHODS = ["GET", "HEAD", "PUT", "DELETE", "POST", "PATCH", "OPTIONS"]
 
 
 class OneRosterService:
-    def __init__(self, settings: Settings, engine: sa.Engine, access: Access) -> None:
-        self.settings, self.engine, self.access = settings, engine, access
+    def __init__(self, settings: Settings, engine: sa.Engine, keys: ServerKeys, access: Access) -> None:
+        self.settings, self.engine, self.keys, self.access = settings, engine, keys, access
         self.router = Router(ENDPOINTS)
 
     def base_url(self, request: Request) -> str:
@@ -40,39 +47,60 @@ class OneRosterService:
         return f"{request.url.scheme}://{request.url.netloc}"
 
     def handle(self, request: Request) -> Response:
+        started = time.perf_counter()
+        records: int | None = None
+        reason = ""
         try:
-            return self._dispatch(request)
+            response, records = self._dispatch(request)
         except OneRosterError as exc:
-            return error_response(exc.http_status, exc.status_info)
+            response = error_response(exc.http_status, exc.status_info, exc.headers)
+            reason = exc.description
         except Exception:
             log.exception("internal error on %s %s", request.method, request.url.path)
-            return error_response(500, StatusInfo("failure", "error", "internal server error",
-                                                  "The server failed to answer this request."))
+            response = error_response(500, StatusInfo("failure", "error", "internal server error",
+                                                      "The server failed to answer this request."))
+        _audit(request, response.status_code, records, started, reason)
+        return response
 
-    def _dispatch(self, request: Request) -> Response:
+    async def token(self, request: Request) -> Response:
+        """POST /oauth/token (OAuth 2.0 client credentials)."""
+        started = time.perf_counter()
+        body = await request.body()
+        result = await run_in_threadpool(
+            token_response, content_type=request.headers.get("content-type", ""),
+            authorization=request.headers.get("authorization", ""), body=body, engine=self.engine,
+            keys=self.keys, lifetime_seconds=self.settings.token_lifetime)
+        request.state.client_id = result.client_id
+        response = Response(orjson.dumps(result.body), status_code=result.status,
+                            media_type="application/json", headers=result.headers)
+        _audit(request, result.status, None, started, result.reason)
+        return response
+
+    def _dispatch(self, request: Request) -> tuple[Response, int | None]:
         raw_path = request.scope.get("raw_path", b"").decode("latin-1") or request.url.path
         raw_path = raw_path.split("?", 1)[0]
         match = self.router.match(raw_path)
         if match is None:
             if Router.split(raw_path) is None and raw_path.strip("/") == "":
                 return Response(b'{"openroster":"' + __version__.encode() + b'","api":"'
-                                + API_ROOT.encode() + b'"}', media_type=JSON)
+                                + API_ROOT.encode() + b'"}', media_type=JSON), None
             raise UnknownObject(f"No OneRoster endpoint at {request.url.path}")
         endpoint = match.for_method(request.method)
         if endpoint is None:
             allowed = sorted({e.method for e in match.endpoints})
             raise MethodNotAllowed(f"{request.method} is not supported here; allowed: {', '.join(allowed)}")
-        restrictions = self.access.authorize(request, endpoint)
-        return self._read(request, endpoint, match.params, restrictions, raw_path)
+        grant = self.access.authorize(request, endpoint, self.base_url(request) + raw_path)
+        return self._read(request, endpoint, match.params, grant, raw_path)
 
     def _read(self, request: Request, endpoint: Endpoint, path_params: dict[str, str],
-              restrictions: Scope, raw_path: str) -> Response:
+              grant: Grant, raw_path: str) -> tuple[Response, int]:
         raw_query = request.scope.get("query_string", b"").decode("latin-1")
         params = first_values(parse_qsl(request.url.query, keep_blank_values=True))
         entity = endpoint.entity
         query = parse_query(entity, params, collection=endpoint.collection,
                             max_limit=self.settings.max_limit)
-        scope = endpoint.scope + restrictions
+        boundary: Scope = (Boundary(grant.orgs),) if grant.orgs is not None else ()
+        scope = endpoint.scope + boundary
         base = self.base_url(request)
         with read_connection(self.engine) as conn:
             if not endpoint.collection:
@@ -81,6 +109,8 @@ class OneRosterService:
                     raise UnknownObject(f"No {entity.name} with sourcedId {path_params['id']}"
                                         + _restriction_note(endpoint))
                 page_docs, total = [doc], 1
+            elif boundary and not _parents_visible(conn, endpoint, path_params, boundary):
+                page_docs, total = [], 0  # a parent outside the boundary does not exist for this client
             else:
                 page = read_page(conn, entity, scope, path_params, query)
                 page_docs, total = page.docs, page.total
@@ -95,15 +125,31 @@ class OneRosterService:
             body = single_body(endpoint.wrapper_key, page_docs[0], base, query.warnings)
         if request.method == "HEAD":
             body = b""
-        return Response(body, media_type=JSON, headers=headers)
+        return Response(body, media_type=JSON, headers=headers), len(page_docs)
+
+
+def _parents_visible(conn: sa.Connection, endpoint: Endpoint, path_params: dict[str, str],
+                     boundary: Scope) -> bool:
+    return all(read_one(conn, single.entity, path_params[param], single.scope + boundary, {}) is not None
+               for param, single in parents(endpoint))
 
 
 def _restriction_note(endpoint: Endpoint) -> str:
     return f" at {endpoint.path.rsplit('/', 1)[0]}" if endpoint.scope else ""
 
 
-def error_response(status: int, info: StatusInfo) -> Response:
-    return Response(status_body(info), status_code=status, media_type=JSON)
+def _audit(request: Request, status: int, records: int | None, started: float, reason: str) -> None:
+    """One structured line per request; failures carry their reason, never a secret or signature."""
+    entry = {"client": getattr(request.state, "client_id", None), "method": request.method,
+             "path": request.url.path, "status": status, "records": records,
+             "ms": round((time.perf_counter() - started) * 1000, 1)}
+    if status in (401, 403) or (status >= 400 and reason):
+        entry["reason"] = reason
+    audit.info(orjson.dumps(entry).decode())
+
+
+def error_response(status: int, info: StatusInfo, headers: dict[str, str] | None = None) -> Response:
+    return Response(status_body(info), status_code=status, media_type=JSON, headers=headers)
 
 
 def create_app(settings: Settings, *, engine: sa.Engine | None = None,
@@ -111,7 +157,10 @@ def create_app(settings: Settings, *, engine: sa.Engine | None = None,
     """The API application; refuses to start on a store whose schema is not this version's."""
     engine = engine or create_engine(settings.database_url)
     require_current(engine)
-    service = OneRosterService(settings, engine, access or OpenAccess())
-    app = Starlette(routes=[Route("/{path:path}", service.handle, methods=_METHODS)])
+    keys = load_keys(settings.secret_key, settings.key_file, create=False)
+    access = access or OAuthAccess(engine, keys, oauth1_window_seconds=settings.oauth1_window)
+    service = OneRosterService(settings, engine, keys, access)
+    app = Starlette(routes=[Route("/oauth/token", service.token, methods=["POST"]),
+                           Route("/{path:path}", service.handle, methods=_METHODS)])
     app.state.service = service
     return app

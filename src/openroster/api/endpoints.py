@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from openroster.auth import scopes
 from openroster.model.catalogue import ENTITIES, Entity
 from openroster.store.scopes import Match, Param, Scope, Through
 
@@ -20,6 +21,20 @@ class Endpoint:
     collection: bool
     scope: Scope = ()
     method: str = "GET"
+    oauth_scope: str | None = None  # when the rule in `required_scope` does not fit
+
+    @property
+    def required_scope(self) -> str:
+        """The OAuth scope URI this endpoint needs (spec §6.3)."""
+        if self.oauth_scope:
+            name = self.oauth_scope
+        elif self.entity_name == "demographics":
+            name = scopes.DEMOGRAPHICS
+        elif len(self.segments) > 2:
+            name = scopes.ROSTER  # relationship endpoints
+        else:
+            name = scopes.ROSTER_CORE
+        return scopes.PREFIX + name
 
     @property
     def entity(self) -> Entity:
@@ -105,3 +120,19 @@ ROSTERING: tuple[Endpoint, ...] = (
 )
 
 ENDPOINTS: tuple[Endpoint, ...] = ROSTERING
+_SINGLES = {e.segments[0].lower(): e for e in ENDPOINTS if not e.collection and e.method == "GET"
+            and len(e.segments) == 2}
+
+
+def parents(endpoint: Endpoint) -> list[tuple[str, Endpoint]]:
+    """(path parameter, the single-object endpoint that serves it) for each parent in the path.
+
+    `/schools/{school_id}/classes/{class_id}/students` -> school_id via /schools/{id},
+    class_id via /classes/{id}.
+    """
+    out = []
+    segments = endpoint.segments
+    for index, segment in enumerate(segments):
+        if segment.startswith("{") and index + 1 < len(segments):
+            out.append((segment[1:-1], _SINGLES[segments[index - 1].lower()]))
+    return out

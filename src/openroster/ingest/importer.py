@@ -28,13 +28,6 @@ class ImportSummary:
     rerendered: tuple[str, ...]  # entities whose documents were refreshed because a source changed
 
 
-def prepare_store(engine: sa.Engine) -> None:
-    """Create the schema in a brand-new database; otherwise insist it is this version's."""
-    if migrate.is_empty(engine):
-        migrate.upgrade(engine)
-    migrate.require_current(engine)
-
-
 def import_bundle(engine: sa.Engine, path: Path, *,
                   progress: Callable[[str, int], None] | None = None,
                   at_ms: int | None = None) -> ImportSummary:
@@ -43,7 +36,7 @@ def import_bundle(engine: sa.Engine, path: Path, *,
     Nothing is written unless the whole bundle is valid; the writes are one transaction, so
     readers see either the previous data or all of the new data. Raises BundleInvalid.
     """
-    prepare_store(engine)
+    migrate.prepare(engine)
     with engine.connect() as conn:
         bundle = read_bundle(path, stored_ids=lambda name: stored_ids(conn, ENTITIES[name]),
                              progress=progress)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from openroster.errors import OpenRosterError
 from openroster.model.catalogue import ENTITIES, LOAD_ORDER
 
 __all__ = ["MANIFEST", "BundleInvalid", "Problem", "ProblemLog"]
@@ -40,7 +41,7 @@ class Problem:
         return f"{where}: {self.message}"
 
 
-class BundleInvalid(Exception):
+class BundleInvalid(OpenRosterError):
     """The bundle cannot be loaded; `problems` lists the first ones, `total` counts them all."""
 
     def __init__(self, problems: list[Problem], total: int) -> None:

@@ -54,6 +54,13 @@ def _known(revision: str) -> bool:
         return False
 
 
+def prepare(engine: sa.Engine) -> None:
+    """Create the schema in a brand-new database; otherwise insist it is this version's."""
+    if is_empty(engine):
+        upgrade(engine)
+    require_current(engine)
+
+
 def require_current(engine: sa.Engine) -> None:
     """Raise SchemaOutdated unless the store's schema is exactly this version's."""
     current, head = current_revision(engine), head_revision()

@@ -99,3 +99,27 @@ def column_of(entity: Entity, field: Field) -> sa.Column[object]:
     if field.name == "dateLastModified":
         return table.c.date_last_modified
     return table.c[field.column]
+
+
+# --- Tables outside the OneRoster model --------------------------------------------------
+
+api_clients = sa.Table(
+    "api_clients", metadata,
+    sa.Column("client_id", TEXT, primary_key=True),
+    sa.Column("name", TEXT, nullable=False, unique=True),
+    sa.Column("secret_hash", TEXT, nullable=False),  # salted PBKDF2, verifies OAuth 2.0 credentials
+    sa.Column("secret_sealed", TEXT, nullable=False),  # encrypted with the server key, for OAuth 1.0a
+    sa.Column("secret_version", sa.BigInteger, nullable=False),  # bumps on rotation; tokens carry it
+    sa.Column("scopes", TEXT, nullable=False),  # space-separated scope URIs
+    sa.Column("orgs", TEXT, nullable=False),  # JSON list of org sourcedIds; [] = every org
+    sa.Column("created_ms", sa.BigInteger, nullable=False),
+)
+
+# OAuth 1.0a nonces seen within the timestamp window, shared by every server process.
+oauth_nonces = sa.Table(
+    "oauth_nonces", metadata,
+    sa.Column("client_id", TEXT, primary_key=True),
+    sa.Column("nonce", TEXT, primary_key=True),
+    sa.Column("timestamp", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Index("ix_oauth_nonces_timestamp", "timestamp"),
+)

@@ -13,6 +13,7 @@ from typing import Any, Mapping, Union
 import sqlalchemy as sa
 
 from openroster.model.catalogue import ENTITIES, Entity, Field, Kind
+from openroster.store.boundaries import inside
 from openroster.store.schema import TABLES, column_of
 
 
@@ -40,7 +41,14 @@ class Through:
     where: tuple[Match, ...]
 
 
-Scope = tuple[Union[Match, Through], ...]
+@dataclass(frozen=True)
+class Boundary:
+    """Only records inside these orgs (see boundaries.py)."""
+
+    orgs: frozenset[str]
+
+
+Scope = tuple[Union[Match, Through, Boundary], ...]
 
 
 def _value(value: Union[str, Param], params: Mapping[str, str]) -> str:
@@ -68,6 +76,9 @@ def scope_condition(entity: Entity, scope: Scope, params: Mapping[str, str]) -> 
     target = TABLES[entity.name].main
     parts: list[sa.ColumnElement[bool]] = []
     for item in scope:
+        if isinstance(item, Boundary):
+            parts.append(inside(entity.name, item.orgs))
+            continue
         if isinstance(item, Match):
             parts.append(_match(entity, item, params))
             continue

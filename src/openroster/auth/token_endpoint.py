@@ -1,0 +1,107 @@
+"""POST /oauth/token: the OAuth 2.0 client-credentials grant (RFC 6749 §4.4), with RFC 6749 errors."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+from urllib.parse import parse_qsl, unquote_plus
+
+import sqlalchemy as sa
+
+from openroster.auth import scopes as scope_names
+from openroster.auth import tokens
+from openroster.auth.clients import ApiClient, authenticate
+from openroster.auth.keys import ServerKeys
+
+
+@dataclass(frozen=True)
+class TokenResponse:
+    status: int
+    body: dict[str, Any]
+    headers: dict[str, str] = field(default_factory=dict)
+    client_id: str | None = None  # for the audit log
+    reason: str = ""  # why it failed, for the audit log (never a secret)
+
+
+def _error(status: int, error: str, description: str, *, basic: bool = False,
+           client_id: str | None = None) -> TokenResponse:
+    headers = {"WWW-Authenticate": 'Basic realm="openroster"'} if status == 401 and basic else {}
+    return TokenResponse(status, {"error": error, "error_description": description}, headers,
+                         client_id, f"{error}: {description}")
+
+
+def _basic_credentials(authorization: str) -> tuple[str, str] | None:
+    scheme, _, encoded = authorization.partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return ("", "")
+    client_id, _, secret = decoded.partition(":")
+    # RFC 6749 §2.3.1: both parts are form-urlencoded before Basic encoding.
+    return unquote_plus(client_id), unquote_plus(secret)
+
+
+def token_response(*, content_type: str, authorization: str, body: bytes, engine: sa.Engine,
+                   keys: ServerKeys, lifetime_seconds: int,
+                   clock: Callable[[], float] = time.time) -> TokenResponse:
+    if not content_type.lower().startswith("application/x-www-form-urlencoded"):
+        return _error(400, "invalid_request", "send the request as application/x-www-form-urlencoded")
+    try:
+        pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
+    except UnicodeDecodeError:
+        return _error(400, "invalid_request", "the request body is not UTF-8")
+    form: dict[str, str] = {}
+    for name, value in pairs:
+        if name in form:
+            return _error(400, "invalid_request", f"parameter {name} is repeated")
+        form[name] = value
+
+    basic = _basic_credentials(authorization) if authorization else None
+    if basic is not None and "client_secret" in form:
+        return _error(400, "invalid_request", "use one client authentication method, not Basic and form both")
+    client_id, secret = basic if basic is not None else (form.get("client_id", ""), form.get("client_secret", ""))
+    if not client_id or not secret:
+        return _error(401, "invalid_client", "client authentication is missing: send HTTP Basic "
+                      "credentials or client_id and client_secret", basic=True)
+
+    grant = form.get("grant_type")
+    if grant is None:
+        return _error(400, "invalid_request", "grant_type is missing", client_id=client_id)
+    if grant != "client_credentials":
+        return _error(400, "unsupported_grant_type", "only grant_type=client_credentials is supported",
+                      client_id=client_id)
+
+    with engine.connect() as conn:
+        client = authenticate(conn, client_id, secret)
+    if client is None:
+        return _error(401, "invalid_client", "unknown client or wrong secret", basic=basic is not None,
+                      client_id=client_id)
+    granted = _granted_scopes(client, form.get("scope"))
+    if isinstance(granted, TokenResponse):
+        return granted
+    token = tokens.issue(keys, client_id=client.client_id, scopes=granted,
+                         secret_version=client.secret_version, lifetime_seconds=lifetime_seconds,
+                         now=clock())
+    return TokenResponse(200, {"access_token": token, "token_type": "Bearer", "expires_in": lifetime_seconds,
+                               "scope": " ".join(granted)},
+                         {"Cache-Control": "no-store", "Pragma": "no-cache"}, client.client_id)
+
+
+def _granted_scopes(client: ApiClient, requested: str | None) -> tuple[str, ...] | TokenResponse:
+    """No scope: everything the client holds. Otherwise exactly what was asked, if all of it is held."""
+    if requested is None or not requested.strip():
+        return client.scopes
+    try:
+        wanted = scope_names.parse(requested)
+    except scope_names.UnknownScope as exc:
+        return _error(400, "invalid_scope", str(exc), client_id=client.client_id)
+    missing = [scope_names.short(s) for s in wanted if s not in scope_names.effective(client.scopes)]
+    if missing:
+        return _error(400, "invalid_scope", f"this client is not granted {', '.join(missing)}",
+                      client_id=client.client_id)
+    return wanted

@@ -70,8 +70,11 @@ def import_command(path: Path = typer.Argument(..., help="A .zip bundle, or a fo
         _fail(f"{exc.total} problem(s) in {path}{shown}; nothing was imported.")
     except OpenRosterError as exc:
         _fail(str(exc))
-    for name, count in summary.records.items():
-        out.print(f"{name:16} {count:>10,}")
+    out.print(f"{'':16} {'in file':>10} {'new':>9} {'changed':>9} {'tombstoned':>10} {'unchanged':>10}")
+    for name, changes in summary.changes.items():
+        count = summary.records.get(name)
+        out.print(f"{name:16} {'' if count is None else f'{count:,}':>10} {changes.created:>9,} "
+                  f"{changes.changed:>9,} {changes.tombstoned:>10,} {changes.unchanged:>10,}")
     out.print(f"Imported {path} into {engine.url.render_as_string(hide_password=True)}.")
 
 
@@ -128,6 +131,60 @@ def migrate_command(database: Optional[str] = DatabaseOption) -> None:
     before = migrate.current_revision(engine)
     migrate.upgrade(engine)
     out.print(f"Schema at revision {migrate.current_revision(engine)} (was {before or 'empty'}).")
+
+
+@app.command("changes")
+def changes(since: str = typer.Option(..., "--since", help="A date-time (2025-09-01T00:00:00Z) or a date."),
+            database: Optional[str] = DatabaseOption) -> None:
+    """Count what changed after a moment: what a delta sync from then will carry.
+
+    Example: openroster changes --since 2025-09-01T06:00:00Z
+    """
+    from openroster.model.values import BadValue, parse_datetime
+    from openroster.store.maintenance import changes_since
+
+    try:
+        since_ms = parse_datetime(since)
+    except BadValue as exc:
+        _fail(f"--since: {exc}")
+    engine = _ready_engine(database)
+    with engine.connect() as conn:
+        counts = changes_since(conn, since_ms)
+    out.print(f"{'':16} {'new':>9} {'changed':>9} {'tombstoned':>10}")
+    for name, c in counts.items():
+        out.print(f"{name:16} {c.new:>9,} {c.changed:>9,} {c.tombstoned:>10,}")
+    total = sum(c.new + c.changed + c.tombstoned for c in counts.values())
+    out.print(f"{total:,} record(s) changed since {since}.")
+
+
+@app.command("prune")
+def prune(older_than_days: Optional[int] = typer.Option(
+              None, "--older-than-days", min=1,
+              help="Remove tombstones older than this (default: $OPENROSTER_TOMBSTONE_DAYS or 400)."),
+          database: Optional[str] = DatabaseOption) -> None:
+    """Remove tobedeleted records that delta consumers have had long enough to see.
+
+    Example: openroster prune --older-than-days 400   (run it daily, e.g. from cron)
+    """
+    from openroster.model.values import now_ms
+    from openroster.store.maintenance import prune_tombstones
+
+    settings = _settings(database)
+    days = older_than_days or settings.tombstone_days
+    engine = _ready_engine(database)
+    with engine.begin() as conn:
+        removed = prune_tombstones(conn, now_ms() - days * 86_400_000)
+    out.print(f"Removed {sum(removed.values()):,} tombstone(s) older than {days} days.")
+
+
+def _ready_engine(database: Optional[str]) -> "sa.Engine":
+    """An engine on a store whose schema is current (or a clear error)."""
+    engine = create_engine(_settings(database).database_url)
+    try:
+        migrate.require_current(engine)
+    except OpenRosterError as exc:
+        _fail(str(exc))
+    return engine
 
 
 clients_app = typer.Typer(no_args_is_help=True, help="API clients: who may call the API, with which scopes and orgs.")

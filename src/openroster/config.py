@@ -19,6 +19,7 @@ def default_database_url() -> str:
 
 DEFAULT_TOKEN_LIFETIME = 3600
 DEFAULT_OAUTH1_WINDOW = 300
+DEFAULT_TOMBSTONE_DAYS = 400  # longer than a school year, so every delta consumer sees deletions
 
 
 def default_key_file() -> Path:
@@ -34,6 +35,7 @@ class Settings:
     key_file: Path = Path("openroster.key")
     token_lifetime: int = DEFAULT_TOKEN_LIFETIME  # seconds an OAuth 2.0 access token lasts
     oauth1_window: int = DEFAULT_OAUTH1_WINDOW  # accepted OAuth 1.0a clock difference, seconds
+    tombstone_days: int = DEFAULT_TOMBSTONE_DAYS  # how long deletions stay visible to delta queries
 
     @classmethod
     def from_env(cls, database_url: str | None = None) -> "Settings":
@@ -45,6 +47,7 @@ class Settings:
             key_file=default_key_file(),
             token_lifetime=_int_env("OPENROSTER_TOKEN_LIFETIME", DEFAULT_TOKEN_LIFETIME),
             oauth1_window=_int_env("OPENROSTER_OAUTH1_WINDOW", DEFAULT_OAUTH1_WINDOW),
+            tombstone_days=_int_env("OPENROSTER_TOMBSTONE_DAYS", DEFAULT_TOMBSTONE_DAYS),
         )
         settings.check()
         return settings
@@ -68,6 +71,10 @@ class Settings:
             raise ConfigurationError(
                 f"OPENROSTER_OAUTH1_WINDOW={self.oauth1_window} is out of range: give seconds between "
                 f"30 and 3600 (the default, 300, allows five minutes of clock difference).")
+        if self.tombstone_days < 1:
+            raise ConfigurationError(
+                f"OPENROSTER_TOMBSTONE_DAYS={self.tombstone_days} must be at least 1 (default 400): "
+                f"deletions must stay visible until every consumer's next delta sync.")
         if "://" not in self.database_url:
             raise ConfigurationError(
                 f"Database URL {self.database_url!r} is not a URL. Use sqlite:///path/to/file.db "

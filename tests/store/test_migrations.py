@@ -25,3 +25,26 @@ def test_migrated_schema_equals_the_catalogue_schema(backend: str, tmp_path: Pat
         differences = compare_metadata(MigrationContext.configure(conn), metadata)
     assert differences == []
     engine.dispose()
+
+
+def test_upgrading_a_loaded_store_keeps_every_content_hash(tmp_path: Path) -> None:
+    """0003 computes hashes for existing records exactly as writes do, so nothing looks changed."""
+    import sqlalchemy as sa
+    from alembic import command
+
+    from openroster.store.migrate import _config
+    from tests.conftest import load
+    from tests.district import district
+
+    engine = load(tmp_path, district())
+    query = sa.text("SELECT sourced_id, content_hash, first_seen_ms, date_last_modified FROM users ORDER BY 1")
+    with engine.connect() as conn:
+        before = conn.execute(query).all()
+    with engine.begin() as conn:
+        command.downgrade(_config(conn), "0002")
+    migrate.upgrade(engine)
+    with engine.connect() as conn:
+        after = conn.execute(query).all()
+    assert [(r[0], r[1]) for r in after] == [(r[0], r[1]) for r in before]
+    assert all(r[2] == r[3] for r in after)  # first seen: the best knowledge, dateLastModified
+    engine.dispose()

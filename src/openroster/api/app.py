@@ -30,6 +30,7 @@ from openroster.store.dialects import create_engine, read_connection
 from openroster.store.migrate import require_current
 from openroster.store.reads import read_one, read_page
 from openroster.store.scopes import Boundary, Scope
+from openroster.store.writes import revision
 
 log = logging.getLogger("openroster.api")
 audit = logging.getLogger("openroster.audit")
@@ -103,6 +104,7 @@ class OneRosterService:
         scope = endpoint.scope + boundary
         base = self.base_url(request)
         with read_connection(self.engine) as conn:
+            data_revision = revision(conn)
             if not endpoint.collection:
                 doc = read_one(conn, entity, path_params["id"], scope, path_params)
                 if doc is None:
@@ -116,7 +118,7 @@ class OneRosterService:
                 page_docs, total = page.docs, page.total
         if query.fields is not None:
             page_docs = [project(d, query.fields) for d in page_docs]
-        headers = {"X-Total-Count": str(total)}
+        headers = {"X-Total-Count": str(total), "X-Data-Revision": str(data_revision)}
         if endpoint.collection:
             body = collection_body(endpoint.wrapper_key, page_docs, base, query.warnings)
             headers["Link"] = link_header(base + raw_path, raw_query, limit=query.limit,

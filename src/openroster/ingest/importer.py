@@ -1,4 +1,11 @@
-"""Import a OneRoster CSV bundle into the store: validate everything first, then write in one transaction."""
+"""Import a OneRoster CSV bundle into the store: validate everything first, then apply it as one diff.
+
+Bulk files replace an entity's set (records missing from the file become tombstones); delta
+files upsert their rows (rows marked `tobedeleted` become tombstones) and leave everything else
+alone. Records whose served JSON does not change keep their dateLastModified. Lists derived from
+other records (an org's children, a class's resources) are recomputed, and the records showing
+them are re-rendered, so a relationship change moves the dateLastModified of what shows it.
+"""
 
 from __future__ import annotations
 
@@ -8,66 +15,76 @@ from typing import Any, Callable
 
 import sqlalchemy as sa
 
-from openroster.errors import OpenRosterError
 from openroster.ingest.reader import Bundle, read_bundle
 from openroster.model.catalogue import ENTITIES, LOAD_ORDER
 from openroster.model.derived import derive, derived_sources
 from openroster.model.values import now_ms
 from openroster.store import migrate
 from openroster.store.records import load_records, stored_ids
-from openroster.store.writes import replace_all
-
-
-class UnsupportedBundle(OpenRosterError):
-    """A valid bundle this version cannot apply."""
+from openroster.store.writes import WriteCounts, apply
 
 
 @dataclass(frozen=True)
 class ImportSummary:
-    records: dict[str, int]  # entity name -> records now stored from this bundle
-    rerendered: tuple[str, ...]  # entities whose documents were refreshed because a source changed
+    records: dict[str, int]  # entity name -> records in the bundle's file
+    changes: dict[str, WriteCounts]  # entity name -> what changed in the store
 
 
 def import_bundle(engine: sa.Engine, path: Path, *,
                   progress: Callable[[str, int], None] | None = None,
                   at_ms: int | None = None) -> ImportSummary:
-    """Validate the bundle at `path` completely, then replace the data of each bulk file.
+    """Validate the bundle at `path` completely, then apply it in one transaction.
 
-    Nothing is written unless the whole bundle is valid; the writes are one transaction, so
-    readers see either the previous data or all of the new data. Raises BundleInvalid.
+    Nothing is written unless the whole bundle is valid; readers see either the previous data
+    or all of the new data. Raises BundleInvalid.
     """
     migrate.prepare(engine)
     with engine.connect() as conn:
         bundle = read_bundle(path, stored_ids=lambda name: stored_ids(conn, ENTITIES[name]),
                              progress=progress)
-    delta = sorted(ENTITIES[n].csv_file for n, mode in bundle.modes.items() if mode == "delta")
-    if delta:
-        raise UnsupportedBundle(f"Delta files are not supported yet ({', '.join(delta)}); "
-                                f"send a bulk bundle (processingMode bulk in manifest.csv).")
     stamp = at_ms if at_ms is not None else now_ms()
     with engine.begin() as conn:
-        return _apply(conn, bundle, stamp)
+        return _Import(conn, bundle, stamp).run()
 
 
-def _apply(conn: sa.Connection, bundle: Bundle, stamp: int) -> ImportSummary:
-    bulk = [name for name in LOAD_ORDER if bundle.modes.get(name) == "bulk"]
-    refresh = [name for name in LOAD_ORDER
-               if name not in bulk and any(src in bulk for src in derived_sources(ENTITIES[name]))]
-    loaded: dict[str, list[dict[str, Any]]] = {name: bundle.records[name] for name in bulk}
+class _Import:
+    def __init__(self, conn: sa.Connection, bundle: Bundle, stamp: int) -> None:
+        self.conn, self.bundle, self.stamp = conn, bundle, stamp
+        self.modes = {name: bundle.modes.get(name, "absent") for name in ENTITIES}
+        self._views: dict[str, list[dict[str, Any]]] = {}
 
-    def records_of(name: str) -> list[dict[str, Any]]:
-        if name not in loaded:
-            loaded[name] = load_records(conn, ENTITIES[name])
-        return loaded[name]
+    def run(self) -> ImportSummary:
+        changes: dict[str, WriteCounts] = {}
+        supplied = [n for n in LOAD_ORDER if self.modes[n] in ("bulk", "delta")]
+        for name in supplied:
+            entity = ENTITIES[name]
+            changes[name] = apply(self.conn, entity, self.bundle.records[name],
+                                  derive(entity, self._sources(entity.name)), self.stamp,
+                                  tombstone_missing=self.modes[name] == "bulk")
+        # Records not in the bundle whose derived lists may have changed (a delta file's new
+        # school changes its district's children; classResources.csv changes classes).
+        touched = set(supplied)
+        self._views.clear()
+        for name in LOAD_ORDER:
+            entity = ENTITIES[name]
+            if derived_sources(entity) & touched:
+                counts = apply(self.conn, entity, load_records(self.conn, entity),
+                               derive(entity, self._sources(name)), self.stamp, tombstone_missing=False)
+                changes.setdefault(name, WriteCounts()).changed += counts.changed
+        return ImportSummary({n: len(self.bundle.records[n]) for n in supplied}, changes)
 
-    counts: dict[str, int] = {}
-    for name in LOAD_ORDER:
-        if name not in bulk and name not in refresh:
-            continue
-        entity = ENTITIES[name]
-        sources = {src: records_of(src) for src in derived_sources(entity)}
-        stored = replace_all(conn, entity, records_of(name), derive(entity, sources), stamp)
-        loaded[name] = stored
-        if name in bulk:
-            counts[name] = len(stored)
-    return ImportSummary(counts, tuple(refresh))
+    def _sources(self, name: str) -> dict[str, list[dict[str, Any]]]:
+        return {src: self._view(src) for src in derived_sources(ENTITIES[name])}
+
+    def _view(self, name: str) -> list[dict[str, Any]]:
+        """The records of `name` as they are once this import applies."""
+        if name not in self._views:
+            mode = self.modes[name]
+            if mode == "bulk" and name in self.bundle.records:
+                self._views[name] = self.bundle.records[name]
+            else:
+                merged = {r["sourcedId"]: r for r in load_records(self.conn, ENTITIES[name])}
+                if mode == "delta":
+                    merged.update((r["sourcedId"], r) for r in self.bundle.records[name])
+                self._views[name] = list(merged.values())
+        return self._views[name]

@@ -7,6 +7,7 @@ response bytes, so stored documents never depend on the host name the server is 
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any, Mapping, Sequence
 from urllib.parse import quote
 
@@ -61,6 +62,26 @@ def to_json_dict(entity: Entity, record: Mapping[str, Any],
 def render(entity: Entity, record: Mapping[str, Any],
            derived: Mapping[str, Sequence[str]] | None = None) -> bytes:
     return orjson.dumps(to_json_dict(entity, record, derived))
+
+
+EPOCH_DLM = b'"dateLastModified":"' + format_datetime(0).encode() + b'"'
+
+
+def content_hash(epoch_doc: bytes) -> str:
+    """Digest of a document rendered with dateLastModified at the epoch (see `render_versioned`)."""
+    return hashlib.blake2b(epoch_doc, digest_size=16).hexdigest()
+
+
+def render_versioned(entity: Entity, record: Mapping[str, Any],
+                     derived: Mapping[str, Sequence[str]] | None = None) -> tuple[bytes, str]:
+    """(document with dateLastModified at the epoch, its content hash); `stamp` sets the real time."""
+    doc = render(entity, {**record, "dateLastModified": 0}, derived)
+    return doc, content_hash(doc)
+
+
+def stamp(epoch_doc: bytes, ms: int) -> bytes:
+    """Set the dateLastModified of a document rendered by `render_versioned`."""
+    return epoch_doc.replace(EPOCH_DLM, b'"dateLastModified":"' + format_datetime(ms).encode() + b'"', 1)
 
 
 def absolute_hrefs(body: bytes, base_url: str) -> bytes:

@@ -82,6 +82,10 @@ def _entity_tables(entity: Entity) -> EntityTables:
         sa.Column("date_last_modified", sa.BigInteger, nullable=False),
         sa.Column("doc", sa.LargeBinary, nullable=False),
         sa.Column("metadata", TEXT, nullable=True),
+        # Digest of the document as it would be with dateLastModified at the epoch: equal
+        # digests mean nothing a client can see has changed, so dateLastModified stays.
+        sa.Column("content_hash", TEXT, nullable=False),
+        sa.Column("first_seen_ms", sa.BigInteger, nullable=False),  # when the record first appeared
         *scalar, *indexes,
     )
     lists = {f.name: _list_table(entity, f) for f in entity.stored_fields if f.is_list}
@@ -113,6 +117,13 @@ api_clients = sa.Table(
     sa.Column("scopes", TEXT, nullable=False),  # space-separated scope URIs
     sa.Column("orgs", TEXT, nullable=False),  # JSON list of org sourcedIds; [] = every org
     sa.Column("created_ms", sa.BigInteger, nullable=False),
+)
+
+# One row: 'revision' counts committed changes to served data (the X-Data-Revision header).
+store_state = sa.Table(
+    "store_state", metadata,
+    sa.Column("key", TEXT, primary_key=True),
+    sa.Column("value", sa.BigInteger, nullable=False),
 )
 
 # OAuth 1.0a nonces seen within the timestamp window, shared by every server process.

@@ -113,6 +113,28 @@ def district() -> dict[str, list[Record]]:
     ]
     class_resources = [{"sourcedId": "cr-1", "class": "cls-bio-1", "resource": "res-1", "title": "Videos"}]
     course_resources = [{"sourcedId": "kr-1", "course": "crs-bio", "resource": "res-1"}]
+    categories = [
+        {"sourcedId": "cat-hw", "title": "Homework"},
+        {"sourcedId": "cat-test", "title": "Tests", "metadata": {"classId": "cls-eng7-1"}},
+    ]
+    line_items = [
+        {"sourcedId": "li-1", "title": "Cell diagram", "assignDate": parse_datetime("2025-09-08T08:00:00Z"),
+         "dueDate": parse_datetime("2025-09-15T23:59:00Z"), "class": "cls-bio-1", "category": "cat-hw",
+         "gradingPeriod": "gp-1", "resultValueMin": 0.0, "resultValueMax": 100.0},
+        {"sourcedId": "li-2", "title": "Essay: My summer", "description": "500 words",
+         "assignDate": parse_datetime("2025-09-10T08:00:00Z"), "dueDate": parse_datetime("2025-09-20T23:59:00Z"),
+         "class": "cls-eng7-1", "category": "cat-test", "gradingPeriod": "term-1", "resultValueMin": 0.0,
+         "resultValueMax": 10.0},
+    ]
+    results = [
+        {"sourcedId": "rs-1", "lineItem": "li-1", "student": "stu-1", "scoreStatus": "fully graded",
+         "score": 95.0, "scoreDate": parse_datetime("2025-09-16T10:00:00Z")},
+        {"sourcedId": "rs-2", "lineItem": "li-1", "student": "stu-2", "scoreStatus": "submitted", "score": 0.0,
+         "scoreDate": parse_datetime("2025-09-15T20:00:00Z"), "comment": "Late"},
+        {"sourcedId": "rs-3", "lineItem": "li-2", "student": "stu-4", "scoreStatus": "exempt",
+         "scoreDate": parse_datetime("2025-09-21T09:00:00Z")},
+    ]
     return {"org": orgs, "academicSession": sessions, "course": courses, "class": classes, "user": users,
             "enrollment": enrollments, "demographics": demographics, "resource": resources,
-            "classResource": class_resources, "courseResource": course_resources}
+            "classResource": class_resources, "courseResource": course_resources, "category": categories,
+            "lineItem": line_items, "result": results}

@@ -101,6 +101,23 @@ class _ProgressReport:
         self.bar.update(self.tasks[file_name], completed=rows)
 
 
+@app.command("export")
+def export(out_path: Path = typer.Argument(..., metavar="OUT", help="Folder to create, or a path ending in .zip."),
+           database: Optional[str] = DatabaseOption) -> None:
+    """Export the store as a OneRoster 1.1 CSV bundle, grades included (categories, lineItems, results).
+
+    Example: openroster export grades-2026-01-15.zip
+    """
+    from openroster.ingest.exporter import export_bundle
+
+    if out_path.exists() and (out_path.is_file() or any(out_path.iterdir())):
+        _fail(f"{out_path} already exists and is not empty; choose a new path.")
+    counts = export_bundle(_ready_engine(database), out_path)
+    for name, count in counts.items():
+        out.print(f"{name:16} {count:>10,}")
+    out.print(f"Wrote {out_path}.")
+
+
 @app.command("demo-data")
 def demo_data(out_path: Path = typer.Argument(..., metavar="OUT", help="Folder to create, or a path ending in .zip."),
               schools: int = typer.Option(3, min=1, help="Number of schools."),

@@ -19,6 +19,7 @@ def default_database_url() -> str:
 
 DEFAULT_TOKEN_LIFETIME = 3600
 DEFAULT_OAUTH1_WINDOW = 300
+DEFAULT_MAX_BODY_BYTES = 1_048_576
 DEFAULT_TOMBSTONE_DAYS = 400  # longer than a school year, so every delta consumer sees deletions
 
 
@@ -36,6 +37,7 @@ class Settings:
     token_lifetime: int = DEFAULT_TOKEN_LIFETIME  # seconds an OAuth 2.0 access token lasts
     oauth1_window: int = DEFAULT_OAUTH1_WINDOW  # accepted OAuth 1.0a clock difference, seconds
     tombstone_days: int = DEFAULT_TOMBSTONE_DAYS  # how long deletions stay visible to delta queries
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES  # largest PUT body accepted (413 above)
 
     @classmethod
     def from_env(cls, database_url: str | None = None) -> "Settings":
@@ -48,6 +50,7 @@ class Settings:
             token_lifetime=_int_env("OPENROSTER_TOKEN_LIFETIME", DEFAULT_TOKEN_LIFETIME),
             oauth1_window=_int_env("OPENROSTER_OAUTH1_WINDOW", DEFAULT_OAUTH1_WINDOW),
             tombstone_days=_int_env("OPENROSTER_TOMBSTONE_DAYS", DEFAULT_TOMBSTONE_DAYS),
+            max_body_bytes=_int_env("OPENROSTER_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES),
         )
         settings.check()
         return settings
@@ -71,6 +74,10 @@ class Settings:
             raise ConfigurationError(
                 f"OPENROSTER_OAUTH1_WINDOW={self.oauth1_window} is out of range: give seconds between "
                 f"30 and 3600 (the default, 300, allows five minutes of clock difference).")
+        if self.max_body_bytes < 1024:
+            raise ConfigurationError(
+                f"OPENROSTER_MAX_BODY_BYTES={self.max_body_bytes} is too small for a gradebook PUT; "
+                f"give 1024 or more (default 1048576).")
         if self.tombstone_days < 1:
             raise ConfigurationError(
                 f"OPENROSTER_TOMBSTONE_DAYS={self.tombstone_days} must be at least 1 (default 400): "

@@ -64,6 +64,16 @@ class UnknownObject(OneRosterError):
     code_minor = "unknown object"
 
 
+class InvalidContent(OneRosterError):
+    """A well-formed request body whose content cannot be stored (each bad field named)."""
+
+    http_status = 422
+
+
+class PayloadTooLarge(OneRosterError):
+    http_status = 413
+
+
 class Unauthorized(OneRosterError):
     """Missing or bad credentials; `headers` carry the WWW-Authenticate challenge."""
 

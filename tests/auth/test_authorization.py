@@ -13,13 +13,23 @@ from starlette.testclient import TestClient
 
 from openroster.api.endpoints import ENDPOINTS, Endpoint
 from openroster.auth.scopes import ALL, PREFIX, SHORT_NAMES
+from openroster.model.catalogue import DEFAULT_CATEGORY_ID
 from tests.conftest import BASE, client_for
 from tests.district import district
 
 SAMPLE_IDS = {"id": "sch-1", "school_id": "sch-1", "class_id": "cls-bio-1", "term_id": "term-1",
-              "course_id": "crs-bio", "student_id": "stu-1", "teacher_id": "tch-1", "user_id": "tch-3"}
+              "course_id": "crs-bio", "student_id": "stu-1", "teacher_id": "tch-1", "user_id": "tch-3",
+              "li_id": "li-1"}
 SINGLE_IDS = {"academicSession": "term-1", "class": "cls-bio-1", "course": "crs-bio", "demographics": "stu-1",
-              "enrollment": "enr-1", "org": "sch-1", "user": "stu-1"}
+              "enrollment": "enr-1", "org": "sch-1", "user": "stu-1", "resource": "res-1", "category": "cat-hw",
+              "lineItem": "li-1", "result": "rs-1"}
+# Bodies for the write endpoints, on ids of their own so the shared data stays as it is.
+WRITES = {"category": ("scope-cat", {"category": {"title": "Scope check"}}),
+          "lineItem": ("scope-li", {"lineItem": {"title": "Scope check", "assignDate": "2025-09-01T00:00:00Z",
+                                                 "dueDate": "2025-09-02T00:00:00Z", "class": {"sourcedId": "cls-bio-1"},
+                                                 "resultValueMin": 0, "resultValueMax": 10}}),
+          "result": ("scope-rs", {"result": {"lineItem": {"sourcedId": "li-1"}, "student": {"sourcedId": "stu-3"},
+                                             "scoreStatus": "fully graded", "score": 7}})}
 RESTRICTED_SINGLE_IDS = {"/gradingPeriods/{id}": "gp-1", "/students/{id}": "stu-1", "/teachers/{id}": "tch-1",
                          "/terms/{id}": "term-1", "/schools/{id}": "sch-1"}
 
@@ -31,15 +41,27 @@ def url(endpoint: Endpoint, ids: dict[str, str] | None = None) -> str:
     return BASE + re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], endpoint.path)
 
 
+def call(client: TestClient, endpoint: Endpoint) -> Any:
+    if endpoint.method == "GET":
+        return client.get(url(endpoint))
+    sourced_id, body = WRITES[endpoint.entity_name]
+    path = BASE + endpoint.path.replace("{id}", sourced_id)
+    return client.put(path, json=body) if endpoint.method == "PUT" else client.delete(path)
+
+
 @pytest.mark.parametrize("endpoint", ENDPOINTS, ids=[e.operation for e in ENDPOINTS])
 def test_each_endpoint_needs_its_scope(district_engine: sa.Engine, endpoint: Endpoint) -> None:
     needed = endpoint.required_scope
+    if endpoint.method == "DELETE":  # something to delete
+        with client_for(district_engine, scopes=["gradebook.createput"]) as writer:
+            sourced_id, body = WRITES[endpoint.entity_name]
+            assert writer.put(BASE + endpoint.path.replace("{id}", sourced_id), json=body).status_code in (200, 201)
     with client_for(district_engine, scopes=[needed]) as allowed:
-        assert allowed.get(url(endpoint)).status_code == 200
+        assert call(allowed, endpoint).status_code == {"GET": 200, "PUT": 201, "DELETE": 204}[endpoint.method]
     others = [s for s in ALL if s != needed and not (needed == PREFIX + "roster-core.readonly"
                                                      and s == PREFIX + "roster.readonly")]
     with client_for(district_engine, scopes=others) as denied:
-        response = denied.get(url(endpoint))
+        response = call(denied, endpoint)
         assert response.status_code == 403
         info = response.json()["statusInfoSet"][0]
         assert (info["imsx_codeMajor"], info["imsx_codeMinor"]) == ("failure", "forbidden")
@@ -51,7 +73,9 @@ def test_scope_table() -> None:
     for endpoint in ENDPOINTS:
         by_scope[endpoint.required_scope.removeprefix(PREFIX)] = by_scope.get(
             endpoint.required_scope.removeprefix(PREFIX), 0) + 1
-    assert by_scope == {"roster-core.readonly": 22, "roster.readonly": 17, "roster-demographics.readonly": 2}
+    assert by_scope == {"roster-core.readonly": 22, "roster.readonly": 17, "roster-demographics.readonly": 2,
+                        "resource.readonly": 4, "gradebook.readonly": 10, "gradebook.createput": 3,
+                        "gradebook.delete": 3}
     assert set(by_scope) <= set(SHORT_NAMES)
 
 
@@ -81,6 +105,11 @@ def _inside_sch2() -> dict[str, set[str]]:
         "academicSessions": terms | {sessions[t].get("parent") for t in terms} - {None}  # type: ignore[operator]
                             | {s for s, r in sessions.items() if r.get("parent") in terms},
         "demographics": {d["sourcedId"] for d in data["demographics"] if d["sourcedId"] in users},
+        "lineItems": {li["sourcedId"] for li in data["lineItem"] if li["class"] in classes},
+        "results": {r["sourcedId"] for r in data["result"]
+                    if any(li["sourcedId"] == r["lineItem"] and li["class"] in classes for li in data["lineItem"])},
+        "categories": {li["category"] for li in data["lineItem"] if li["class"] in classes},
+        "resources": set(),  # res-1 is only linked to sch-1's class and course
     }
 
 
@@ -90,17 +119,24 @@ def _all_ids() -> dict[str, list[str]]:
             "class_id": [c["sourcedId"] for c in data["class"]],
             "term_id": [s["sourcedId"] for s in data["academicSession"]],
             "course_id": [c["sourcedId"] for c in data["course"]],
-            "user_id": [u["sourcedId"] for u in data["user"]]}
+            "user_id": [u["sourcedId"] for u in data["user"]],
+            "li_id": [li["sourcedId"] for li in data["lineItem"]]}
 
 
 def _requests() -> Iterator[tuple[Endpoint, str]]:
     """Every endpoint with every id of the district in each path parameter."""
     ids = _all_ids()
     ids["student_id"] = ids["teacher_id"] = ids["user_id"]
+    data = district()
     singles = {"academicSession": ids["term_id"], "class": ids["class_id"], "course": ids["course_id"],
                "demographics": ids["user_id"], "org": ids["school_id"], "user": ids["user_id"],
-               "enrollment": [e["sourcedId"] for e in district()["enrollment"]]}
+               "enrollment": [e["sourcedId"] for e in data["enrollment"]], "lineItem": ids["li_id"],
+               "result": [r["sourcedId"] for r in data["result"]],
+               "category": [c["sourcedId"] for c in data["category"]],
+               "resource": [r["sourcedId"] for r in data["resource"]]}
     for endpoint in ENDPOINTS:
+        if endpoint.method != "GET":
+            continue
         params = re.findall(r"\{(\w+)\}", endpoint.path)
         if not endpoint.collection:
             for value in singles[endpoint.entity_name]:
@@ -132,7 +168,8 @@ def test_a_client_limited_to_one_school_sees_nothing_of_another_on_any_route(dis
                 assert response.status_code == 200, (path, response.text)
                 body: Any = response.json()
                 records = body[endpoint.wrapper_key] if endpoint.collection else [body[endpoint.wrapper_key]]
-                returned = {r["sourcedId"] for r in records}
+                # The default category belongs to no org (other tests may have created it).
+                returned = {r["sourcedId"] for r in records} - {DEFAULT_CATEGORY_ID}
                 assert returned <= inside[key], (path, returned - inside[key])
                 seen[key] |= returned
                 assert int(response.headers["X-Total-Count"]) == len(records)

@@ -256,12 +256,15 @@ def test_a_body_hash_is_checked_against_the_body(signature_method: str, client_c
     assert not failure.bad_request
 
 
-def test_a_sha1_body_hash_does_not_satisfy_hmac_sha256() -> None:
-    # oauthlib's stock client sends a SHA-1 body hash whatever the signature method; with
-    # HMAC-SHA256 the body hash must be SHA-256.
+def test_a_sha1_body_hash_is_accepted_with_hmac_sha256_and_still_checked() -> None:
+    # oauthlib's stock client sends a SHA-1 body hash whatever the signature method (Postman
+    # follows the signature method): both are accepted, and either must match the body.
     received = send("PUT", USERS.replace("users", "results/r1"), json={"result": {"score": 0.5}},
                     signature_method="HMAC-SHA256", force_include_body=True)
-    assert refusal(received).reason == "oauth_body_hash does not match the request body"
+    assert len(base64.b64decode(dict(received.header_params())["oauth_body_hash"])) == 20
+    assert check(received) == KEY
+    tampered = dataclasses.replace(received, body=b'{"result": {"score": 1.0}}')
+    assert refusal(tampered).reason == "oauth_body_hash does not match the request body"
 
 
 # ---------------------------------------------------------------------------------------------

@@ -237,9 +237,9 @@ _EXPECTED: dict[str, list[dict[str, Any]]] = {
     ],
     "result": [
         {"sourcedId": "r-1", "lineItem": "li-1", "student": "stu-1", "scoreStatus": "fully graded",
-         "score": 92.5, "scoreDate": "2025-09-09", "comment": "Well done"},
+         "score": 92.5, "scoreDate": ms(2025, 9, 9), "comment": "Well done"},
         {"sourcedId": "r-2", "status": "tobedeleted", "dateLastModified": ms(2025, 9, 10, 1, 30, 0, 123),
          "lineItem": "li-1", "student": "stu-1", "scoreStatus": "submitted", "score": -100.0,
-         "scoreDate": "2025-09-10"},
+         "scoreDate": ms(2025, 9, 10, 1, 30)},
     ],
 }

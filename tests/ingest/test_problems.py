@@ -147,12 +147,12 @@ def test_bad_dates(tmp_path: Path) -> None:
                 "month and day (dates are written YYYY-MM-DD)."),
         Problem("enrollments.csv", 2, "beginDate", "'08/20/2025' is not a date; write dates as YYYY-MM-DD, "
                 "for example 2024-08-15."),
-        Problem("results.csv", 2, "scoreDate", "'last tuesday' is not a date; write it as YYYY-MM-DD (for "
-                "example 2024-08-15) or as a date-time such as 2024-08-15T13:05:22Z."),
+        Problem("results.csv", 2, "scoreDate", "'last tuesday' is not a date-time; write it in ISO 8601 "
+                "form, for example 2024-08-15T13:05:22.000Z."),
     ]
 
 
-def test_a_date_column_other_than_score_date_refuses_a_date_time(tmp_path: Path) -> None:
+def test_a_date_column_refuses_a_date_time(tmp_path: Path) -> None:
     rows = with_cell("demographics", 0, "birthDate", "2010-04-02T00:00:00Z")
 
     assert [(p.file, p.line, p.column) for p in problems(make_bundle(tmp_path, rows))] == [

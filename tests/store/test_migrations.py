@@ -48,3 +48,24 @@ def test_upgrading_a_loaded_store_keeps_every_content_hash(tmp_path: Path) -> No
     assert [(r[0], r[1]) for r in after] == [(r[0], r[1]) for r in before]
     assert all(r[2] == r[3] for r in after)  # first seen: the best knowledge, dateLastModified
     engine.dispose()
+
+
+def test_0004_turns_stored_score_dates_into_instants(tmp_path: Path) -> None:
+    import sqlalchemy as sa
+    from alembic import command
+
+    from openroster.model.values import parse_datetime
+    from openroster.store.migrate import _config
+    from tests.conftest import load
+    from tests.district import district
+
+    engine = load(tmp_path, district())
+    with engine.begin() as conn:
+        command.downgrade(_config(conn), "0003")
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT score_date FROM results WHERE sourced_id = 'rs-1'")).scalar() == "2025-09-16"
+    migrate.upgrade(engine)
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT score_date FROM results WHERE sourced_id = 'rs-1'")).scalar() == \
+            parse_datetime("2025-09-16")
+    engine.dispose()

@@ -24,12 +24,16 @@ from openroster.auth.access import OAuthAccess
 from openroster.auth.keys import ServerKeys, load_keys
 from openroster.auth.token_endpoint import token_response
 from openroster.config import Settings
-from openroster.errors import MethodNotAllowed, OneRosterError, StatusInfo, UnknownObject
+from openroster.errors import (InvalidData, MethodNotAllowed, OneRosterError, PayloadTooLarge,
+                               StatusInfo, UnknownObject)
+from openroster.model.json_input import read_object
+from openroster.model.values import now_ms
 from openroster.query.params import parse_query
-from openroster.store.dialects import create_engine, read_connection
+from openroster.store.dialects import create_engine, read_connection, write_transaction
 from openroster.store.migrate import require_current
 from openroster.store.reads import read_one, read_page
-from openroster.store.scopes import Boundary, Scope
+from openroster.store import gradebook
+from openroster.store.scopes import Boundary, Match, Scope
 from openroster.store.writes import revision
 
 log = logging.getLogger("openroster.api")
@@ -47,12 +51,21 @@ class OneRosterService:
             return self.settings.public_url
         return f"{request.url.scheme}://{request.url.netloc}"
 
-    def handle(self, request: Request) -> Response:
+    async def handle(self, request: Request) -> Response:
+        """Every OneRoster request: the body (if any) is read here, the rest runs in a worker thread."""
         started = time.perf_counter()
+        try:
+            body = await _read_body(request, self.settings.max_body_bytes)
+        except OneRosterError as exc:
+            _audit(request, exc.http_status, None, started, exc.description)
+            return error_response(exc.http_status, exc.status_info, exc.headers)
+        return await run_in_threadpool(self._handle, request, body, started)
+
+    def _handle(self, request: Request, body: bytes, started: float) -> Response:
         records: int | None = None
         reason = ""
         try:
-            response, records = self._dispatch(request)
+            response, records = self._dispatch(request, body)
         except OneRosterError as exc:
             response = error_response(exc.http_status, exc.status_info, exc.headers)
             reason = exc.description
@@ -77,7 +90,7 @@ class OneRosterService:
         _audit(request, result.status, None, started, result.reason)
         return response
 
-    def _dispatch(self, request: Request) -> tuple[Response, int | None]:
+    def _dispatch(self, request: Request, body: bytes) -> tuple[Response, int | None]:
         raw_path = request.scope.get("raw_path", b"").decode("latin-1") or request.url.path
         raw_path = raw_path.split("?", 1)[0]
         match = self.router.match(raw_path)
@@ -90,8 +103,37 @@ class OneRosterService:
         if endpoint is None:
             allowed = sorted({e.method for e in match.endpoints})
             raise MethodNotAllowed(f"{request.method} is not supported here; allowed: {', '.join(allowed)}")
-        grant = self.access.authorize(request, endpoint, self.base_url(request) + raw_path)
+        grant = self.access.authorize(request, endpoint, self.base_url(request) + raw_path, body)
+        if endpoint.method == "PUT":
+            return self._put(request, endpoint, match.params["id"], grant, body), 1
+        if endpoint.method == "DELETE":
+            return self._delete(endpoint, match.params["id"], grant), None
         return self._read(request, endpoint, match.params, grant, raw_path)
+
+    def _put(self, request: Request, endpoint: Endpoint, sourced_id: str, grant: Grant, body: bytes) -> Response:
+        entity, key = endpoint.entity, endpoint.wrapper_key
+        try:
+            data = orjson.loads(body)
+        except orjson.JSONDecodeError as exc:
+            raise InvalidData(f"The request body is not JSON ({exc}); send {{\"{key}\": {{...}}}}") from None
+        if not isinstance(data, dict) or key not in data:
+            raise InvalidData(f'The request body must be a JSON object with the key "{key}": {{"{key}": {{...}}}}')
+        given_id = data[key].get("sourcedId") if isinstance(data[key], dict) else None
+        if given_id is not None and given_id != sourced_id:
+            raise InvalidData(f"The body's sourcedId '{given_id}' differs from the path's '{sourced_id}'")
+        record, problems = read_object(entity, data[key])
+        with write_transaction(self.engine) as conn:
+            outcome = gradebook.put(conn, entity, sourced_id, record, boundary=grant.orgs, now_ms=now_ms(),
+                                    problems=problems)
+        return Response(single_body(key, outcome.doc, self.base_url(request)),
+                        status_code=201 if outcome.created else 200, media_type=JSON)
+
+    def _delete(self, endpoint: Endpoint, sourced_id: str, grant: Grant) -> Response:
+        with write_transaction(self.engine) as conn:
+            deleted = gradebook.delete(conn, endpoint.entity, sourced_id, boundary=grant.orgs, now_ms=now_ms())
+        if not deleted:
+            raise UnknownObject(f"No {endpoint.entity.name} with sourcedId {sourced_id}")
+        return Response(status_code=204)
 
     def _read(self, request: Request, endpoint: Endpoint, path_params: dict[str, str],
               grant: Grant, raw_path: str) -> tuple[Response, int]:
@@ -102,6 +144,9 @@ class OneRosterService:
                             max_limit=self.settings.max_limit)
         boundary: Scope = (Boundary(grant.orgs),) if grant.orgs is not None else ()
         scope = endpoint.scope + boundary
+        if endpoint.hides_tombstones and (not endpoint.collection or query.criteria is None or not (
+                query.criteria.field_names() & {"dateLastModified", "status"})):
+            scope += (Match("status", "active"),)
         base = self.base_url(request)
         with read_connection(self.engine) as conn:
             data_revision = revision(conn)
@@ -128,6 +173,22 @@ class OneRosterService:
         if request.method == "HEAD":
             body = b""
         return Response(body, media_type=JSON, headers=headers), len(page_docs)
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    """The request body, refusing (413) one larger than `limit` bytes without reading it all."""
+    if request.method not in ("PUT", "POST", "PATCH"):
+        return b""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise PayloadTooLarge(f"The request body is {declared} bytes; the limit is {limit} bytes")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLarge(f"The request body is larger than the limit of {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _parents_visible(conn: sa.Connection, endpoint: Endpoint, path_params: dict[str, str],

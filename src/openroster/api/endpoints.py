@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from openroster.auth import scopes
 from openroster.model.catalogue import ENTITIES, Entity
-from openroster.store.scopes import Match, Param, Scope, Through
+from openroster.store.scopes import Match, Param, Scope, Through, Via
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,9 @@ class Endpoint:
     scope: Scope = ()
     method: str = "GET"
     oauth_scope: str | None = None  # when the rule in `required_scope` does not fit
+    # Gradebook reads leave out deleted records (clients re-read to confirm a DELETE), except
+    # when a filter asks about dateLastModified or status: a delta query sees the tombstones.
+    hides_tombstones: bool = False
 
     @property
     def required_scope(self) -> str:
@@ -119,7 +122,48 @@ ROSTERING: tuple[Endpoint, ...] = (
              (TEACHER, _users_in_class(TEACHER))),
 )
 
-ENDPOINTS: tuple[Endpoint, ...] = ROSTERING
+_RESOURCE = scopes.RESOURCE
+RESOURCES: tuple[Endpoint, ...] = (
+    Endpoint("getAllResources", "/resources", "resource", True, oauth_scope=_RESOURCE),
+    Endpoint("getResource", "/resources/{id}", "resource", False, oauth_scope=_RESOURCE),
+    Endpoint("getResourcesForCourse", "/courses/{course_id}/resources", "resource", True,
+             (Through("courseResource", "resource", (Match("course", Param("course_id")), _ACTIVE)),),
+             oauth_scope=_RESOURCE),
+    Endpoint("getResourcesForClass", "/classes/{class_id}/resources", "resource", True,
+             (Through("classResource", "resource", (Match("class", Param("class_id")), _ACTIVE)),),
+             oauth_scope=_RESOURCE),
+)
+
+
+def _gradebook(plural: str, singular: str, entity: str) -> tuple[Endpoint, ...]:
+    """getAll, get, delete and put for a gradebook collection (Table 3.1c)."""
+    path = "/" + plural[0].lower() + plural[1:]
+    read = dict(oauth_scope=scopes.GRADEBOOK_READ, hides_tombstones=True)
+    return (Endpoint(f"getAll{plural}", path, entity, True, **read),  # type: ignore[arg-type]
+            Endpoint(f"get{singular}", f"{path}/{{id}}", entity, False, **read),  # type: ignore[arg-type]
+            Endpoint(f"delete{singular}", f"{path}/{{id}}", entity, False, method="DELETE",
+                     oauth_scope=scopes.GRADEBOOK_DELETE),
+            Endpoint(f"put{singular}", f"{path}/{{id}}", entity, False, method="PUT",
+                     oauth_scope=scopes.GRADEBOOK_WRITE))
+
+
+_IN_CLASS = Via("lineItem", "lineItem", (Match("class", Param("class_id")),))
+_GRADEBOOK_READ = dict(oauth_scope=scopes.GRADEBOOK_READ, hides_tombstones=True)
+GRADEBOOK: tuple[Endpoint, ...] = (
+    *_gradebook("Categories", "Category", "category"),
+    *_gradebook("LineItems", "LineItem", "lineItem"),
+    *_gradebook("Results", "Result", "result"),
+    Endpoint("getResultsForClass", "/classes/{class_id}/results", "result", True, (_IN_CLASS,),
+             **_GRADEBOOK_READ),  # type: ignore[arg-type]
+    Endpoint("getLineItemsForClass", "/classes/{class_id}/lineItems", "lineItem", True,
+             (Match("class", Param("class_id")),), **_GRADEBOOK_READ),  # type: ignore[arg-type]
+    Endpoint("getResultsForLineItemForClass", "/classes/{class_id}/lineItems/{li_id}/results", "result",
+             True, (Match("lineItem", Param("li_id")), _IN_CLASS), **_GRADEBOOK_READ),  # type: ignore[arg-type]
+    Endpoint("getResultsForStudentForClass", "/classes/{class_id}/students/{student_id}/results", "result",
+             True, (Match("student", Param("student_id")), _IN_CLASS), **_GRADEBOOK_READ),  # type: ignore[arg-type]
+)
+
+ENDPOINTS: tuple[Endpoint, ...] = ROSTERING + RESOURCES + GRADEBOOK
 _SINGLES = {e.segments[0].lower(): e for e in ENDPOINTS if not e.collection and e.method == "GET"
             and len(e.segments) == 2}
 

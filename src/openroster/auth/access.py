@@ -36,8 +36,8 @@ class OAuthAccess:
                  clock: Callable[[], float] = time.time) -> None:
         self.engine, self.keys, self.window, self.clock = engine, keys, oauth1_window_seconds, clock
 
-    def authorize(self, request: Request, endpoint: Endpoint, signed_url: str) -> Grant:
-        client, granted = self._authenticate(request, signed_url)
+    def authorize(self, request: Request, endpoint: Endpoint, signed_url: str, body: bytes) -> Grant:
+        client, granted = self._authenticate(request, signed_url, body)
         request.state.client_id = client.client_id
         if endpoint.required_scope not in scope_names.effective(granted):
             raise Forbidden(f"This client's access does not include the scope "
@@ -49,13 +49,13 @@ class OAuthAccess:
         with self.engine.connect() as conn:
             return Grant(client.client_id, visible_orgs(conn, client.orgs))
 
-    def _authenticate(self, request: Request, signed_url: str) -> tuple[ApiClient, tuple[str, ...]]:
+    def _authenticate(self, request: Request, signed_url: str, body: bytes) -> tuple[ApiClient, tuple[str, ...]]:
         authorization = request.headers.get("authorization")
         query_pairs = parse_qsl(request.url.query, keep_blank_values=True)
         if authorization and authorization[:7].lower() == "bearer ":
             return self._bearer(authorization[7:].strip())
         if oauth1.has_oauth1(authorization, query_pairs):
-            return self._oauth1(request, signed_url, authorization, query_pairs)
+            return self._oauth1(request, signed_url, authorization, query_pairs, body)
         raise _unauthorized("send an OAuth 2.0 bearer token (from /oauth/token) or an OAuth 1.0a signature")
 
     def _bearer(self, token: str) -> tuple[ApiClient, tuple[str, ...]]:
@@ -73,7 +73,7 @@ class OAuthAccess:
         return client, claims.scopes
 
     def _oauth1(self, request: Request, signed_url: str, authorization: str | None,
-                query_pairs: list[tuple[str, str]]) -> tuple[ApiClient, tuple[str, ...]]:
+                query_pairs: list[tuple[str, str]], body: bytes) -> tuple[ApiClient, tuple[str, ...]]:
         def secret_for(client_key: str) -> str | None:
             with self.engine.connect() as conn:
                 return shared_secret(conn, self.keys, client_key)
@@ -84,7 +84,7 @@ class OAuthAccess:
 
         try:
             client_id = oauth1.verify(method=request.method, url=signed_url, authorization=authorization,
-                                      query_pairs=query_pairs, secret_for=secret_for,
+                                      query_pairs=query_pairs, body=body, secret_for=secret_for,
                                       remember_nonce=remember, now=self.clock(),
                                       window_seconds=self.window)
         except oauth1.OAuth1Failure as exc:

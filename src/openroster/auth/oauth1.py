@@ -43,8 +43,10 @@ _SIGNERS: Final[dict[str, Callable[[str, object], str]]] = {
     "HMAC-SHA1": rfc5849.sign_hmac_sha1_with_client,
     "HMAC-SHA256": rfc5849.sign_hmac_sha256_with_client,
 }
-# oauth_body_hash is an unkeyed digest of the body; its algorithm follows the signature method.
-_BODY_DIGESTS: Final = {"HMAC-SHA1": "sha1", "HMAC-SHA256": "sha256"}
+# oauth_body_hash is an unkeyed digest of the body. Clients disagree on its algorithm under
+# HMAC-SHA256 (oauthlib always sends SHA-1, Postman follows the signature method), so the
+# digest's length decides: 20 bytes SHA-1, 32 bytes SHA-256.
+_BODY_DIGESTS: Final = {20: "sha1", 32: "sha256"}
 _REQUIRED: Final = (
     "oauth_consumer_key", "oauth_signature_method", "oauth_timestamp", "oauth_nonce", "oauth_signature",
 )
@@ -125,7 +127,11 @@ def verify(*, method: str, url: str, authorization: str | None, query_pairs: Seq
 
     declared_body_hash = protocol.get("oauth_body_hash")
     if declared_body_hash is not None:
-        actual = base64.b64encode(hashlib.new(_BODY_DIGESTS[signature_method], body).digest())
+        try:
+            algorithm = _BODY_DIGESTS.get(len(base64.b64decode(declared_body_hash, validate=True)), "sha256")
+        except ValueError:
+            algorithm = "sha256"
+        actual = base64.b64encode(hashlib.new(algorithm, body).digest())
         if not hmac.compare_digest(actual, declared_body_hash.encode("utf-8")):
             raise fail("oauth_body_hash does not match the request body")
 

@@ -8,7 +8,6 @@ person who prepared the file, so they say what form was expected.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from sys import intern
 from typing import Any, Callable
@@ -28,12 +27,8 @@ __all__ = ["cell_decoder", "decode_cell", "encode_cell"]
 
 Decoder = Callable[[str], object]
 
-# Date fields for which senders commonly give a full date-time (Microsoft and Google send
-# scoreDate as an instant); the UTC date of that instant is kept.
-_DATE_OR_DATETIME = frozenset({"scoreDate"})
 # OneRoster 1.0 status token, read as its 1.1 replacement.
 _STATUS_ALIASES = {"inactive": "tobedeleted"}
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _BOOLEANS = {"true": "true", "false": "false"}
 _USER_IDS_FORM = "write each as {type:identifier}, separated by commas, for example {LDAP:jsmith},{LTI:abc123}"
 
@@ -50,7 +45,7 @@ def cell_decoder(field: Field) -> Decoder:
     if kind is Kind.STRING or kind is Kind.REF:
         return _identity
     if kind is Kind.DATE:
-        return _date_or_datetime if field.name in _DATE_OR_DATETIME else _date
+        return _date
     if kind is Kind.DATETIME:
         return _datetime
     if kind is Kind.YEAR:
@@ -111,20 +106,6 @@ def _date(text: str) -> str:
         return parse_date(text)
     except BadValue:
         raise BadValue(_date_message(text)) from None
-
-
-def _date_or_datetime(text: str) -> str:
-    text = text.strip()
-    try:
-        return parse_date(text)
-    except BadValue:
-        pass
-    try:
-        ms = parse_datetime(text)
-    except BadValue:
-        raise BadValue(f"'{text}' is not a date; write it as YYYY-MM-DD (for example 2024-08-15) "
-                       "or as a date-time such as 2024-08-15T13:05:22Z.") from None
-    return (_EPOCH + timedelta(milliseconds=ms)).date().isoformat()
 
 
 def _date_message(text: str) -> str:

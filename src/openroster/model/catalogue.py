@@ -247,8 +247,10 @@ _ENTITIES = (
         _f("lineItem", Kind.REF, required=True, ref="lineItem"),
         _f("student", Kind.REF, required=True, ref="user"),
         _f("scoreStatus", Kind.ENUM, required=True, enum=SCORE_STATUS),
-        _f("score", Kind.FLOAT, required=True),
-        _f("scoreDate", Kind.DATE, required=True),
+        # 1.1 lists score as required, but an exempt or not-submitted result has none.
+        _f("score", Kind.FLOAT),
+        # A Date in 1.1; Microsoft and Google send full date-times, so the instant is kept.
+        _f("scoreDate", Kind.DATETIME, required=True),
         _f("comment"),
     )),
     Entity("user", "users", "user", "users", "users.csv", "users", (
@@ -275,6 +277,9 @@ ENTITIES: Mapping[str, Entity] = MappingProxyType({e.name: e for e in _ENTITIES}
 # Order in which CSV files are loaded so that every reference points backwards (spec §7.3).
 LOAD_ORDER = ("org", "academicSession", "course", "class", "user", "demographics", "enrollment",
               "resource", "classResource", "courseResource", "category", "lineItem", "result")
+
+# The category of lineItems whose writer gave none (Microsoft's and Google's clients omit it).
+DEFAULT_CATEGORY_ID = "openroster-default-category"
 
 # demographics records share the sourcedId of the user they describe.
 DEMOGRAPHICS_OWNER = "user"

@@ -33,6 +33,9 @@ class Criteria:
 
     any_of: tuple[tuple[Condition, ...], ...]
 
+    def field_names(self) -> set[str]:
+        return {c.field.name for group in self.any_of for c in group}
+
 
 def _aliases(entity: Entity) -> dict[str, tuple[Field, Part]]:
     """CSV-style names clients send (`classSourcedId`, `orgSourcedIds`) for GUIDRef fields."""

@@ -11,7 +11,8 @@ A record belongs inside when:
   academicSession  it is a term of a class inside, the parent of such a term (the school
                  year), or a child of one (its grading periods)
   resource       a class or course inside lists it
-  lineItem       its class is inside;  result: its lineItem is;  category: a lineItem inside uses it
+  lineItem       its class is inside;  result: its lineItem is
+  category       a lineItem inside uses it, or it is the default category (categories have no org)
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any, Callable, Collection
 
 import sqlalchemy as sa
 
+from openroster.model.catalogue import DEFAULT_CATEGORY_ID
 from openroster.store.schema import TABLES
 
 
@@ -107,8 +109,9 @@ def _result(visible: Collection[str]) -> sa.ColumnElement[bool]:
 
 def _category(visible: Collection[str]) -> sa.ColumnElement[bool]:
     items, categories = _t("lineItem"), _t("category")
-    return sa.exists().where(items.c.category_sourced_id == categories.c.sourced_id,
-                             items.c.class_sourced_id.in_(_classes_inside(visible)))
+    return sa.or_(categories.c.sourced_id == DEFAULT_CATEGORY_ID,
+                  sa.exists().where(items.c.category_sourced_id == categories.c.sourced_id,
+                                    items.c.class_sourced_id.in_(_classes_inside(visible))))
 
 
 _RULES: dict[str, Callable[[Collection[str]], sa.ColumnElement[bool]]] = {

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from contextlib import contextmanager
+from typing import Any, Iterator
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -39,7 +40,10 @@ def _unicode_lower(value: object) -> object:
 
 
 def _sqlite_on_begin(connection: sa.Connection) -> None:
-    connection.exec_driver_sql("BEGIN")
+    # A write transaction takes the write lock up front: two writers that both read first and
+    # then upgrade would otherwise fail with SQLITE_BUSY instead of waiting for each other.
+    immediate = connection.get_execution_options().get("openroster_write", False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 # Text compares by code point on every backend (SQLite does natively; PostgreSQL needs the C
@@ -59,3 +63,23 @@ def read_connection(engine: sa.Engine) -> sa.Connection:
     if engine.dialect.name == "postgresql":
         return engine.connect().execution_options(isolation_level="REPEATABLE READ")
     return engine.connect()
+
+
+@contextmanager
+def write_transaction(engine: sa.Engine) -> Iterator[sa.Connection]:
+    """One transaction that will write: committed at the end, rolled back on any error."""
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            conn.execution_options(openroster_write=True)
+        with conn.begin():
+            yield conn
+
+
+def lock_record(conn: sa.Connection, key: str) -> None:
+    """Serialize writers of one record until the transaction ends.
+
+    SQLite's write transactions are serialized already; PostgreSQL takes an advisory lock, so
+    two concurrent upserts of a new sourcedId cannot both insert.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key})

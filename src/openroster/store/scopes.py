@@ -42,13 +42,25 @@ class Through:
 
 
 @dataclass(frozen=True)
+class Via:
+    """The record's `field` names a record of `entity` that satisfies `where`.
+
+    Results of a class: Via("lineItem", "lineItem", (Match("class", Param("class_id")),)).
+    """
+
+    field: str
+    entity: str
+    where: tuple[Match, ...]
+
+
+@dataclass(frozen=True)
 class Boundary:
     """Only records inside these orgs (see boundaries.py)."""
 
     orgs: frozenset[str]
 
 
-Scope = tuple[Union[Match, Through, Boundary], ...]
+Scope = tuple[Union[Match, Through, Via, Boundary], ...]
 
 
 def _value(value: Union[str, Param], params: Mapping[str, str]) -> str:
@@ -81,6 +93,12 @@ def scope_condition(entity: Entity, scope: Scope, params: Mapping[str, str]) -> 
             continue
         if isinstance(item, Match):
             parts.append(_match(entity, item, params))
+            continue
+        if isinstance(item, Via):
+            other = ENTITIES[item.entity]
+            named = sa.select(TABLES[other.name].main.c.sourced_id).where(
+                *(_match(other, m, params) for m in item.where))
+            parts.append(column_of(entity, entity.by_name[item.field]).in_(named))
             continue
         link = ENTITIES[item.entity]
         link_table = TABLES[link.name].main

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test typecheck bench clean
+.PHONY: run test typecheck bench sds-check clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,5 +24,16 @@ typecheck: $(INSTALLED)
 bench: $(INSTALLED)
 	$(BIN)/python benchmarks/read_path.py
 
+# Microsoft's OneRoster Postman collections (SDS, Grade Sync) against a demo district, with newman
+# pinned in sds/package-lock.json. The collections are read from ../shared/sds-postman.
+NPM_INSTALLED := sds/node_modules/.installed
+
+$(NPM_INSTALLED): sds/package.json sds/package-lock.json
+	cd sds && npm ci --no-audit --no-fund
+	touch $(NPM_INSTALLED)
+
+sds-check: $(INSTALLED) $(NPM_INSTALLED)
+	$(BIN)/python sds/run_checks.py
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .mypy_cache .hypothesis sds/node_modules

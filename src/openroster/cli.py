@@ -354,17 +354,14 @@ def _demo_client(engine: "sa.Engine", keys: "ServerKeys") -> "IssuedCredentials"
 
 
 def _load_demo(engine: "sa.Engine") -> None:
-    import sqlalchemy as sa
-
     from openroster.ingest.demo import write_demo_bundle
     from openroster.ingest.importer import import_bundle
-    from openroster.store.schema import TABLES
+    from openroster.store.records import has_records
 
     migrate.prepare(engine)
     with engine.connect() as conn:
-        has_data = any(conn.execute(sa.select(t.main.c.sourced_id).limit(1)).first()
-                       for t in TABLES.values())
-    if has_data:
+        loaded = has_records(conn)
+    if loaded:
         out.print("The store already holds data: serving it as it is (--demo loads only into an empty store).")
         return
     with tempfile.TemporaryDirectory() as folder:

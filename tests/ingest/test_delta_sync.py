@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from openroster.cli import app
 from openroster.ingest.importer import import_bundle
 from openroster.ingest.writer import write_bundle
-from openroster.model.values import format_datetime, parse_datetime
+from openroster.model.values import format_datetime
 from tests.conftest import BACKENDS, BASE, client_for, load
 from tests.district import IMPORT_TIME, district
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Mapping
 
-from openroster.model.catalogue import ENTITIES, Entity
+from openroster.model.catalogue import Entity
 
 DerivedLists = dict[str, dict[str, list[str]]]  # field name -> owner sourcedId -> referenced ids
 
@@ -40,7 +40,3 @@ def derive(entity: Entity, records_of: Mapping[str, Iterable[Mapping[str, Any]]]
 def for_record(derived: DerivedLists, sourced_id: str) -> dict[str, list[str]]:
     return {name: lists.get(sourced_id, []) for name, lists in derived.items()}
 
-
-def dependents(name: str) -> list[str]:
-    """Entities with a derived list fed by entity `name`."""
-    return [e.name for e in ENTITIES.values() if name in derived_sources(e)]

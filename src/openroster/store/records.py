@@ -11,6 +11,11 @@ from openroster.model.catalogue import METADATA, Entity, Kind
 from openroster.store.schema import TABLES
 
 
+def has_records(conn: sa.Connection) -> bool:
+    """Whether the store holds any OneRoster record at all."""
+    return any(conn.execute(sa.select(t.main.c.sourced_id).limit(1)).first() for t in TABLES.values())
+
+
 def stored_ids(conn: sa.Connection, entity: Entity) -> set[str]:
     table = TABLES[entity.name].main
     return set(conn.execute(sa.select(table.c.sourced_id)).scalars())

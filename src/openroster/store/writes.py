@@ -9,7 +9,7 @@ transaction bumps the data revision.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import islice
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
@@ -31,14 +31,6 @@ class WriteCounts:
     changed: int = 0
     unchanged: int = 0
     tombstoned: int = 0
-    written: list[str] = field(default_factory=list)  # sourcedIds created or changed, in order
-
-    def add(self, other: "WriteCounts") -> None:
-        self.created += other.created
-        self.changed += other.changed
-        self.unchanged += other.unchanged
-        self.tombstoned += other.tombstoned
-        self.written += other.written
 
 
 @dataclass(frozen=True)
@@ -146,7 +138,6 @@ def apply(conn: sa.Connection, entity: Entity, incoming: Iterable[Mapping[str, A
             counts.changed += 1
         rows.append(_main_row(entity, record, stamp(epoch_doc, dlm), digest, dlm, first_seen))
         written.append(record)
-    counts.written = [r["sourcedId"] for r in written]
     _delete(conn, entity, [r["sourcedId"] for r in written if r["sourcedId"] in stored])
     tables = TABLES[entity.name]
     for batch in _batches(rows):

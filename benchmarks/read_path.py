@@ -34,6 +34,15 @@ def run(cmd: list[str], **env: str) -> float:
     return time.perf_counter() - started
 
 
+def new_client(exe: list[str], database: str, env: dict[str, str]) -> tuple[str, str]:
+    """Create an API client; returns (client id, secret) from what `clients add` prints."""
+    printed = subprocess.run([*exe, "clients", "add", f"bench {time.time_ns()}", "--database", database],
+                             check=True, capture_output=True, text=True, env={**os.environ, **env}).stdout
+    fields = {line.split(":", 1)[0].strip(): line.split(":", 1)[1].strip()
+              for line in printed.splitlines() if ":" in line}
+    return fields["client id (OAuth 1.0a consumer key)"], fields["client secret"]
+
+
 def median_ms(client: httpx.Client, url: str, repeat: int = 7) -> tuple[float, int, str]:
     times = []
     for _ in range(repeat):
@@ -74,18 +83,21 @@ def main() -> None:
     if not (folder / "bench.db").exists() or args.database:
         print(f"import: {run([*exe, 'import', str(bundle), '--database', database]):.1f} s")
 
+    env = {"OPENROSTER_KEY_FILE": str(folder / "bench.key")}
+    client_id, secret = new_client(exe, database, env)
     port = free_port()
     server = subprocess.Popen([*exe, "serve", "--port", str(port), "--database", database],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, **env})
     base = f"http://127.0.0.1:{port}/ims/oneroster/v1p1"
     try:
-        with httpx.Client(base_url=base, timeout=120) as client:
-            for _ in range(100):
-                try:
-                    client.get("/orgs")
-                    break
-                except httpx.TransportError:
-                    time.sleep(0.1)
+        for _ in range(100):
+            try:
+                token = httpx.post(f"http://127.0.0.1:{port}/oauth/token", auth=(client_id, secret),
+                                   data={"grant_type": "client_credentials"}).json()["access_token"]
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        with httpx.Client(base_url=base, timeout=120, headers={"Authorization": f"Bearer {token}"}) as client:
             print(f"\n{'request':72} {'median':>9} {'bytes':>10} {'total':>8}")
             for url in ["/users?limit=5000", "/users?limit=5000&offset=150000",
                         "/users?limit=5000&filter=status%3D%27active%27",

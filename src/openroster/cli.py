@@ -79,7 +79,7 @@ def import_command(path: Path = typer.Argument(..., help="A .zip bundle, or a fo
 
 
 class _progress:
-    """A progress line per CSV file while reading, on a terminal only."""
+    """A progress line per CSV file while reading and writing, on a terminal only."""
 
     def __enter__(self) -> "_ProgressReport":
         self._bar = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:,} rows"),
@@ -95,10 +95,10 @@ class _ProgressReport:
     def __init__(self, bar: Progress) -> None:
         self.bar, self.tasks = bar, {}  # type: ignore[var-annotated]
 
-    def __call__(self, file_name: str, rows: int) -> None:
-        if file_name not in self.tasks:
-            self.tasks[file_name] = self.bar.add_task(f"reading {file_name}", total=None)
-        self.bar.update(self.tasks[file_name], completed=rows)
+    def __call__(self, stage: str, rows: int) -> None:
+        if stage not in self.tasks:
+            self.tasks[stage] = self.bar.add_task(stage, total=None)
+        self.bar.update(self.tasks[stage], completed=rows)
 
 
 @app.command("export")

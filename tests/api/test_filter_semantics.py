@@ -126,7 +126,8 @@ def filters(draw: st.DrawFn, docs: dict[str, list[dict[str, Any]]]) -> tuple[str
     return collection, groups
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+@settings(max_examples=300, deadline=None, database=None,  # draws depend on fixture data
+          suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                    HealthCheck.too_slow])
 @given(data=st.data())
 def test_database_filter_agrees_with_python_evaluation(demo_api: TestClient, documents: dict[str, Any],

@@ -271,3 +271,28 @@ def test_filter_errors_are_400_with_a_pointed_description(api: TestClient, expre
     assert (info["imsx_codeMajor"], info["imsx_severity"], info["imsx_codeMinor"]) == ("failure", "error", code)
     assert fragment in info["imsx_description"]
     assert list(response.json()) == ["statusInfoSet"]
+
+
+def test_remembered_page_ends_and_counts_follow_writes(tmp_path: object) -> None:
+    """Walks seek from remembered page ends; after data changes, nothing remembered is reused."""
+    from pathlib import Path
+
+    from openroster.ingest.importer import import_bundle
+    from openroster.ingest.writer import write_bundle
+    from tests.conftest import client_for, load
+    from tests.district import district
+
+    folder = Path(str(tmp_path))
+    engine = load(folder, district())
+    client = client_for(engine)
+    first = [ids(client.get(f"{BASE}/users?limit=3&offset={o}")) for o in (0, 3, 6, 9)]
+    assert sum(first, []) == all_ids(client, "/users")
+    data = district()
+    data["user"].append({"sourcedId": "aaa-0", "enabledUser": "true", "orgs": ["dist-1"], "role": "aide",
+                         "username": "aaa0", "givenName": "New", "familyName": "Aide"})
+    write_bundle(folder / "more", data)
+    import_bundle(engine, folder / "more")
+    again = [ids(client.get(f"{BASE}/users?limit=3&offset={o}")) for o in (0, 3, 6, 9)]
+    assert sum(again, []) == all_ids(client, "/users") and again[0][0] == "aaa-0"
+    assert client.get(f"{BASE}/users?limit=3&offset=3").headers["X-Total-Count"] == "11"
+    engine.dispose()

@@ -31,6 +31,7 @@ from openroster.model.values import now_ms
 from openroster.query.params import parse_query
 from openroster.store.dialects import create_engine, read_connection, write_transaction
 from openroster.store.migrate import require_current
+from openroster.store.page_memory import PageMemory
 from openroster.store.reads import read_one, read_page
 from openroster.store import gradebook
 from openroster.store.scopes import Boundary, Match, Scope
@@ -45,6 +46,7 @@ class OneRosterService:
     def __init__(self, settings: Settings, engine: sa.Engine, keys: ServerKeys, access: Access) -> None:
         self.settings, self.engine, self.keys, self.access = settings, engine, keys, access
         self.router = Router(ENDPOINTS)
+        self.page_memory = PageMemory()
 
     def base_url(self, request: Request) -> str:
         if self.settings.public_url:
@@ -159,7 +161,8 @@ class OneRosterService:
             elif boundary and not _parents_visible(conn, endpoint, path_params, boundary):
                 page_docs, total = [], 0  # a parent outside the boundary does not exist for this client
             else:
-                page = read_page(conn, entity, scope, path_params, query)
+                page = read_page(conn, entity, scope, path_params, query, revision=data_revision,
+                                 memory=self.page_memory)
                 page_docs, total = page.docs, page.total
         if query.fields is not None:
             page_docs = [project(d, query.fields) for d in page_docs]

@@ -20,6 +20,7 @@ from openroster.model.catalogue import ENTITIES, LOAD_ORDER
 from openroster.model.derived import derive, derived_sources
 from openroster.model.values import now_ms
 from openroster.store import migrate
+from openroster.store.dialects import write_transaction
 from openroster.store.records import load_records, stored_ids
 from openroster.store.writes import WriteCounts, apply
 
@@ -38,18 +39,20 @@ def import_bundle(engine: sa.Engine, path: Path, *,
     Nothing is written unless the whole bundle is valid; readers see either the previous data
     or all of the new data. Raises BundleInvalid.
     """
+    report = progress or (lambda stage, rows: None)
     migrate.prepare(engine)
     with engine.connect() as conn:
         bundle = read_bundle(path, stored_ids=lambda name: stored_ids(conn, ENTITIES[name]),
-                             progress=progress)
+                             progress=lambda name, rows: report(f"reading {name}", rows))
     stamp = at_ms if at_ms is not None else now_ms()
-    with engine.begin() as conn:
-        return _Import(conn, bundle, stamp).run()
+    with write_transaction(engine) as conn:
+        return _Import(conn, bundle, stamp, report).run()
 
 
 class _Import:
-    def __init__(self, conn: sa.Connection, bundle: Bundle, stamp: int) -> None:
-        self.conn, self.bundle, self.stamp = conn, bundle, stamp
+    def __init__(self, conn: sa.Connection, bundle: Bundle, stamp: int,
+                 report: Callable[[str, int], None]) -> None:
+        self.conn, self.bundle, self.stamp, self.report = conn, bundle, stamp, report
         self.modes = {name: bundle.modes.get(name, "absent") for name in ENTITIES}
         self._views: dict[str, list[dict[str, Any]]] = {}
 
@@ -57,10 +60,11 @@ class _Import:
         changes: dict[str, WriteCounts] = {}
         supplied = [n for n in LOAD_ORDER if self.modes[n] in ("bulk", "delta")]
         for name in supplied:
-            entity = ENTITIES[name]
-            changes[name] = apply(self.conn, entity, self.bundle.records[name],
-                                  derive(entity, self._sources(entity.name)), self.stamp,
-                                  tombstone_missing=self.modes[name] == "bulk")
+            entity, records = ENTITIES[name], self.bundle.records[name]
+            self.report(f"writing {entity.csv_file}", 0)
+            changes[name] = apply(self.conn, entity, records, derive(entity, self._sources(entity.name)),
+                                  self.stamp, tombstone_missing=self.modes[name] == "bulk")
+            self.report(f"writing {entity.csv_file}", len(records))
         # Records not in the bundle whose derived lists may have changed (a delta file's new
         # school changes its district's children; classResources.csv changes classes).
         touched = set(supplied)

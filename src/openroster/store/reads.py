@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from openroster.model.catalogue import Entity
 from openroster.query.params import ReadQuery
 from openroster.store.compile import criteria_condition, sort_key
+from openroster.store.page_memory import PageMemory
 from openroster.store.schema import TABLES
 from openroster.store.scopes import Scope, scope_condition
 
@@ -29,15 +30,23 @@ def _where(conn: sa.Connection, entity: Entity, scope: Scope, params: Mapping[st
 
 
 def read_page(conn: sa.Connection, entity: Entity, scope: Scope, params: Mapping[str, str],
-              query: ReadQuery) -> Page:
+              query: ReadQuery, *, revision: int | None = None, memory: PageMemory | None = None) -> Page:
     """One page of documents and the number of records matching before paging.
 
     Paging is a deferred join: OFFSET walks only the narrow key (and sort value) of matching
-    rows, and documents are fetched for the page alone.
+    rows, and documents are fetched for the page alone. With a `memory` and the data `revision`
+    this read runs under, the count and the end of the previous page are remembered, so walking
+    pages in sourcedId order seeks instead of skipping.
     """
     table = TABLES[entity.name].main
     where = _where(conn, entity, scope, params, query)
-    total = conn.execute(sa.select(sa.func.count()).select_from(table).where(where)).scalar_one()
+    mem = memory if revision is not None else None
+    walk = (revision, entity.name, scope, tuple(sorted(params.items())), query.criteria)
+    total = mem.get(("count", walk)) if mem else None
+    if not isinstance(total, int):
+        total = int(conn.execute(sa.select(sa.func.count()).select_from(table).where(where)).scalar_one())
+        if mem:
+            mem.put(("count", walk), total)
     if total <= query.offset:
         return Page([], total)
 
@@ -45,12 +54,17 @@ def read_page(conn: sa.Connection, entity: Entity, scope: Scope, params: Mapping
     if query.sort is not None and query.sort.name != "sourcedId":
         key_columns.append(sort_key(entity, query.sort).label("s"))
     keys = sa.select(*key_columns).where(where)
-    keys = keys.order_by(*_ordering(keys.selected_columns, query)).limit(query.limit).offset(query.offset)
+    seek = mem if len(key_columns) == 1 and not query.descending else None
+    after = seek.get(("end", walk, query.offset)) if seek else None
+    if isinstance(after, str):
+        keys = keys.where(table.c.sourced_id > after).order_by(table.c.sourced_id).limit(query.limit)
+    else:
+        keys = keys.order_by(*_ordering(keys.selected_columns, query)).limit(query.limit).offset(query.offset)
     page = keys.subquery("page")
-    rows = conn.execute(
-        sa.select(table.c.doc).join(page, table.c.sourced_id == page.c.k)
-        .order_by(*_ordering(page.c, query))
-    )
+    rows = conn.execute(sa.select(table.c.doc, page.c.k).join(page, table.c.sourced_id == page.c.k)
+                        .order_by(*_ordering(page.c, query))).all()
+    if seek and rows:
+        seek.put(("end", walk, query.offset + len(rows)), rows[-1][1])
     return Page([row[0] for row in rows], total)
 
 

@@ -134,7 +134,7 @@ class LiveServer:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         config = uvicorn.Config(app_for(engine, **settings), host="127.0.0.1", port=self.port,
-                                log_level="warning", lifespan="off")
+                                log_level="warning", lifespan="off", proxy_headers=False)
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.thread.start()

@@ -38,6 +38,8 @@ class Settings:
     oauth1_window: int = DEFAULT_OAUTH1_WINDOW  # accepted OAuth 1.0a clock difference, seconds
     tombstone_days: int = DEFAULT_TOMBSTONE_DAYS  # how long deletions stay visible to delta queries
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES  # largest PUT body accepted (413 above)
+    # Proxy addresses whose X-Forwarded-* headers are believed ('*': any), comma-separated.
+    forwarded_allow_ips: str = "127.0.0.1"
 
     @classmethod
     def from_env(cls, database_url: str | None = None) -> "Settings":
@@ -51,6 +53,7 @@ class Settings:
             oauth1_window=_int_env("OPENROSTER_OAUTH1_WINDOW", DEFAULT_OAUTH1_WINDOW),
             tombstone_days=_int_env("OPENROSTER_TOMBSTONE_DAYS", DEFAULT_TOMBSTONE_DAYS),
             max_body_bytes=_int_env("OPENROSTER_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES),
+            forwarded_allow_ips=os.environ.get("OPENROSTER_FORWARDED_ALLOW_IPS", "127.0.0.1"),
         )
         settings.check()
         return settings

@@ -121,3 +121,26 @@ def test_behind_a_proxy_the_public_url_is_signed(tmp_path: object) -> None:
     finally:
         server.stop()
         server.engine.dispose()
+
+
+def test_behind_a_proxy_forwarded_headers_from_a_trusted_address_are_signed(tmp_path: object) -> None:
+    from tests.conftest import load
+    from tests.district import district
+
+    engine = load(tmp_path, district())  # type: ignore[arg-type]
+    proxy = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "sis.example.org", "X-Forwarded-For": "203.0.113.9"}
+    for trusted, expected in [("127.0.0.1", 200), ("10.0.0.1", 401)]:
+        server = LiveServer(engine, forwarded_allow_ips=trusted)
+        try:
+            client_id, secret = server.add_client()
+            signed = requests.Request("GET", "https://sis.example.org" + BASE + "/orgs",
+                                      auth=signer(client_id, secret)).prepare()
+            response = requests.get(server.url + BASE + "/orgs", timeout=10,
+                                    headers={**proxy, "Authorization": signed.headers["Authorization"]})
+            assert response.status_code == expected, (trusted, response.text)
+            if expected == 200:
+                assert response.json()["orgs"][0]["parent"]["href"].startswith("https://sis.example.org/ims/")
+                assert response.headers["Link"].startswith("<https://sis.example.org/ims/oneroster/v1p1/orgs?")
+        finally:
+            server.stop()
+    engine.dispose()

@@ -10,6 +10,7 @@ import orjson
 import sqlalchemy as sa
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -17,6 +18,7 @@ from starlette.routing import Route
 from openroster import API_ROOT, __version__
 from openroster.api.access import Access, Grant
 from openroster.api.endpoints import ENDPOINTS, Endpoint, parents
+from openroster.api.forwarded import ForwardedHeaders
 from openroster.api.responses import (JSON, collection_body, first_values, link_header, project,
                                       single_body, status_body)
 from openroster.api.router import Router
@@ -227,6 +229,8 @@ def create_app(settings: Settings, *, engine: sa.Engine | None = None,
     access = access or OAuthAccess(engine, keys, oauth1_window_seconds=settings.oauth1_window)
     service = OneRosterService(settings, engine, keys, access)
     app = Starlette(routes=[Route("/oauth/token", service.token, methods=["POST"]),
-                           Route("/{path:path}", service.handle, methods=_METHODS)])
+                           Route("/{path:path}", service.handle, methods=_METHODS)],
+                    middleware=[Middleware(ForwardedHeaders, trusted=[
+                        ip.strip() for ip in settings.forwarded_allow_ips.split(",") if ip.strip()])])
     app.state.service = service
     return app

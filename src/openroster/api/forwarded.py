@@ -1,0 +1,52 @@
+"""Honour X-Forwarded-Proto, -Host, -Port and -For, but only from trusted proxy addresses.
+
+Behind a TLS-terminating proxy the request reaches openroster as http://10.0.0.5:8000/..., but
+the client signed (OAuth 1.0a) and links to https://sis.example.org/...: the scheme and host it
+used must be restored before anything looks at the URL.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Awaitable, Callable, Collection
+
+Scope = dict[str, Any]
+ASGIApp = Callable[[Scope, Callable[..., Awaitable[Any]], Callable[..., Awaitable[Any]]], Awaitable[None]]
+
+
+def _first(value: bytes) -> str:
+    return value.decode("latin-1").split(",")[0].strip()
+
+
+class ForwardedHeaders:
+    def __init__(self, app: ASGIApp, trusted: Collection[str]) -> None:
+        self.app = app
+        self.trusted = frozenset(trusted)
+
+    def _trusts(self, scope: Scope) -> bool:
+        client = scope.get("client")
+        return "*" in self.trusted or (client is not None and client[0] in self.trusted)
+
+    async def __call__(self, scope: Scope, receive: Callable[..., Awaitable[Any]],
+                       send: Callable[..., Awaitable[Any]]) -> None:
+        if scope["type"] == "http" and self._trusts(scope):
+            scope = self._rewrite(scope)
+        await self.app(scope, receive, send)
+
+    @staticmethod
+    def _rewrite(scope: Scope) -> Scope:
+        headers = dict(scope["headers"])
+        scope = dict(scope)
+        proto = headers.get(b"x-forwarded-proto")
+        if proto and _first(proto) in ("http", "https"):
+            scope["scheme"] = _first(proto)
+        host = _first(headers[b"x-forwarded-host"]) if headers.get(b"x-forwarded-host") else None
+        port = _first(headers[b"x-forwarded-port"]) if headers.get(b"x-forwarded-port") else None
+        if host:
+            default = "443" if scope["scheme"] == "https" else "80"
+            if port and port.isdigit() and ":" not in host and port != default:
+                host = f"{host}:{port}"
+            scope["headers"] = [(k, v) for k, v in scope["headers"] if k != b"host"] + [(b"host", host.encode())]
+        forwarded_for = headers.get(b"x-forwarded-for")
+        if forwarded_for:
+            scope["client"] = (_first(forwarded_for), 0)
+        return scope

@@ -120,6 +120,8 @@ def test_what_real_clients_send_is_accepted(writer: TestClient) -> None:
     assert result["score"] == 300.0 and result["scoreDate"] == "2021-01-13T17:06:33.000Z"
     assert writer.put(BASE + "/results/18", json={"result": {
         "lineItem": "42", "student": "stu-2", "scoreStatus": "exempt"}}).json()["result"]["scoreStatus"] == "exempt"
+    numbered = {"category": {"sourcedId": 99, "title": "Numbered"}}  # a number, as some clients send
+    assert writer.put(BASE + "/categories/99", json=numbered).status_code == 201
     assert writer.put(BASE + "/categories/c-1", json={"category": {
         "title": "Projects", "status": "active", "metadata": {"classId": "cls-bio-1"}}}).status_code == 201
 

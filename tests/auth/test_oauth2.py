@@ -142,3 +142,8 @@ def test_token_for_unknown_removed_or_rotated_client(live: LiveServer) -> None:
 def test_tokens_are_not_accepted_in_the_query_string(live: LiveServer) -> None:
     access = token(live, *live.add_client())
     assert_unauthorized(httpx.get(live.url + BASE + "/users", params={"access_token": access}))
+
+
+def test_an_oversized_token_request_is_refused(live: LiveServer) -> None:
+    response = httpx.post(live.url + TOKEN, data={**GRANT, "padding": "x" * 2_000_000})
+    assert response.status_code == 413 and response.json()["error"] == "invalid_request"

@@ -83,7 +83,12 @@ class OneRosterService:
     async def token(self, request: Request) -> Response:
         """POST /oauth/token (OAuth 2.0 client credentials)."""
         started = time.perf_counter()
-        body = await request.body()
+        try:
+            body = await _read_body(request, self.settings.max_body_bytes)
+        except PayloadTooLarge as exc:
+            _audit(request, 413, None, started, exc.description)
+            return Response(orjson.dumps({"error": "invalid_request", "error_description": exc.description}),
+                            status_code=413, media_type="application/json")
         result = await run_in_threadpool(
             token_response, content_type=request.headers.get("content-type", ""),
             authorization=request.headers.get("authorization", ""), body=body, engine=self.engine,
@@ -123,7 +128,7 @@ class OneRosterService:
         if not isinstance(data, dict) or key not in data:
             raise InvalidData(f'The request body must be a JSON object with the key "{key}": {{"{key}": {{...}}}}')
         given_id = data[key].get("sourcedId") if isinstance(data[key], dict) else None
-        if given_id is not None and given_id != sourced_id:
+        if given_id is not None and str(given_id) != sourced_id:  # some clients send numbers
             raise InvalidData(f"The body's sourcedId '{given_id}' differs from the path's '{sourced_id}'")
         record, problems = read_object(entity, data[key])
         with write_transaction(self.engine) as conn:

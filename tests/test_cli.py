@@ -232,6 +232,8 @@ def test_serve_answers_real_http_and_leaves_data_unchanged(loaded: tuple[str, Pa
         server.terminate()
         output = server.communicate(timeout=20)[0].decode()
     assert "/ims/oneroster/v1p1" in output
+    audit = [line for line in output.splitlines() if "openroster.audit" in line]
+    assert any('"status":401' in line for line in audit) and any('"status":200' in line for line in audit)
     assert snapshot(url) == before
 
 

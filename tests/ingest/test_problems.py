@@ -215,6 +215,24 @@ def test_duplicate_sourced_id(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.parametrize("as_zip", [False, True])
+def test_every_reuse_of_a_sourced_id_names_the_line_of_its_first_use(tmp_path: Path, as_zip: bool) -> None:
+    text = ("sourcedId,title\r\ncat-1,a\r\ncat-2,b\r\ncat-1,c\r\ncat-3,d,extra\r\ncat-3,e\r\ncat-4,f\r\n"
+            "cat-4,g\r\ncat-2,h\r\n")
+
+    def reuse(line: int, sourced_id: str, first: int) -> Problem:
+        return Problem("categories.csv", line, "sourcedId", f"The sourcedId '{sourced_id}' is used again; it "
+                       f"was first used on line {first}. Give every record its own sourcedId.")
+
+    path = make_bundle(tmp_path, {"category": []}, files={"categories.csv": text}, as_zip=as_zip)
+    assert problems(path) == [
+        reuse(4, "cat-1", 2),
+        Problem("categories.csv", 5, None, "This line has 3 values but the header has 2 columns; quote values "
+                "that contain commas, and give every column a value (blank is fine)."),
+        reuse(6, "cat-3", 5), reuse(8, "cat-4", 7), reuse(9, "cat-2", 3),
+    ]
+
+
 def test_line_numbers_count_physical_lines(tmp_path: Path) -> None:
     rows = {"category": [{"sourcedId": "cat-1", "title": "two\nlines"}, {"sourcedId": "cat-1", "title": "x"}]}
 

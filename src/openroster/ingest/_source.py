@@ -11,13 +11,24 @@ import codecs
 import io
 import zipfile
 from pathlib import Path
-from typing import TextIO
+from typing import IO, TYPE_CHECKING, Protocol, TextIO
+
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer, WriteableBuffer
 
 from openroster.ingest.problems import MANIFEST, BundleInvalid, Problem
 
-__all__ = ["BundleSource"]
+__all__ = ["BundleSource", "Digest"]
 
 _IGNORED_FOLDERS = ("__MACOSX",)
+
+
+class Digest(Protocol):
+    """A hash being computed (hashlib's objects)."""
+
+    def update(self, data: ReadableBuffer, /) -> None: ...
+
+    def digest(self) -> bytes: ...
 
 
 class BundleSource:
@@ -56,12 +67,16 @@ class BundleSource:
         """File names at the top of the bundle, sorted."""
         return sorted(self._members)
 
-    def open_text(self, name: str) -> TextIO:
-        """Open a file as UTF-8 text (a leading byte-order mark is dropped) for the csv module."""
+    def open_text(self, name: str, digest: Digest | None = None) -> TextIO:
+        """Open a file as UTF-8 text (a leading byte-order mark is dropped) for the csv module.
+
+        `digest`, when given, is fed every byte read, so two reads of a file can be compared.
+        """
         member = self._members[name]
-        if self._zip is not None:
-            return io.TextIOWrapper(self._zip.open(member), encoding="utf-8-sig", newline="")
-        return open(member, encoding="utf-8-sig", newline="")
+        raw: IO[bytes] = self._zip.open(member) if self._zip is not None else open(member, "rb")
+        if digest is not None:
+            raw = io.BufferedReader(_Digesting(raw, digest), _CHUNK)
+        return io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
 
     def undecodable_line(self, name: str) -> int | None:
         """The line holding the first bytes of a file that are not UTF-8 (read only after a failure)."""
@@ -76,6 +91,30 @@ class BundleSource:
                     return line + chunk.count(b"\n", 0, max(exc.start, 0))
                 line += chunk.count(b"\n")
         return None
+
+
+_CHUNK = 1 << 16
+
+
+class _Digesting(io.RawIOBase):
+    """A byte stream that feeds what is read from another one to a digest."""
+
+    def __init__(self, raw: IO[bytes], digest: Digest) -> None:
+        self._raw, self._digest = raw, digest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: WriteableBuffer) -> int:
+        view = memoryview(buffer).cast("B")
+        data = self._raw.read(len(view))
+        self._digest.update(data)
+        view[:len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
 
 
 def _unreadable(path: Path, why: str) -> BundleInvalid:

@@ -1,28 +1,26 @@
-"""Read and check one entity's CSV file: header, rows, cells and duplicate sourcedIds.
+"""Decode one entity's CSV file into records, reporting header, row, cell and duplicate-sourcedId problems.
 
 This is the hot loop of an import (a users.csv can have a million rows), so all per-column
 decisions are taken once from the header and each row only indexes, tests and decodes.
+The same decoding serves both passes of an import: checking the bundle, then writing it.
 """
 
 from __future__ import annotations
 
 import csv
-from array import array
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, NamedTuple
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable, Iterator, NamedTuple, Protocol
 
-from openroster.ingest._source import BundleSource
+from openroster.ingest._source import BundleSource, Digest
 from openroster.ingest.cells import cell_decoder
-from openroster.ingest.problems import ProblemLog
 from openroster.model.catalogue import LIST_KINDS, METADATA, Entity, Kind
 from openroster.model.values import BadValue
 
 if TYPE_CHECKING:
     from _csv import Reader
 
-__all__ = ["PROGRESS_EVERY", "Table", "read_table"]
+__all__ = ["Log", "TableRows"]
 
-PROGRESS_EVERY = 5000
 METADATA_PREFIX = METADATA + "."
 # Header names accepted in place of the 1.1 ones (Microsoft's sample exporter writes 'gender').
 _ALIASES = {"demographics": {"gender": "sex"}}
@@ -30,12 +28,103 @@ _ALIASES = {"demographics": {"gender": "sex"}}
 _DELTA_REQUIRED = ("status", "dateLastModified")
 
 
-@dataclass
-class Table:
-    records: list[dict[str, Any]] = field(default_factory=list)
-    lines: array[int] = field(default_factory=lambda: array("q"))  # line of each record
-    ids: dict[str, int] = field(default_factory=dict)  # sourcedId -> line of its first use
-    complete: bool = False  # every row was read and the sourcedIds are known
+class Log(Protocol):
+    """Where problems are reported (a ProblemLog while checking a bundle)."""
+
+    def add(self, file: str, line: int | None, column: str | None, message: str) -> None: ...
+
+
+class TableRows:
+    """The records of one entity's file as (line, record) pairs, in file order; iterate once.
+
+    Problems are reported to `log`: a row whose cells do not match the header is not yielded,
+    other records are yielded without the values that have problems. `ids`, when given, is
+    filled with the file's sourcedIds, and a sourcedId used again is a problem. Once iterated,
+    `read_through` tells whether every row was read, and `complete` whether, in addition, the
+    file has a sourcedId column (so that `ids` holds all of the file's sourcedIds). `digest`,
+    when given, is fed the file's bytes.
+    """
+
+    def __init__(self, source: BundleSource, entity: Entity, mode: str, log: Log, *,
+                 ids: set[str] | None = None, digest: Digest | None = None) -> None:
+        self.source, self.entity, self.mode, self.log = source, entity, mode, log
+        self.ids = None if ids is None else _SourcedIds(ids, self._first_lines_before)
+        self.digest = digest
+        self.read_through = False
+        self.complete = False
+
+    def __iter__(self) -> Iterator[tuple[int, dict[str, Any]]]:
+        source, entity, log = self.source, self.entity, self.log
+        file = entity.csv_file
+        previous_end = 0
+        try:
+            with source.open_text(file, self.digest) as text:
+                rows = csv.reader(text)
+                header = next(rows, None)
+                if header is None:
+                    log.add(file, None, None, f"{file} is empty; it needs at least the header line, "
+                            f"which starts {','.join(f.csv or '' for f in entity.csv_fields[:4])}.")
+                    return
+                previous_end = rows.line_num
+                plan = _plan_columns(entity, [name.strip() for name in header], self.mode, log)
+                yield from _decode_rows(rows, previous_end, len(header), plan, file, self.ids, log)
+        except UnicodeDecodeError:
+            line = source.undecodable_line(file) or previous_end + 1
+            log.add(file, line, None, f"This line is not UTF-8 text, so {file} cannot be read; save the "
+                    "file as CSV UTF-8 and try again.")
+            return
+        except csv.Error as exc:
+            log.add(file, previous_end + 1, None, f"This line cannot be read as CSV ({exc}); check its "
+                    "quotes and save the file as CSV UTF-8.")
+            return
+        self.read_through = True
+        self.complete = plan.id_index is not None
+
+    def _first_lines_before(self, line: int) -> dict[str, int]:
+        """The line where each sourcedId used up to `line` was first used, from reading the file again."""
+        ids = _SourcedIds(set(), self._first_lines_before, first_lines={})
+        ignore = _Ignore()
+        with self.source.open_text(self.entity.csv_file) as text:
+            rows = csv.reader(text)
+            header = next(rows, None)
+            assert header is not None  # read once already
+            plan = _plan_columns(self.entity, [name.strip() for name in header], self.mode, ignore)
+            file = self.entity.csv_file
+            for seen, _ in _decode_rows(rows, rows.line_num, len(header), plan, file, ids, ignore):
+                if seen >= line:
+                    break
+        assert ids.first_lines is not None
+        return ids.first_lines
+
+
+class _SourcedIds:
+    """The sourcedIds of a file as it is read into `names`, and where each was first used.
+
+    Those lines are needed only to report a sourcedId used again, so they are not kept until
+    then (a million-row file would hold a million of them): the first reuse has `recall` read
+    the file again up to there, and from then on the line of every new sourcedId is kept.
+    """
+
+    def __init__(self, names: set[str], recall: Callable[[int], dict[str, int]],
+                 first_lines: dict[str, int] | None = None) -> None:
+        self.names, self.recall, self.first_lines = names, recall, first_lines
+
+    def use(self, sourced_id: str, line: int) -> int:
+        """Note that `sourced_id` is used on `line`; the line where it was first used."""
+        if self.first_lines is None:
+            if sourced_id not in self.names:
+                self.names.add(sourced_id)
+                return line
+            self.first_lines = self.recall(line)
+        self.names.add(sourced_id)
+        return self.first_lines.setdefault(sourced_id, line)
+
+
+class _Ignore:
+    """A log for reading a file again: its problems are reported already."""
+
+    def add(self, file: str, line: int | None, column: str | None, message: str) -> None:
+        pass
 
 
 class _Column(NamedTuple):
@@ -47,35 +136,6 @@ class _Column(NamedTuple):
     is_list: bool
 
 
-def read_table(source: BundleSource, entity: Entity, mode: str, log: ProblemLog,
-               progress: Callable[[str, int], None] | None = None) -> Table:
-    file = entity.csv_file
-    table = Table()
-    previous_end = 0
-    try:
-        with source.open_text(file) as text:
-            rows = csv.reader(text)
-            header = next(rows, None)
-            if header is None:
-                log.add(file, None, None, f"{file} is empty; it needs at least the header line, which "
-                        f"starts {','.join(f.csv or '' for f in entity.csv_fields[:4])}.")
-                return table
-            previous_end = rows.line_num
-            plan = _plan_columns(entity, [name.strip() for name in header], mode, log)
-            previous_end = _read_rows(rows, previous_end, len(header), plan, file, table, log, progress)
-    except UnicodeDecodeError:
-        line = source.undecodable_line(file) or previous_end + 1
-        log.add(file, line, None, f"This line is not UTF-8 text, so {file} cannot be read; save the "
-                "file as CSV UTF-8 and try again.")
-        return table
-    except csv.Error as exc:
-        log.add(file, previous_end + 1, None, f"This line cannot be read as CSV ({exc}); check its "
-                "quotes and save the file as CSV UTF-8.")
-        return table
-    table.complete = plan.id_index is not None
-    return table
-
-
 @dataclass
 class _Plan:
     columns: list[_Column]
@@ -83,7 +143,7 @@ class _Plan:
     id_index: int | None
 
 
-def _plan_columns(entity: Entity, header: list[str], mode: str, log: ProblemLog) -> _Plan:
+def _plan_columns(entity: Entity, header: list[str], mode: str, log: Log) -> _Plan:
     file = entity.csv_file
     by_column = {f.csv: f for f in entity.csv_fields if f.csv is not None}
     by_column.update({alias: entity.by_name[name] for alias, name in _ALIASES.get(entity.name, {}).items()})
@@ -130,12 +190,10 @@ def _plan_columns(entity: Entity, header: list[str], mode: str, log: ProblemLog)
     return _Plan(columns, metadata, id_index)
 
 
-def _read_rows(rows: Reader, previous_end: int, width: int, plan: _Plan, file: str, table: Table,
-               log: ProblemLog, progress: Callable[[str, int], None] | None) -> int:
-    records, lines, ids = table.records, table.lines, table.ids
+def _decode_rows(rows: Reader, previous_end: int, width: int, plan: _Plan, file: str,
+                 ids: _SourcedIds | None, log: Log) -> Iterator[tuple[int, dict[str, Any]]]:
     columns, metadata, id_index = plan.columns, plan.metadata, plan.id_index
     add = log.add
-    done = 0
     for row in rows:
         line, previous_end = previous_end + 1, rows.line_num
         if len(row) != width:
@@ -145,8 +203,8 @@ def _read_rows(rows: Reader, previous_end: int, width: int, plan: _Plan, file: s
                 count = f"{len(row)} value" + ("" if len(row) == 1 else "s")
                 add(file, line, None, f"This line has {count} but the header has {width} columns; "
                     "quote values that contain commas, and give every column a value (blank is fine).")
-                if id_index is not None and id_index < len(row) and row[id_index].strip():
-                    ids.setdefault(row[id_index], line)  # avoids follow-on reference problems
+                if ids is not None and id_index is not None and id_index < len(row) and row[id_index].strip():
+                    ids.use(row[id_index], line)  # avoids follow-on reference problems
                 continue
             row = row[:width]
         elif id_index is None or not row[id_index] or row[id_index].isspace():
@@ -176,20 +234,14 @@ def _read_rows(rows: Reader, previous_end: int, width: int, plan: _Plan, file: s
             extra = {key: row[index] for index, key in metadata if row[index] and not row[index].isspace()}
             if extra:
                 record[METADATA] = extra
-        sourced_id = record.get("sourcedId")
-        if sourced_id is not None:
-            first = ids.setdefault(sourced_id, line)
-            if first != line:
-                add(file, line, "sourcedId", f"The sourcedId '{sourced_id}' is used again; it was first "
-                    f"used on line {first}. Give every record its own sourcedId.")
-        records.append(record)
-        lines.append(line)
-        done += 1
-        if progress is not None and done % PROGRESS_EVERY == 0:
-            progress(file, done)
-    if progress is not None:
-        progress(file, done)
-    return previous_end
+        if ids is not None:
+            sourced_id = record.get("sourcedId")
+            if sourced_id is not None:
+                first = ids.use(sourced_id, line)
+                if first != line:
+                    add(file, line, "sourcedId", f"The sourcedId '{sourced_id}' is used again; it was "
+                        f"first used on line {first}. Give every record its own sourcedId.")
+        yield line, record
 
 
 def _blank_message(name: str, key: str) -> str:

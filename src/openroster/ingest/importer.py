@@ -5,24 +5,35 @@ files upsert their rows (rows marked `tobedeleted` become tombstones) and leave 
 alone. Records whose served JSON does not change keep their dateLastModified. Lists derived from
 other records (an org's children, a class's resources) are recomputed, and the records showing
 them are re-rendered, so a relationship change moves the dateLastModified of what shows it.
+
+Memory is bounded by the bundle's sourcedIds, not its records: the first pass checks every file
+and keeps only the sourcedIds (and the records of the small files derived lists come from); the
+second pass, inside the write transaction, reads each file again and writes it in batches.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable, Iterator
 
 import sqlalchemy as sa
 
-from openroster.ingest.reader import Bundle, read_bundle
+from openroster.ingest._gc import cycle_collection_paused
+from openroster.ingest.reader import CheckedBundle, check_bundle
+from openroster.ingest.replay import replay
 from openroster.model.catalogue import ENTITIES, LOAD_ORDER
 from openroster.model.derived import derive, derived_sources
 from openroster.model.values import now_ms
 from openroster.store import migrate
 from openroster.store.dialects import write_transaction
-from openroster.store.records import load_records, stored_ids
-from openroster.store.writes import WriteCounts, apply
+from openroster.store.records import load_records, record_batches, stored_ids
+from openroster.store.writes import WriteCounts, apply_batches
+
+BATCH_SIZE = 5000  # records read, compared and written at a time
+# Entities whose records feed derived lists: their (small) files are kept in memory while checking.
+DERIVED_SOURCES = frozenset(source for e in ENTITIES.values() for source in derived_sources(e))
 
 
 @dataclass(frozen=True)
@@ -33,38 +44,48 @@ class ImportSummary:
 
 def import_bundle(engine: sa.Engine, path: Path, *,
                   progress: Callable[[str, int], None] | None = None,
-                  at_ms: int | None = None) -> ImportSummary:
+                  at_ms: int | None = None, batch_size: int = BATCH_SIZE) -> ImportSummary:
     """Validate the bundle at `path` completely, then apply it in one transaction.
 
     Nothing is written unless the whole bundle is valid; readers see either the previous data
-    or all of the new data. Raises BundleInvalid.
+    or all of the new data. Raises BundleInvalid (and BundleChanged, writing nothing, when a
+    file changes between validation and writing). Records are written `batch_size` at a time.
     """
+    if batch_size < 1:
+        raise ValueError("batch_size must be at least 1")
     report = progress or (lambda stage, rows: None)
     migrate.prepare(engine)
     with engine.connect() as conn:
-        bundle = read_bundle(path, stored_ids=lambda name: stored_ids(conn, ENTITIES[name]),
-                             progress=lambda name, rows: report(f"reading {name}", rows))
+        checked = check_bundle(path, stored_ids=lambda name: stored_ids(conn, ENTITIES[name]),
+                               progress=lambda name, rows: report(f"reading {name}", rows),
+                               keep=DERIVED_SOURCES)
     stamp = at_ms if at_ms is not None else now_ms()
-    with write_transaction(engine) as conn:
-        return _Import(conn, bundle, stamp, report).run()
+    with cycle_collection_paused(), write_transaction(engine) as conn:
+        return _Import(conn, checked, stamp, report, batch_size).run()
+
+
+def _batches(records: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    iterator = iter(records)
+    while batch := list(islice(iterator, size)):
+        yield batch
 
 
 class _Import:
-    def __init__(self, conn: sa.Connection, bundle: Bundle, stamp: int,
-                 report: Callable[[str, int], None]) -> None:
-        self.conn, self.bundle, self.stamp, self.report = conn, bundle, stamp, report
-        self.modes = {name: bundle.modes.get(name, "absent") for name in ENTITIES}
+    def __init__(self, conn: sa.Connection, checked: CheckedBundle, stamp: int,
+                 report: Callable[[str, int], None], batch_size: int) -> None:
+        self.conn, self.checked, self.stamp, self.report = conn, checked, stamp, report
+        self.batch_size = batch_size
+        self.modes = {name: checked.modes.get(name, "absent") for name in ENTITIES}
         self._views: dict[str, list[dict[str, Any]]] = {}
 
     def run(self) -> ImportSummary:
         changes: dict[str, WriteCounts] = {}
         supplied = [n for n in LOAD_ORDER if self.modes[n] in ("bulk", "delta")]
         for name in supplied:
-            entity, records = ENTITIES[name], self.bundle.records[name]
-            self.report(f"writing {entity.csv_file}", 0)
-            changes[name] = apply(self.conn, entity, records, derive(entity, self._sources(entity.name)),
-                                  self.stamp, tombstone_missing=self.modes[name] == "bulk")
-            self.report(f"writing {entity.csv_file}", len(records))
+            entity = ENTITIES[name]
+            present = self.checked.ids[name] if self.modes[name] == "bulk" else None
+            changes[name] = apply_batches(self.conn, entity, self._file_batches(name),
+                                          derive(entity, self._sources(name)), self.stamp, present=present)
         # Records not in the bundle whose derived lists may have changed (a delta file's new
         # school changes its district's children; classResources.csv changes classes).
         touched = set(supplied)
@@ -72,10 +93,22 @@ class _Import:
         for name in LOAD_ORDER:
             entity = ENTITIES[name]
             if derived_sources(entity) & touched:
-                counts = apply(self.conn, entity, load_records(self.conn, entity),
-                               derive(entity, self._sources(name)), self.stamp, tombstone_missing=False)
+                counts = apply_batches(self.conn, entity, record_batches(self.conn, entity, self.batch_size),
+                                       derive(entity, self._sources(name)), self.stamp, present=None)
                 changes.setdefault(name, WriteCounts()).changed += counts.changed
-        return ImportSummary({n: len(self.bundle.records[n]) for n in supplied}, changes)
+        return ImportSummary({n: self.checked.counts[n] for n in supplied}, changes)
+
+    def _file_batches(self, name: str) -> Iterator[list[dict[str, Any]]]:
+        """The records of `name`'s file in batches, reporting progress as they are written."""
+        stage = f"writing {ENTITIES[name].csv_file}"
+        self.report(stage, 0)
+        done = 0
+        for batch in _batches(replay(self.checked, name), self.batch_size):
+            yield batch
+            done += len(batch)
+            self.report(stage, done)
+        if done == 0:
+            self.report(stage, 0)
 
     def _sources(self, name: str) -> dict[str, list[dict[str, Any]]]:
         return {src: self._view(src) for src in derived_sources(ENTITIES[name])}
@@ -84,11 +117,11 @@ class _Import:
         """The records of `name` as they are once this import applies."""
         if name not in self._views:
             mode = self.modes[name]
-            if mode == "bulk" and name in self.bundle.records:
-                self._views[name] = self.bundle.records[name]
+            if mode == "bulk" and name in self.checked.records:
+                self._views[name] = self.checked.records[name]
             else:
                 merged = {r["sourcedId"]: r for r in load_records(self.conn, ENTITIES[name])}
                 if mode == "delta":
-                    merged.update((r["sourcedId"], r) for r in self.bundle.records[name])
+                    merged.update((r["sourcedId"], r) for r in self.checked.records[name])
                 self._views[name] = list(merged.values())
         return self._views[name]

@@ -1,4 +1,4 @@
-"""What is wrong with a CSV bundle: Problem, the BundleInvalid error, and their collection.
+"""What is wrong with a CSV bundle: Problem, the BundleInvalid and BundleChanged errors, and their collection.
 
 Problems are collected across the whole bundle before anything is reported, so that a
 district admin can fix every file in one go. Only the first problems (in file and line
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from openroster.errors import OpenRosterError
 from openroster.model.catalogue import ENTITIES, LOAD_ORDER
 
-__all__ = ["MANIFEST", "BundleInvalid", "Problem", "ProblemLog"]
+__all__ = ["MANIFEST", "BundleChanged", "BundleInvalid", "Problem", "ProblemLog"]
 
 MANIFEST = "manifest.csv"
 KEEP = 1000  # problems kept for the report
@@ -60,6 +60,14 @@ class BundleInvalid(OpenRosterError):
         if self.total > _SHOWN:
             lines.append(f"  ... and {self.total - _SHOWN} more.")
         return "\n".join(lines)
+
+
+class BundleChanged(OpenRosterError):
+    """A file of the bundle is no longer what was checked when it is read again to be written."""
+
+    def __init__(self, path: str, file: str) -> None:
+        super().__init__(f"{file} in {path} changed while it was being imported, so it is not what was "
+                         "checked; nothing was imported. Import the bundle again once it is complete.")
 
 
 class ProblemLog:

@@ -8,7 +8,9 @@ response bytes, so stored documents never depend on the host name the server is 
 from __future__ import annotations
 
 import hashlib
-from typing import Any, Mapping, Sequence
+import re
+from functools import lru_cache
+from typing import Any, Callable, Mapping, NamedTuple, Sequence
 from urllib.parse import quote
 
 import orjson
@@ -20,43 +22,77 @@ from openroster.model.values import format_datetime
 _HREF_MARK = b'"href":"' + API_ROOT.encode() + b"/"
 
 
+# Characters quote(..., safe="") leaves as they are: most sourcedIds need no quoting at all.
+_UNRESERVED = re.compile(r"[A-Za-z0-9_.~-]*")
+
+
 def guid_ref(target: str, sourced_id: str) -> dict[str, str]:
-    entity = ENTITIES[target]
-    return {
-        "href": f"{API_ROOT}/{entity.path}/{quote(sourced_id, safe='')}",
-        "sourcedId": sourced_id,
-        "type": target,
-    }
+    return _guid_ref_maker(target)(sourced_id)
 
 
-def _value(field: Field, value: Any) -> Any:
+@lru_cache(maxsize=None)
+def _guid_ref_maker(target: str) -> Callable[[str], dict[str, str]]:
+    prefix = f"{API_ROOT}/{ENTITIES[target].path}/"
+    unreserved = _UNRESERVED.fullmatch
+
+    def make(sourced_id: str) -> dict[str, str]:
+        quoted = sourced_id if unreserved(sourced_id) else quote(sourced_id, safe="")
+        return {"href": prefix + quoted, "sourcedId": sourced_id, "type": target}
+
+    return make
+
+
+def _converter(field: Field) -> Callable[[Any], Any] | None:
+    """How a record value of `field` becomes its JSON value (None: it is the same)."""
     kind = field.kind
     if kind is Kind.DATETIME:
-        return format_datetime(value)
-    if kind is Kind.REF:
+        return format_datetime
+    if kind is Kind.REF or kind is Kind.REF_LIST:
         assert field.ref is not None
-        return guid_ref(field.ref, value)
-    if kind is Kind.REF_LIST:
-        assert field.ref is not None
-        return [guid_ref(field.ref, v) for v in value]
-    return value
+        one = _guid_ref_maker(field.ref)
+        return one if kind is Kind.REF else (lambda values: [one(v) for v in values])
+    return None
+
+
+class _Step(NamedTuple):
+    name: str
+    derived: bool  # computed from other records, given apart from the record
+    is_list: bool  # an empty list is omitted
+    convert: Callable[[Any], Any] | None
+
+
+# Each entity's field renderings, worked out once (records are rendered by the million).
+_STEPS = {e.name: tuple(_Step(f.name, f.derived is not None, f.is_list, _converter(f)) for f in e.all_fields)
+          for e in ENTITIES.values()}
+
+
+_DLM = "dateLastModified"
+
+
+def _json_dict(entity: Entity, record: Mapping[str, Any], derived: Mapping[str, Sequence[str]] | None,
+               dlm: Any) -> dict[str, Any]:
+    """`to_json_dict`, with `dlm` in place of the record's dateLastModified."""
+    out: dict[str, Any] = {}
+    get = record.get
+    for name, is_derived, is_list, convert in _STEPS[entity.name]:
+        if is_derived:
+            value: Any = derived.get(name) if derived else None
+        elif name == _DLM:
+            value = dlm
+        else:
+            value = get(name)
+        if value is None or (is_list and not value):
+            continue
+        out[name] = value if convert is None else convert(value)
+        if name == _DLM and get(METADATA):
+            out[METADATA] = record[METADATA]
+    return out
 
 
 def to_json_dict(entity: Entity, record: Mapping[str, Any],
                  derived: Mapping[str, Sequence[str]] | None = None) -> dict[str, Any]:
     """Record -> the JSON object of spec §3.4: absent optional values and empty lists are omitted."""
-    out: dict[str, Any] = {}
-    for field in entity.all_fields:
-        if field.derived is not None:
-            value: Any = derived.get(field.name) if derived else None
-        else:
-            value = record.get(field.name)
-        if value is None or (field.is_list and not value):
-            continue
-        out[field.name] = _value(field, value)
-        if field.name == "dateLastModified" and record.get(METADATA):
-            out[METADATA] = record[METADATA]
-    return out
+    return _json_dict(entity, record, derived, record.get(_DLM))
 
 
 def render(entity: Entity, record: Mapping[str, Any],
@@ -75,7 +111,7 @@ def content_hash(epoch_doc: bytes) -> str:
 def render_versioned(entity: Entity, record: Mapping[str, Any],
                      derived: Mapping[str, Sequence[str]] | None = None) -> tuple[bytes, str]:
     """(document with dateLastModified at the epoch, its content hash); `stamp` sets the real time."""
-    doc = render(entity, {**record, "dateLastModified": 0}, derived)
+    doc = orjson.dumps(_json_dict(entity, record, derived, 0))
     return doc, content_hash(doc)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DATETIME = re.compile(
@@ -62,6 +63,7 @@ def parse_datetime(text: str) -> int:
     return (delta.days * 86_400 + delta.seconds) * 1000 + delta.microseconds // 1000
 
 
+@lru_cache(maxsize=4096, typed=True)  # an import stamps a million records with a handful of times
 def format_datetime(ms: int) -> str:
     """Epoch milliseconds -> 'YYYY-MM-DDTHH:MM:SS.sssZ' (exactly three fraction digits)."""
     seconds, millis = divmod(ms, 1000)

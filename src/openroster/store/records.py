@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterator
 
 import orjson
 import sqlalchemy as sa
@@ -23,35 +23,63 @@ def stored_ids(conn: sa.Connection, entity: Entity) -> set[str]:
 
 def load_records(conn: sa.Connection, entity: Entity) -> list[dict[str, Any]]:
     """Every stored record of `entity`, ordered by sourcedId, in the record representation."""
-    tables = TABLES[entity.name]
+    return [record for batch in record_batches(conn, entity) for record in batch]
+
+
+def record_batches(conn: sa.Connection, entity: Entity, size: int = 5000) -> Iterator[list[dict[str, Any]]]:
+    """Every stored record of `entity` as `load_records` gives them, `size` at a time.
+
+    Each batch is read by its own queries, so the records of a batch may be written back before
+    the next one is read.
+    """
+    main = TABLES[entity.name].main
+    after: str | None = None
+    while True:
+        query = sa.select(main).order_by(main.c.sourced_id).limit(size)
+        if after is not None:
+            query = query.where(main.c.sourced_id > after)
+        rows = conn.execute(query).mappings().all()
+        if not rows:
+            return
+        last = rows[-1]["sourced_id"]
+        lists = _list_values(conn, entity, after, last)
+        yield [_record(entity, row, lists) for row in rows]
+        if len(rows) < size:
+            return
+        after = last
+
+
+def _list_values(conn: sa.Connection, entity: Entity, after: str | None,
+                 last: str) -> dict[str, dict[str, list[Any]]]:
+    """field name -> owner -> values, for the owners in (after, last]."""
     lists: dict[str, dict[str, list[Any]]] = {}
-    for name, child in tables.lists.items():
+    for name, child in TABLES[entity.name].lists.items():
+        query = sa.select(child).where(child.c.owner <= last).order_by(child.c.owner, child.c.position)
+        if after is not None:
+            query = query.where(child.c.owner > after)
+        user_ids = entity.by_name[name].kind is Kind.USER_IDS
         grouped: dict[str, list[Any]] = {}
-        for row in conn.execute(sa.select(child).order_by(child.c.owner, child.c.position)).mappings():
-            if entity.by_name[name].kind is Kind.USER_IDS:
-                value: Any = {"type": row["type"], "identifier": row["identifier"]}
-            else:
-                value = row["value"]
+        for row in conn.execute(query).mappings():
+            value: Any = {"type": row["type"], "identifier": row["identifier"]} if user_ids else row["value"]
             grouped.setdefault(row["owner"], []).append(value)
         lists[name] = grouped
+    return lists
 
-    records = []
-    main = tables.main
-    for row in conn.execute(sa.select(main).order_by(main.c.sourced_id)).mappings():
-        record: dict[str, Any] = {
-            "sourcedId": row["sourced_id"], "status": row["status"],
-            "dateLastModified": row["date_last_modified"],
-        }
-        if row["metadata"]:
-            record[METADATA] = orjson.loads(row["metadata"])
-        for field in entity.stored_fields:
-            if field.name in record:
-                continue
-            if field.is_list:
-                values = lists[field.name].get(record["sourcedId"])
-                if values:
-                    record[field.name] = values
-            elif row[field.column] is not None:
-                record[field.name] = row[field.column]
-        records.append(record)
-    return records
+
+def _record(entity: Entity, row: sa.RowMapping, lists: dict[str, dict[str, list[Any]]]) -> dict[str, Any]:
+    record: dict[str, Any] = {
+        "sourcedId": row["sourced_id"], "status": row["status"],
+        "dateLastModified": row["date_last_modified"],
+    }
+    if row["metadata"]:
+        record[METADATA] = orjson.loads(row["metadata"])
+    for field in entity.stored_fields:
+        if field.name in record:
+            continue
+        if field.is_list:
+            values = lists[field.name].get(record["sourcedId"])
+            if values:
+                record[field.name] = values
+        elif row[field.column] is not None:
+            record[field.name] = row[field.column]
+    return record

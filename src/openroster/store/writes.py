@@ -5,13 +5,16 @@ dateLastModified stays honest; a changed or new record gets the write's time (or
 the source gives; on the first load of an empty table, the source's own time); a record that
 disappears becomes a `tobedeleted` tombstone with a new dateLastModified. Every write
 transaction bumps the data revision.
+
+An import's records come in batches (`apply_batches`), each compared with the stored content
+hashes of its own sourcedIds only; a single write is one batch (`apply`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import islice
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Container, Iterable, Iterator, Mapping, NamedTuple, Sequence
 
 import orjson
 import sqlalchemy as sa
@@ -20,9 +23,11 @@ from openroster.model.catalogue import METADATA, Entity, Kind
 from openroster.model.derived import DerivedLists, for_record
 from openroster.model.render import content_hash, render_versioned, stamp
 from openroster.model.values import format_datetime
+from openroster.store.dialects import insert_rows
 from openroster.store.schema import TABLES, store_state
 
-BATCH = 2000
+BATCH = 2000  # rows per INSERT, sourcedIds per IN (...)
+_ID_ROWS = 20_000  # sourcedIds fetched at a time when scanning a table
 
 
 @dataclass
@@ -33,8 +38,7 @@ class WriteCounts:
     tombstoned: int = 0
 
 
-@dataclass(frozen=True)
-class _Stored:
+class _Stored(NamedTuple):
     content_hash: str
     status: str
     date_last_modified: int
@@ -60,49 +64,64 @@ def revision(conn: sa.Connection) -> int:
     return int(value or 0)
 
 
-def _stored_state(conn: sa.Connection, entity: Entity, ids: Sequence[str] | None) -> dict[str, _Stored]:
+def _in(column: sa.ColumnElement[Any]) -> sa.ColumnElement[bool]:
+    """`column IN (:ids)`, the list given when executing (cheaper than a literal list of thousands)."""
+    return column.in_(sa.bindparam("ids", expanding=True))
+
+
+def _stored_state(conn: sa.Connection, entity: Entity, ids: Sequence[str]) -> dict[str, _Stored]:
     table = TABLES[entity.name].main
-    columns = (table.c.sourced_id, table.c.content_hash, table.c.status, table.c.date_last_modified,
-               table.c.first_seen_ms)
-    if ids is None:
-        rows: Iterable[Any] = conn.execute(sa.select(*columns))
-    else:
-        rows = (row for batch in _batches(ids) for row in
-                conn.execute(sa.select(*columns).where(table.c.sourced_id.in_(batch))))
-    return {row[0]: _Stored(row[1], row[2], row[3], row[4]) for row in rows}
+    query = sa.select(table.c.sourced_id, table.c.content_hash, table.c.status, table.c.date_last_modified,
+                      table.c.first_seen_ms).where(_in(table.c.sourced_id))
+    return {row[0]: _Stored(*row[1:]) for batch in _batches(ids)
+            for row in conn.execute(query, {"ids": batch}).all()}
 
 
-def _main_row(entity: Entity, record: Mapping[str, Any], doc: bytes, digest: str, dlm: int,
-              first_seen: int) -> dict[str, Any]:
-    row: dict[str, Any] = {
-        "sourced_id": record["sourcedId"], "status": record["status"], "date_last_modified": dlm,
-        "doc": doc, "content_hash": digest, "first_seen_ms": first_seen,
-        "metadata": orjson.dumps(record[METADATA]).decode() if record.get(METADATA) else None,
-    }
-    for f in entity.stored_fields:
-        if not f.is_list and f.name not in ("sourcedId", "status", "dateLastModified"):
-            row[f.column] = record.get(f.name)
-    return row
+_BASE_COLUMNS = ("sourced_id", "status", "date_last_modified", "doc", "content_hash", "first_seen_ms",
+                 "metadata")
 
 
-def _list_rows(entity: Entity, records: Sequence[Mapping[str, Any]], name: str) -> Iterator[dict[str, Any]]:
-    kind = entity.by_name[name].kind
+class _Columns(NamedTuple):
+    """The order in which the values of an entity's rows are given to the database."""
+
+    main: tuple[str, ...]  # columns of the main table
+    scalars: tuple[str, ...]  # field names whose values follow those of _BASE_COLUMNS
+    lists: dict[str, tuple[str, ...]]  # list field name -> columns of its child table
+
+
+def _columns(entity: Entity) -> _Columns:
+    scalars = [f for f in entity.stored_fields
+               if not f.is_list and f.name not in ("sourcedId", "status", "dateLastModified")]
+    lists: dict[str, tuple[str, ...]] = {
+        f.name: ("owner", "position", "type", "identifier") if f.kind is Kind.USER_IDS
+        else ("owner", "position", "value") for f in entity.stored_fields if f.is_list}
+    return _Columns(_BASE_COLUMNS + tuple(f.column for f in scalars), tuple(f.name for f in scalars), lists)
+
+
+def _main_row(scalars: tuple[str, ...], record: Mapping[str, Any], doc: bytes, digest: str, dlm: int,
+              first_seen: int) -> tuple[Any, ...]:
+    metadata = record.get(METADATA)
+    return (record["sourcedId"], record["status"], dlm, doc, digest, first_seen,
+            orjson.dumps(metadata).decode() if metadata else None, *map(record.get, scalars))
+
+
+def _list_rows(entity: Entity, records: Sequence[Mapping[str, Any]], name: str) -> Iterator[tuple[Any, ...]]:
+    user_ids = entity.by_name[name].kind is Kind.USER_IDS
     for record in records:
+        owner = record["sourcedId"]
         for position, value in enumerate(record.get(name) or ()):
-            row = {"owner": record["sourcedId"], "position": position}
-            if kind is Kind.USER_IDS:
-                row.update(type=value["type"], identifier=value["identifier"])
+            if user_ids:
+                yield owner, position, value["type"], value["identifier"]
             else:
-                row["value"] = value
-            yield row
+                yield owner, position, value
 
 
 def _delete(conn: sa.Connection, entity: Entity, ids: Sequence[str]) -> None:
     tables = TABLES[entity.name]
     for batch in _batches(ids):
         for child in tables.lists.values():
-            conn.execute(child.delete().where(child.c.owner.in_(batch)))
-        conn.execute(tables.main.delete().where(tables.main.c.sourced_id.in_(batch)))
+            conn.execute(child.delete().where(_in(child.c.owner)), {"ids": batch})
+        conn.execute(tables.main.delete().where(_in(tables.main.c.sourced_id)), {"ids": batch})
 
 
 def apply(conn: sa.Connection, entity: Entity, incoming: Iterable[Mapping[str, Any]],
@@ -112,46 +131,86 @@ def apply(conn: sa.Connection, entity: Entity, incoming: Iterable[Mapping[str, A
     `tombstone_missing`: stored active records absent from `incoming` become tombstones (a bulk
     file); otherwise records not in `incoming` are left alone (a delta, or a single PUT).
     """
-    counts = WriteCounts()
     records = list(incoming)
-    stored = _stored_state(conn, entity, None if tombstone_missing else [r["sourcedId"] for r in records])
-    table = TABLES[entity.name].main
-    # A source's own dateLastModified is kept only when first loading an empty store: after
-    # that, a new record must not carry a time before this write, or a consumer whose last
-    # delta pull came in between would never see it.
-    first_load = conn.execute(sa.select(table.c.sourced_id).limit(1)).first() is None
-    rows, written = [], []
-    for record in records:
-        record = dict(record, status=record.get("status") or "active")
-        epoch_doc, digest = render_versioned(entity, record, for_record(derived, record["sourcedId"]))
-        old = stored.get(record["sourcedId"])
-        if old is not None and old.content_hash == digest:
-            counts.unchanged += 1
-            continue
-        given = record.get("dateLastModified")
-        dlm = given if first_load and given is not None else max(now_ms, given or 0)
-        if old is None:
-            first_seen = now_ms
-            counts.created += 1
-        else:
-            first_seen = old.first_seen_ms
-            counts.changed += 1
-        rows.append(_main_row(entity, record, stamp(epoch_doc, dlm), digest, dlm, first_seen))
-        written.append(record)
-    _delete(conn, entity, [r["sourcedId"] for r in written if r["sourcedId"] in stored])
-    tables = TABLES[entity.name]
-    for batch in _batches(rows):
-        conn.execute(tables.main.insert(), batch)
-    for name, child in tables.lists.items():
-        for batch in _batches(_list_rows(entity, written, name)):
-            conn.execute(child.insert(), batch)
-    if tombstone_missing:
-        present = {r["sourcedId"] for r in records}
-        gone = [sid for sid, old in stored.items() if old.status == "active" and sid not in present]
-        counts.tombstoned = tombstone(conn, entity, gone, now_ms)
-    if rows or counts.tombstoned:
+    present = {r["sourcedId"] for r in records} if tombstone_missing else None
+    return apply_batches(conn, entity, [records], derived, now_ms, present=present)
+
+
+def apply_batches(conn: sa.Connection, entity: Entity, batches: Iterable[Sequence[Mapping[str, Any]]],
+                  derived: DerivedLists, now_ms: int, *, present: Container[str] | None) -> WriteCounts:
+    """`apply` for records given in batches, so that they need not all be in memory at once.
+
+    The sourcedIds of all batches must differ. `present`, for a bulk file, holds the sourcedIds of
+    every incoming record: stored active records not in it become tombstones once every batch is
+    written. None leaves records not in `incoming` alone.
+    """
+    write = _EntityWrite(conn, entity, derived, now_ms)
+    for batch in batches:
+        write.batch(batch)
+    if present is not None and not write.first_load:  # on a first load, everything stored is present
+        write.tombstone_missing(present)
+    if write.wrote or write.counts.tombstoned:
         bump_revision(conn)
-    return counts
+    return write.counts
+
+
+class _EntityWrite:
+    """The writes of one entity's records, batch by batch."""
+
+    def __init__(self, conn: sa.Connection, entity: Entity, derived: DerivedLists, now_ms: int) -> None:
+        self.conn, self.entity, self.derived, self.now_ms = conn, entity, derived, now_ms
+        self.tables = TABLES[entity.name]
+        self.columns = _columns(entity)
+        self.counts = WriteCounts()
+        self.wrote = False
+        # A source's own dateLastModified is kept only when first loading an empty store: after
+        # that, a new record must not carry a time before this write, or a consumer whose last
+        # delta pull came in between would never see it. Decided once, before the first batch.
+        main = self.tables.main
+        self.first_load = conn.execute(sa.select(main.c.sourced_id).limit(1)).first() is None
+
+    def batch(self, incoming: Sequence[Mapping[str, Any]]) -> None:
+        entity, derived, now_ms, first_load, counts = (self.entity, self.derived, self.now_ms,
+                                                        self.first_load, self.counts)
+        # On a first load nothing is stored but what earlier batches wrote, under other sourcedIds.
+        stored = {} if first_load else _stored_state(self.conn, entity, [r["sourcedId"] for r in incoming])
+        rows, written = [], []
+        for record in incoming:
+            record = dict(record, status=record.get("status") or "active")
+            epoch_doc, digest = render_versioned(entity, record, for_record(derived, record["sourcedId"]))
+            old = stored.get(record["sourcedId"])
+            if old is not None and old.content_hash == digest:
+                counts.unchanged += 1
+                continue
+            given = record.get("dateLastModified")
+            dlm = given if first_load and given is not None else max(now_ms, given or 0)
+            if old is None:
+                first_seen = now_ms
+                counts.created += 1
+            else:
+                first_seen = old.first_seen_ms
+                counts.changed += 1
+            doc = stamp(epoch_doc, dlm)
+            rows.append(_main_row(self.columns.scalars, record, doc, digest, dlm, first_seen))
+            written.append(record)
+        if not rows:
+            return
+        self.wrote = True
+        conn, tables, columns = self.conn, self.tables, self.columns
+        _delete(conn, entity, [r["sourcedId"] for r in written if r["sourcedId"] in stored])
+        for batch in _batches(rows):
+            insert_rows(conn, tables.main, columns.main, batch)
+        for name, child in tables.lists.items():
+            for batch in _batches(_list_rows(entity, written, name)):
+                insert_rows(conn, child, columns.lists[name], batch)
+
+    def tombstone_missing(self, present: Container[str]) -> None:
+        """Tombstone the stored active records whose sourcedIds are not in `present`."""
+        main = self.tables.main
+        active = self.conn.execute(sa.select(main.c.sourced_id).where(main.c.status == "active")
+                                   .execution_options(yield_per=_ID_ROWS))
+        gone = [sourced_id for sourced_id in active.scalars() if sourced_id not in present]
+        self.counts.tombstoned = tombstone(self.conn, self.entity, gone, self.now_ms)
 
 
 def tombstone(conn: sa.Connection, entity: Entity, ids: Sequence[str], now_ms: int) -> int:
@@ -160,7 +219,7 @@ def tombstone(conn: sa.Connection, entity: Entity, ids: Sequence[str], now_ms: i
     count = 0
     for batch in _batches(ids):
         rows = conn.execute(sa.select(table.c.sourced_id, table.c.doc).where(
-            table.c.sourced_id.in_(batch), table.c.status == "active")).all()
+            _in(table.c.sourced_id), table.c.status == "active"), {"ids": batch}).all()
         for sourced_id, doc in rows:
             data = orjson.loads(doc)
             data["status"] = "tobedeleted"

@@ -25,7 +25,7 @@ FIELDS: dict[str, dict[str, tuple[str, str]]] = {
         "dateLastModified": ("dateLastModified", "datetime"), "username": ("username", "text"),
         "givenName": ("givenName", "text"), "familyName": ("familyName", "text"),
         "middleName": ("middleName", "text"), "role": ("role", "text"), "email": ("email", "text"),
-        "identifier": ("identifier", "text"), "enabledUser": ("enabledUser", "text"),
+        "identifier": ("identifier", "text"), "enabledUser": ("enabledUser", "boolean"),
         "grades": ("grades[]", "text"), "orgs.sourcedId": ("orgs[].sourcedId", "text"),
         "orgSourcedIds": ("orgs[].sourcedId", "text"), "agents.sourcedId": ("agents[].sourcedId", "text"),
         "userIds.identifier": ("userIds[].identifier", "text"), "userIds.type": ("userIds[].type", "text"),
@@ -39,7 +39,7 @@ FIELDS: dict[str, dict[str, tuple[str, str]]] = {
         "dateLastModified": ("dateLastModified", "datetime"),
     },
     "enrollments": {
-        "sourcedId": ("sourcedId", "text"), "role": ("role", "text"), "primary": ("primary", "text"),
+        "sourcedId": ("sourcedId", "text"), "role": ("role", "text"), "primary": ("primary", "boolean"),
         "classSourcedId": ("class.sourcedId", "text"), "user.sourcedId": ("user.sourcedId", "text"),
         "school.sourcedId": ("school.sourcedId", "text"), "status": ("status", "text"),
     },
@@ -72,6 +72,8 @@ def read(doc: dict[str, Any], how: str) -> list[Any]:
 def typed(kind: str, text: str) -> Any:
     if kind == "datetime":
         return parse_datetime(text)
+    if kind == "boolean":  # 'True' and 'true' are the same value
+        return text.strip().lower()
     if kind == "date":
         return text.split("T", 1)[0]
     return text

@@ -27,8 +27,9 @@ from openroster.model.catalogue import ENTITIES, LOAD_ORDER
 from openroster.model.derived import derive, derived_sources
 from openroster.model.values import now_ms
 from openroster.store import migrate
-from openroster.store.dialects import write_transaction
+from openroster.store.dialects import refresh_statistics, write_transaction
 from openroster.store.records import load_records, record_batches, stored_ids
+from openroster.store.schema import TABLES
 from openroster.store.writes import WriteCounts, apply_batches
 
 BATCH_SIZE = 5000  # records read, compared and written at a time
@@ -96,6 +97,8 @@ class _Import:
                 counts = apply_batches(self.conn, entity, record_batches(self.conn, entity, self.batch_size),
                                        derive(entity, self._sources(name)), self.stamp, present=None)
                 changes.setdefault(name, WriteCounts()).changed += counts.changed
+        written = [name for name, counts in changes.items() if counts.created or counts.changed or counts.tombstoned]
+        refresh_statistics(self.conn, [t for name in written for t in TABLES[name].all])
         return ImportSummary({n: self.checked.counts[n] for n in supplied}, changes)
 
     def _file_batches(self, name: str) -> Iterator[list[dict[str, Any]]]:

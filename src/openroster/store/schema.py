@@ -38,6 +38,10 @@ class EntityTables:
     main: sa.Table
     lists: dict[str, sa.Table]  # field name -> child table, for stored (non-derived) list fields
 
+    @property
+    def all(self) -> list[sa.Table]:
+        return [self.main, *self.lists.values()]
+
 
 def _scalar_columns(entity: Entity) -> list[sa.Column[object]]:
     columns: list[sa.Column[object]] = []

@@ -26,10 +26,6 @@ _HREF_MARK = b'"href":"' + API_ROOT.encode() + b"/"
 _UNRESERVED = re.compile(r"[A-Za-z0-9_.~-]*")
 
 
-def guid_ref(target: str, sourced_id: str) -> dict[str, str]:
-    return _guid_ref_maker(target)(sourced_id)
-
-
 @lru_cache(maxsize=None)
 def _guid_ref_maker(target: str) -> Callable[[str], dict[str, str]]:
     prefix = f"{API_ROOT}/{ENTITIES[target].path}/"
@@ -87,17 +83,6 @@ def _json_dict(entity: Entity, record: Mapping[str, Any], derived: Mapping[str, 
         if name == _DLM and get(METADATA):
             out[METADATA] = record[METADATA]
     return out
-
-
-def to_json_dict(entity: Entity, record: Mapping[str, Any],
-                 derived: Mapping[str, Sequence[str]] | None = None) -> dict[str, Any]:
-    """Record -> the JSON object of spec §3.4: absent optional values and empty lists are omitted."""
-    return _json_dict(entity, record, derived, record.get(_DLM))
-
-
-def render(entity: Entity, record: Mapping[str, Any],
-           derived: Mapping[str, Sequence[str]] | None = None) -> bytes:
-    return orjson.dumps(to_json_dict(entity, record, derived))
 
 
 EPOCH_DLM = b'"dateLastModified":"' + format_datetime(0).encode() + b'"'

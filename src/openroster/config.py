@@ -20,6 +20,12 @@ def default_database_url() -> str:
 DEFAULT_TOKEN_LIFETIME = 3600
 DEFAULT_OAUTH1_WINDOW = 300
 DEFAULT_MAX_BODY_BYTES = 1_048_576
+# SDS, Google and ClassLink send one to three predicates in well under 200 characters; past a few
+# hundred OR'ed predicates one request costs seconds, and about 1,000 reach SQLite's expression depth.
+DEFAULT_MAX_FILTER_PREDICATES = 50
+MAX_MAX_FILTER_PREDICATES = 500
+DEFAULT_MAX_FILTER_LENGTH = 4096
+MAX_MAX_FILTER_LENGTH = 65_536
 DEFAULT_TOMBSTONE_DAYS = 400  # longer than a school year, so every delta consumer sees deletions
 
 
@@ -38,6 +44,8 @@ class Settings:
     oauth1_window: int = DEFAULT_OAUTH1_WINDOW  # accepted OAuth 1.0a clock difference, seconds
     tombstone_days: int = DEFAULT_TOMBSTONE_DAYS  # how long deletions stay visible to delta queries
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES  # largest PUT body accepted (413 above)
+    max_filter_predicates: int = DEFAULT_MAX_FILTER_PREDICATES  # predicates one filter may hold
+    max_filter_length: int = DEFAULT_MAX_FILTER_LENGTH  # characters of one (decoded) filter
     # Proxy addresses whose X-Forwarded-* headers are believed ('*': any), comma-separated.
     forwarded_allow_ips: str = "127.0.0.1"
 
@@ -53,6 +61,8 @@ class Settings:
             oauth1_window=_int_env("OPENROSTER_OAUTH1_WINDOW", DEFAULT_OAUTH1_WINDOW),
             tombstone_days=_int_env("OPENROSTER_TOMBSTONE_DAYS", DEFAULT_TOMBSTONE_DAYS),
             max_body_bytes=_int_env("OPENROSTER_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES),
+            max_filter_predicates=_int_env("OPENROSTER_MAX_FILTER_PREDICATES", DEFAULT_MAX_FILTER_PREDICATES),
+            max_filter_length=_int_env("OPENROSTER_MAX_FILTER_LENGTH", DEFAULT_MAX_FILTER_LENGTH),
             forwarded_allow_ips=os.environ.get("OPENROSTER_FORWARDED_ALLOW_IPS", "127.0.0.1"),
         )
         settings.check()
@@ -81,6 +91,15 @@ class Settings:
             raise ConfigurationError(
                 f"OPENROSTER_MAX_BODY_BYTES={self.max_body_bytes} is too small for a gradebook PUT; "
                 f"give 1024 or more (default 1048576).")
+        if not 1 <= self.max_filter_predicates <= MAX_MAX_FILTER_PREDICATES:
+            raise ConfigurationError(
+                f"OPENROSTER_MAX_FILTER_PREDICATES={self.max_filter_predicates} is out of range: give "
+                f"1 to {MAX_MAX_FILTER_PREDICATES} (default {DEFAULT_MAX_FILTER_PREDICATES}); more would "
+                f"let one request run for seconds.")
+        if not 256 <= self.max_filter_length <= MAX_MAX_FILTER_LENGTH:
+            raise ConfigurationError(
+                f"OPENROSTER_MAX_FILTER_LENGTH={self.max_filter_length} is out of range: give 256 to "
+                f"{MAX_MAX_FILTER_LENGTH} characters (default {DEFAULT_MAX_FILTER_LENGTH}).")
         if self.tombstone_days < 1:
             raise ConfigurationError(
                 f"OPENROSTER_TOMBSTONE_DAYS={self.tombstone_days} must be at least 1 (default 400): "

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from openroster.query.filter import (
     OPERATORS,
     Filter,
+    FilterLimitExceeded,
     FilterSyntaxError,
     Predicate,
     parse_filter,
@@ -137,6 +138,10 @@ def test_many_predicates() -> None:
     ("name='''", "'"),
     ("name='it''s'", "it''s"),
     ("name='%20'", "%20"),
+    ("name='it's'", "it's"),
+    ("name='it's a word'", "it's a word"),
+    ("note='a' XOR b'", "a' XOR b"),
+    ("note='x' y z'", "x' y z"),
 ])
 def test_values_are_taken_verbatim(text: str, value: str) -> None:
     assert parse_filter(text).any_of[0][0].value == value
@@ -181,6 +186,13 @@ def test_quote_then_logical_operator_closes_the_value() -> None:
      "unterminated value: no closing quote followed by AND, OR or the end of the filter", 7),
     ("a='1' b='2'", "expected AND or OR between two predicates", 6),
     ("a='1'b='2' AND c='3'", "expected AND or OR between two predicates", 5),
+    ("status='active' XOR role='student'",
+     "unknown word 'XOR' between two predicates; join predicates with AND or OR", 16),
+    ("a='1' && b='2'", "unknown word '&&' between two predicates; join predicates with AND or OR", 6),
+    ("a='1' || b.c != '2'",
+     "unknown word '||' between two predicates; join predicates with AND or OR", 6),
+    ("a='1'\tANDD\tb='2'",
+     "unknown word 'ANDD' between two predicates; join predicates with AND or OR", 6),
     ("a='1' AND", "AND must be followed by another predicate", 6),
     ("a='1' AND  ", "AND must be followed by another predicate", 6),
     ("a='1' or\t", "OR must be followed by another predicate", 6),
@@ -197,6 +209,15 @@ def test_quote_then_logical_operator_closes_the_value() -> None:
 def test_errors(text: str, message: str, position: int) -> None:
     error = syntax_error(text)
     assert (error.message, error.position) == (message, position)
+
+
+def test_predicate_limit_stops_at_the_first_predicate_past_it() -> None:
+    text = " OR ".join(f"a='{n}'" for n in range(6))
+    assert len(parse_filter(text, max_predicates=6).any_of) == 6
+    with pytest.raises(FilterLimitExceeded) as caught:
+        parse_filter(text, max_predicates=5)
+    assert caught.value.position == text.index("a='5'")
+    assert caught.value.message == "the filter has more than 5 predicates, this server's limit"
 
 
 def test_error_sentence_names_position_and_quotes_excerpt() -> None:
@@ -227,12 +248,13 @@ SPACE = " \t\r\n"
 
 # A value is ambiguous when one of its quotes could be read as the closing quote (followed by
 # a logical operator) or trips one of the parser's error checks (a parenthesis before a
-# logical operator, or what looks like the next predicate). Checked on value + closing quote.
+# logical operator, or what looks like the next predicate, perhaps after one unknown word).
+# Checked on value + closing quote.
 AMBIGUOUS = re.compile(
     rf"[{QUOTES}][{SPACE}]*(?:"
     rf"(?:and|or)(?:[{SPACE}]|$)"
     rf"|[()][(){SPACE}]*(?:(?:and|or)(?:[{SPACE}]|$)|$)"
-    rf"|[A-Za-z_][A-Za-z0-9_.]*[{SPACE}]*[=!<>~]=?[{SPACE}]*[{QUOTES}])",
+    rf"|(?:[^{SPACE}{QUOTES}]+[{SPACE}]+)?[A-Za-z_][A-Za-z0-9_.]*[{SPACE}]*[=!<>~]=?[{SPACE}]*[{QUOTES}])",
     re.IGNORECASE,
 )
 

@@ -150,7 +150,9 @@ class OneRosterService:
         params = first_values(parse_qsl(request.url.query, keep_blank_values=True))
         entity = endpoint.entity
         query = parse_query(entity, params, collection=endpoint.collection,
-                            max_limit=self.settings.max_limit)
+                            max_limit=self.settings.max_limit,
+                            max_filter_predicates=self.settings.max_filter_predicates,
+                            max_filter_length=self.settings.max_filter_length)
         boundary: Scope = (Boundary(grant.orgs),) if grant.orgs is not None else ()
         scope = endpoint.scope + boundary
         if endpoint.hides_tombstones and (not endpoint.collection or query.criteria is None or not (
@@ -190,7 +192,7 @@ async def _read_body(request: Request, limit: int) -> bytes:
     if request.method not in ("PUT", "POST", "PATCH"):
         return b""
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
+    if declared.isascii() and declared.isdigit() and (len(declared) > 18 or int(declared) > limit):
         raise PayloadTooLarge(f"The request body is {declared} bytes; the limit is {limit} bytes")
     chunks, size = [], 0
     async for chunk in request.stream():

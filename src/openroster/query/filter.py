@@ -14,9 +14,14 @@ WS is a space, tab, carriage return or line feed; WS around the whole text is ig
 
 A value may itself contain quote characters, so it ends at the first quote that is followed
 by optional WS and then the end of the text or a logical operator (AND/OR followed by WS or
-the end). Two shapes that would otherwise be swallowed into a value are reported as errors
+the end). Three shapes that would otherwise be swallowed into a value are reported as errors
 instead: a quote followed by what looks like the next predicate (`a='1' b='2'`, a missing
-AND/OR), and a quote followed by closing parentheses and then the end or a logical operator.
+AND/OR); a quote followed by one unknown word and then what looks like the next predicate
+(`a='1' XOR b='2'`, `a='1' && b='2'`, a mistyped AND/OR); and a quote followed by closing
+parentheses and then the end or a logical operator.
+
+`parse_filter` can also refuse a filter with more predicates than a limit, before building any
+of the rest (FilterLimitExceeded), so the cost of one request stays bounded.
 
 This module knows nothing about entities or storage; see `openroster.query.resolve` for that.
 """
@@ -26,7 +31,8 @@ from __future__ import annotations
 import string
 from dataclasses import dataclass
 
-__all__ = ["OPERATORS", "Filter", "FilterSyntaxError", "Predicate", "parse_filter", "to_text"]
+__all__ = ["OPERATORS", "Filter", "FilterLimitExceeded", "FilterSyntaxError", "Predicate", "parse_filter",
+           "to_text"]
 
 OPERATORS: tuple[str, ...] = ("=", "!=", ">", ">=", "<", "<=", "~")
 
@@ -75,6 +81,10 @@ class FilterSyntaxError(Exception):
         return f"{self.message[:1].upper()}{self.message[1:]} ({where})."
 
 
+class FilterLimitExceeded(FilterSyntaxError):
+    """The filter is well formed so far but has more predicates than this server accepts."""
+
+
 def _excerpt(text: str, position: int) -> str:
     start = max(0, position - _EXCERPT_RADIUS)
     end = min(len(text), position + _EXCERPT_RADIUS)
@@ -82,9 +92,13 @@ def _excerpt(text: str, position: int) -> str:
     return ("…" if start > 0 else "") + piece + ("…" if end < len(text) else "")
 
 
-def parse_filter(text: str) -> Filter:
-    """Parse filter text; raise FilterSyntaxError (and nothing else) when it is malformed."""
-    return _Parser(text).parse()
+def parse_filter(text: str, *, max_predicates: int | None = None) -> Filter:
+    """Parse filter text; raise FilterSyntaxError (and nothing else) when it is malformed.
+
+    With `max_predicates`, a filter with more predicates raises FilterLimitExceeded at the first
+    predicate past the limit.
+    """
+    return _Parser(text, max_predicates).parse()
 
 
 def to_text(f: Filter) -> str:
@@ -96,9 +110,10 @@ def to_text(f: Filter) -> str:
 class _Parser:
     """A hand-written scanner over one filter text; methods take and return indexes into it."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, max_predicates: int | None = None) -> None:
         self.text = text
         self.end = len(text)
+        self.max_predicates = max_predicates
 
     def error(self, message: str, position: int) -> FilterSyntaxError:
         return FilterSyntaxError(message, position, text=self.text)
@@ -109,7 +124,12 @@ class _Parser:
             raise self.error("the filter is empty", 0)
         groups: list[tuple[Predicate, ...]] = []
         group: list[Predicate] = []
+        count = 0
         while True:
+            count += 1
+            if self.max_predicates is not None and count > self.max_predicates:
+                raise FilterLimitExceeded(f"the filter has more than {self.max_predicates} predicates, "
+                                          "this server's limit", i, text=self.text)
             predicate, i = self.predicate(i)
             group.append(predicate)
             gap = self.skip_space(i)
@@ -198,6 +218,7 @@ class _Parser:
                 self.reject_parenthesis(after)
             if self.looks_like_predicate(after):
                 raise self.error("expected AND or OR between two predicates", after)
+            self.reject_unknown_joiner(after)
         raise self.error("unterminated value: no closing quote followed by AND, OR or the end of "
                          "the filter", opening)
 
@@ -206,6 +227,16 @@ class _Parser:
         while i < self.end and (self.text[i] in _PARENS or self.text[i] in _SPACE):
             i += 1
         return i == self.end or self.logical(i) is not None
+
+    def reject_unknown_joiner(self, start: int) -> None:
+        """Refuse one word between a quote and what looks like the next predicate (`' XOR b='`)."""
+        end = start
+        while end < self.end and not (self.text[end] in _SPACE or self.text[end] in _QUOTES):
+            end += 1
+        following = self.skip_space(end)
+        if start < end < following and self.looks_like_predicate(following):
+            raise self.error(f"unknown word {self.text[start:end]!r} between two predicates; join "
+                             "predicates with AND or OR", start)
 
     def looks_like_predicate(self, start: int) -> bool:
         """Whether `field op '` starts at `start`: a predicate, not part of a value."""

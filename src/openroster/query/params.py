@@ -5,12 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Mapping
 
+from openroster.config import DEFAULT_MAX_FILTER_LENGTH, DEFAULT_MAX_FILTER_PREDICATES
 from openroster.errors import InvalidBlankSelectionField, InvalidData, StatusInfo, warning
 from openroster.model.catalogue import Entity, Field
-from openroster.query.filter import FilterSyntaxError, parse_filter
+from openroster.query.filter import FilterLimitExceeded, FilterSyntaxError, parse_filter
 from openroster.query.resolve import Criteria, resolve
 
 DEFAULT_LIMIT = 100
+# More digits than any page size or offset a store can hold (and far fewer than Python's
+# 4,300-digit limit on converting text to int).
+_MAX_DIGITS = 18
 
 
 @dataclass(frozen=True)
@@ -28,12 +32,35 @@ class ReadQuery:
 
 def _non_negative_int(name: str, text: str, minimum: int) -> int:
     value = text.strip()
-    if not value.isdigit():
-        raise InvalidData(f"{name} must be a whole number of at least {minimum}, not '{text}'")
+    if not (value.isascii() and value.isdigit()):  # str.isdigit() also holds for '²' and '١'
+        raise InvalidData(f"{name} must be a whole number of at least {minimum} written with the "
+                          f"digits 0-9, not '{_shown(text)}'")
+    value = value.lstrip("0") or "0"
+    if len(value) > _MAX_DIGITS:
+        raise InvalidData(f"{name} must be at most {'9' * _MAX_DIGITS}, not a number of "
+                          f"{len(value)} digits")
     number = int(value)
     if number < minimum:
         raise InvalidData(f"{name} must be at least {minimum}, not {number}")
     return number
+
+
+def _shown(text: str, room: int = 40) -> str:
+    """A client-supplied value for an error message, cut to `room` characters."""
+    return text if len(text) <= room else text[:room] + "…"
+
+
+def _criteria(entity: Entity, text: str, max_predicates: int, max_length: int) -> Criteria:
+    if len(text) > max_length:
+        raise InvalidData(f"The filter is {len(text)} characters long; this server accepts filters of "
+                          f"at most {max_length} characters (OPENROSTER_MAX_FILTER_LENGTH)")
+    try:
+        return resolve(entity, parse_filter(text, max_predicates=max_predicates))
+    except FilterLimitExceeded as exc:
+        raise InvalidData(f"Filter too large: {exc.message} (OPENROSTER_MAX_FILTER_PREDICATES); the "
+                          f"first predicate past the limit starts at position {exc.position}") from None
+    except FilterSyntaxError as exc:
+        raise InvalidData(f"Malformed filter: {exc}") from None
 
 
 def _fields(entity: Entity, text: str) -> tuple[tuple[str, ...] | None, list[StatusInfo]]:
@@ -57,8 +84,9 @@ def _sort(entity: Entity, text: str) -> tuple[Field | None, list[StatusInfo]]:
     return field, []
 
 
-def parse_query(entity: Entity, params: Mapping[str, str], *, collection: bool,
-                max_limit: int) -> ReadQuery:
+def parse_query(entity: Entity, params: Mapping[str, str], *, collection: bool, max_limit: int,
+                max_filter_predicates: int = DEFAULT_MAX_FILTER_PREDICATES,
+                max_filter_length: int = DEFAULT_MAX_FILTER_LENGTH) -> ReadQuery:
     """Validate the parameters a read accepts; singletons take only `fields`. Unknown ones are ignored."""
     warnings: list[StatusInfo] = []
     fields = None
@@ -82,13 +110,10 @@ def parse_query(entity: Entity, params: Mapping[str, str], *, collection: bool,
         warnings += found
     order = params.get("orderBy", "asc").strip().lower() or "asc"
     if order not in ("asc", "desc"):
-        raise InvalidData(f"orderBy must be asc or desc, not '{params['orderBy']}'")
+        raise InvalidData(f"orderBy must be asc or desc, not '{_shown(params['orderBy'])}'")
 
     criteria = None
     if "filter" in params:
-        try:
-            criteria = resolve(entity, parse_filter(params["filter"]))
-        except FilterSyntaxError as exc:
-            raise InvalidData(f"Malformed filter: {exc}") from None
+        criteria = _criteria(entity, params["filter"], max_filter_predicates, max_filter_length)
 
     return ReadQuery(limit, offset, sort, order == "desc", fields, criteria, tuple(warnings))

@@ -1,0 +1,120 @@
+"""Bounded, well-formed requests over HTTP: filter limits, joiner typos, numbers, Link and path encoding."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import pytest
+import sqlalchemy as sa
+from starlette.testclient import TestClient
+
+from tests.conftest import BASE, client_for
+
+
+def status(response: object) -> dict[str, str]:
+    return response.json()["statusInfoSet"][0]  # type: ignore[attr-defined, no-any-return]
+
+
+def user_ids(response: object) -> list[str]:
+    return [u["sourcedId"] for u in response.json()["users"]]  # type: ignore[attr-defined]
+
+
+def assert_invalid(response: object, *fragments: str) -> None:
+    assert response.status_code == 400, response.text  # type: ignore[attr-defined]
+    info = status(response)
+    assert (info["imsx_codeMajor"], info["imsx_codeMinor"]) == ("failure", "invalid data")
+    for fragment in fragments:
+        assert fragment in info["imsx_description"], info["imsx_description"]
+
+
+# --- mistyped joiners -----------------------------------------------------------------------
+
+@pytest.mark.parametrize(("expression", "word", "position"), [
+    ("status='active' XOR role='student'", "'XOR'", "position 16"),
+    ("status='active' && role='student'", "'&&'", "position 16"),
+    ("role='student' || familyName~'smi'", "'||'", "position 15"),
+])
+def test_unknown_joiner_is_400_naming_the_word_and_position(api: TestClient, expression: str, word: str,
+                                                             position: str) -> None:
+    assert_invalid(api.get(BASE + "/users", params={"filter": expression}), word, position,
+                   "join predicates with AND or OR")
+
+
+@pytest.mark.parametrize(("expression", "expected"), [
+    ("familyName='O'Brien'", ["stu-2"]),
+    ("familyName='O'Brien' AND role='student'", ["stu-2"]),
+    ("familyName='it's'", []),
+])
+def test_quotes_inside_values_still_work(api: TestClient, expression: str, expected: list[str]) -> None:
+    response = api.get(BASE + "/users", params={"filter": expression})
+    assert response.status_code == 200, response.text
+    assert user_ids(response) == expected
+
+
+# --- filter size limits ---------------------------------------------------------------------
+
+def or_chain(count: int, field: str = "orgs.sourcedId") -> str:
+    return " OR ".join(f"{field}='sch-{n}'" for n in range(count))
+
+
+def test_filter_at_the_predicate_limit_is_served(api: TestClient) -> None:
+    response = api.get(BASE + "/users", params={"filter": or_chain(50)})
+    assert response.status_code == 200, response.text
+    assert set(user_ids(response)) == {"stu-1", "stu-2", "stu-3", "stu-4", "stu-5", "tch-1", "tch-2",
+                                       "tch-3", "par-1"}
+
+
+def test_more_predicates_than_the_limit_is_400_naming_it(api: TestClient) -> None:
+    assert_invalid(api.get(BASE + "/users", params={"filter": or_chain(51, "a")}),
+                   "more than 50 predicates", "OPENROSTER_MAX_FILTER_PREDICATES", "position 690")
+
+
+@pytest.mark.parametrize("count", [999, 1000, 2000])
+def test_predicates_beyond_the_engines_expression_depth_never_reach_it(district_engine: sa.Engine,
+                                                                      count: int) -> None:
+    with client_for(district_engine, max_filter_predicates=500, max_filter_length=65536) as client:
+        assert_invalid(client.get(BASE + "/users", params={"filter": or_chain(count, "a")}),
+                       "more than 500 predicates")
+        assert client.get(BASE + "/users", params={"filter": or_chain(500)}).status_code == 200
+
+
+def test_filter_longer_than_the_limit_is_400_naming_it(api: TestClient) -> None:
+    expression = "familyName='" + "x" * 5000 + "'"
+    assert_invalid(api.get(BASE + "/users", params={"filter": expression}),
+                   "5013 characters", "at most 4096 characters", "OPENROSTER_MAX_FILTER_LENGTH")
+
+
+def test_filter_limits_are_configurable(district_engine: sa.Engine) -> None:
+    with client_for(district_engine, max_filter_predicates=2, max_filter_length=300) as client:
+        assert client.get(BASE + "/users", params={"filter": or_chain(2)}).status_code == 200
+        assert_invalid(client.get(BASE + "/users", params={"filter": or_chain(3)}), "more than 2 predicates")
+        assert_invalid(client.get(BASE + "/users", params={"filter": "a='" + "x" * 300 + "'"}),
+                       "at most 300 characters")
+
+
+# --- numbers --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("query", "fragment"), [
+    ("limit=%C2%B2", "limit must be a whole number"),  # '²'
+    ("offset=%C2%B9", "offset must be a whole number"),  # '¹'
+    ("limit=%D9%A3", "limit must be a whole number"),  # Arabic-Indic three
+    ("offset=%EF%BC%95", "offset must be a whole number"),  # fullwidth five
+    ("limit=" + "9" * 5000, "limit must be at most"),
+    ("offset=" + "9" * 5000, "offset must be at most"),
+    ("offset=" + "1" * 19, "a number of 19 digits"),
+])
+def test_numbers_that_are_not_plain_page_numbers_are_400(api: TestClient, query: str, fragment: str) -> None:
+    assert_invalid(api.get(f"{BASE}/users?{query}"), fragment)
+
+
+def test_leading_zeros_and_large_offsets_are_fine(api: TestClient) -> None:
+    assert user_ids(api.get(f"{BASE}/users?limit=0002&offset=000")) == ["adm-1", "par-1"]
+    response = api.get(f"{BASE}/users?offset={'9' * 18}")
+    assert response.status_code == 200 and user_ids(response) == []
+
+
+def test_filter_number_and_date_time_values_out_of_range_are_400_or_served(api: TestClient) -> None:
+    assert_invalid(api.get(BASE + "/lineItems", params={"filter": "resultValueMax>'" + "9" * 400 + "'"}),
+                   "not a finite number")
+    late = api.get(BASE + "/users", params={"filter": "dateLastModified<'9999-12-31T23:59:59.999-23:59'"})
+    assert late.status_code == 200 and len(user_ids(late)) == 10

@@ -75,10 +75,12 @@ class Settings:
                 f"request pages of up to {MIN_MAX_LIMIT} records. Set it to {MIN_MAX_LIMIT} or more.")
         if self.public_url:
             parts = urlsplit(self.public_url)
-            if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
+            if (parts.scheme not in ("http", "https") or not parts.netloc or parts.query
+                    or not self.public_url.isascii()):
                 raise ConfigurationError(
                     f"OPENROSTER_PUBLIC_URL={self.public_url!r} is not a base URL such as "
-                    f"https://sis.example.org (scheme, host, optional port and path prefix).")
+                    f"https://sis.example.org (scheme, host, optional port and path prefix; ASCII only, "
+                    f"with an IDNA host and percent-encoded path).")
         if not 300 <= self.token_lifetime <= 86_400:
             raise ConfigurationError(
                 f"OPENROSTER_TOKEN_LIFETIME={self.token_lifetime} is out of range: give seconds between "

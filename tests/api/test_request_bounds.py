@@ -118,3 +118,47 @@ def test_filter_number_and_date_time_values_out_of_range_are_400_or_served(api: 
                    "not a finite number")
     late = api.get(BASE + "/users", params={"filter": "dateLastModified<'9999-12-31T23:59:59.999-23:59'"})
     assert late.status_code == 200 and len(user_ids(late)) == 10
+
+
+# --- Link header and encodings --------------------------------------------------------------
+
+def link_targets(link: str) -> list[tuple[str, str]]:
+    """(URL, rel) of each link, read the way RFC 8288 reads them: `<...>` then parameters."""
+    import re
+
+    found = re.findall(r'<([^>]*)>((?:\s*;\s*[a-z]+="[^"]*")*)\s*(?:,|$)', link)
+    assert ", ".join(f"<{url}>{params}" for url, params in found) == link, link
+    return [(url, params) for url, params in found]
+
+
+def test_link_urls_cannot_be_broken_out_of(api: TestClient) -> None:
+    injected = 'x=>;rel="next",<http://evil.example/'
+    response = api.get(f"{BASE}/users?limit=2&{injected}")
+    assert response.status_code == 200
+    targets = link_targets(response.headers["Link"])
+    assert [params for _, params in targets] == ['; rel="next"', '; rel="last"', '; rel="first"']
+    assert all(url.startswith("https://sis.example.org/ims/oneroster/v1p1/users?limit=2") for url, _ in targets)
+    assert targets[0][0].endswith("&x=%3E;rel=%22next%22,%3Chttp://evil.example/&offset=2")
+
+
+def test_link_keeps_well_formed_percent_encoding_and_encodes_the_rest(api: TestClient) -> None:
+    response = api.get(BASE + "/users?limit=2&filter=role%3D%27student%27&bad=%zz%")
+    next_url = link_targets(response.headers["Link"])[0][0]
+    assert next_url.endswith("?limit=2&filter=role%3D%27student%27&bad=%25zz%25&offset=2")
+
+
+@pytest.mark.parametrize("segment", ["%FF", "%FE", "%C3", "caf%E9"])
+def test_a_path_that_is_not_utf8_is_400_not_another_record(api: TestClient, segment: str) -> None:
+    assert_invalid(api.get(f"{BASE}/users/{segment}"), "not valid UTF-8")
+    assert api.get(f"{BASE}/users/%EF%BF%BD").status_code == 404
+
+
+def test_utf8_path_segments_still_address_records(api: TestClient) -> None:
+    assert api.get(f"{BASE}/users/stu-1").status_code == 200
+    assert api.get(f"{BASE}/users/stu%2D1").json()["user"]["sourcedId"] == "stu-1"
+    assert api.get(f"{BASE}/users/%C3%A9l%C3%A8ve").status_code == 404
+
+
+def test_a_query_that_is_not_utf8_is_400(api: TestClient) -> None:
+    assert_invalid(api.get(BASE + "/users?filter=sourcedId%3D%27%FF%27"), "query string is not valid UTF-8")
+    assert api.get(BASE + "/users?filter=givenName%3D%27%C3%89milie%27").status_code == 200

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import time
-from urllib.parse import parse_qsl
 
 import orjson
 import sqlalchemy as sa
@@ -19,8 +18,8 @@ from openroster import API_ROOT, __version__
 from openroster.api.access import Access, Grant
 from openroster.api.endpoints import ENDPOINTS, Endpoint, parents
 from openroster.api.forwarded import ForwardedHeaders
-from openroster.api.responses import (JSON, collection_body, first_values, link_header, project,
-                                      single_body, status_body)
+from openroster.api.responses import (JSON, collection_body, link_header, project, single_body,
+                                      status_body)
 from openroster.api.router import Router
 from openroster.auth.access import OAuthAccess
 from openroster.auth.keys import ServerKeys, load_keys
@@ -30,7 +29,7 @@ from openroster.errors import (InvalidData, MethodNotAllowed, OneRosterError, Pa
                                StatusInfo, UnknownObject)
 from openroster.model.json_input import read_object
 from openroster.model.values import now_ms
-from openroster.query.params import parse_query
+from openroster.query.params import parse_query, query_parameters
 from openroster.store.dialects import create_engine, read_connection, write_transaction
 from openroster.store.migrate import require_current
 from openroster.store.page_memory import PageMemory
@@ -147,7 +146,7 @@ class OneRosterService:
     def _read(self, request: Request, endpoint: Endpoint, path_params: dict[str, str],
               grant: Grant, raw_path: str) -> tuple[Response, int]:
         raw_query = request.scope.get("query_string", b"").decode("latin-1")
-        params = first_values(parse_qsl(request.url.query, keep_blank_values=True))
+        params = query_parameters(request.scope.get("query_string", b""))
         entity = endpoint.entity
         query = parse_query(entity, params, collection=endpoint.collection,
                             max_limit=self.settings.max_limit,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+import re
+import string
+from typing import Sequence
 
 import orjson
 
@@ -53,8 +55,28 @@ def link_header(url_without_query: str, raw_query: str, *, limit: int, offset: i
     relations.append(("first", 0))
     if offset > 0:
         relations.append(("prev", max(offset - limit, 0)))
-    return ", ".join(f'<{url_without_query}?{_with_paging(raw_query, limit, value)}>; rel="{rel}"'
+    url = uri_text(url_without_query)
+    return ", ".join(f'<{url}?{uri_text(_with_paging(raw_query, limit, value))}>; rel="{rel}"'
                      for rel, value in relations)
+
+
+# RFC 3986: what a URI's path and query may hold as they are; everything else is percent-encoded.
+_URI_CHARS = frozenset(string.ascii_letters + string.digits + "-._~" + "!$&'()*+,;=" + ":@/?")
+_NOT_URI = re.compile(r"%(?![0-9A-Fa-f]{2})|[^" + re.escape("".join(sorted(_URI_CHARS))) + "%]")
+
+
+def uri_text(text: str) -> str:
+    """`text` (request bytes read as latin-1) with each character a URI cannot hold percent-encoded.
+
+    A well-formed `%XX` stays as the client sent it; a `<`, `>`, `"`, space, control character or
+    non-ASCII byte cannot end up in a `Link` header as itself, so no client input breaks out of
+    `<...>` or adds link parameters.
+    """
+    return _NOT_URI.sub(lambda m: "".join(f"%{byte:02X}" for byte in _bytes_of(m.group())), text)
+
+
+def _bytes_of(char: str) -> bytes:
+    return char.encode("latin-1") if ord(char) < 256 else char.encode("utf-8")
 
 
 def _with_paging(raw_query: str, limit: int, offset: int) -> str:
@@ -73,11 +95,3 @@ def _with_paging(raw_query: str, limit: int, offset: int) -> str:
     if "offset" not in names:
         out.append(f"offset={offset}")
     return "&".join(out)
-
-
-def first_values(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
-    """Query parameters by name; when a name repeats, the first value counts."""
-    params: dict[str, str] = {}
-    for name, value in pairs:
-        params.setdefault(name, value)
-    return params

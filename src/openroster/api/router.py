@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import unquote
+from urllib.parse import unquote_to_bytes
 
 from openroster import API_ROOT
 from openroster.api.endpoints import Endpoint
+from openroster.errors import InvalidData
 
 _ROOT = tuple(API_ROOT.strip("/").lower().split("/"))
 
@@ -31,11 +32,16 @@ class Router:
 
     @staticmethod
     def split(raw_path: str) -> list[str] | None:
-        """Segments below the API root (percent-decoded), or None if the path is outside it."""
+        """Segments below the API root (percent-decoded), or None if the path is outside it.
+
+        `raw_path` is the request's bytes read as latin-1. A segment that is not UTF-8 once
+        decoded is refused (InvalidData), never read with U+FFFD in place of its bytes: `%FF`,
+        `%FE` and `%EF%BF%BD` must not all name the same record.
+        """
         segments = [s for s in raw_path.split("/") if s]
         if len(segments) < len(_ROOT) or tuple(s.lower() for s in segments[:len(_ROOT)]) != _ROOT:
             return None
-        return [unquote(s) for s in segments[len(_ROOT):]]
+        return [_decoded(s) for s in segments[len(_ROOT):]]
 
     def match(self, raw_path: str) -> RouteMatch | None:
         segments = self.split(raw_path)
@@ -48,3 +54,11 @@ class Router:
                 found.append(endpoint)
                 params = {n: seg for n, seg in zip(names, segments) if n is not None}
         return RouteMatch(tuple(found), params) if found else None
+
+
+def _decoded(segment: str) -> str:
+    try:
+        return unquote_to_bytes(segment.encode("latin-1")).decode("utf-8")
+    except UnicodeError:
+        raise InvalidData(f"The path segment '{segment[:40]}' is not valid UTF-8 after percent-decoding; "
+                          "encode text as UTF-8") from None

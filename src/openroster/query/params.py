@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Mapping
+from urllib.parse import parse_qsl
 
 from openroster.config import DEFAULT_MAX_FILTER_LENGTH, DEFAULT_MAX_FILTER_PREDICATES
 from openroster.errors import InvalidBlankSelectionField, InvalidData, StatusInfo, warning
@@ -43,6 +44,23 @@ def _non_negative_int(name: str, text: str, minimum: int) -> int:
     if number < minimum:
         raise InvalidData(f"{name} must be at least {minimum}, not {number}")
     return number
+
+
+def query_parameters(raw_query: bytes) -> dict[str, str]:
+    """The parameters of a raw query string by name (the first value of a repeated name counts).
+
+    Text must be UTF-8, raw or percent-encoded; anything else is refused rather than read as
+    U+FFFD, which would make different requests ask for the same thing.
+    """
+    try:
+        pairs = parse_qsl(raw_query.decode("utf-8"), keep_blank_values=True, errors="strict")
+    except UnicodeDecodeError:
+        raise InvalidData("The query string is not valid UTF-8 (after percent-decoding); encode text "
+                          "as UTF-8") from None
+    params: dict[str, str] = {}
+    for name, value in pairs:
+        params.setdefault(name, value)
+    return params
 
 
 def _shown(text: str, room: int = 40) -> str:

@@ -43,6 +43,25 @@ def new_client(exe: list[str], database: str, env: dict[str, str]) -> tuple[str,
     return fields["client id (OAuth 1.0a consumer key)"], fields["client secret"]
 
 
+def start_server(exe: list[str], database: str, env: dict[str, str],
+                 **settings: str) -> tuple[subprocess.Popen[bytes], int, str]:
+    """`openroster serve` on a free loopback port, and a bearer token of a new API client."""
+    client_id, secret = new_client(exe, database, env)
+    port = free_port()
+    server = subprocess.Popen([*exe, "serve", "--port", str(port), "--database", database],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              env={**os.environ, **env, **settings})
+    for _ in range(100):
+        try:
+            token = httpx.post(f"http://127.0.0.1:{port}/oauth/token", auth=(client_id, secret),
+                               data={"grant_type": "client_credentials"}).json()["access_token"]
+            return server, port, token
+        except httpx.TransportError:
+            time.sleep(0.1)
+    server.terminate()
+    raise SystemExit("the server did not start")
+
+
 def median_ms(client: httpx.Client, url: str, repeat: int = 7) -> tuple[float, int, str]:
     times = []
     for _ in range(repeat):
@@ -84,19 +103,9 @@ def main() -> None:
         print(f"import: {run([*exe, 'import', str(bundle), '--database', database]):.1f} s")
 
     env = {"OPENROSTER_KEY_FILE": str(folder / "bench.key")}
-    client_id, secret = new_client(exe, database, env)
-    port = free_port()
-    server = subprocess.Popen([*exe, "serve", "--port", str(port), "--database", database],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, **env})
+    server, port, token = start_server(exe, database, env)
     base = f"http://127.0.0.1:{port}/ims/oneroster/v1p1"
     try:
-        for _ in range(100):
-            try:
-                token = httpx.post(f"http://127.0.0.1:{port}/oauth/token", auth=(client_id, secret),
-                                   data={"grant_type": "client_credentials"}).json()["access_token"]
-                break
-            except httpx.TransportError:
-                time.sleep(0.1)
         with httpx.Client(base_url=base, timeout=120, headers={"Authorization": f"Bearer {token}"}) as client:
             print(f"\n{'request':72} {'median':>9} {'bytes':>10} {'total':>8}")
             for url in ["/users?limit=5000", "/users?limit=5000&offset=150000",

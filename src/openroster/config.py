@@ -26,6 +26,7 @@ DEFAULT_MAX_FILTER_PREDICATES = 50
 MAX_MAX_FILTER_PREDICATES = 500
 DEFAULT_MAX_FILTER_LENGTH = 4096
 MAX_MAX_FILTER_LENGTH = 65_536
+DEFAULT_QUERY_TIMEOUT_MS = 10_000  # a page of 10,000 or a filtered count on a 1M-user store fits
 DEFAULT_TOMBSTONE_DAYS = 400  # longer than a school year, so every delta consumer sees deletions
 
 
@@ -46,6 +47,7 @@ class Settings:
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES  # largest PUT body accepted (413 above)
     max_filter_predicates: int = DEFAULT_MAX_FILTER_PREDICATES  # predicates one filter may hold
     max_filter_length: int = DEFAULT_MAX_FILTER_LENGTH  # characters of one (decoded) filter
+    query_timeout_ms: int = DEFAULT_QUERY_TIMEOUT_MS  # a read's database time budget (503 past it)
     # Proxy addresses whose X-Forwarded-* headers are believed ('*': any), comma-separated.
     forwarded_allow_ips: str = "127.0.0.1"
 
@@ -63,6 +65,7 @@ class Settings:
             max_body_bytes=_int_env("OPENROSTER_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES),
             max_filter_predicates=_int_env("OPENROSTER_MAX_FILTER_PREDICATES", DEFAULT_MAX_FILTER_PREDICATES),
             max_filter_length=_int_env("OPENROSTER_MAX_FILTER_LENGTH", DEFAULT_MAX_FILTER_LENGTH),
+            query_timeout_ms=_int_env("OPENROSTER_QUERY_TIMEOUT_MS", DEFAULT_QUERY_TIMEOUT_MS),
             forwarded_allow_ips=os.environ.get("OPENROSTER_FORWARDED_ALLOW_IPS", "127.0.0.1"),
         )
         settings.check()
@@ -102,6 +105,10 @@ class Settings:
             raise ConfigurationError(
                 f"OPENROSTER_MAX_FILTER_LENGTH={self.max_filter_length} is out of range: give 256 to "
                 f"{MAX_MAX_FILTER_LENGTH} characters (default {DEFAULT_MAX_FILTER_LENGTH}).")
+        if not 100 <= self.query_timeout_ms <= 600_000:
+            raise ConfigurationError(
+                f"OPENROSTER_QUERY_TIMEOUT_MS={self.query_timeout_ms} is out of range: give 100 to "
+                f"600000 milliseconds (default {DEFAULT_QUERY_TIMEOUT_MS}).")
         if self.tombstone_days < 1:
             raise ConfigurationError(
                 f"OPENROSTER_TOMBSTONE_DAYS={self.tombstone_days} must be at least 1 (default 400): "

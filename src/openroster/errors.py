@@ -93,6 +93,20 @@ class MethodNotAllowed(OneRosterError):
     code_minor = "unsupported"
 
 
+class StoreBusy(OneRosterError):
+    """The store cannot answer within this server's bounds right now: retry shortly.
+
+    Answered quickly as 503 with `Retry-After` (a read past its time budget, no free database
+    connection), instead of holding a worker and failing late.
+    """
+
+    http_status = 503
+    code_minor = "server_busy"
+
+    def __init__(self, description: str, *, retry_after_seconds: int = 5) -> None:
+        super().__init__(description, headers={"Retry-After": str(retry_after_seconds)})
+
+
 class ConfigurationError(OpenRosterError):
     """A setting that cannot work; the message names the bad value and how to fix it."""
 

@@ -162,3 +162,64 @@ def test_utf8_path_segments_still_address_records(api: TestClient) -> None:
 def test_a_query_that_is_not_utf8_is_400(api: TestClient) -> None:
     assert_invalid(api.get(BASE + "/users?filter=sourcedId%3D%27%FF%27"), "query string is not valid UTF-8")
     assert api.get(BASE + "/users?filter=givenName%3D%27%C3%89milie%27").status_code == 200
+
+
+# --- time budget ----------------------------------------------------------------------------
+
+def test_a_read_past_its_time_budget_is_503_with_retry_after(demo_engine: sa.Engine) -> None:
+    import time
+
+    costly = " OR ".join(f"agents.sourcedId~'zz{n}'" for n in range(500))
+    with client_for(demo_engine, max_filter_predicates=500, max_filter_length=65536,
+                    query_timeout_ms=100) as client:
+        started = time.perf_counter()
+        response = client.get(BASE + "/users", params={"filter": costly})
+        elapsed = time.perf_counter() - started
+        assert response.status_code == 503, response.text
+        assert response.headers["Retry-After"] == "5"
+        info = status(response)
+        assert (info["imsx_codeMinor"], info["imsx_codeMajor"]) == ("server_busy", "failure")
+        assert "time budget of 100 ms" in info["imsx_description"]
+        assert elapsed < 3, elapsed
+        # The connection it ran on serves the next read normally.
+        for _ in range(3):
+            assert client.get(BASE + "/users?limit=5&filter=status%3D%27active%27").status_code == 200
+
+
+def test_no_free_database_connection_is_503_within_the_pool_wait(district_engine: sa.Engine) -> None:
+    import time
+
+    from openroster.store.dialects import POOL_WAIT
+
+    with client_for(district_engine) as client:
+        assert client.get(BASE + "/users?limit=1").status_code == 200
+        pool = district_engine.pool
+        held = [district_engine.connect() for _ in range(pool.size() + pool._max_overflow)]  # type: ignore[attr-defined]
+        try:
+            started = time.perf_counter()
+            response = client.get(BASE + "/users?limit=1")
+            elapsed = time.perf_counter() - started
+        finally:
+            for conn in held:
+                conn.close()
+        assert response.status_code == 503 and response.headers["Retry-After"] == "5"
+        assert "connection is busy" in status(response)["imsx_description"]
+        assert POOL_WAIT - 0.5 < elapsed < POOL_WAIT + 3
+        assert client.get(BASE + "/users?limit=1").status_code == 200
+
+
+def test_statement_caches_do_not_grow_with_distinct_filter_shapes(district_engine: sa.Engine) -> None:
+    fields = ["givenName", "familyName", "email", "orgs.sourcedId", "grades", "userIds.identifier"]
+    with client_for(district_engine) as client:
+        warm = "status='active' AND dateLastModified>'2020-01-01'"
+        assert client.get(BASE + "/users", params={"filter": warm}).status_code == 200
+        cache = district_engine._compiled_cache  # type: ignore[attr-defined]
+        before = len(cache)
+        for n in range(1, 41):
+            shape = " OR ".join(f"{fields[(n * k) % len(fields)]}{'=' if k % 2 else '~'}'v{k}'"
+                                for k in range(n))
+            assert client.get(BASE + "/users", params={"filter": shape}).status_code == 200
+        assert len(cache) == before
+    if district_engine.dialect.name == "postgresql":
+        with district_engine.connect() as conn:
+            assert conn.connection.driver_connection.prepared_max == 16  # type: ignore[union-attr]

@@ -30,7 +30,8 @@ from openroster.errors import (InvalidData, MethodNotAllowed, OneRosterError, Pa
 from openroster.model.json_input import read_object
 from openroster.model.values import now_ms
 from openroster.query.params import parse_query, query_parameters
-from openroster.store.dialects import create_engine, read_connection, write_transaction
+from openroster.store.dialects import (create_engine, no_connection_free, read_connection,
+                                       write_transaction)
 from openroster.store.migrate import require_current
 from openroster.store.page_memory import PageMemory
 from openroster.store.reads import read_one, read_page
@@ -69,7 +70,8 @@ class OneRosterService:
         reason = ""
         try:
             response, records = self._dispatch(request, body)
-        except OneRosterError as exc:
+        except (OneRosterError, sa.exc.TimeoutError) as caught:
+            exc = no_connection_free() if isinstance(caught, sa.exc.TimeoutError) else caught
             response = error_response(exc.http_status, exc.status_info, exc.headers)
             reason = exc.description
         except Exception:
@@ -158,7 +160,7 @@ class OneRosterService:
                 query.criteria.field_names() & {"dateLastModified", "status"})):
             scope += (Match("status", "active"),)
         base = self.base_url(request)
-        with read_connection(self.engine) as conn:
+        with read_connection(self.engine, self.settings.query_timeout_ms) as conn:
             data_revision = revision(conn)
             if not endpoint.collection:
                 doc = read_one(conn, entity, path_params["id"], scope, path_params)

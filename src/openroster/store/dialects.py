@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any, Iterator, Sequence
@@ -9,15 +10,37 @@ from typing import Any, Iterator, Sequence
 import sqlalchemy as sa
 from sqlalchemy import event
 
+from openroster.errors import StoreBusy
+
+
+STATEMENTS_KEPT = 16  # prepared statements a database connection keeps for reuse
+# Seconds a request waits for a free pooled connection before it is answered 503: a flood of
+# requests must not queue cheap ones behind it for longer.
+POOL_WAIT = 5
+# SQLite virtual-machine steps between two looks at a read's deadline (well under a millisecond).
+_PROGRESS_STEPS = 20_000
+
 
 def create_engine(url: str) -> sa.Engine:
     """An engine tuned for this service's access pattern (read-heavy, bulk imports)."""
     if url.startswith("sqlite"):
-        engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        # The driver keeps prepared statements per connection by SQL text; filters make new texts
+        # at will, so keep few (the import's and the paging statements are a handful).
+        engine = sa.create_engine(url, pool_timeout=POOL_WAIT,
+                                  connect_args={"check_same_thread": False, "timeout": 30,
+                                                "cached_statements": STATEMENTS_KEPT})
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_on_begin)
         return engine
-    return sa.create_engine(url, pool_pre_ping=True)
+    engine = sa.create_engine(url, pool_pre_ping=True, pool_timeout=POOL_WAIT)
+    event.listen(engine, "connect", _postgresql_on_connect)
+    return engine
+
+
+def _postgresql_on_connect(dbapi_connection: Any, _record: Any) -> None:
+    # psycopg prepares a statement run 5 times and keeps up to 100 per connection, each also
+    # held by the server; bound them like SQLite's.
+    dbapi_connection.prepared_max = STATEMENTS_KEPT
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -59,11 +82,53 @@ def unicode_lower(column: sa.ColumnElement[Any], dialect_name: str) -> sa.Column
     return sa.func.lower(column)
 
 
-def read_connection(engine: sa.Engine) -> sa.Connection:
-    """A connection whose reads (count and page) all see one snapshot of the data."""
-    if engine.dialect.name == "postgresql":
-        return engine.connect().execution_options(isolation_level="REPEATABLE READ")
-    return engine.connect()
+@contextmanager
+def read_connection(engine: sa.Engine, budget_ms: int | None = None) -> Iterator[sa.Connection]:
+    """A connection whose reads (count and page) all see one snapshot of the data.
+
+    With `budget_ms`, a statement still running past the budget is stopped and the read raises
+    StoreBusy: SQLite checks a deadline for the whole read from a progress handler, PostgreSQL
+    applies `statement_timeout` to each statement of the read transaction.
+    """
+    try:
+        with engine.connect() as conn:
+            if engine.dialect.name == "postgresql":
+                conn.execution_options(isolation_level="REPEATABLE READ")
+                if budget_ms is not None:
+                    conn.execute(sa.select(sa.func.set_config("statement_timeout", f"{budget_ms}ms", True)))
+                yield conn
+            elif budget_ms is None:
+                yield conn
+            else:
+                with _sqlite_deadline(conn, time.monotonic() + budget_ms / 1000):
+                    yield conn
+    except sa.exc.OperationalError as exc:
+        if not _cancelled(exc):
+            raise
+        raise StoreBusy(f"The request ran past this server's time budget of {budget_ms} ms "
+                        "(OPENROSTER_QUERY_TIMEOUT_MS); narrow the filter or retry shortly") from None
+
+
+@contextmanager
+def _sqlite_deadline(conn: sa.Connection, deadline: float) -> Iterator[None]:
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    raw.set_progress_handler(lambda: time.monotonic() > deadline, _PROGRESS_STEPS)
+    try:
+        yield
+    finally:
+        raw.set_progress_handler(None, 0)
+
+
+def no_connection_free() -> StoreBusy:
+    """The error for a request that waited POOL_WAIT seconds for a pooled connection in vain."""
+    return StoreBusy(f"Every database connection is busy (waited {POOL_WAIT} s); retry shortly")
+
+
+def _cancelled(exc: sa.exc.OperationalError) -> bool:
+    """Whether the database stopped a statement because its time budget ran out."""
+    return (getattr(exc.orig, "sqlstate", None) == "57014"  # PostgreSQL query_canceled
+            or str(exc.orig) == "interrupted")  # SQLite, from the progress handler
 
 
 @contextmanager

@@ -39,6 +39,11 @@ def read_page(conn: sa.Connection, entity: Entity, scope: Scope, params: Mapping
     pages in sourcedId order seeks instead of skipping.
     """
     table = TABLES[entity.name].main
+    if query.criteria is not None:
+        # Compiled for this request only: SQLAlchemy's compiled cache keeps one entry per statement
+        # shape, filters make as many shapes as clients care to send, and each entry of a long
+        # filter held up to megabytes.
+        conn.execution_options(compiled_cache=None)
     where = _where(conn, entity, scope, params, query)
     mem = memory if revision is not None else None
     walk = (revision, entity.name, scope, tuple(sorted(params.items())), query.criteria)

@@ -321,6 +321,7 @@ def serve(host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     """
     import uvicorn
 
+    from openroster.api.asgi import PROTOCOL
     from openroster.auth.keys import load_keys
 
     settings = _settings(database)
@@ -340,6 +341,7 @@ def serve(host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     out.print(f"openroster serving {settings.database_url}\nOneRoster base URL: {shown}{API_ROOT}\n"
               f"OAuth 2.0 token URL: {shown}/oauth/token", highlight=False)
     uvicorn.run("openroster.api.asgi:build", factory=True, host=host, port=port, workers=workers,
+                http=PROTOCOL,  # bounds the time and size of each request's head
                 log_level="info", proxy_headers=False,  # X-Forwarded-*: openroster.api.forwarded
                 access_log=False)  # every request is on the openroster.audit log instead
 

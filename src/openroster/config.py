@@ -27,6 +27,7 @@ MAX_MAX_FILTER_PREDICATES = 500
 DEFAULT_MAX_FILTER_LENGTH = 4096
 MAX_MAX_FILTER_LENGTH = 65_536
 DEFAULT_QUERY_TIMEOUT_MS = 10_000  # a page of 10,000 or a filtered count on a 1M-user store fits
+DEFAULT_REQUEST_READ_TIMEOUT = 20  # seconds a client has to send a request's head, and its body
 DEFAULT_TOMBSTONE_DAYS = 400  # longer than a school year, so every delta consumer sees deletions
 
 
@@ -48,6 +49,7 @@ class Settings:
     max_filter_predicates: int = DEFAULT_MAX_FILTER_PREDICATES  # predicates one filter may hold
     max_filter_length: int = DEFAULT_MAX_FILTER_LENGTH  # characters of one (decoded) filter
     query_timeout_ms: int = DEFAULT_QUERY_TIMEOUT_MS  # a read's database time budget (503 past it)
+    request_read_timeout: int = DEFAULT_REQUEST_READ_TIMEOUT  # seconds to receive a head, a body
     # Proxy addresses whose X-Forwarded-* headers are believed ('*': any), comma-separated.
     forwarded_allow_ips: str = "127.0.0.1"
 
@@ -66,6 +68,7 @@ class Settings:
             max_filter_predicates=_int_env("OPENROSTER_MAX_FILTER_PREDICATES", DEFAULT_MAX_FILTER_PREDICATES),
             max_filter_length=_int_env("OPENROSTER_MAX_FILTER_LENGTH", DEFAULT_MAX_FILTER_LENGTH),
             query_timeout_ms=_int_env("OPENROSTER_QUERY_TIMEOUT_MS", DEFAULT_QUERY_TIMEOUT_MS),
+            request_read_timeout=_int_env("OPENROSTER_REQUEST_READ_TIMEOUT", DEFAULT_REQUEST_READ_TIMEOUT),
             forwarded_allow_ips=os.environ.get("OPENROSTER_FORWARDED_ALLOW_IPS", "127.0.0.1"),
         )
         settings.check()
@@ -109,6 +112,10 @@ class Settings:
             raise ConfigurationError(
                 f"OPENROSTER_QUERY_TIMEOUT_MS={self.query_timeout_ms} is out of range: give 100 to "
                 f"600000 milliseconds (default {DEFAULT_QUERY_TIMEOUT_MS}).")
+        if not 1 <= self.request_read_timeout <= 600:
+            raise ConfigurationError(
+                f"OPENROSTER_REQUEST_READ_TIMEOUT={self.request_read_timeout} is out of range: give 1 to "
+                f"600 seconds (default {DEFAULT_REQUEST_READ_TIMEOUT}).")
         if self.tombstone_days < 1:
             raise ConfigurationError(
                 f"OPENROSTER_TOMBSTONE_DAYS={self.tombstone_days} must be at least 1 (default 400): "

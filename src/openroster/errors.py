@@ -74,6 +74,12 @@ class PayloadTooLarge(OneRosterError):
     http_status = 413
 
 
+class RequestTimeout(OneRosterError):
+    """The client did not send the whole request body within the read timeout."""
+
+    http_status = 408
+
+
 class Unauthorized(OneRosterError):
     """Missing or bad credentials; `headers` carry the WWW-Authenticate challenge."""
 

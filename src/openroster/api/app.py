@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 
@@ -26,7 +27,7 @@ from openroster.auth.keys import ServerKeys, load_keys
 from openroster.auth.token_endpoint import token_response
 from openroster.config import Settings
 from openroster.errors import (InvalidData, MethodNotAllowed, OneRosterError, PayloadTooLarge,
-                               StatusInfo, UnknownObject)
+                               RequestTimeout, StatusInfo, UnknownObject)
 from openroster.model.json_input import read_object
 from openroster.model.values import now_ms
 from openroster.query.params import parse_query, query_parameters
@@ -59,7 +60,7 @@ class OneRosterService:
         """Every OneRoster request: the body (if any) is read here, the rest runs in a worker thread."""
         started = time.perf_counter()
         try:
-            body = await _read_body(request, self.settings.max_body_bytes)
+            body = await _read_body(request, self.settings)
         except OneRosterError as exc:
             _audit(request, exc.http_status, None, started, exc.description)
             return error_response(exc.http_status, exc.status_info, exc.headers)
@@ -85,11 +86,11 @@ class OneRosterService:
         """POST /oauth/token (OAuth 2.0 client credentials)."""
         started = time.perf_counter()
         try:
-            body = await _read_body(request, self.settings.max_body_bytes)
-        except PayloadTooLarge as exc:
-            _audit(request, 413, None, started, exc.description)
+            body = await _read_body(request, self.settings)
+        except (PayloadTooLarge, RequestTimeout) as exc:
+            _audit(request, exc.http_status, None, started, exc.description)
             return Response(orjson.dumps({"error": "invalid_request", "error_description": exc.description}),
-                            status_code=413, media_type="application/json")
+                            status_code=exc.http_status, media_type="application/json", headers=exc.headers)
         result = await run_in_threadpool(
             token_response, content_type=request.headers.get("content-type", ""),
             authorization=request.headers.get("authorization", ""), body=body, engine=self.engine,
@@ -188,19 +189,26 @@ class OneRosterService:
         return Response(body, media_type=JSON, headers=headers), len(page_docs)
 
 
-async def _read_body(request: Request, limit: int) -> bytes:
-    """The request body, refusing (413) one larger than `limit` bytes without reading it all."""
+async def _read_body(request: Request, settings: Settings) -> bytes:
+    """The request body, refusing (413) one larger than the limit without reading it all, and (408)
+    one that has not fully arrived within the read timeout."""
     if request.method not in ("PUT", "POST", "PATCH"):
         return b""
+    limit = settings.max_body_bytes
     declared = request.headers.get("content-length", "")
     if declared.isascii() and declared.isdigit() and (len(declared) > 18 or int(declared) > limit):
         raise PayloadTooLarge(f"The request body is {declared} bytes; the limit is {limit} bytes")
     chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise PayloadTooLarge(f"The request body is larger than the limit of {limit} bytes")
-        chunks.append(chunk)
+    try:
+        async with asyncio.timeout(settings.request_read_timeout):
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > limit:
+                    raise PayloadTooLarge(f"The request body is larger than the limit of {limit} bytes")
+                chunks.append(chunk)
+    except TimeoutError:
+        raise RequestTimeout(f"The request body did not arrive within {settings.request_read_timeout} s "
+                             f"(OPENROSTER_REQUEST_READ_TIMEOUT)", headers={"Connection": "close"}) from None
     return b"".join(chunks)
 
 

@@ -1,12 +1,26 @@
-"""ASGI entry point for server processes: settings come from OPENROSTER_* environment variables."""
+"""ASGI entry point for server processes: settings from OPENROSTER_* variables, and the HTTP protocol.
 
+uvicorn reads a request's head without any deadline or size bound (a client that sends half a
+request line keeps its connection forever, and one that never ends its headers grows the
+server's memory), so `serve` runs it with `BoundedHttpProtocol`: the head of each request must
+arrive within the read timeout and within HEAD_LIMIT bytes. The body's deadline is the app's
+(`openroster.api.app`).
+"""
+
+from __future__ import annotations
+
+import asyncio
 import logging
 import sys
 
 from starlette.applications import Starlette
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from openroster.api.app import create_app
-from openroster.config import Settings
+from openroster.config import DEFAULT_REQUEST_READ_TIMEOUT, Settings
+
+PROTOCOL = "openroster.api.asgi:BoundedHttpProtocol"  # uvicorn's `http` option
+HEAD_LIMIT = 256 * 1024  # bytes of request line and headers: room for the longest filter allowed
 
 
 def _log_to_stderr() -> None:
@@ -21,4 +35,60 @@ def _log_to_stderr() -> None:
 
 def build() -> Starlette:
     _log_to_stderr()
-    return create_app(Settings.from_env())
+    settings = Settings.from_env()
+    BoundedHttpProtocol.head_timeout = settings.request_read_timeout
+    return create_app(settings)
+
+
+class BoundedHttpProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol, closing connections whose request head is too slow or too big.
+
+    The head clock starts when the connection opens and again after each response (for the next
+    request on a kept-alive connection), and stops when the headers are complete.
+    """
+
+    head_timeout: float = DEFAULT_REQUEST_READ_TIMEOUT  # set per server process by build()
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        self._head_timer: asyncio.TimerHandle | None = None
+        super().connection_made(transport)
+        self._await_head()
+
+    def data_received(self, data: bytes) -> None:
+        if self._head_timer is not None:
+            self._head_bytes += len(data)
+            if self._head_bytes > HEAD_LIMIT:
+                self._refuse(b"431 Request Header Fields Too Large")
+                return
+        super().data_received(data)
+
+    def on_headers_complete(self) -> None:
+        self._stop_head_clock()
+        super().on_headers_complete()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        if not self.transport.is_closing() and not self.pipeline:
+            self._await_head()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._stop_head_clock()
+        super().connection_lost(exc)
+
+    def _await_head(self) -> None:
+        self._stop_head_clock()
+        self._head_bytes = 0
+        self._head_timer = self.loop.call_later(self.head_timeout, self._refuse, b"408 Request Timeout")
+
+    def _stop_head_clock(self) -> None:
+        if self._head_timer is not None:
+            self._head_timer.cancel()
+            self._head_timer = None
+
+    def _refuse(self, status: bytes) -> None:
+        self._stop_head_clock()
+        if self.transport.is_closing():
+            return
+        if self.cycle is None or self.cycle.response_complete:
+            self.transport.write(b"HTTP/1.1 " + status + b"\r\nconnection: close\r\ncontent-length: 0\r\n\r\n")
+        self.transport.close()

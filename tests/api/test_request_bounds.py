@@ -223,3 +223,33 @@ def test_statement_caches_do_not_grow_with_distinct_filter_shapes(district_engin
     if district_engine.dialect.name == "postgresql":
         with district_engine.connect() as conn:
             assert conn.connection.driver_connection.prepared_max == 16  # type: ignore[union-attr]
+
+
+def test_filters_past_the_work_capacity_are_shed_while_cheap_reads_go_on(demo_engine: sa.Engine) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    import httpx
+
+    from tests.conftest import LiveServer
+
+    server = LiveServer(demo_engine)
+    try:
+        client_id, secret = server.add_client()
+        token = httpx.post(f"{server.url}/oauth/token", auth=(client_id, secret),
+                           data={"grant_type": "client_credentials"}).json()["access_token"]
+        costly = " OR ".join(f"agents.sourcedId~'zz{n}'" for n in range(50))
+        with httpx.Client(base_url=server.url + BASE, headers={"Authorization": f"Bearer {token}"},
+                          timeout=60) as client:
+            with ThreadPoolExecutor(12) as pool:
+                flood = [pool.submit(client.get, "/users", params={"filter": costly}) for _ in range(12)]
+                cheap = client.get("/users/" + "stu-000001")
+                answers = [future.result() for future in flood]
+            codes = sorted(r.status_code for r in answers)
+            assert set(codes) == {200, 503} and codes.count(200) >= 4, codes
+            shed = next(r for r in answers if r.status_code == 503)
+            assert shed.headers["Retry-After"] == "1" and status(shed)["imsx_codeMinor"] == "server_busy"
+            assert "(200)" in status(shed)["imsx_description"]
+            assert cheap.status_code in (200, 404)
+            assert client.get("/users", params={"filter": costly}).status_code == 200
+    finally:
+        server.stop()

@@ -17,6 +17,7 @@ from starlette.routing import Route
 
 from openroster import API_ROOT, __version__
 from openroster.api.access import Access, Grant
+from openroster.api.admission import FilterAdmission
 from openroster.api.endpoints import ENDPOINTS, Endpoint, parents
 from openroster.api.forwarded import ForwardedHeaders
 from openroster.api.responses import (JSON, collection_body, link_header, project, single_body,
@@ -30,7 +31,7 @@ from openroster.errors import (InvalidData, MethodNotAllowed, OneRosterError, Pa
                                RequestTimeout, StatusInfo, UnknownObject)
 from openroster.model.json_input import read_object
 from openroster.model.values import now_ms
-from openroster.query.params import parse_query, query_parameters
+from openroster.query.params import filter_weight, parse_query, query_parameters
 from openroster.store.dialects import (create_engine, no_connection_free, read_connection,
                                        write_transaction)
 from openroster.store.migrate import require_current
@@ -50,6 +51,8 @@ class OneRosterService:
         self.settings, self.engine, self.keys, self.access = settings, engine, keys, access
         self.router = Router(ENDPOINTS)
         self.page_memory = PageMemory()
+        # Room for a few filters of the largest size at once.
+        self.filter_admission = FilterAdmission(4 * settings.max_filter_predicates)
 
     def base_url(self, request: Request) -> str:
         if self.settings.public_url:
@@ -64,13 +67,16 @@ class OneRosterService:
         except OneRosterError as exc:
             _audit(request, exc.http_status, None, started, exc.description)
             return error_response(exc.http_status, exc.status_info, exc.headers)
-        return await run_in_threadpool(self._handle, request, body, started)
+        weight = filter_weight(request.scope.get("query_string", b""), self.settings.max_filter_predicates,
+                               self.settings.max_filter_length) if request.method in ("GET", "HEAD") else 0
+        return await run_in_threadpool(self._handle, request, body, started, weight)
 
-    def _handle(self, request: Request, body: bytes, started: float) -> Response:
+    def _handle(self, request: Request, body: bytes, started: float, weight: int) -> Response:
         records: int | None = None
         reason = ""
         try:
-            response, records = self._dispatch(request, body)
+            with self.filter_admission.admit(weight):
+                response, records = self._dispatch(request, body)
         except (OneRosterError, sa.exc.TimeoutError) as caught:
             exc = no_connection_free() if isinstance(caught, sa.exc.TimeoutError) else caught
             response = error_response(exc.http_status, exc.status_info, exc.headers)

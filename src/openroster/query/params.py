@@ -63,6 +63,17 @@ def query_parameters(raw_query: bytes) -> dict[str, str]:
     return params
 
 
+def filter_weight(raw_query: bytes, max_predicates: int, max_length: int) -> int:
+    """How many predicates the request's filter holds (0 without one, or if it will be refused)."""
+    try:
+        text = query_parameters(raw_query).get("filter")
+        if text is None or len(text) > max_length:
+            return 0
+        return sum(map(len, parse_filter(text, max_predicates=max_predicates).any_of))
+    except (InvalidData, FilterSyntaxError):
+        return 0
+
+
 def _shown(text: str, room: int = 40) -> str:
     """A client-supplied value for an error message, cut to `room` characters."""
     return text if len(text) <= room else text[:room] + "…"

@@ -305,3 +305,18 @@ def test_arbitrary_text_raises_only_filter_syntax_error(text: str) -> None:
     else:
         assert all(group for group in f.any_of) and f.any_of
         assert triples(parse_filter(to_text(f))) == triples(f)
+
+
+plain_values = st.text(st.sampled_from(list("abc XYZ019-_.,;:@")), max_size=10)
+joiner_words = st.text(st.characters(blacklist_characters=QUOTES + SPACE + "()"), min_size=1, max_size=6)
+
+
+@given(fields, st.sampled_from(OPERATORS), plain_values, joiner_words, fields, st.sampled_from(OPERATORS),
+       plain_values)
+def test_any_unknown_joiner_is_reported_with_its_position(field1: str, op1: str, value1: str, word: str,
+                                                          field2: str, op2: str, value2: str) -> None:
+    assume(word.upper() not in ("AND", "OR"))
+    head = f"{field1}{op1}'{value1}' "
+    error = syntax_error(f"{head}{word} {field2} {op2} '{value2}'")
+    assert error.message == (f"unknown word {word!r} between two predicates; join predicates with AND or OR")
+    assert error.position == len(head)

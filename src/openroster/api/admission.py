@@ -22,10 +22,6 @@ class FilterAdmission:
         self._in_use = 0
         self._lock = threading.Lock()
 
-    @property
-    def in_use(self) -> int:
-        return self._in_use
-
     @contextmanager
     def admit(self, weight: int) -> Iterator[None]:
         if weight <= 0:

@@ -28,9 +28,6 @@ class PageMemory:
         self._capacity = capacity
         self._lock = threading.Lock()
 
-    def __len__(self) -> int:
-        return len(self._entries)
-
     def get(self, key: Hashable) -> object | None:
         key = _digest(key)
         with self._lock:

@@ -70,6 +70,12 @@ class InvalidContent(OneRosterError):
     http_status = 422
 
 
+class IdInUse(OneRosterError):
+    """A PUT to a sourcedId held by a record this client may not write (sourcedIds are district-wide)."""
+
+    http_status = 409
+
+
 class PayloadTooLarge(OneRosterError):
     http_status = 413
 
@@ -91,6 +97,17 @@ class Forbidden(OneRosterError):
 class MethodNotAllowed(OneRosterError):
     http_status = 405
     code_minor = "unsupported"
+
+
+class StoreBusy(OneRosterError):
+    """The store could not take a write within the wait allowed (e.g. an import holds it); retry soon."""
+
+    http_status = 503
+    code_minor = "server_busy"
+    retry_after_seconds = 5
+
+    def __init__(self, description: str) -> None:
+        super().__init__(description, headers={"Retry-After": str(self.retry_after_seconds)})
 
 
 class ConfigurationError(OpenRosterError):

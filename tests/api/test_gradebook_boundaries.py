@@ -124,7 +124,8 @@ def test_a_category_tied_to_another_schools_class_is_refused_as_a_missing_class(
         assert error(elsewhere, "cls-eng7-1") == error(nowhere, "cls-none")
         assert elsewhere.status_code == 422 and "metadata.classId: no class with sourcedId" in elsewhere.text
         assert rows(store) == before
-        tied = one.put(BASE + "/categories/c-1", json={"category": {"title": "T", "metadata": {"classId": "cls-bio-2"}}})
+        tied = one.put(BASE + "/categories/c-1", json={"category": {"title": "T",
+                                                                   "metadata": {"classId": "cls-bio-2"}}})
         assert tied.status_code == 201
 
 

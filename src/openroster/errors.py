@@ -70,6 +70,12 @@ class InvalidContent(OneRosterError):
     http_status = 422
 
 
+class IdInUse(OneRosterError):
+    """A PUT to a sourcedId held by a record this client may not write (sourcedIds are district-wide)."""
+
+    http_status = 409
+
+
 class PayloadTooLarge(OneRosterError):
     http_status = 413
 
@@ -103,7 +109,7 @@ class StoreBusy(OneRosterError):
     """The store cannot answer within this server's bounds right now: retry shortly.
 
     Answered quickly as 503 with `Retry-After` (a read past its time budget, no free database
-    connection), instead of holding a worker and failing late.
+    connection, a write that cannot take the store's lock in time), instead of holding a worker and failing late.
     """
 
     http_status = 503

@@ -198,7 +198,7 @@ def test_a_client_limited_to_a_school_writes_only_inside_it(store: sa.Engine) ->
         response = client.put(BASE + "/lineItems/li-z", json=LINE_ITEM)  # cls-bio-1 is at sch-1
         assert response.status_code == 422 and "no class with sourcedId 'cls-bio-1'" in response.text
         assert client.put(BASE + "/lineItems/li-1", json={"lineItem": {**LINE_ITEM["lineItem"],
-                                                          "class": "cls-eng7-1"}}).status_code == 422
+                                                          "class": "cls-eng7-1"}}).status_code == 409
         assert client.delete(BASE + "/lineItems/li-1").status_code == 404
         inside = {"lineItem": {**LINE_ITEM["lineItem"], "class": {"sourcedId": "cls-eng7-1"}}}
         assert client.put(BASE + "/lineItems/li-z", json=inside).status_code == 201

@@ -28,7 +28,7 @@ WRITES = {"category": ("scope-cat", {"category": {"title": "Scope check"}}),
           "lineItem": ("scope-li", {"lineItem": {"title": "Scope check", "assignDate": "2025-09-01T00:00:00Z",
                                                  "dueDate": "2025-09-02T00:00:00Z", "class": {"sourcedId": "cls-bio-1"},
                                                  "resultValueMin": 0, "resultValueMax": 10}}),
-          "result": ("scope-rs", {"result": {"lineItem": {"sourcedId": "li-1"}, "student": {"sourcedId": "stu-3"},
+          "result": ("scope-rs", {"result": {"lineItem": {"sourcedId": "li-1"}, "student": {"sourcedId": "stu-2"},
                                              "scoreStatus": "fully graded", "score": 7}})}
 RESTRICTED_SINGLE_IDS = {"/gradingPeriods/{id}": "gp-1", "/students/{id}": "stu-1", "/teachers/{id}": "tch-1",
                          "/terms/{id}": "term-1", "/schools/{id}": "sch-1"}
@@ -74,7 +74,7 @@ def test_scope_table() -> None:
         by_scope[endpoint.required_scope.removeprefix(PREFIX)] = by_scope.get(
             endpoint.required_scope.removeprefix(PREFIX), 0) + 1
     assert by_scope == {"roster-core.readonly": 22, "roster.readonly": 17, "roster-demographics.readonly": 2,
-                        "resource.readonly": 4, "gradebook.readonly": 10, "gradebook.createput": 3,
+                        "resource.readonly": 4, "gradebook.readonly": 11, "gradebook.createput": 3,
                         "gradebook.delete": 3}
     assert set(by_scope) <= set(SHORT_NAMES)
 
@@ -108,7 +108,10 @@ def _inside_sch2() -> dict[str, set[str]]:
         "lineItems": {li["sourcedId"] for li in data["lineItem"] if li["class"] in classes},
         "results": {r["sourcedId"] for r in data["result"]
                     if any(li["sourcedId"] == r["lineItem"] and li["class"] in classes for li in data["lineItem"])},
-        "categories": {li["category"] for li in data["lineItem"] if li["class"] in classes},
+        # Shared ones (tied to no class), those tied to a class inside, those lineItems inside use.
+        "categories": {c["sourcedId"] for c in data["category"]
+                       if c.get("metadata", {}).get("classId") in classes | {None}}
+                      | {li["category"] for li in data["lineItem"] if li["class"] in classes},
         "resources": set(),  # res-1 is only linked to sch-1's class and course
     }
 
@@ -168,8 +171,8 @@ def test_a_client_limited_to_one_school_sees_nothing_of_another_on_any_route(dis
                 assert response.status_code == 200, (path, response.text)
                 body: Any = response.json()
                 records = body[endpoint.wrapper_key] if endpoint.collection else [body[endpoint.wrapper_key]]
-                # The default category belongs to no org (other tests may have created it).
-                returned = {r["sourcedId"] for r in records} - {DEFAULT_CATEGORY_ID}
+                # Shared categories other tests may have created: the default one, a district client's.
+                returned = {r["sourcedId"] for r in records} - {DEFAULT_CATEGORY_ID, WRITES["category"][0]}
                 assert returned <= inside[key], (path, returned - inside[key])
                 seen[key] |= returned
                 assert int(response.headers["X-Total-Count"]) == len(records)

@@ -139,14 +139,14 @@ class OneRosterService:
         if given_id is not None and str(given_id) != sourced_id:  # some clients send numbers
             raise InvalidData(f"The body's sourcedId '{given_id}' differs from the path's '{sourced_id}'")
         record, problems = read_object(entity, data[key])
-        with write_transaction(self.engine) as conn:
+        with write_transaction(self.engine, wait_ms=gradebook.API_WRITE_WAIT_MS) as conn:
             outcome = gradebook.put(conn, entity, sourced_id, record, boundary=grant.orgs, now_ms=now_ms(),
                                     problems=problems)
         return Response(single_body(key, outcome.doc, self.base_url(request)),
                         status_code=201 if outcome.created else 200, media_type=JSON)
 
     def _delete(self, endpoint: Endpoint, sourced_id: str, grant: Grant) -> Response:
-        with write_transaction(self.engine) as conn:
+        with write_transaction(self.engine, wait_ms=gradebook.API_WRITE_WAIT_MS) as conn:
             deleted = gradebook.delete(conn, endpoint.entity, sourced_id, boundary=grant.orgs, now_ms=now_ms())
         if not deleted:
             raise UnknownObject(f"No {endpoint.entity.name} with sourcedId {sourced_id}")

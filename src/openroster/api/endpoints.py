@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from openroster.auth import scopes
 from openroster.model.catalogue import ENTITIES, Entity
-from openroster.store.scopes import Match, Param, Scope, Through, Via
+from openroster.store.scopes import Match, OfferedToClass, Param, Scope, Through, Via
 
 
 @dataclass(frozen=True)
@@ -161,6 +161,9 @@ GRADEBOOK: tuple[Endpoint, ...] = (
              True, (Match("lineItem", Param("li_id")), _IN_CLASS), **_GRADEBOOK_READ),  # type: ignore[arg-type]
     Endpoint("getResultsForStudentForClass", "/classes/{class_id}/students/{student_id}/results", "result",
              True, (Match("student", Param("student_id")), _IN_CLASS), **_GRADEBOOK_READ),  # type: ignore[arg-type]
+    # Not in 1.1 (1.2 has it), but Google Classroom's 1.1 grade passback asks for it.
+    Endpoint("getCategoriesForClass", "/classes/{class_id}/categories", "category", True,
+             (OfferedToClass(Param("class_id")),), **_GRADEBOOK_READ),  # type: ignore[arg-type]
 )
 
 ENDPOINTS: tuple[Endpoint, ...] = ROSTERING + RESOURCES + GRADEBOOK

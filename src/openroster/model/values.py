@@ -20,6 +20,9 @@ _DATETIME = re.compile(
 )
 _YEAR = re.compile(r"^\d{4}$")
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+# The instants a date-time may name once read as UTC: years 1 to 9999, as everywhere it is formatted.
+_FIRST_MS = (datetime(1, 1, 1, tzinfo=timezone.utc) - _EPOCH) // timedelta(milliseconds=1)
+_LAST_MS = (datetime(9999, 12, 31, 23, 59, 59, 999000, tzinfo=timezone.utc) - _EPOCH) // timedelta(milliseconds=1)
 
 
 class BadValue(ValueError):
@@ -41,7 +44,7 @@ def parse_datetime(text: str) -> int:
     """Parse an ISO 8601 date-time (or a date alone, meaning midnight UTC) to epoch milliseconds.
 
     Accepts with or without seconds and fractions, 'Z' or a numeric offset; a date-time
-    without any zone is read as UTC.
+    without any zone is read as UTC. The instant must fall in years 1-9999 in UTC.
     """
     m = _DATETIME.match(text.strip())
     if not m:
@@ -60,15 +63,17 @@ def parse_datetime(text: str) -> int:
     except ValueError:
         raise BadValue(f"'{text}' is not a valid date-time") from None
     delta = moment - _EPOCH
-    return (delta.days * 86_400 + delta.seconds) * 1000 + delta.microseconds // 1000
+    ms = (delta.days * 86_400 + delta.seconds) * 1000 + delta.microseconds // 1000
+    if not _FIRST_MS <= ms <= _LAST_MS:
+        raise BadValue(f"'{text}' is outside the years 1-9999 once converted to UTC")
+    return ms
 
 
 @lru_cache(maxsize=4096, typed=True)  # an import stamps a million records with a handful of times
 def format_datetime(ms: int) -> str:
     """Epoch milliseconds -> 'YYYY-MM-DDTHH:MM:SS.sssZ' (exactly three fraction digits)."""
-    seconds, millis = divmod(ms, 1000)
-    moment = datetime.fromtimestamp(seconds, tz=timezone.utc)
-    return f"{moment:%Y-%m-%dT%H:%M:%S}.{millis:03d}Z"
+    moment = _EPOCH + timedelta(milliseconds=ms)
+    return f"{moment.year:04d}-{moment:%m-%dT%H:%M:%S}.{ms % 1000:03d}Z"
 
 
 def now_ms() -> int:

@@ -10,9 +10,17 @@ A record belongs inside when:
   demographics   its user is inside
   academicSession  it is a term of a class inside, the parent of such a term (the school
                  year), or a child of one (its grading periods)
-  resource       a class or course inside lists it
-  lineItem       its class is inside;  result: its lineItem is
-  category       a lineItem inside uses it, or it is the default category (categories have no org)
+  resource       a class inside or a course inside lists it
+  lineItem       its class is inside
+  result         its lineItem is inside
+  category       it is shared (it belongs to no org and is tied to no class: imported ones, the
+                 default category, those district-wide clients create), or it is the client's
+                 own (see below), or a lineItem inside uses it
+
+A category is *owned* inside when it is tied to a class inside (`metadata.classId`) or one of the
+orgs it belongs to (`category_orgs`: the orgs of the limited client that created it) is visible.
+A limited client writes (PUT over, DELETE) only records inside that it owns: lineItems and
+results inside, categories owned inside; shared categories are read-only to it.
 """
 
 from __future__ import annotations
@@ -21,8 +29,8 @@ from typing import Any, Callable, Collection
 
 import sqlalchemy as sa
 
-from openroster.model.catalogue import DEFAULT_CATEGORY_ID
-from openroster.store.schema import TABLES
+from openroster.store.dialects import json_member
+from openroster.store.schema import TABLES, category_orgs
 
 
 def _t(name: str) -> sa.Table:
@@ -85,13 +93,12 @@ def _academic_session(visible: Collection[str]) -> sa.ColumnElement[bool]:
 def _resource(visible: Collection[str]) -> sa.ColumnElement[bool]:
     resources = _t("resource")
     class_links, course_links = _t("classResource"), _t("courseResource")
-    courses = _t("course")
+    courses_inside = sa.select(_t("course").c.sourced_id).where(_course(visible))
     return sa.or_(
         sa.exists().where(class_links.c.resource_sourced_id == resources.c.sourced_id,
                           class_links.c.class_sourced_id.in_(_classes_inside(visible))),
         sa.exists().where(course_links.c.resource_sourced_id == resources.c.sourced_id,
-                          course_links.c.course_sourced_id == courses.c.sourced_id,
-                          courses.c.org_sourced_id.in_(visible)))
+                          course_links.c.course_sourced_id.in_(courses_inside)))
 
 
 def _line_items_inside(visible: Collection[str]) -> sa.Select[Any]:
@@ -107,11 +114,45 @@ def _result(visible: Collection[str]) -> sa.ColumnElement[bool]:
     return _t("result").c.line_item_sourced_id.in_(_line_items_inside(visible))
 
 
+def category_class() -> sa.ColumnElement[str]:
+    """The class a category is tied to (its `metadata.classId`, as Microsoft's Grade Sync reads it)."""
+    return json_member(_t("category").c.metadata, sa.literal("classId"))
+
+
+def _category_orgs() -> sa.ColumnElement[bool]:
+    return category_orgs.c.category_sourced_id == _t("category").c.sourced_id
+
+
+def _shared_category() -> sa.ColumnElement[bool]:
+    return sa.and_(~sa.exists().where(_category_orgs()), category_class().is_(None))
+
+
+def _category_owned(visible: Collection[str]) -> sa.ColumnElement[bool]:
+    return sa.or_(sa.exists().where(_category_orgs(), category_orgs.c.org_sourced_id.in_(visible)),
+                  category_class().in_(_classes_inside(visible)))
+
+
 def _category(visible: Collection[str]) -> sa.ColumnElement[bool]:
     items, categories = _t("lineItem"), _t("category")
-    return sa.or_(categories.c.sourced_id == DEFAULT_CATEGORY_ID,
+    return sa.or_(_shared_category(), _category_owned(visible),
                   sa.exists().where(items.c.category_sourced_id == categories.c.sourced_id,
                                     items.c.class_sourced_id.in_(_classes_inside(visible))))
+
+
+def offered_to_class(class_id: str) -> sa.ColumnElement[bool]:
+    """Categories for a class's lineItems: those its active lineItems use, those tied to it, and,
+    when the class exists, those tied to no class that are shared or belong to its school."""
+    items, classes = _t("lineItem"), _t("class")
+    categories = _t("category")
+    school = sa.select(classes.c.school_sourced_id).where(classes.c.sourced_id == class_id).scalar_subquery()
+    untied = sa.and_(category_class().is_(None), sa.or_(
+        ~sa.exists().where(_category_orgs()),
+        sa.exists().where(_category_orgs(), category_orgs.c.org_sourced_id == school)))
+    return sa.or_(
+        sa.exists().where(items.c.category_sourced_id == categories.c.sourced_id,
+                          items.c.class_sourced_id == class_id, items.c.status == "active"),
+        category_class() == class_id,
+        sa.and_(sa.exists().where(classes.c.sourced_id == class_id), untied))
 
 
 _RULES: dict[str, Callable[[Collection[str]], sa.ColumnElement[bool]]] = {
@@ -126,6 +167,21 @@ def inside(entity_name: str, visible: Collection[str]) -> sa.ColumnElement[bool]
     if entity_name not in _RULES:
         return sa.false()  # association records are never served on their own
     return _RULES[entity_name](visible)
+
+
+def writable(entity_name: str, visible: Collection[str]) -> sa.ColumnElement[bool]:
+    """The condition for records of `entity_name` a client limited to `visible` may replace or delete."""
+    if entity_name == "category":
+        return _category_owned(visible)
+    return inside(entity_name, visible)
+
+
+def roots(conn: sa.Connection, visible: Collection[str]) -> list[str]:
+    """The orgs of `visible` whose parent is not in it (the orgs a limited client was given)."""
+    orgs = _t("org")
+    parents: dict[str, str | None] = dict(conn.execute(sa.select(orgs.c.sourced_id, orgs.c.parent_sourced_id)
+                                .where(orgs.c.sourced_id.in_(visible))).all())
+    return sorted(org for org in visible if parents.get(org) not in visible)
 
 
 def visible_orgs(conn: sa.Connection, roots: Collection[str]) -> frozenset[str]:

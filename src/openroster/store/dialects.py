@@ -9,9 +9,11 @@ from typing import Any, Iterator, Sequence
 
 import sqlalchemy as sa
 from sqlalchemy import event
+from sqlalchemy.ext.compiler import compiles
 
 from openroster.errors import StoreBusy
 
+_SQLITE_BUSY_MS = 30_000  # how long an import or a CLI command waits for SQLite's write lock
 
 STATEMENTS_KEPT = 16  # prepared statements a database connection keeps for reuse
 # Seconds a request waits for a free pooled connection before it is answered 503: a flood of
@@ -27,7 +29,7 @@ def create_engine(url: str) -> sa.Engine:
         # The driver keeps prepared statements per connection by SQL text; filters make new texts
         # at will, so keep few (the import's and the paging statements are a handful).
         engine = sa.create_engine(url, pool_timeout=POOL_WAIT,
-                                  connect_args={"check_same_thread": False, "timeout": 30,
+                                  connect_args={"check_same_thread": False, "timeout": _SQLITE_BUSY_MS / 1000,
                                                 "cached_statements": STATEMENTS_KEPT})
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_on_begin)
@@ -132,13 +134,44 @@ def _cancelled(exc: sa.exc.OperationalError) -> bool:
 
 
 @contextmanager
-def write_transaction(engine: sa.Engine) -> Iterator[sa.Connection]:
-    """One transaction that will write: committed at the end, rolled back on any error."""
+def write_transaction(engine: sa.Engine, *, wait_ms: int | None = None) -> Iterator[sa.Connection]:
+    """One transaction that will write: committed at the end, rolled back on any error.
+
+    `wait_ms` bounds how long it waits for locks another writer holds (SQLite's write lock
+    during an import, PostgreSQL's row locks); past it, StoreBusy. None: the long default.
+    """
+    sqlite = engine.dialect.name == "sqlite"
     with engine.connect() as conn:
-        if engine.dialect.name == "sqlite":
+        if sqlite:
             conn.execution_options(openroster_write=True)
-        with conn.begin():
-            yield conn
+            if wait_ms is not None:
+                _sqlite_busy_timeout(conn, wait_ms)
+        try:
+            with conn.begin():
+                if wait_ms is not None and not sqlite:
+                    conn.exec_driver_sql(f"SET LOCAL lock_timeout = {int(wait_ms)}")
+                yield conn
+        except sa.exc.OperationalError as exc:
+            if wait_ms is not None and _is_lock_timeout(exc):
+                raise StoreBusy(f"The store is busy with another write (such as an import) and could "
+                                f"not take this one within {wait_ms / 1000:g} s; nothing was written. "
+                                f"Retry in a few seconds.") from None
+            raise
+        finally:
+            if sqlite and wait_ms is not None and not conn.invalidated:
+                _sqlite_busy_timeout(conn, _SQLITE_BUSY_MS)
+
+
+def _sqlite_busy_timeout(conn: sa.Connection, ms: int) -> None:
+    # On the driver's connection: through SQLAlchemy, the PRAGMA would begin a transaction.
+    conn.connection.driver_connection.execute(f"PRAGMA busy_timeout = {int(ms)}")  # type: ignore[union-attr]
+
+
+def _is_lock_timeout(exc: sa.exc.OperationalError) -> bool:
+    """SQLite's SQLITE_BUSY ("database is locked") or PostgreSQL's lock_not_available (55P03)."""
+    original = exc.orig
+    return (str(getattr(original, "sqlite_errorname", "")).startswith("SQLITE_BUSY")
+            or getattr(original, "sqlstate", None) == "55P03")
 
 
 def lock_record(conn: sa.Connection, key: str) -> None:
@@ -183,3 +216,23 @@ def refresh_statistics(conn: sa.Connection, tables: Sequence[sa.Table]) -> None:
     if conn.dialect.name == "postgresql":
         for table in tables:
             conn.exec_driver_sql(f'ANALYZE "{table.name}"')
+
+
+class json_member(sa.sql.functions.FunctionElement[str]):
+    """The text of one member of a JSON object held in a text column (NULL when absent)."""
+
+    type = sa.Text()
+    name = "json_member"
+    inherit_cache = True
+
+
+@compiles(json_member, "sqlite")
+def _json_member_sqlite(element: json_member, compiler: Any, **kw: Any) -> str:
+    column, key = element.clauses
+    return f"json_extract({compiler.process(column, **kw)}, '$.' || {compiler.process(key, **kw)})"
+
+
+@compiles(json_member, "postgresql")
+def _json_member_postgresql(element: json_member, compiler: Any, **kw: Any) -> str:
+    column, key = element.clauses
+    return f"(CAST({compiler.process(column, **kw)} AS json) ->> {compiler.process(key, **kw)})"

@@ -4,6 +4,11 @@ What real clients send is accepted: a lineItem without `category` gets the defau
 one without `gradingPeriod` gets its class's first term (Microsoft sends a term there anyway),
 a result without `scoreDate` gets the time of the write. Every reference must name an active
 record the client may see; otherwise nothing is written and each bad field is named.
+
+A client limited to some orgs writes only what it owns (boundaries.py). A record it may not
+write answers as one that does not exist: DELETE 404, a reference "no category with sourcedId";
+a PUT to a sourcedId another record holds is IdInUse, whatever that record is, since sourcedIds
+are unique across the district.
 """
 
 from __future__ import annotations
@@ -13,14 +18,17 @@ from typing import Any, Collection, Mapping
 
 import sqlalchemy as sa
 
-from openroster.errors import InvalidContent
-from openroster.model.catalogue import DEFAULT_CATEGORY_ID, ENTITIES, Entity, Kind
-from openroster.store.boundaries import inside
+from openroster.errors import IdInUse, InvalidContent
+from openroster.model.catalogue import DEFAULT_CATEGORY_ID, ENTITIES, METADATA, Entity, Kind
+from openroster.model.values import format_datetime
+from openroster.store.boundaries import inside, roots, writable
 from openroster.store.dialects import lock_record
-from openroster.store.schema import TABLES, column_of
+from openroster.store.schema import TABLES, category_orgs, column_of
 from openroster.store.writes import apply, tombstone
 
 DEFAULT_CATEGORY = {"sourcedId": DEFAULT_CATEGORY_ID, "title": "Uncategorized"}
+# How long an API write waits for the store (an import holds SQLite's write lock for minutes).
+API_WRITE_WAIT_MS = 2000
 
 
 @dataclass(frozen=True)
@@ -38,10 +46,18 @@ def _active(conn: sa.Connection, entity_name: str, sourced_id: str,
     return conn.execute(sa.select(sa.literal(1)).where(*where)).first() is not None
 
 
+def _writable(conn: sa.Connection, entity_name: str, sourced_id: str, boundary: Collection[str]) -> bool:
+    table = TABLES[entity_name].main
+    return conn.execute(sa.select(sa.literal(1)).where(
+        table.c.sourced_id == sourced_id, writable(entity_name, boundary))).first() is not None
+
+
 def _defaults(conn: sa.Connection, entity: Entity, record: dict[str, Any], now_ms: int) -> None:
     if entity.name == "lineItem":
         if "category" not in record:
-            apply(conn, ENTITIES["category"], [DEFAULT_CATEGORY], {}, now_ms, tombstone_missing=False)
+            # Created, or brought back, only when missing: a write must not undo an edit of it.
+            if not _active(conn, "category", DEFAULT_CATEGORY_ID, None):
+                apply(conn, ENTITIES["category"], [DEFAULT_CATEGORY], {}, now_ms, tombstone_missing=False)
             record["category"] = DEFAULT_CATEGORY["sourcedId"]
         if "gradingPeriod" not in record and "class" in record:
             terms = TABLES["class"].lists["terms"]
@@ -55,19 +71,78 @@ def _defaults(conn: sa.Connection, entity: Entity, record: dict[str, Any], now_m
 
 def _check(conn: sa.Connection, entity: Entity, record: Mapping[str, Any],
            boundary: Collection[str] | None, problems: dict[str, str]) -> None:
-    """Add missing required fields and references to nothing to `problems` (field -> message)."""
+    """Add missing required fields, references to nothing and inconsistent values to `problems`."""
     for field in entity.fields:
         if field.derived is not None or field.name in problems:
             continue
         value = record.get(field.name)
         if value is None or value == "" or value == []:
-            if field.required:
+            # gradingPeriod comes from the class: only the class is the client's to fix.
+            if field.required and not (field.name == "gradingPeriod" and "class" in problems):
                 problems[field.name] = "is required"
             continue
-        # Categories belong to no org: any active one may be used.
-        limit = None if field.ref == "category" else boundary
-        if field.kind is Kind.REF and field.ref and not _active(conn, field.ref, value, limit):
+        if field.kind is Kind.REF and field.ref and not _active(conn, field.ref, value, boundary):
             problems[field.name] = f"no {field.ref} with sourcedId '{value}'"
+    if entity.name == "lineItem":
+        _check_line_item(record, problems)
+    elif entity.name == "result" and not problems.keys() & {"lineItem", "student"}:
+        _check_student(conn, record, problems)
+    elif entity.name == "category":
+        class_id = (record.get(METADATA) or {}).get("classId")
+        if class_id is not None and not _active(conn, "class", class_id, boundary):
+            problems["metadata.classId"] = f"no class with sourcedId '{class_id}'"
+
+
+def _check_line_item(record: Mapping[str, Any], problems: dict[str, str]) -> None:
+    assign, due = record.get("assignDate"), record.get("dueDate")
+    if assign is not None and due is not None and due < assign and not problems.keys() & {"assignDate", "dueDate"}:
+        problems["dueDate"] = f"{format_datetime(due)} is before assignDate {format_datetime(assign)}"
+    low, high = record.get("resultValueMin"), record.get("resultValueMax")
+    if low is not None and high is not None and high < low and not problems.keys() & {"resultValueMin",
+                                                                                        "resultValueMax"}:
+        problems["resultValueMax"] = f"{high:g} is less than resultValueMin {low:g}"
+
+
+def _check_student(conn: sa.Connection, record: Mapping[str, Any], problems: dict[str, str]) -> None:
+    """A result's student must be a student enrolled (actively, as a student) in the lineItem's class."""
+    student = record["student"]
+    users = TABLES["user"].main
+    role = conn.execute(sa.select(users.c.role).where(users.c.sourced_id == student)).scalar()
+    if role != "student":
+        problems["student"] = f"'{student}' is a user with role {role}, not a student"
+        return
+    items, enrollments = TABLES["lineItem"].main, TABLES["enrollment"].main
+    class_id = conn.execute(sa.select(items.c.class_sourced_id)
+                            .where(items.c.sourced_id == record["lineItem"])).scalar()
+    enrolled = conn.execute(sa.select(sa.literal(1)).where(
+        enrollments.c.user_sourced_id == student, enrollments.c.class_sourced_id == class_id,
+        enrollments.c.role == "student", enrollments.c.status == "active")).first()
+    if enrolled is None:
+        problems["student"] = f"'{student}' is not enrolled as a student in class '{class_id}' (the lineItem's class)"
+
+
+def _refuse_taken(conn: sa.Connection, entity: Entity, sourced_id: str, exists: bool,
+                  boundary: Collection[str]) -> None:
+    """IdInUse when a limited client may not take `sourced_id`; one answer whatever holds it."""
+    reserved = entity.name == "category" and sourced_id == DEFAULT_CATEGORY_ID
+    if reserved or (exists and not _writable(conn, entity.name, sourced_id, boundary)):
+        raise IdInUse(f"sourcedId '{sourced_id}' is not available to this client: sourcedIds are unique "
+                      f"across the district; choose another (a GUID)")
+
+
+def _set_category_orgs(conn: sa.Connection, sourced_id: str, created: bool,
+                       boundary: Collection[str] | None) -> None:
+    """A category a limited client writes belongs to that client's orgs; a new one starts afresh."""
+    if created:
+        conn.execute(category_orgs.delete().where(category_orgs.c.category_sourced_id == sourced_id))
+    if boundary is None:
+        return
+    owned = set(conn.execute(sa.select(category_orgs.c.org_sourced_id).where(
+        category_orgs.c.category_sourced_id == sourced_id)).scalars())
+    missing = [org for org in roots(conn, boundary) if org not in owned]
+    if missing:
+        conn.execute(category_orgs.insert(), [{"category_sourced_id": sourced_id, "org_sourced_id": org}
+                                              for org in missing])
 
 
 def put(conn: sa.Connection, entity: Entity, sourced_id: str, record: dict[str, Any], *,
@@ -79,9 +154,8 @@ def put(conn: sa.Connection, entity: Entity, sourced_id: str, record: dict[str, 
     lock_record(conn, f"{entity.table}/{sourced_id}")
     table = TABLES[entity.name].main
     existing = conn.execute(sa.select(table.c.status).where(table.c.sourced_id == sourced_id)).scalar()
-    if existing is not None and boundary is not None and not conn.execute(sa.select(sa.literal(1)).where(
-            table.c.sourced_id == sourced_id, inside(entity.name, boundary))).first():
-        raise InvalidContent(f"sourcedId: {sourced_id} cannot be written by this client")
+    if boundary is not None:
+        _refuse_taken(conn, entity, sourced_id, existing is not None, boundary)
     record = dict(record, sourcedId=sourced_id)
     record.setdefault("status", "active")
     _defaults(conn, entity, record, now_ms)
@@ -91,15 +165,21 @@ def put(conn: sa.Connection, entity: Entity, sourced_id: str, record: dict[str, 
         raise InvalidContent(f"The {entity.single_key} cannot be stored: "
                              + "; ".join(f"{name}: {message}" for name, message in sorted(found.items())))
     apply(conn, entity, [record], {}, now_ms, tombstone_missing=False)
+    if entity.name == "category":
+        _set_category_orgs(conn, sourced_id, existing is None, boundary)
     doc = conn.execute(sa.select(table.c.doc).where(table.c.sourced_id == sourced_id)).scalar_one()
     return PutOutcome(existing is None or existing == "tobedeleted", doc)
 
 
 def delete(conn: sa.Connection, entity: Entity, sourced_id: str, *,
            boundary: Collection[str] | None, now_ms: int) -> bool:
-    """Tombstone an active record (and, for a lineItem, its results); False if there is none."""
+    """Tombstone an active record (and, for a lineItem, its results); False if there is none.
+
+    A limited client deletes only what it may write; anything else is "none" to it.
+    """
     lock_record(conn, f"{entity.table}/{sourced_id}")
-    if not _active(conn, entity.name, sourced_id, boundary):
+    if not _active(conn, entity.name, sourced_id, None) or (
+            boundary is not None and not _writable(conn, entity.name, sourced_id, boundary)):
         return False
     tombstone(conn, entity, [sourced_id], now_ms)
     if entity.name == "lineItem":

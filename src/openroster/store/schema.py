@@ -138,3 +138,12 @@ oauth_nonces = sa.Table(
     sa.Column("timestamp", sa.BigInteger, primary_key=True, autoincrement=False),
     sa.Index("ix_oauth_nonces_timestamp", "timestamp"),
 )
+
+# The orgs a category belongs to: those of the org-limited client that created it (boundaries.py).
+# Outside the categories table because record writes replace whole rows.
+category_orgs = sa.Table(
+    "category_orgs", metadata,
+    sa.Column("category_sourced_id", TEXT, primary_key=True),
+    sa.Column("org_sourced_id", TEXT, primary_key=True),
+    sa.Index("ix_category_orgs_org", "org_sourced_id", "category_sourced_id"),
+)

@@ -13,7 +13,7 @@ from typing import Any, Mapping, Union
 import sqlalchemy as sa
 
 from openroster.model.catalogue import ENTITIES, Entity, Field, Kind
-from openroster.store.boundaries import inside
+from openroster.store.boundaries import inside, offered_to_class
 from openroster.store.schema import TABLES, column_of
 
 
@@ -60,7 +60,14 @@ class Boundary:
     orgs: frozenset[str]
 
 
-Scope = tuple[Union[Match, Through, Via, Boundary], ...]
+@dataclass(frozen=True)
+class OfferedToClass:
+    """Categories a class's lineItems may use (boundaries.offered_to_class); none for a missing class."""
+
+    class_id: Param
+
+
+Scope = tuple[Union[Match, Through, Via, Boundary, OfferedToClass], ...]
 
 
 def _value(value: Union[str, Param], params: Mapping[str, str]) -> str:
@@ -93,6 +100,9 @@ def scope_condition(entity: Entity, scope: Scope, params: Mapping[str, str]) -> 
             continue
         if isinstance(item, Match):
             parts.append(_match(entity, item, params))
+            continue
+        if isinstance(item, OfferedToClass):
+            parts.append(offered_to_class(_value(item.class_id, params)))
             continue
         if isinstance(item, Via):
             other = ENTITIES[item.entity]

@@ -40,6 +40,8 @@ class Settings:
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES  # largest PUT body accepted (413 above)
     # Proxy addresses whose X-Forwarded-* headers are believed ('*': any), comma-separated.
     forwarded_allow_ips: str = "127.0.0.1"
+    # Refuse OAuth 1.0a requests with a body that do not sign it with oauth_body_hash.
+    oauth1_require_body_hash: bool = False
 
     @classmethod
     def from_env(cls, database_url: str | None = None) -> "Settings":
@@ -54,6 +56,7 @@ class Settings:
             tombstone_days=_int_env("OPENROSTER_TOMBSTONE_DAYS", DEFAULT_TOMBSTONE_DAYS),
             max_body_bytes=_int_env("OPENROSTER_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES),
             forwarded_allow_ips=os.environ.get("OPENROSTER_FORWARDED_ALLOW_IPS", "127.0.0.1"),
+            oauth1_require_body_hash=_bool_env("OPENROSTER_OAUTH1_REQUIRE_BODY_HASH", False),
         )
         settings.check()
         return settings
@@ -99,3 +102,14 @@ def _int_env(name: str, default: int) -> int:
         return int(text)
     except ValueError:
         raise ConfigurationError(f"{name}={text!r} is not a whole number.") from None
+
+
+def _bool_env(name: str, default: bool) -> bool:
+    text = os.environ.get(name, "").strip().lower()
+    if text == "":
+        return default
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise ConfigurationError(f"{name}={text!r} is not a yes/no setting: give true or false.")

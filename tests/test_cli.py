@@ -184,6 +184,7 @@ def test_serve_refuses_a_store_from_a_newer_version(loaded: tuple[str, Path]) ->
     ({"OPENROSTER_MAX_LIMIT": "500"}, "OPENROSTER_MAX_LIMIT=500 is too small"),
     ({"OPENROSTER_MAX_LIMIT": "lots"}, "is not a whole number"),
     ({"OPENROSTER_PUBLIC_URL": "sis.example.org"}, "is not a base URL"),
+    ({"OPENROSTER_OAUTH1_REQUIRE_BODY_HASH": "sometimes"}, "is not a yes/no setting: give true or false"),
 ])
 def test_bad_configuration_fails_at_start(loaded: tuple[str, Path], env: dict[str, str], message: str) -> None:
     url, _ = loaded

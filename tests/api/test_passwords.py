@@ -111,3 +111,23 @@ def test_export_writes_passwords_only_when_asked(store: sa.Engine, tmp_path: Pat
 
     assert exported() == {}
     assert exported("--with-passwords") == PASSWORDS
+
+
+def test_a_changed_password_moves_date_last_modified(tmp_path: Path) -> None:
+    from openroster.ingest.importer import import_bundle
+    from openroster.ingest.writer import write_bundle
+    from tests.district import IMPORT_TIME
+
+    engine = load(tmp_path, district_with_passwords())
+    http = client_for(engine)
+    before = {u["sourcedId"]: u["dateLastModified"] for u in http.get(BASE + "/users").json()["users"]}
+    changed = district_with_passwords()
+    for user in changed["user"]:
+        if user["sourcedId"] == "stu-1":
+            user["password"] = "An0ther-secret"
+    write_bundle(tmp_path / "again", changed)
+    import_bundle(engine, tmp_path / "again", at_ms=IMPORT_TIME + 86_400_000)
+    after = {u["sourcedId"]: u["dateLastModified"] for u in http.get(BASE + "/users").json()["users"]}
+    assert {sid for sid in before if before[sid] != after[sid]} == {"stu-1"}  # a delta sync carries it
+    assert "An0ther" not in http.get(BASE + "/users/stu-1").text
+    engine.dispose()

@@ -75,13 +75,12 @@ class OAuthAccess:
             claims = tokens.verify(self.keys, token, now=self.clock())
         except tokens.TokenRejected as exc:
             raise _unauthorized(exc.reason, bearer_error="invalid_token") from None
-        claimed = self.keys.log_tag(claims.client_id)
         with self.engine.connect() as conn:
             client = find_client(conn, claims.client_id)
         if client is None or not claims.issued_to(self.keys, client.identity):
             raise _unauthorized("the token's client was removed, re-created or given a new secret "
                                 "since the token was issued; request a new token",
-                                bearer_error="invalid_token", claimed=claimed)
+                                bearer_error="invalid_token", claimed=self.keys.log_tag(claims.client_id))
         # The client's current scopes bound the token's, should they ever have been narrowed.
         return client, tuple(s for s in claims.scopes if s in scope_names.effective(client.scopes))
 

@@ -1,21 +1,23 @@
 """Bound the CPU that credential checks may take, so unauthenticated clients cannot starve the rest.
 
-Each OAuth 2.0 token request costs one PBKDF2 (by design slow). At most `at_once` of them run,
-each in a worker thread; up to `waiting` more wait in the event loop, holding no thread; past
-that a request is answered 503 with Retry-After at once. Authenticated reads never queue behind
-token requests for a worker thread.
+Each OAuth 2.0 token request costs one PBKDF2 (by design slow). At most `at_once` of them run
+(half the cores), each in a worker thread; up to `waiting` more wait in the event loop, holding
+no thread; past that a request is answered 503 with Retry-After at once. Authenticated reads
+never queue behind token requests for a worker thread or for every core.
 """
 
 from __future__ import annotations
 
 import functools
+import os
 from typing import Any, Callable, TypeVar
 
 import anyio
 import anyio.to_thread
 
 T = TypeVar("T")
-AT_ONCE = 2
+# Half the cores (at least one): the other half stays free for authenticated requests.
+AT_ONCE = max(1, (os.cpu_count() or 2) // 2)
 WAITING = 32
 RETRY_AFTER_SECONDS = 1
 

@@ -117,7 +117,7 @@ api_clients = sa.Table(
     sa.Column("name", TEXT, nullable=False, unique=True),
     sa.Column("secret_hash", TEXT, nullable=False),  # salted PBKDF2, verifies OAuth 2.0 credentials
     sa.Column("secret_sealed", TEXT, nullable=False),  # encrypted with the server key, for OAuth 1.0a
-    sa.Column("secret_version", sa.BigInteger, nullable=False),  # bumps on rotation; tokens carry it
+    sa.Column("secret_version", sa.BigInteger, nullable=False),  # counts rotations
     sa.Column("scopes", TEXT, nullable=False),  # space-separated scope URIs
     sa.Column("orgs", TEXT, nullable=False),  # JSON list of org sourcedIds; [] = every org
     sa.Column("created_ms", sa.BigInteger, nullable=False),

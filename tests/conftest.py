@@ -82,9 +82,10 @@ def app_for(engine: sa.Engine, **settings: Any) -> Starlette:
 
 
 def client_for(engine: sa.Engine, *, scopes: Sequence[str] = ALL, orgs: Sequence[str] = (),
-               **settings: Any) -> TestClient:
+               allow_passwords: bool = False, **settings: Any) -> TestClient:
     """An HTTP client of the app holding a bearer token of a new API client with `scopes` and `orgs`."""
-    issued = add_client(engine, KEYS, f"test client {next(_counter)}", scopes=scopes, orgs=orgs)
+    issued = add_client(engine, KEYS, f"test client {next(_counter)}", scopes=scopes, orgs=orgs,
+                        allow_passwords=allow_passwords)
     client = TestClient(app_for(engine, **settings), base_url="https://sis.example.org")
     response = client.post("/oauth/token", data={"grant_type": "client_credentials"},
                            auth=(issued.client.client_id, issued.secret))

@@ -190,6 +190,7 @@ def test_serve_refuses_a_store_from_a_newer_version(loaded: tuple[str, Path]) ->
     ({"OPENROSTER_MAX_FILTER_LENGTH": "100000"}, "OPENROSTER_MAX_FILTER_LENGTH=100000 is out of range"),
     ({"OPENROSTER_QUERY_TIMEOUT_MS": "50"}, "OPENROSTER_QUERY_TIMEOUT_MS=50 is out of range"),
     ({"OPENROSTER_REQUEST_READ_TIMEOUT": "0"}, "OPENROSTER_REQUEST_READ_TIMEOUT=0 is out of range"),
+    ({"OPENROSTER_OAUTH1_REQUIRE_BODY_HASH": "sometimes"}, "is not a yes/no setting: give true or false"),
 ])
 def test_bad_configuration_fails_at_start(loaded: tuple[str, Path], env: dict[str, str], message: str) -> None:
     url, _ = loaded

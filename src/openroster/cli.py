@@ -103,6 +103,8 @@ class _ProgressReport:
 
 @app.command("export")
 def export(out_path: Path = typer.Argument(..., metavar="OUT", help="Folder to create, or a path ending in .zip."),
+           with_passwords: bool = typer.Option(False, "--with-passwords",
+                                               help="Write users' passwords too (left out by default)."),
            database: Optional[str] = DatabaseOption) -> None:
     """Export the store as a OneRoster 1.1 CSV bundle, grades included (categories, lineItems, results).
 
@@ -112,7 +114,11 @@ def export(out_path: Path = typer.Argument(..., metavar="OUT", help="Folder to c
 
     if out_path.exists() and (out_path.is_file() or any(out_path.iterdir())):
         _fail(f"{out_path} already exists and is not empty; choose a new path.")
-    counts = export_bundle(_ready_engine(database), out_path)
+    engine = _ready_engine(database)
+    try:
+        counts = export_bundle(engine, out_path, with_passwords=with_passwords)
+    finally:
+        engine.dispose()
     for name, count in counts.items():
         out.print(f"{name:16} {count:>10,}")
     out.print(f"Wrote {out_path}.")
@@ -227,6 +233,8 @@ def _show_credentials(issued: "IssuedCredentials", note: str) -> None:
     out.print(f"  client secret:                       {issued.secret}", highlight=False)
     out.print(f"  scopes: {' '.join(short(s) for s in client.scopes)}", highlight=False)
     out.print(f"  orgs:   {', '.join(client.orgs) if client.orgs else 'all'}", highlight=False)
+    if client.allow_passwords:
+        out.print("  users' passwords: served to this client", highlight=False)
     out.print("The secret is shown only now; store it safely.", highlight=False)
 
 
@@ -239,6 +247,8 @@ def clients_add(name: str = typer.Argument(..., help="A name for the client, e.g
                                                 "gradebook.createput. Default: every read scope."),
                 org: list[str] = typer.Option([], "--org", help="Limit the client to this org and the orgs "
                                               "below it (repeatable)."),
+                allow_passwords: bool = typer.Option(False, "--allow-passwords", help="Serve this client "
+                                                     "users' passwords (and let it filter and sort on them)."),
                 database: Optional[str] = DatabaseOption) -> None:
     """Create an API client and print its credentials once.
 
@@ -249,7 +259,8 @@ def clients_add(name: str = typer.Argument(..., help="A name for the client, e.g
 
     keys, engine = _keys_and_engine(database, create_key=True)
     try:
-        issued = add_client(engine, keys, name, client_id=client_id, secret=client_secret, scopes=scope, orgs=org)
+        issued = add_client(engine, keys, name, client_id=client_id, secret=client_secret, scopes=scope, orgs=org,
+                            allow_passwords=allow_passwords)
     except OpenRosterError as exc:
         _fail(str(exc))
     _show_credentials(issued, f"Created client {name!r}.")
@@ -266,10 +277,12 @@ def clients_list(database: Optional[str] = DatabaseOption) -> None:
     from openroster.auth.clients import list_clients
 
     _, engine = _keys_and_engine(database, create_key=True)
-    table = Table("client id", "name", "scopes", "orgs")
+    table = Table()
+    for column in ("client id", "name", "scopes", "orgs", "passwords"):
+        table.add_column(column, no_wrap=column in ("client id", "name"))
     for client in list_clients(engine):
         table.add_row(client.client_id, client.name, " ".join(short(s) for s in client.scopes),
-                      ", ".join(client.orgs) or "all")
+                      ", ".join(client.orgs) or "all", "served" if client.allow_passwords else "")
     out.print(table)
 
 

@@ -52,6 +52,8 @@ class Settings:
     request_read_timeout: int = DEFAULT_REQUEST_READ_TIMEOUT  # seconds to receive a head, a body
     # Proxy addresses whose X-Forwarded-* headers are believed ('*': any), comma-separated.
     forwarded_allow_ips: str = "127.0.0.1"
+    # Refuse OAuth 1.0a requests with a body that do not sign it with oauth_body_hash.
+    oauth1_require_body_hash: bool = False
 
     @classmethod
     def from_env(cls, database_url: str | None = None) -> "Settings":
@@ -70,6 +72,7 @@ class Settings:
             query_timeout_ms=_int_env("OPENROSTER_QUERY_TIMEOUT_MS", DEFAULT_QUERY_TIMEOUT_MS),
             request_read_timeout=_int_env("OPENROSTER_REQUEST_READ_TIMEOUT", DEFAULT_REQUEST_READ_TIMEOUT),
             forwarded_allow_ips=os.environ.get("OPENROSTER_FORWARDED_ALLOW_IPS", "127.0.0.1"),
+            oauth1_require_body_hash=_bool_env("OPENROSTER_OAUTH1_REQUIRE_BODY_HASH", False),
         )
         settings.check()
         return settings
@@ -134,3 +137,14 @@ def _int_env(name: str, default: int) -> int:
         return int(text)
     except ValueError:
         raise ConfigurationError(f"{name}={text!r} is not a whole number.") from None
+
+
+def _bool_env(name: str, default: bool) -> bool:
+    text = os.environ.get(name, "").strip().lower()
+    if text == "":
+        return default
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise ConfigurationError(f"{name}={text!r} is not a yes/no setting: give true or false.")

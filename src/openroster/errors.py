@@ -36,6 +36,8 @@ class OneRosterError(OpenRosterError):
 
     http_status = 400
     code_minor = "invalid data"
+    # The audit-log tag of the client id a refused request claimed (never the claim itself).
+    claimed_client: str | None = None
 
     def __init__(self, description: str, *, headers: dict[str, str] | None = None) -> None:
         super().__init__(description)
@@ -125,3 +127,16 @@ class ConfigurationError(OpenRosterError):
 
 class SchemaOutdated(OpenRosterError):
     """The store's schema is older (or newer) than this version of openroster."""
+
+
+class StoreBusy(OneRosterError):
+    """The store cannot take a write right now (e.g. a long import holds its lock): retry shortly.
+
+    Answered quickly as 503 with `Retry-After`, instead of waiting out a lock and failing.
+    """
+
+    http_status = 503
+    code_minor = "server_busy"
+
+    def __init__(self, description: str, *, retry_after_seconds: int = 5) -> None:
+        super().__init__(description, headers={"Retry-After": str(retry_after_seconds)})

@@ -42,6 +42,15 @@ def test_add_prints_credentials_once_and_stores_no_plain_secret(env: dict[str, s
     assert client_id in listed.output and "School Data Sync" in listed.output and secret not in listed.output
 
 
+def test_passwords_are_served_only_to_a_client_added_with_allow_passwords(env: dict[str, str]) -> None:
+    allowed = runner.invoke(app, ["clients", "add", "Password sync", "--allow-passwords"], env=env)
+    assert allowed.exit_code == 0 and "passwords: served to this client" in allowed.output
+    assert runner.invoke(app, ["clients", "add", "SDS"], env=env).exit_code == 0
+    assert {r["name"]: bool(r["allow_passwords"]) for r in clients_rows(env)} == {"Password sync": True, "SDS": False}
+    listed = [line for line in runner.invoke(app, ["clients", "list"], env=env).output.splitlines() if "│" in line]
+    assert [("served" in line) for line in listed if "Password sync" in line or "SDS" in line] == [True, False]
+
+
 def test_given_id_and_secret_are_used(env: dict[str, str]) -> None:
     result = runner.invoke(app, ["clients", "add", "ClassLink", "--client-id", "classlink-key_01",
                                  "--client-secret", "a-long-enough-secret-value"], env=env)

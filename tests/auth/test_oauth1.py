@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from oauthlib.oauth1 import Client
 from requests_oauthlib import OAuth1
 
-from openroster.auth.oauth1 import OAuth1Failure, has_oauth1, verify
+from openroster.auth.oauth1 import INVALID_SIGNATURE, OAuth1Failure, has_oauth1, verify
 
 NOW = 1_767_225_600  # 2026-01-01T00:00:00Z; every request below is signed at this time
 KEY = "sds-tenant_42"
@@ -27,6 +27,20 @@ USERS = "https://sis.example.org/ims/oneroster/v1p1/users"
 STUDENT_FILTER = "status='active' AND role='student'"
 BOTH_PLACES = ["AUTH_HEADER", "QUERY"]
 BOTH_METHODS = ["HMAC-SHA1", "HMAC-SHA256"]
+
+
+def test_a_required_body_hash_refuses_a_body_the_signature_does_not_cover() -> None:
+    put = USERS.replace("users", "results/r1")
+    unhashed = send("PUT", put, json={"result": {"score": 0.5}})
+    assert "oauth_body_hash" not in dict(unhashed.header_params())
+    assert check(unhashed) == KEY  # off by default: Microsoft's OAuth 1.0a collection sends none
+    failure = refusal(unhashed, require_body_hash=True)
+    assert failure.reason.startswith("oauth_body_hash is required") and not failure.bad_request
+    hashed = send("PUT", put, json={"result": {"score": 0.5}}, force_include_body=True)
+    assert check(hashed, require_body_hash=True) == KEY
+    assert refusal(dataclasses.replace(hashed, body=b'{"result": {"score": 1.0}}'),
+                   require_body_hash=True).reason == "oauth_body_hash does not match the request body"
+    assert check(send(), require_body_hash=True) == KEY  # a GET has no body to cover
 
 
 # ---------------------------------------------------------------------------------------------
@@ -112,13 +126,14 @@ def send(method: str = "GET", url: str = USERS, *, params: Any = None, data: Any
 
 
 def check(received: Received, *, secret_for: Callable[[str], str | None] | None = None,
-          nonces: NonceStore | None = None, now: float = NOW, window_seconds: int = 300) -> str:
+          nonces: NonceStore | None = None, now: float = NOW, window_seconds: int = 300,
+          require_body_hash: bool = False) -> str:
     return verify(
         method=received.method, url=received.url, authorization=received.authorization,
         query_pairs=received.query_pairs, form_pairs=received.form_pairs, body=received.body,
         secret_for=secret_for or {KEY: SECRET}.get,
         remember_nonce=nonces if nonces is not None else NonceStore(),
-        now=now, window_seconds=window_seconds,
+        now=now, window_seconds=window_seconds, require_body_hash=require_body_hash,
     )
 
 
@@ -185,7 +200,7 @@ def test_a_non_default_port_is_part_of_the_signature() -> None:
     assert check(received) == KEY
     for other in ("https://sis.example.org/ims/oneroster/v1p1/users",
                   "https://sis.example.org:9443/ims/oneroster/v1p1/users"):
-        assert refusal(dataclasses.replace(received, url=other)).reason == "invalid signature"
+        assert refusal(dataclasses.replace(received, url=other)).reason == INVALID_SIGNATURE
 
 
 @pytest.mark.parametrize(("client_url", "server_url"), [
@@ -206,7 +221,7 @@ def test_the_path_is_used_as_sent_percent_escapes_included() -> None:
     assert check(received) == KEY
     # A caller that decodes the path builds a different base string: it must pass the raw path.
     decoded = dataclasses.replace(received, url="https://sis.example.org/ims/oneroster/v1p1/users/café")
-    assert refusal(decoded).reason == "invalid signature"
+    assert refusal(decoded).reason == INVALID_SIGNATURE
 
 
 @pytest.mark.parametrize("signature_method", BOTH_METHODS)
@@ -216,7 +231,7 @@ def test_a_form_encoded_post_body_is_signed_and_verified(signature_method: str) 
     assert received.form_pairs == (("score", "0.75"), ("comment", "Well done, 'Ann'"))
     assert check(received) == KEY
     tampered = dataclasses.replace(received, form_pairs=(("score", "1.0"), ("comment", "Well done, 'Ann'")))
-    assert refusal(tampered).reason == "invalid signature"
+    assert refusal(tampered).reason == INVALID_SIGNATURE
 
 
 def test_the_realm_is_ignored() -> None:
@@ -272,7 +287,7 @@ def test_a_sha1_body_hash_is_accepted_with_hmac_sha256_and_still_checked() -> No
 
 def test_a_wrong_secret_is_refused() -> None:
     failure = refusal(send(secret="not the secret"))
-    assert failure.reason == "invalid signature"
+    assert failure.reason == INVALID_SIGNATURE
     assert failure.client_key == KEY and not failure.bad_request
 
 
@@ -287,7 +302,7 @@ def test_tampering_with_the_query_is_refused(signature_type: str, tamper: str) -
         pairs.append(("offset", "0"))
     else:
         pairs.remove(("limit", "10"))
-    assert refusal(dataclasses.replace(received, query_pairs=tuple(pairs))).reason == "invalid signature"
+    assert refusal(dataclasses.replace(received, query_pairs=tuple(pairs))).reason == INVALID_SIGNATURE
 
 
 @pytest.mark.parametrize("change", [
@@ -301,7 +316,7 @@ def test_tampering_with_the_query_is_refused(signature_type: str, tamper: str) -
 def test_a_changed_method_path_or_origin_is_refused(change: dict[str, str]) -> None:
     received = send()
     assert check(received) == KEY
-    assert refusal(dataclasses.replace(received, **change)).reason == "invalid signature"  # type: ignore[arg-type]
+    assert refusal(dataclasses.replace(received, **change)).reason == INVALID_SIGNATURE  # type: ignore[arg-type]
 
 
 def test_the_method_is_compared_upper_case() -> None:
@@ -357,7 +372,7 @@ def test_the_nonce_is_remembered_only_once_the_signature_verifies() -> None:
 
 def test_an_unknown_consumer_key_is_refused() -> None:
     failure = refusal(send(key="stranger"))
-    assert failure.reason == "unknown consumer key"
+    assert failure.reason == INVALID_SIGNATURE == refusal(send(secret="not the secret")).reason
     assert failure.client_key == "stranger" and not failure.bad_request
 
 
@@ -512,4 +527,4 @@ def test_any_printable_query_verifies_and_changing_any_one_value_fails(
     new = data.draw(printable.filter(lambda value: value != old), label="new value")
     changed = list(received.query_pairs)
     changed[index] = (name, new)
-    assert refusal(dataclasses.replace(received, query_pairs=tuple(changed))).reason == "invalid signature"
+    assert refusal(dataclasses.replace(received, query_pairs=tuple(changed))).reason == INVALID_SIGNATURE

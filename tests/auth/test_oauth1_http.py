@@ -144,3 +144,43 @@ def test_behind_a_proxy_forwarded_headers_from_a_trusted_address_are_signed(tmp_
         finally:
             server.stop()
     engine.dispose()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_a_server_can_require_the_body_to_be_signed(tmp_path: object, backend: str) -> None:
+    import json
+
+    import sqlalchemy as sa
+
+    from openroster.auth.scopes import ALL
+    from openroster.store.schema import TABLES
+    from tests.conftest import load
+    from tests.district import district
+
+    engine = load(tmp_path, district(), backend=backend)  # type: ignore[arg-type]
+    body = json.dumps({"category": {"title": "Signed"}})
+    headers = {"Content-Type": "application/json"}
+    server = LiveServer(engine, oauth1_require_body_hash=True)
+    try:
+        client_id, secret = server.add_client(scopes=ALL)
+        url = server.url + BASE + "/categories/cat-signed"
+        unsigned = requests.put(url, data=body, headers=headers, auth=signer(client_id, secret), timeout=10)
+        assert_unauthorized(unsigned, "oauth_body_hash is required")
+        with engine.connect() as conn:
+            categories = TABLES["category"].main
+            assert conn.execute(sa.select(categories.c.sourced_id).where(
+                categories.c.sourced_id == "cat-signed")).first() is None
+        signed = signer(client_id, secret, force_include_body=True)
+        assert requests.put(url, data=body, headers=headers, auth=signed, timeout=10).status_code == 201
+        assert requests.get(url, auth=signer(client_id, secret), timeout=10).status_code == 200  # no body
+    finally:
+        server.stop()
+    default = LiveServer(engine)  # off by default: Microsoft's OAuth 1.0a collection sends no body hash
+    try:
+        client_id, secret = default.add_client(scopes=ALL)
+        response = requests.put(default.url + BASE + "/categories/cat-plain", data=body, headers=headers,
+                                auth=signer(client_id, secret), timeout=10)
+        assert response.status_code == 201
+    finally:
+        default.stop()
+    engine.dispose()

@@ -9,7 +9,7 @@ import jwt
 import pytest
 
 from openroster.auth import tokens
-from openroster.auth.clients import remove_client, rotate_secret
+from openroster.auth.clients import list_clients, remove_client, rotate_secret
 from openroster.auth.scopes import PREFIX
 from tests.conftest import BASE, KEYS, LiveServer
 
@@ -118,25 +118,26 @@ def test_tampered_token(live: LiveServer) -> None:
 
 def test_expired_token(live: LiveServer) -> None:
     client_id, _ = live.add_client()
-    old = tokens.issue(KEYS, client_id=client_id, scopes=(PREFIX + "roster-core.readonly",), secret_version=1,
+    (client,) = [c for c in list_clients(live.engine) if c.client_id == client_id]
+    old = tokens.issue(KEYS, client_id=client_id, scopes=(PREFIX + "roster-core.readonly",), identity=client.identity,
                        lifetime_seconds=300, now=time.time() - 3600)
     assert_unauthorized(get(live, "/users", old), "expired")
 
 
 def test_token_for_unknown_removed_or_rotated_client(live: LiveServer) -> None:
-    ghost = tokens.issue(KEYS, client_id="ghost", scopes=(PREFIX + "roster-core.readonly",), secret_version=1,
+    ghost = tokens.issue(KEYS, client_id="ghost", scopes=(PREFIX + "roster-core.readonly",), identity="x",
                          lifetime_seconds=300, now=time.time())
-    assert_unauthorized(get(live, "/users", ghost), "no longer exists")
+    assert_unauthorized(get(live, "/users", ghost), "request a new token")
 
     client_id, secret = live.add_client()
     access = token(live, client_id, secret)
     rotate_secret(live.engine, KEYS, client_id)
-    assert_unauthorized(get(live, "/users", access), "secret was changed")
+    assert_unauthorized(get(live, "/users", access), "given a new secret")
 
     client_id, secret = live.add_client()
     access = token(live, client_id, secret)
     remove_client(live.engine, client_id)
-    assert_unauthorized(get(live, "/users", access), "no longer exists")
+    assert_unauthorized(get(live, "/users", access), "removed")
 
 
 def test_tokens_are_not_accepted_in_the_query_string(live: LiveServer) -> None:

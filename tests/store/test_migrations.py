@@ -69,3 +69,33 @@ def test_0004_turns_stored_score_dates_into_instants(tmp_path: Path) -> None:
         assert conn.execute(sa.text("SELECT score_date FROM results WHERE sourced_id = 'rs-1'")).scalar() == \
             parse_datetime("2025-09-16")
     engine.dispose()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_0005_takes_passwords_out_of_stored_documents_and_keeps_their_hashes(backend: str, tmp_path: Path) -> None:
+    import orjson
+    import sqlalchemy as sa
+    from alembic import command
+
+    from openroster.store.migrate import _config
+    from tests.api.test_passwords import PASSWORDS, district_with_passwords
+    from tests.conftest import load
+
+    engine = load(tmp_path, district_with_passwords(), backend=backend)
+    query = sa.text("SELECT sourced_id, doc, content_hash FROM users ORDER BY 1")
+
+    def users() -> dict[str, tuple[dict[str, object], str]]:
+        with engine.connect() as conn:
+            return {r[0]: (orjson.loads(r[1]), r[2]) for r in conn.execute(query)}
+
+    current = users()
+    assert not any("password" in doc for doc, _ in current.values())
+    with engine.begin() as conn:
+        command.downgrade(_config(conn), "0004")
+    before = users()  # as 0004 stored them: the password is the document's last field
+    assert {sid: list(doc)[-1] == "password" and doc["password"] for sid, (doc, _) in before.items()
+            if "password" in doc} == PASSWORDS
+    migrate.upgrade(engine)
+    assert users() == current
+    assert {sid: digest for sid, (_, digest) in before.items()} == {sid: d for sid, (_, d) in current.items()}
+    engine.dispose()

@@ -19,6 +19,7 @@ from openroster.api.endpoints import Endpoint
 class Grant:
     client_id: str | None
     orgs: frozenset[str] | None = None  # visible org sourcedIds; None: not limited
+    passwords: bool = False  # users' passwords are served to, and filterable by, this client
 
 
 class Access(Protocol):

@@ -23,12 +23,15 @@ from openroster.api.forwarded import ForwardedHeaders
 from openroster.api.responses import (JSON, collection_body, link_header, project, single_body,
                                       status_body)
 from openroster.api.router import Router
+from openroster.api.audit import audit_request as _audit
 from openroster.auth.access import OAuthAccess
+from openroster.auth.credential_gate import CredentialGate, GateFull
 from openroster.auth.keys import ServerKeys, load_keys
-from openroster.auth.token_endpoint import token_response
+from openroster.auth.token_endpoint import BUSY as TOKEN_BUSY, token_response
 from openroster.config import Settings
 from openroster.errors import (InvalidData, MethodNotAllowed, OneRosterError, PayloadTooLarge,
                                RequestTimeout, StatusInfo, UnknownObject)
+from openroster.model.catalogue import PUBLIC_VIEWS
 from openroster.model.json_input import read_object
 from openroster.model.values import now_ms
 from openroster.query.params import filter_weight, parse_query, query_parameters
@@ -37,12 +40,11 @@ from openroster.store.dialects import (create_engine, no_connection_free, read_c
 from openroster.store.migrate import require_current
 from openroster.store.page_memory import PageMemory
 from openroster.store.reads import read_one, read_page
-from openroster.store import gradebook
+from openroster.store import gradebook, secret_fields
 from openroster.store.scopes import Boundary, Match, Scope
 from openroster.store.writes import revision
 
 log = logging.getLogger("openroster.api")
-audit = logging.getLogger("openroster.audit")
 _METHODS = ["GET", "HEAD", "PUT", "DELETE", "POST", "PATCH", "OPTIONS"]
 
 
@@ -53,6 +55,7 @@ class OneRosterService:
         self.page_memory = PageMemory()
         # Room for a few filters of the largest size at once.
         self.filter_admission = FilterAdmission(4 * settings.max_filter_predicates)
+        self.credential_gate = CredentialGate()
 
     def base_url(self, request: Request) -> str:
         if self.settings.public_url:
@@ -74,18 +77,19 @@ class OneRosterService:
     def _handle(self, request: Request, body: bytes, started: float, weight: int) -> Response:
         records: int | None = None
         reason = ""
+        claimed = None
         try:
             with self.filter_admission.admit(weight):
                 response, records = self._dispatch(request, body)
         except (OneRosterError, sa.exc.TimeoutError) as caught:
             exc = no_connection_free() if isinstance(caught, sa.exc.TimeoutError) else caught
             response = error_response(exc.http_status, exc.status_info, exc.headers)
-            reason = exc.description
+            reason, claimed = exc.description, exc.claimed_client
         except Exception:
             log.exception("internal error on %s %s", request.method, request.url.path)
             response = error_response(500, StatusInfo("failure", "error", "internal server error",
                                                       "The server failed to answer this request."))
-        _audit(request, response.status_code, records, started, reason)
+        _audit(request, response.status_code, records, started, reason, claimed)
         return response
 
     async def token(self, request: Request) -> Response:
@@ -97,14 +101,17 @@ class OneRosterService:
             _audit(request, exc.http_status, None, started, exc.description)
             return Response(orjson.dumps({"error": "invalid_request", "error_description": exc.description}),
                             status_code=exc.http_status, media_type="application/json", headers=exc.headers)
-        result = await run_in_threadpool(
-            token_response, content_type=request.headers.get("content-type", ""),
-            authorization=request.headers.get("authorization", ""), body=body, engine=self.engine,
-            keys=self.keys, lifetime_seconds=self.settings.token_lifetime)
+        try:
+            result = await self.credential_gate.run(
+                token_response, content_type=request.headers.get("content-type", ""),
+                authorization=request.headers.get("authorization", ""), body=body, engine=self.engine,
+                keys=self.keys, lifetime_seconds=self.settings.token_lifetime)
+        except GateFull:
+            result = TOKEN_BUSY
         request.state.client_id = result.client_id
         response = Response(orjson.dumps(result.body), status_code=result.status,
                             media_type="application/json", headers=result.headers)
-        _audit(request, result.status, None, started, result.reason)
+        _audit(request, result.status, None, started, result.reason, result.claimed_client)
         return response
 
     def _dispatch(self, request: Request, body: bytes) -> tuple[Response, int | None]:
@@ -157,8 +164,9 @@ class OneRosterService:
         raw_query = request.scope.get("query_string", b"").decode("latin-1")
         params = query_parameters(request.scope.get("query_string", b""))
         entity = endpoint.entity
-        query = parse_query(entity, params, collection=endpoint.collection,
-                            max_limit=self.settings.max_limit,
+        # A client not allowed secret fields (passwords) cannot name them: they do not exist for it.
+        query = parse_query(entity if grant.passwords else PUBLIC_VIEWS[entity.name], params,
+                            collection=endpoint.collection, max_limit=self.settings.max_limit,
                             max_filter_predicates=self.settings.max_filter_predicates,
                             max_filter_length=self.settings.max_filter_length)
         boundary: Scope = (Boundary(grant.orgs),) if grant.orgs is not None else ()
@@ -181,6 +189,8 @@ class OneRosterService:
                 page = read_page(conn, entity, scope, path_params, query, revision=data_revision,
                                  memory=self.page_memory)
                 page_docs, total = page.docs, page.total
+            if grant.passwords:
+                page_docs = secret_fields.reveal(conn, entity, page_docs)
         if query.fields is not None:
             page_docs = [project(d, query.fields) for d in page_docs]
         headers = {"X-Total-Count": str(total), "X-Data-Revision": str(data_revision)}
@@ -228,16 +238,6 @@ def _restriction_note(endpoint: Endpoint) -> str:
     return f" at {endpoint.path.rsplit('/', 1)[0]}" if endpoint.scope else ""
 
 
-def _audit(request: Request, status: int, records: int | None, started: float, reason: str) -> None:
-    """One structured line per request; failures carry their reason, never a secret or signature."""
-    entry = {"client": getattr(request.state, "client_id", None), "method": request.method,
-             "path": request.url.path, "status": status, "records": records,
-             "ms": round((time.perf_counter() - started) * 1000, 1)}
-    if status in (401, 403) or (status >= 400 and reason):
-        entry["reason"] = reason
-    audit.info(orjson.dumps(entry).decode())
-
-
 def error_response(status: int, info: StatusInfo, headers: dict[str, str] | None = None) -> Response:
     return Response(status_body(info), status_code=status, media_type=JSON, headers=headers)
 
@@ -248,7 +248,8 @@ def create_app(settings: Settings, *, engine: sa.Engine | None = None,
     engine = engine or create_engine(settings.database_url)
     require_current(engine)
     keys = load_keys(settings.secret_key, settings.key_file, create=False)
-    access = access or OAuthAccess(engine, keys, oauth1_window_seconds=settings.oauth1_window)
+    access = access or OAuthAccess(engine, keys, oauth1_window_seconds=settings.oauth1_window,
+                                   oauth1_require_body_hash=settings.oauth1_require_body_hash)
     service = OneRosterService(settings, engine, keys, access)
     app = Starlette(routes=[Route("/oauth/token", service.token, methods=["POST"]),
                            Route("/{path:path}", service.handle, methods=_METHODS)],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Callable
+from typing import Callable, TypeVar
 from urllib.parse import parse_qsl
 
 import sqlalchemy as sa
@@ -14,27 +14,39 @@ from openroster.api.access import Grant
 from openroster.api.endpoints import Endpoint
 from openroster.auth import oauth1, tokens
 from openroster.auth import scopes as scope_names
-from openroster.auth.clients import ApiClient, find_client, remember_nonce, shared_secret
+from openroster.auth.clients import ApiClient, find_client, shared_secret
 from openroster.auth.keys import ServerKeys
-from openroster.errors import Forbidden, InvalidData, Unauthorized
+from openroster.auth.nonces import NonceStore
+from openroster.errors import Forbidden, InvalidData, OneRosterError, Unauthorized
 from openroster.store.boundaries import visible_orgs
 
 log = logging.getLogger("openroster.audit")
 _CHALLENGE = 'Bearer realm="openroster", OAuth realm="openroster"'
 
 
-def _unauthorized(reason: str, *, bearer_error: str | None = None) -> Unauthorized:
+def _unauthorized(reason: str, *, bearer_error: str | None = None, claimed: str | None = None) -> Unauthorized:
     challenge = (f'Bearer realm="openroster", error="{bearer_error}", OAuth realm="openroster"'
                  if bearer_error else _CHALLENGE)
-    return Unauthorized(f"Unauthorized: {reason}", headers={"WWW-Authenticate": challenge})
+    return _claimed(Unauthorized(f"Unauthorized: {reason}", headers={"WWW-Authenticate": challenge}), claimed)
+
+
+_E = TypeVar("_E", bound=OneRosterError)
+
+
+def _claimed(error: _E, claimed_tag: str | None) -> _E:
+    """Attach the audit-log tag of the client id a refused request claimed (never the claim itself)."""
+    error.claimed_client = claimed_tag
+    return error
 
 
 class OAuthAccess:
     """Requests must carry a bearer token from /oauth/token or an OAuth 1.0a signature."""
 
     def __init__(self, engine: sa.Engine, keys: ServerKeys, *, oauth1_window_seconds: int,
-                 clock: Callable[[], float] = time.time) -> None:
+                 oauth1_require_body_hash: bool = False, clock: Callable[[], float] = time.time) -> None:
         self.engine, self.keys, self.window, self.clock = engine, keys, oauth1_window_seconds, clock
+        self.require_body_hash = oauth1_require_body_hash
+        self.nonces = NonceStore(engine, window_seconds=oauth1_window_seconds)
 
     def authorize(self, request: Request, endpoint: Endpoint, signed_url: str, body: bytes) -> Grant:
         client, granted = self._authenticate(request, signed_url, body)
@@ -45,9 +57,9 @@ class OAuthAccess:
                             headers={"WWW-Authenticate": 'Bearer realm="openroster", error="insufficient_scope", '
                                      f'scope="{endpoint.required_scope}"'})
         if not client.orgs:
-            return Grant(client.client_id)
+            return Grant(client.client_id, passwords=client.allow_passwords)
         with self.engine.connect() as conn:
-            return Grant(client.client_id, visible_orgs(conn, client.orgs))
+            return Grant(client.client_id, visible_orgs(conn, client.orgs), passwords=client.allow_passwords)
 
     def _authenticate(self, request: Request, signed_url: str, body: bytes) -> tuple[ApiClient, tuple[str, ...]]:
         authorization = request.headers.get("authorization")
@@ -65,12 +77,12 @@ class OAuthAccess:
             raise _unauthorized(exc.reason, bearer_error="invalid_token") from None
         with self.engine.connect() as conn:
             client = find_client(conn, claims.client_id)
-        if client is None:
-            raise _unauthorized("the token's client no longer exists", bearer_error="invalid_token")
-        if client.secret_version != claims.secret_version:
-            raise _unauthorized("the client's secret was changed after this token was issued",
-                                bearer_error="invalid_token")
-        return client, claims.scopes
+        if client is None or not claims.issued_to(self.keys, client.identity):
+            raise _unauthorized("the token's client was removed, re-created or given a new secret "
+                                "since the token was issued; request a new token",
+                                bearer_error="invalid_token", claimed=self.keys.log_tag(claims.client_id))
+        # The client's current scopes bound the token's, should they ever have been narrowed.
+        return client, tuple(s for s in claims.scopes if s in scope_names.effective(client.scopes))
 
     def _oauth1(self, request: Request, signed_url: str, authorization: str | None,
                 query_pairs: list[tuple[str, str]], body: bytes) -> tuple[ApiClient, tuple[str, ...]]:
@@ -79,20 +91,20 @@ class OAuthAccess:
                 return shared_secret(conn, self.keys, client_key)
 
         def remember(client_key: str, nonce: str, timestamp: int) -> bool:
-            return remember_nonce(self.engine, client_key, nonce, timestamp,
-                                  window_seconds=self.window, now=self.clock())
+            return self.nonces.remember(client_key, nonce, timestamp, now=self.clock())
 
         try:
             client_id = oauth1.verify(method=request.method, url=signed_url, authorization=authorization,
                                       query_pairs=query_pairs, body=body, secret_for=secret_for,
                                       remember_nonce=remember, now=self.clock(),
-                                      window_seconds=self.window)
+                                      window_seconds=self.window, require_body_hash=self.require_body_hash)
         except oauth1.OAuth1Failure as exc:
+            claimed = self.keys.log_tag(exc.client_key) if exc.client_key else None
             if exc.bad_request:
-                raise InvalidData(f"Bad OAuth 1.0a request: {exc.reason}") from None
-            raise _unauthorized(f"OAuth 1.0a: {exc.reason}") from None
+                raise _claimed(InvalidData(f"Bad OAuth 1.0a request: {exc.reason}"), claimed) from None
+            raise _unauthorized(f"OAuth 1.0a: {exc.reason}", claimed=claimed) from None
         with self.engine.connect() as conn:
             client = find_client(conn, client_id)
-        if client is None:
-            raise _unauthorized("OAuth 1.0a: unknown consumer key")
+        if client is None:  # removed between the signature check and now
+            raise _unauthorized(f"OAuth 1.0a: {oauth1.INVALID_SIGNATURE}", claimed=self.keys.log_tag(client_id))
         return client, client.scopes

@@ -1,4 +1,4 @@
-"""API clients: create, list, remove, rotate secrets; check credentials; remember OAuth 1.0a nonces."""
+"""API clients: create, list, remove, rotate secrets; check credentials."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from openroster.auth import scopes as scope_names
 from openroster.auth.keys import ServerKeys
 from openroster.errors import OpenRosterError
 from openroster.model.values import now_ms
-from openroster.store.schema import TABLES, api_clients, oauth_nonces
+from openroster.store.schema import TABLES, api_clients
 
 DEFAULT_SCOPES = tuple(scope_names.PREFIX + s for s in (
     scope_names.ROSTER_CORE, scope_names.ROSTER, scope_names.DEMOGRAPHICS, scope_names.RESOURCE,
@@ -37,6 +37,10 @@ class ApiClient:
     orgs: tuple[str, ...]  # empty: not limited to any org
     secret_version: int
     created_ms: int
+    # New on every add and every rotation (the secret hash's random salt): tokens carry a keyed
+    # digest of it, so no token outlives the client incarnation it was issued to.
+    identity: str
+    allow_passwords: bool = False  # may read, filter and sort users' passwords
 
 
 @dataclass(frozen=True)
@@ -57,9 +61,14 @@ def _hash_matches(secret: str, stored: str) -> bool:
     return hmac.compare_digest(digest.hex(), expected)
 
 
+# Checked against when the client id is unknown, so that answer costs one PBKDF2, like a known id.
+_UNKNOWN_CLIENT_HASH = _hash(secrets.token_urlsafe(32))
+
+
 def _from_row(row: sa.RowMapping) -> ApiClient:
     return ApiClient(row["client_id"], row["name"], tuple(row["scopes"].split()),
-                     tuple(orjson.loads(row["orgs"])), row["secret_version"], row["created_ms"])
+                     tuple(orjson.loads(row["orgs"])), row["secret_version"], row["created_ms"],
+                     identity=row["secret_hash"].split("$")[2], allow_passwords=bool(row["allow_passwords"]))
 
 
 def _check_secret(secret: str) -> None:
@@ -70,8 +79,11 @@ def _check_secret(secret: str) -> None:
 
 def add_client(engine: sa.Engine, keys: ServerKeys, name: str, *, client_id: str | None = None,
                secret: str | None = None, scopes: Sequence[str] = (),
-               orgs: Sequence[str] = ()) -> IssuedCredentials:
-    """Create a client; `scopes` are URIs or short names (default: every read scope)."""
+               orgs: Sequence[str] = (), allow_passwords: bool = False) -> IssuedCredentials:
+    """Create a client; `scopes` are URIs or short names (default: every read scope).
+
+    `allow_passwords`: the client is served users' `password` and may filter and sort on it.
+    """
     client_id = client_id or secrets.token_urlsafe(18)
     if not _CLIENT_ID.match(client_id):
         raise ClientError(f"Client id {client_id!r} must be 3-128 letters, digits or . _ ~ -")
@@ -91,7 +103,8 @@ def add_client(engine: sa.Engine, keys: ServerKeys, name: str, *, client_id: str
                               f"with: openroster clients remove {clash.client_id}")
         row = {"client_id": client_id, "name": name, "secret_hash": _hash(secret),
                "secret_sealed": keys.seal(secret), "secret_version": 1, "scopes": " ".join(granted),
-               "orgs": orjson.dumps(list(dict.fromkeys(orgs))).decode(), "created_ms": now_ms()}
+               "orgs": orjson.dumps(list(dict.fromkeys(orgs))).decode(), "created_ms": now_ms(),
+               "allow_passwords": allow_passwords}
         conn.execute(api_clients.insert().values(**row))
         created = _from_row(conn.execute(sa.select(api_clients).where(
             api_clients.c.client_id == client_id)).mappings().one())
@@ -130,11 +143,14 @@ def _resolve(conn: sa.Connection, id_or_name: str) -> str:
 
 
 def remove_client(engine: sa.Engine, id_or_name: str) -> str:
-    """Delete a client; its tokens and signatures stop working at once. Returns its id."""
+    """Delete a client; its tokens and signatures stop working at once. Returns its id.
+
+    Its recent OAuth 1.0a nonces are kept until they expire: were the id re-added with the same
+    secret, a request captured before the removal still could not be replayed.
+    """
     with engine.begin() as conn:
         client_id = _resolve(conn, id_or_name)
         conn.execute(api_clients.delete().where(api_clients.c.client_id == client_id))
-        conn.execute(oauth_nonces.delete().where(oauth_nonces.c.client_id == client_id))
     return client_id
 
 
@@ -156,10 +172,8 @@ def rotate_secret(engine: sa.Engine, keys: ServerKeys, id_or_name: str,
 def authenticate(conn: sa.Connection, client_id: str, secret: str) -> ApiClient | None:
     """The client, when `secret` is its secret (OAuth 2.0 client authentication)."""
     row = conn.execute(sa.select(api_clients).where(api_clients.c.client_id == client_id)).mappings().first()
-    if row is None:
-        _hash_matches(secret, _hash("timing", b"0" * 16))  # same work for unknown ids
-        return None
-    return _from_row(row) if _hash_matches(secret, row["secret_hash"]) else None
+    matches = _hash_matches(secret, row["secret_hash"] if row is not None else _UNKNOWN_CLIENT_HASH)
+    return _from_row(row) if row is not None and matches else None
 
 
 def shared_secret(conn: sa.Connection, keys: ServerKeys, client_id: str) -> str | None:
@@ -167,19 +181,3 @@ def shared_secret(conn: sa.Connection, keys: ServerKeys, client_id: str) -> str 
     sealed = conn.execute(sa.select(api_clients.c.secret_sealed).where(
         api_clients.c.client_id == client_id)).scalar_one_or_none()
     return keys.unseal(sealed) if sealed is not None else None
-
-
-def remember_nonce(engine: sa.Engine, client_id: str, nonce: str, timestamp: int, *,
-                   window_seconds: int, now: float) -> bool:
-    """Record a nonce; False when the same (client, nonce, timestamp) was already seen (a replay).
-
-    Nonces older than the timestamp window can no longer be replayed (the timestamp check
-    refuses them first), so they are dropped here.
-    """
-    try:
-        with engine.begin() as conn:
-            conn.execute(oauth_nonces.delete().where(oauth_nonces.c.timestamp < int(now) - 2 * window_seconds))
-            conn.execute(oauth_nonces.insert().values(client_id=client_id, nonce=nonce, timestamp=timestamp))
-        return True
-    except sa.exc.IntegrityError:
-        return False

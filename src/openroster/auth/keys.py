@@ -8,6 +8,8 @@ Every server process of a deployment must see the same master key.
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import os
 import secrets
 from dataclasses import dataclass
@@ -47,10 +49,21 @@ def _derive(master: bytes, purpose: bytes) -> bytes:
 class ServerKeys:
     token_signing: bytes  # HS256 key for access tokens
     _sealing: bytes
+    _log_tags: bytes
 
     @classmethod
     def from_master(cls, master: bytes) -> "ServerKeys":
-        return cls(_derive(master, b"access tokens"), _derive(master, b"sealed secrets"))
+        return cls(_derive(master, b"access tokens"), _derive(master, b"sealed secrets"),
+                   _derive(master, b"log tags"))
+
+    def log_tag(self, claimed: str) -> str:
+        """A short keyed fingerprint of an unauthenticated claimed client id, for the audit log.
+
+        The same claim always gives the same tag (so repeated failures can be told apart and
+        counted), but a tag cannot be turned back into the claim, nor checked against guesses
+        without the server key: a client that sent its secret as its id never has it logged.
+        """
+        return "tag:" + hmac.new(self._log_tags, claimed.encode("utf-8", "replace"), hashlib.sha256).hexdigest()[:12]
 
     def seal(self, secret: str) -> str:
         return Fernet(base64.urlsafe_b64encode(self._sealing)).encrypt(secret.encode()).decode()

@@ -30,6 +30,7 @@ import base64
 import hashlib
 import hmac
 import re
+import secrets
 from collections.abc import Callable, Sequence
 from typing import Final, NamedTuple
 
@@ -51,6 +52,9 @@ _REQUIRED: Final = (
     "oauth_consumer_key", "oauth_signature_method", "oauth_timestamp", "oauth_nonce", "oauth_signature",
 )
 _TIMESTAMP: Final = re.compile(r"[0-9]{1,15}")
+INVALID_SIGNATURE: Final = "invalid signature or unknown consumer key"
+# Signatures claiming an unknown key are checked against this, so they cost what a known key costs.
+_UNKNOWN_KEY_SECRET: Final = secrets.token_urlsafe(32)
 _AUTHORIZATION: Final = re.compile(r"\s*(\S+)(?:\s+(.*))?", re.DOTALL)
 
 
@@ -77,7 +81,7 @@ def verify(*, method: str, url: str, authorization: str | None, query_pairs: Seq
            form_pairs: Sequence[tuple[str, str]] = (), body: bytes = b"",
            secret_for: Callable[[str], str | None],
            remember_nonce: Callable[[str, str, int], bool],
-           now: float, window_seconds: int = 300) -> str:
+           now: float, window_seconds: int = 300, require_body_hash: bool = False) -> str:
     """Verify a two-legged OAuth 1.0a request; return the client (consumer) key, or raise OAuth1Failure.
 
     `url` is the absolute URL the client used, with the raw (still percent-encoded) path and no
@@ -85,7 +89,11 @@ def verify(*, method: str, url: str, authorization: str | None, query_pairs: Seq
     `application/x-www-form-urlencoded` body parameters in order, duplicates kept. `secret_for`
     maps a consumer key to its secret (None: unknown key). `remember_nonce(key, nonce, timestamp)`
     records a nonce and returns False if it had already been recorded; it is called only once the
-    signature has verified. A `ValueError` means the caller broke this contract.
+    signature has verified. An unknown consumer key fails exactly as a wrong signature does
+    (same reason, same work), so failures never tell which keys exist. `oauth_body_hash` is
+    checked whenever it is sent; with `require_body_hash`, a request with a body must send it
+    (the RFC signature does not cover a JSON body). A `ValueError` means the caller broke this
+    contract.
     """
     if "?" in url or "#" in url:
         raise ValueError("url must not contain a query string or fragment: pass the query as query_pairs")
@@ -116,16 +124,17 @@ def verify(*, method: str, url: str, authorization: str | None, query_pairs: Seq
         raise fail(f"expired or future timestamp: it must be within {window_seconds} seconds of the server clock")
 
     secret = secret_for(client_key)
-    if secret is None:
-        raise fail("unknown consumer key")
-
     base_string = rfc5849.signature_base_string(
         method, _base_string_uri(url, client_key), rfc5849.normalize_parameters(signed))
-    expected = _SIGNERS[signature_method](base_string, _Credentials(client_secret=secret))
-    if not hmac.compare_digest(expected.encode("utf-8"), protocol["oauth_signature"].encode("utf-8")):
-        raise fail("invalid signature")
+    expected = _SIGNERS[signature_method](base_string, _Credentials(client_secret=secret or _UNKNOWN_KEY_SECRET))
+    signature_matches = hmac.compare_digest(expected.encode("utf-8"), protocol["oauth_signature"].encode("utf-8"))
+    if secret is None or not signature_matches:
+        raise fail(INVALID_SIGNATURE)
 
     declared_body_hash = protocol.get("oauth_body_hash")
+    if declared_body_hash is None and require_body_hash and body:
+        raise fail("oauth_body_hash is required: this server accepts a request body only when the "
+                   "signature covers it (sign with oauth_body_hash)")
     if declared_body_hash is not None:
         try:
             algorithm = _BODY_DIGESTS.get(len(base64.b64decode(declared_body_hash, validate=True)), "sha256")

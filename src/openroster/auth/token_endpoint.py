@@ -22,15 +22,22 @@ class TokenResponse:
     status: int
     body: dict[str, Any]
     headers: dict[str, str] = field(default_factory=dict)
-    client_id: str | None = None  # for the audit log
+    client_id: str | None = None  # for the audit log: only a client that authenticated
     reason: str = ""  # why it failed, for the audit log (never a secret)
+    claimed_client: str | None = None  # the audit-log tag of an unauthenticated claimed client id
 
 
 def _error(status: int, error: str, description: str, *, basic: bool = False,
-           client_id: str | None = None) -> TokenResponse:
+           client_id: str | None = None, claimed: str | None = None) -> TokenResponse:
     headers = {"WWW-Authenticate": 'Basic realm="openroster"'} if status == 401 and basic else {}
     return TokenResponse(status, {"error": error, "error_description": description}, headers,
-                         client_id, f"{error}: {description}")
+                         client_id, f"{error}: {description}", claimed)
+
+
+INVALID_CLIENT = "unknown client or wrong secret"
+BUSY = TokenResponse(503, {"error": "temporarily_unavailable",
+                           "error_description": "too many token requests at once; retry in a second"},
+                     {"Retry-After": "1"}, reason="temporarily_unavailable: too many token requests at once")
 
 
 def _basic_credentials(authorization: str) -> tuple[str, str] | None:
@@ -69,24 +76,23 @@ def token_response(*, content_type: str, authorization: str, body: bytes, engine
         return _error(401, "invalid_client", "client authentication is missing: send HTTP Basic "
                       "credentials or client_id and client_secret", basic=True)
 
+    claimed = keys.log_tag(client_id)
     grant = form.get("grant_type")
     if grant is None:
-        return _error(400, "invalid_request", "grant_type is missing", client_id=client_id)
+        return _error(400, "invalid_request", "grant_type is missing", claimed=claimed)
     if grant != "client_credentials":
         return _error(400, "unsupported_grant_type", "only grant_type=client_credentials is supported",
-                      client_id=client_id)
+                      claimed=claimed)
 
     with engine.connect() as conn:
         client = authenticate(conn, client_id, secret)
     if client is None:
-        return _error(401, "invalid_client", "unknown client or wrong secret", basic=basic is not None,
-                      client_id=client_id)
+        return _error(401, "invalid_client", INVALID_CLIENT, basic=basic is not None, claimed=claimed)
     granted = _granted_scopes(client, form.get("scope"))
     if isinstance(granted, TokenResponse):
         return granted
-    token = tokens.issue(keys, client_id=client.client_id, scopes=granted,
-                         secret_version=client.secret_version, lifetime_seconds=lifetime_seconds,
-                         now=clock())
+    token = tokens.issue(keys, client_id=client.client_id, scopes=granted, identity=client.identity,
+                         lifetime_seconds=lifetime_seconds, now=clock())
     return TokenResponse(200, {"access_token": token, "token_type": "Bearer", "expires_in": lifetime_seconds,
                                "scope": " ".join(granted)},
                          {"Cache-Control": "no-store", "Pragma": "no-cache"}, client.client_id)

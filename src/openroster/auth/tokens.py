@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 
@@ -26,15 +28,28 @@ class TokenRejected(Exception):
 class TokenClaims:
     client_id: str
     scopes: tuple[str, ...]
-    secret_version: int
+    identity_tag: str  # which incarnation of the client the token was issued to (see `identity_tag`)
     expires_at: int
 
+    def issued_to(self, keys: ServerKeys, identity: str) -> bool:
+        """Whether the token belongs to the client whose current identity stamp is `identity`."""
+        return hmac.compare_digest(self.identity_tag, identity_tag(keys, identity))
 
-def issue(keys: ServerKeys, *, client_id: str, scopes: tuple[str, ...], secret_version: int,
+
+def identity_tag(keys: ServerKeys, identity: str) -> str:
+    """A keyed digest of a client's identity stamp, so tokens never show the stamp itself.
+
+    The stamp is new whenever a client is added or its secret rotated, so a token issued before
+    `clients remove` + `clients add` of the same id, or before a rotation, never matches again.
+    """
+    return hmac.new(keys.token_signing, b"client identity " + identity.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def issue(keys: ServerKeys, *, client_id: str, scopes: tuple[str, ...], identity: str,
           lifetime_seconds: int, now: float) -> str:
     issued = int(now)
     claims = {"iss": ISSUER, "aud": AUDIENCE, "sub": client_id, "scope": " ".join(scopes),
-              "ver": secret_version, "iat": issued, "exp": issued + lifetime_seconds,
+              "cid": identity_tag(keys, identity), "iat": issued, "exp": issued + lifetime_seconds,
               "jti": secrets.token_urlsafe(12)}
     return jwt.encode(claims, keys.token_signing, algorithm=_ALGORITHM)
 
@@ -43,7 +58,7 @@ def verify(keys: ServerKeys, token: str, *, now: float) -> TokenClaims:
     try:
         claims = jwt.decode(token, keys.token_signing, algorithms=[_ALGORITHM], audience=AUDIENCE,
                             issuer=ISSUER, leeway=_LEEWAY_SECONDS,
-                            options={"require": ["exp", "iat", "sub", "aud", "iss"], "verify_iat": False})
+                            options={"require": ["exp", "iat", "sub", "aud", "iss", "cid"], "verify_iat": False})
     except jwt.ExpiredSignatureError:
         raise TokenRejected("the access token has expired; request a new one") from None
     except jwt.InvalidTokenError as exc:
@@ -51,4 +66,4 @@ def verify(keys: ServerKeys, token: str, *, now: float) -> TokenClaims:
     if claims["exp"] + _LEEWAY_SECONDS < now:
         raise TokenRejected("the access token has expired; request a new one")
     return TokenClaims(str(claims["sub"]), tuple(str(claims.get("scope", "")).split()),
-                       int(claims.get("ver", 0)), int(claims["exp"]))
+                       str(claims["cid"]), int(claims["exp"]))

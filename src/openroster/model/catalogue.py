@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 import re
-from dataclasses import dataclass, field as dc_field
+from dataclasses import dataclass, field as dc_field, replace
 from types import MappingProxyType
 from typing import Mapping
 
@@ -68,6 +68,9 @@ class Field:
     csv: str | None = None  # CSV column name; defaults to the field name, None when not in CSV
     derived: Derived | None = None
     indexed: bool = False  # a lookup field clients filter on (email, username, identifier)
+    # Served, filtered and sorted only for clients allowed it (users' passwords); stored documents
+    # leave it out, and for every other client it does not exist.
+    secret: bool = False
 
     @property
     def is_list(self) -> bool:
@@ -86,7 +89,7 @@ def _snake(name: str) -> str:
 
 def _f(name: str, kind: Kind = Kind.STRING, *, required: bool = False, enum: tuple[str, ...] = (),
        ref: str | None = None, csv: str | None | bool = True, derived: Derived | None = None,
-       indexed: bool = False) -> Field:
+       indexed: bool = False, secret: bool = False) -> Field:
     if csv is True:
         if kind is Kind.REF:
             csv_name: str | None = f"{name}SourcedId"
@@ -96,7 +99,7 @@ def _f(name: str, kind: Kind = Kind.STRING, *, required: bool = False, enum: tup
             csv_name = name
     else:
         csv_name = csv or None
-    return Field(name, kind, required, enum, ref, csv_name, derived, indexed)
+    return Field(name, kind, required, enum, ref, csv_name, derived, indexed, secret)
 
 
 @dataclass(frozen=True)
@@ -128,6 +131,10 @@ class Entity:
     @property
     def csv_fields(self) -> tuple[Field, ...]:
         return tuple(f for f in self.all_fields if f.csv is not None)
+
+    @property
+    def secret_fields(self) -> tuple[Field, ...]:
+        return tuple(f for f in self.fields if f.secret)
 
 
 BASE_FIELDS = (
@@ -268,7 +275,7 @@ _ENTITIES = (
         _f("phone"),
         _f("agents", Kind.REF_LIST, ref="user"),
         _f("grades", Kind.STRING_LIST),
-        _f("password"),
+        _f("password", secret=True),
     )),
 )
 
@@ -287,6 +294,14 @@ DEMOGRAPHICS_OWNER = "user"
 
 def entity(name: str) -> Entity:
     return ENTITIES[name]
+
+
+def _without_secrets(e: Entity) -> Entity:
+    return replace(e, fields=tuple(f for f in e.fields if not f.secret)) if e.secret_fields else e
+
+
+# Each entity as a client not allowed secret fields sees it: for filter, sort and fields, they do not exist.
+PUBLIC_VIEWS: Mapping[str, Entity] = MappingProxyType({name: _without_secrets(e) for name, e in ENTITIES.items()})
 
 
 def by_csv_file(file_name: str) -> Entity | None:

@@ -95,9 +95,42 @@ def content_hash(epoch_doc: bytes) -> str:
 
 def render_versioned(entity: Entity, record: Mapping[str, Any],
                      derived: Mapping[str, Sequence[str]] | None = None) -> tuple[bytes, str]:
-    """(document with dateLastModified at the epoch, its content hash); `stamp` sets the real time."""
-    doc = orjson.dumps(_json_dict(entity, record, derived, 0))
-    return doc, content_hash(doc)
+    """(document with dateLastModified at the epoch, its content hash); `stamp` sets the real time.
+
+    The document leaves out secret fields (passwords), which are spliced in only for clients
+    allowed them (`with_secrets`); the hash covers them, so changing one moves dateLastModified.
+    """
+    data = _json_dict(entity, record, derived, 0)
+    doc = orjson.dumps(data)
+    secret = [f.name for f in entity.secret_fields if f.name in data]
+    if not secret:
+        return doc, content_hash(doc)
+    digest = content_hash(doc)
+    for name in secret:
+        del data[name]
+    return orjson.dumps(data), digest
+
+
+def with_secrets(doc: bytes, values: Mapping[str, Any]) -> bytes:
+    """A stored document with its secret fields (`values`, None: absent) put back.
+
+    Secret fields come last in their entity (checked below), so they go at the document's end,
+    where rendering with them would have put them.
+    """
+    present = {name: value for name, value in values.items() if value is not None}
+    if not present:
+        return doc
+    return doc[:-1] + b"," + orjson.dumps(present)[1:]
+
+
+def _secret_fields_come_last() -> None:
+    for e in ENTITIES.values():
+        count = len(e.secret_fields)
+        if count and e.fields[-count:] != e.secret_fields:
+            raise AssertionError(f"{e.name}: secret fields must be the last fields (see with_secrets)")
+
+
+_secret_fields_come_last()
 
 
 def stamp(epoch_doc: bytes, ms: int) -> bytes:

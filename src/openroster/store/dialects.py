@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import time
 from contextlib import contextmanager
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 import sqlalchemy as sa
@@ -236,3 +238,38 @@ def _json_member_sqlite(element: json_member, compiler: Any, **kw: Any) -> str:
 def _json_member_postgresql(element: json_member, compiler: Any, **kw: Any) -> str:
     column, key = element.clauses
     return f"(CAST({compiler.process(column, **kw)} AS json) ->> {compiler.process(key, **kw)})"
+
+
+def side_store(engine: sa.Engine, name: str, *, busy_timeout_seconds: float) -> sa.Engine:
+    """An engine for small writes that must never wait for a long write transaction on the store.
+
+    On SQLite a writer locks the whole file, so a file store gets a side file next to it
+    (`<stem>.<name><suffix>`, created owner-only), shared by every process serving that store;
+    an in-memory store uses itself. PostgreSQL locks rows, so the store itself serves.
+    """
+    url = engine.url
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return engine
+    store_file = Path(url.database)
+    path = store_file.with_name(f"{store_file.stem}.{name}{store_file.suffix}")
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    side = sa.create_engine(f"sqlite:///{path}", connect_args={
+        "check_same_thread": False, "timeout": busy_timeout_seconds})
+    event.listen(side, "connect", _sqlite_side_on_connect)
+    return side
+
+
+def _sqlite_side_on_connect(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def limit_lock_wait(conn: sa.Connection, seconds: float) -> None:
+    """Make this transaction give up (OperationalError) on a lock held longer than `seconds`.
+
+    SQLite engines have their busy timeout set when they are made (`side_store`).
+    """
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{int(seconds * 1000)}ms'")

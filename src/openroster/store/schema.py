@@ -117,10 +117,12 @@ api_clients = sa.Table(
     sa.Column("name", TEXT, nullable=False, unique=True),
     sa.Column("secret_hash", TEXT, nullable=False),  # salted PBKDF2, verifies OAuth 2.0 credentials
     sa.Column("secret_sealed", TEXT, nullable=False),  # encrypted with the server key, for OAuth 1.0a
-    sa.Column("secret_version", sa.BigInteger, nullable=False),  # bumps on rotation; tokens carry it
+    sa.Column("secret_version", sa.BigInteger, nullable=False),  # counts rotations
     sa.Column("scopes", TEXT, nullable=False),  # space-separated scope URIs
     sa.Column("orgs", TEXT, nullable=False),  # JSON list of org sourcedIds; [] = every org
     sa.Column("created_ms", sa.BigInteger, nullable=False),
+    # Served users' passwords, and may filter and sort on them (`clients add --allow-passwords`).
+    sa.Column("allow_passwords", sa.Boolean, nullable=False, server_default=sa.false()),
 )
 
 # One row: 'revision' counts committed changes to served data (the X-Data-Revision header).
@@ -130,7 +132,8 @@ store_state = sa.Table(
     sa.Column("value", sa.BigInteger, nullable=False),
 )
 
-# OAuth 1.0a nonces seen within the timestamp window, shared by every server process.
+# OAuth 1.0a nonces seen within the timestamp window, shared by every server process. A SQLite
+# store keeps them in a side file of this shape instead (auth/nonces.py), out of the way of imports.
 oauth_nonces = sa.Table(
     "oauth_nonces", metadata,
     sa.Column("client_id", TEXT, primary_key=True),

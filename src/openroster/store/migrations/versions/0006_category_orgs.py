@@ -1,7 +1,7 @@
 """category orgs
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-12-03 08:30:00
 
 The orgs a category belongs to, for clients limited to some orgs. Existing categories get no
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 revision = '0006'
-down_revision = '0004'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 

@@ -111,7 +111,8 @@ class StoreBusy(OneRosterError):
     """The store cannot answer within this server's bounds right now: retry shortly.
 
     Answered quickly as 503 with `Retry-After` (a read past its time budget, no free database
-    connection, a write that cannot take the store's lock in time), instead of holding a worker and failing late.
+    connection, a write that cannot take the store's lock in time, such as
+    during a long import), instead of holding a worker and failing late.
     """
 
     http_status = 503
@@ -128,15 +129,3 @@ class ConfigurationError(OpenRosterError):
 class SchemaOutdated(OpenRosterError):
     """The store's schema is older (or newer) than this version of openroster."""
 
-
-class StoreBusy(OneRosterError):
-    """The store cannot take a write right now (e.g. a long import holds its lock): retry shortly.
-
-    Answered quickly as 503 with `Retry-After`, instead of waiting out a lock and failing.
-    """
-
-    http_status = 503
-    code_minor = "server_busy"
-
-    def __init__(self, description: str, *, retry_after_seconds: int = 5) -> None:
-        super().__init__(description, headers={"Retry-After": str(retry_after_seconds)})

@@ -70,6 +70,8 @@ def import_command(path: Path = typer.Argument(..., help="A .zip bundle, or a fo
         _fail(f"{exc.total} problem(s) in {path}{shown}; nothing was imported.")
     except OpenRosterError as exc:
         _fail(str(exc))
+    finally:
+        engine.dispose()
     out.print(f"{'':16} {'in file':>10} {'new':>9} {'changed':>9} {'tombstoned':>10} {'unchanged':>10}")
     for name, changes in summary.changes.items():
         count = summary.records.get(name)

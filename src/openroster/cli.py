@@ -114,7 +114,11 @@ def export(out_path: Path = typer.Argument(..., metavar="OUT", help="Folder to c
 
     if out_path.exists() and (out_path.is_file() or any(out_path.iterdir())):
         _fail(f"{out_path} already exists and is not empty; choose a new path.")
-    counts = export_bundle(_ready_engine(database), out_path)
+    engine = _ready_engine(database)
+    try:
+        counts = export_bundle(engine, out_path)
+    finally:
+        engine.dispose()
     for name, count in counts.items():
         out.print(f"{name:16} {count:>10,}")
     out.print(f"Wrote {out_path}.")

@@ -124,6 +124,46 @@ def export(out_path: Path = typer.Argument(..., metavar="OUT", help="Folder to c
     out.print(f"Wrote {out_path}.")
 
 
+@app.command("copy")
+def copy(to: str = typer.Option(..., "--to", metavar="URL", help="Database URL to copy the store into."),
+         force: bool = typer.Option(False, "--force", help="Replace what the target holds."),
+         database: Optional[str] = DatabaseOption) -> None:
+    """Copy the whole store into another database (SQLite to PostgreSQL or back), losing nothing.
+
+    Records with their tombstones, dateLastModified and first-seen times, API clients with their
+    secrets, and the data revision. Serve the copy with the same server key.
+
+    Example: openroster copy --to postgresql+psycopg://openroster@db.internal/openroster
+    """
+    import sqlalchemy as sa
+
+    from openroster.store.copy import copy_store
+
+    source = _ready_engine(database)
+    try:
+        target = create_engine(to)
+    except sa.exc.ArgumentError as exc:
+        source.dispose()
+        _fail(f"--to {to!r} is not a database URL ({exc}); e.g. postgresql+psycopg://user@host/dbname "
+              f"or sqlite:///path/openroster.db")
+    try:
+        with _progress() as report:
+            counts = copy_store(source, target, replace=force, progress=report)
+    except OpenRosterError as exc:
+        _fail(str(exc))
+    except sa.exc.OperationalError as exc:
+        _fail(f"Cannot copy into {target.url.render_as_string(hide_password=True)}: {exc.orig}; "
+              f"nothing was copied.")
+    finally:
+        source.dispose()
+        target.dispose()
+    for name, count in counts.items():
+        out.print(f"{name:34} {count:>10,}")
+    out.print(f"Copied {source.url.render_as_string(hide_password=True)} to "
+              f"{target.url.render_as_string(hide_password=True)}. Serve it with the same server key "
+              f"(OPENROSTER_SECRET_KEY or openroster.key): API clients' secrets are sealed with it.")
+
+
 @app.command("demo-data")
 def demo_data(out_path: Path = typer.Argument(..., metavar="OUT", help="Folder to create, or a path ending in .zip."),
               schools: int = typer.Option(3, min=1, help="Number of schools."),

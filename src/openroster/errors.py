@@ -99,3 +99,7 @@ class ConfigurationError(OpenRosterError):
 
 class SchemaOutdated(OpenRosterError):
     """The store's schema is older (or newer) than this version of openroster."""
+
+
+class TargetNotEmpty(OpenRosterError):
+    """A copy's target database already holds openroster data (and replacing it was not asked for)."""

@@ -11,17 +11,31 @@ tombstone those records there, and every changed record gets the time of that im
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, Iterator
+
 import sqlalchemy as sa
 
 from openroster.ingest.writer import write_bundle
 from openroster.model.catalogue import LOAD_ORDER, entity
-from openroster.store.records import load_records
+from openroster.store.dialects import read_connection
+from openroster.store.records import record_batches
 
 
 def export_bundle(engine: sa.Engine, out: Path) -> dict[str, int]:
-    """Write every stored record as a bulk bundle (a folder, or a .zip); returns counts per entity."""
-    with engine.connect() as conn:
-        records = {name: load_records(conn, entity(name)) for name in LOAD_ORDER}
-    write_bundle(out, records, mode="bulk")
-    return {name: len(rows) for name, rows in records.items()}
+    """Write every stored record as a bulk bundle (a folder, or a .zip); returns counts per entity.
 
+    The whole bundle comes from one snapshot of the store, even while imports or writes commit,
+    and holds only one entity's records in memory at a time.
+    """
+    counts: dict[str, int] = {}
+    with read_connection(engine) as conn, conn.begin():
+        write_bundle(out, {name: _records(conn, name, counts) for name in LOAD_ORDER}, mode="bulk")
+    return counts
+
+
+def _records(conn: sa.Connection, name: str, counts: dict[str, int]) -> Iterator[dict[str, Any]]:
+    """The stored records of entity `name`, read as the writer asks for them, counted in `counts`."""
+    counts[name] = 0
+    for batch in record_batches(conn, entity(name)):
+        counts[name] += len(batch)
+        yield from batch

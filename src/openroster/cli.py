@@ -105,8 +105,13 @@ class _ProgressReport:
 
 @app.command("export")
 def export(out_path: Path = typer.Argument(..., metavar="OUT", help="Folder to create, or a path ending in .zip."),
+           active_only: bool = typer.Option(False, "--active-only", help="Leave tombstones out (for "
+                                            "importers that ignore status in bulk files)."),
            database: Optional[str] = DatabaseOption) -> None:
     """Export the store as a OneRoster 1.1 CSV bundle, grades included (categories, lineItems, results).
+
+    Every record is written with its status and dateLastModified, tombstones included: imported
+    into an empty store, the bundle serves the same records.
 
     Example: openroster export grades-2026-01-15.zip
     """
@@ -116,7 +121,7 @@ def export(out_path: Path = typer.Argument(..., metavar="OUT", help="Folder to c
         _fail(f"{out_path} already exists and is not empty; choose a new path.")
     engine = _ready_engine(database)
     try:
-        counts = export_bundle(engine, out_path)
+        counts = export_bundle(engine, out_path, active_only=active_only)
     finally:
         engine.dispose()
     for name, count in counts.items():

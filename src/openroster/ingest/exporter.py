@@ -21,21 +21,28 @@ from openroster.store.dialects import read_connection
 from openroster.store.records import record_batches
 
 
-def export_bundle(engine: sa.Engine, out: Path) -> dict[str, int]:
+def export_bundle(engine: sa.Engine, out: Path, *, active_only: bool = False) -> dict[str, int]:
     """Write every stored record as a bulk bundle (a folder, or a .zip); returns counts per entity.
+
+    `active_only` leaves the tombstones out, for importers that ignore `status` in bulk files
+    (the bundle is then no longer lossless: deletions are only implied by absence).
 
     The whole bundle comes from one snapshot of the store, even while imports or writes commit,
     and holds only one entity's records in memory at a time.
     """
     counts: dict[str, int] = {}
     with read_connection(engine) as conn, conn.begin():
-        write_bundle(out, {name: _records(conn, name, counts) for name in LOAD_ORDER}, mode="bulk")
+        write_bundle(out, {name: _records(conn, name, counts, active_only) for name in LOAD_ORDER},
+                     mode="bulk")
     return counts
 
 
-def _records(conn: sa.Connection, name: str, counts: dict[str, int]) -> Iterator[dict[str, Any]]:
+def _records(conn: sa.Connection, name: str, counts: dict[str, int],
+             active_only: bool) -> Iterator[dict[str, Any]]:
     """The stored records of entity `name`, read as the writer asks for them, counted in `counts`."""
     counts[name] = 0
     for batch in record_batches(conn, entity(name)):
+        if active_only:
+            batch = [record for record in batch if record["status"] == "active"]
         counts[name] += len(batch)
         yield from batch

@@ -5,7 +5,7 @@ secret exactly as stored, so the same server key serves them), the data revision
 first-seen times and content hashes. OAuth 1.0a nonces are not copied: they only guard against
 replays within the timestamp window. The source is read in one snapshot and the target written
 in one transaction, a batch of rows at a time, so memory stays bounded and a failed copy leaves
-the target as it was.
+the target's data as it was.
 """
 
 from __future__ import annotations

@@ -70,6 +70,8 @@ def import_command(path: Path = typer.Argument(..., help="A .zip bundle, or a fo
         _fail(f"{exc.total} problem(s) in {path}{shown}; nothing was imported.")
     except OpenRosterError as exc:
         _fail(str(exc))
+    finally:
+        engine.dispose()
     out.print(f"{'':16} {'in file':>10} {'new':>9} {'changed':>9} {'tombstoned':>10} {'unchanged':>10}")
     for name, changes in summary.changes.items():
         count = summary.records.get(name)
@@ -105,8 +107,13 @@ class _ProgressReport:
 def export(out_path: Path = typer.Argument(..., metavar="OUT", help="Folder to create, or a path ending in .zip."),
            with_passwords: bool = typer.Option(False, "--with-passwords",
                                                help="Write users' passwords too (left out by default)."),
+           active_only: bool = typer.Option(False, "--active-only", help="Leave tombstones out (for "
+                                            "importers that ignore status in bulk files)."),
            database: Optional[str] = DatabaseOption) -> None:
     """Export the store as a OneRoster 1.1 CSV bundle, grades included (categories, lineItems, results).
+
+    Every record is written with its status and dateLastModified, tombstones included: imported
+    into an empty store, the bundle serves the same records.
 
     Example: openroster export grades-2026-01-15.zip
     """
@@ -116,12 +123,52 @@ def export(out_path: Path = typer.Argument(..., metavar="OUT", help="Folder to c
         _fail(f"{out_path} already exists and is not empty; choose a new path.")
     engine = _ready_engine(database)
     try:
-        counts = export_bundle(engine, out_path, with_passwords=with_passwords)
+        counts = export_bundle(engine, out_path, active_only=active_only, with_passwords=with_passwords)
     finally:
         engine.dispose()
     for name, count in counts.items():
         out.print(f"{name:16} {count:>10,}")
     out.print(f"Wrote {out_path}.")
+
+
+@app.command("copy")
+def copy(to: str = typer.Option(..., "--to", metavar="URL", help="Database URL to copy the store into."),
+         force: bool = typer.Option(False, "--force", help="Replace what the target holds."),
+         database: Optional[str] = DatabaseOption) -> None:
+    """Copy the whole store into another database (SQLite to PostgreSQL or back), losing nothing.
+
+    Records with their tombstones, dateLastModified and first-seen times, API clients with their
+    secrets, and the data revision. Serve the copy with the same server key.
+
+    Example: openroster copy --to postgresql+psycopg://openroster@db.internal/openroster
+    """
+    import sqlalchemy as sa
+
+    from openroster.store.copy import copy_store
+
+    source = _ready_engine(database)
+    try:
+        target = create_engine(to)
+    except sa.exc.ArgumentError as exc:
+        source.dispose()
+        _fail(f"--to {to!r} is not a database URL ({exc}); e.g. postgresql+psycopg://user@host/dbname "
+              f"or sqlite:///path/openroster.db")
+    try:
+        with _progress() as report:
+            counts = copy_store(source, target, replace=force, progress=report)
+    except OpenRosterError as exc:
+        _fail(str(exc))
+    except sa.exc.OperationalError as exc:
+        _fail(f"Cannot copy into {target.url.render_as_string(hide_password=True)}: {exc.orig}; "
+              f"nothing was copied.")
+    finally:
+        source.dispose()
+        target.dispose()
+    for name, count in counts.items():
+        out.print(f"{name:34} {count:>10,}")
+    out.print(f"Copied {source.url.render_as_string(hide_password=True)} to "
+              f"{target.url.render_as_string(hide_password=True)}. Serve it with the same server key "
+              f"(OPENROSTER_SECRET_KEY or openroster.key): API clients' secrets are sealed with it.")
 
 
 @app.command("demo-data")

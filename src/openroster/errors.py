@@ -129,3 +129,6 @@ class ConfigurationError(OpenRosterError):
 class SchemaOutdated(OpenRosterError):
     """The store's schema is older (or newer) than this version of openroster."""
 
+
+class TargetNotEmpty(OpenRosterError):
+    """A copy's target database already holds openroster data (and replacing it was not asked for)."""

@@ -221,6 +221,7 @@ def test_export_then_import_round_trips(store: sa.Engine, writer: TestClient, tm
     with client_for(copy) as reader:
         for collection in ["orgs", "academicSessions", "courses", "classes", "users", "enrollments",
                            "demographics", "resources", "categories", "lineItems", "results"]:
-            original = writer.get(f"{BASE}/{collection}?limit=1000&filter=status%3D%27active%27").json()
-            assert reader.get(f"{BASE}/{collection}?limit=1000").json() == original, collection
+            for query in ("limit=1000", "limit=1000&filter=status%3D%27tobedeleted%27"):
+                original = writer.get(f"{BASE}/{collection}?{query}").json()
+                assert reader.get(f"{BASE}/{collection}?{query}").json() == original, collection
     copy.dispose()

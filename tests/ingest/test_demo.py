@@ -20,7 +20,7 @@ from openroster.ingest.demo import (
     write_demo_bundle,
 )
 from openroster.model.catalogue import ENTITIES, METADATA, Field, Kind
-from openroster.model.values import parse_date, parse_year
+from openroster.model.values import format_datetime, parse_date, parse_datetime, parse_year
 
 Records = dict[str, list[dict[str, Any]]]
 
@@ -132,6 +132,12 @@ def check_value(f: Field, value: Any) -> None:
         assert isinstance(value, list) and value, f.name
         assert all(isinstance(item, str) and item.strip() and "," not in item for item in value), f.name
         assert len(set(value)) == len(value), f.name
+    elif kind is Kind.ENUM_LIST:
+        assert isinstance(value, list) and value and set(value) <= set(f.enum), f.name
+    elif kind is Kind.FLOAT:
+        assert isinstance(value, float), f.name
+    elif kind is Kind.DATETIME:
+        assert isinstance(value, int) and value > 0, f.name
     elif kind is Kind.USER_IDS:
         assert isinstance(value, list) and value
         for item in value:
@@ -456,3 +462,64 @@ def test_written_bundle_reads_back_as_the_same_records(tmp_path: Path, target: s
     bundle = read_bundle(out)
     assert {name for name, mode in bundle.modes.items() if mode == "bulk"} == set(ENTITY_NAMES)
     assert bundle.records == expected
+
+
+# --- resources and the gradebook ----------------------------------------------------------------
+
+
+def test_courses_and_scheduled_classes_link_to_a_resource_of_their_subject(district: Records) -> None:
+    resources = by_id(district, "resource")
+    course_links = {r["course"]: resources[r["resource"]] for r in district["courseResource"]}
+    class_links = {r["class"]: resources[r["resource"]] for r in district["classResource"]}
+    for course in district["course"]:
+        if course.get("subjects"):
+            assert course_links[course["sourcedId"]]["title"].startswith(course["subjects"][0])
+    for klass in district["class"]:
+        if klass.get("subjects") and klass["classType"] == "scheduled":
+            assert class_links[klass["sourcedId"]]["title"].startswith(klass["subjects"][0])
+        else:
+            assert klass["sourcedId"] not in class_links
+
+
+def test_every_mathematics_class_has_a_line_item_in_each_grading_period_of_its_terms(district: Records) -> None:
+    sessions = by_id(district, "academicSession")
+    items_of: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for item in district["lineItem"]:
+        items_of[item["class"]].append(item)
+    maths = [c for c in district["class"] if "Mathematics" in c.get("subjects", [])]
+    assert maths and set(items_of) == {c["sourcedId"] for c in maths}
+    for klass in maths:
+        periods = sorted(s for s, session in sessions.items() if session.get("parent") in klass["terms"]
+                         and session["type"] == "gradingPeriod")
+        items = items_of[klass["sourcedId"]]
+        assert sorted(i["gradingPeriod"] for i in items) == periods
+        for item in items:
+            period = sessions[item["gradingPeriod"]]
+            assert period["startDate"] <= format_datetime(item["assignDate"])[:10] <= period["endDate"]
+            assert item["assignDate"] < item["dueDate"]
+            assert format_datetime(item["dueDate"])[:10] <= period["endDate"]
+    assert len({i["category"] for i in district["lineItem"]}) == len(district["category"])
+
+
+def test_most_students_of_a_graded_class_have_results_of_every_kind(district: Records) -> None:
+    items = by_id(district, "lineItem")
+    enrolled = {(e["class"], e["user"]) for e in district["enrollment"] if e["role"] == "student"}
+    statuses: Counter[str] = Counter()
+    above = 0
+    for result in district["result"]:
+        item = items[result["lineItem"]]
+        assert (item["class"], result["student"]) in enrolled
+        assert result["scoreDate"] > item["dueDate"]
+        statuses[result["scoreStatus"]] += 1
+        if result["scoreStatus"] == "fully graded":
+            assert item["resultValueMin"] <= result["score"]
+            above += result["score"] > item["resultValueMax"]
+        else:
+            assert "score" not in result
+    assert {"exempt", "not submitted", "fully graded"} == set(statuses) and above > 0
+    reference = parse_datetime(f"{district['academicSession'][0]['endDate'][:4]}-01-15")
+    due = [i for i in items.values() if i["dueDate"] < reference]
+    assert due and len(due) < len(items)  # the spring's lineItems are not due yet
+    seats = sum(1 for i in due for (klass, _) in enrolled if klass == i["class"])
+    assert 0.9 * seats < len(district["result"]) < seats
+    assert {r["lineItem"] for r in district["result"]} == {i["sourcedId"] for i in due}

@@ -1,7 +1,8 @@
 """Generate a realistic, deterministic demo school district as OneRoster 1.1 records.
 
 `generate_demo` builds one district with its schools, the academic calendar of one school year,
-courses and class sections, staff, students with their guardians, enrollments and demographics.
+courses and class sections, staff, students with their guardians, enrollments and demographics,
+then resources and a gradebook for them (`openroster.ingest.demo_gradebook`).
 The result is a mapping from entity name to *records* in the form defined by
 `openroster.model.values` (no `dateLastModified`: the importer stamps it), ready to be written
 as a CSV bundle by `write_demo_bundle`.
@@ -30,6 +31,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from openroster.ingest.demo_gradebook import generate_gradebook
 from openroster.ingest.demo_school import (
     DEFAULT_SCHOOL_YEAR,
     DISTRICT_TOWNS,
@@ -186,7 +188,8 @@ class _DistrictBuilder:
             self.add_courses_and_classes(school, demand)
         for student in planned:
             self.enroll(student)
-        return self.out.as_mapping()
+        roster = self.out.as_mapping()
+        return {**roster, **generate_gradebook(self.rng, roster, self.year)}
 
     # -- orgs
 

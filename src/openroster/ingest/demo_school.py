@@ -16,7 +16,8 @@ DEFAULT_SCHOOL_YEAR = 2026
 the calendar year in which it ends), the one containing the fixed reference date 2026-01-15.
 It is a constant on purpose, so that the demo data never drifts with the calendar."""
 
-ENTITY_NAMES = ("org", "academicSession", "course", "class", "user", "enrollment", "demographics")
+ENTITY_NAMES = ("org", "academicSession", "course", "class", "user", "enrollment", "demographics",
+                "resource", "classResource", "courseResource", "category", "lineItem", "result")
 USER_FLAGS = ("freeLunch", "homeless", "giftedOrTalented", "504", "ELL", "LEP", "IEP")
 RESIDENCE_STATUSES = ("01652", "01653", "01654", "01655", "01656")
 RACES = ("americanIndianOrAlaskaNative", "asian", "blackOrAfricanAmerican",

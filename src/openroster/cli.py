@@ -454,6 +454,9 @@ def serve(host: str = typer.Option("127.0.0.1", help="Address to listen on."),
         check_server_key(engine, keys)
     except OpenRosterError as exc:
         _fail(str(exc))
+    if not _can_listen(host, port):
+        _fail(f"Cannot listen on {host}:{port}: the port is in use (or the address is not this machine's). "
+              f"Stop the other server, or choose another port with --port.")
     engine.dispose()
     os.environ["OPENROSTER_DATABASE_URL"] = settings.database_url
     shown = settings.public_url or f"http://{host}:{port}"
@@ -462,6 +465,18 @@ def serve(host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     uvicorn.run("openroster.api.asgi:build", factory=True, host=host, port=port, workers=workers,
                 log_level="info", proxy_headers=False,  # X-Forwarded-*: openroster.api.forwarded
                 access_log=False)  # every request is on the openroster.audit log instead
+
+
+def _can_listen(host: str, port: int) -> bool:
+    import socket
+
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind((host, port))
+        return True
+    except OSError:
+        return False
 
 
 def _demo_client(engine: "sa.Engine", keys: "ServerKeys") -> "IssuedCredentials":

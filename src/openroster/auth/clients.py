@@ -200,6 +200,6 @@ def check_server_key(engine: sa.Engine, keys: ServerKeys) -> None:
         raise ConfigurationError(
             f"This server key cannot decrypt the secrets of {len(wrong)} of {len(rows)} API client(s) "
             f"({', '.join(wrong[:5])}{', ...' if len(wrong) > 5 else ''}): they were created with another "
-            f"key, so OAuth 1.0a signatures and tokens would fail. Start with the key they were created "
+            f"key, so their OAuth 1.0a signatures could not be checked. Start with the key they were created "
             f"with (OPENROSTER_SECRET_KEY or OPENROSTER_KEY_FILE), or give each a new secret with: "
             f"openroster clients rotate-secret CLIENT_ID")

@@ -86,6 +86,8 @@ def _guarded_command(group: typer.Typer, name: str) -> Callable[[Command], Comma
             except OpenRosterError as exc:
                 _fail(str(exc))
             finally:
+                while _engines:
+                    _engines.pop().dispose()
                 for created in new_files if not succeeded else []:
                     if created == database_file:
                         remove_sqlite_files(created)
@@ -139,6 +141,13 @@ def import_command(path: Path = typer.Argument(..., help="A .zip bundle, or a fo
 
 
 _created_databases: list[str] = []  # PostgreSQL databases this command created: dropped if it fails
+_engines: list["sa.Engine"] = []  # engines this command opened: closed when it ends
+
+
+def _engine(url: str) -> "sa.Engine":
+    engine = create_engine(url)
+    _engines.append(engine)
+    return engine
 
 
 def _new_or_existing_engine(url: str) -> "sa.Engine":
@@ -149,7 +158,7 @@ def _new_or_existing_engine(url: str) -> "sa.Engine":
             err.print(f"Created the PostgreSQL database {sa_url(url).database}.", highlight=False)
     except OpenRosterError as exc:
         _fail(str(exc))
-    return create_engine(url)
+    return _engine(url)
 
 
 # What a non-terminal is told when an import enters each phase (a terminal sees progress bars).
@@ -304,7 +313,7 @@ def _ready_engine(database: Optional[str]) -> "sa.Engine":
     url = _settings(database).database_url
     try:
         require_existing(url)
-        engine = create_engine(url)
+        engine = _engine(url)
         migrate.require_current(engine)
     except OpenRosterError as exc:
         _fail(str(exc))
@@ -320,7 +329,7 @@ def _keys_and_engine(database: Optional[str], *, create_key: bool) -> tuple["Ser
     from openroster.auth.keys import load_keys
 
     settings = _settings(database)
-    engine = create_engine(settings.database_url)
+    engine = _engine(settings.database_url)
     try:
         migrate.prepare(engine)
         return load_keys(settings.secret_key, settings.key_file, create=create_key), engine
@@ -440,7 +449,7 @@ def serve(host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     try:
         if not demo:
             require_existing(settings.database_url)
-        engine = _new_or_existing_engine(settings.database_url) if demo else create_engine(settings.database_url)
+        engine = _new_or_existing_engine(settings.database_url) if demo else _engine(settings.database_url)
         if demo:
             _load_demo(engine)
         migrate.require_current(engine)

@@ -370,3 +370,23 @@ def test_every_help_has_an_example(path: list[str]) -> None:
     assert result.exit_code == 0
     text = " ".join(result.output.replace("│", " ").split())  # however the help box wraps its lines
     assert "Example: openroster " in text
+
+
+def test_a_demo_server_stopped_with_ctrl_c_keeps_its_new_store(tmp_path: Path) -> None:
+    import signal
+
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OPENROSTER_")}
+    server = subprocess.Popen([sys.executable, "-m", "openroster", "serve", "--demo", "--port", str(port)],
+                              cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    assert server.stdout is not None
+    for line in server.stdout:
+        if "OAuth 2.0 token URL" in line:
+            break
+    for _ in range(300):
+        if "Application startup complete" in (line := server.stdout.readline()) or not line:
+            break
+    server.send_signal(signal.SIGINT)
+    server.communicate(timeout=30)
+    assert (tmp_path / "openroster.db").exists() and (tmp_path / "openroster.key").exists()
+    assert snapshot(f"sqlite:///{tmp_path / 'openroster.db'}")["users"]

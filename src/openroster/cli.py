@@ -71,10 +71,13 @@ def _guarded_command(group: typer.Typer, name: str) -> Callable[[Command], Comma
         @functools.wraps(command)
         def run(*args: Any, **kwargs: Any) -> None:
             settings = _settings(kwargs.get("database"))
+            _undo.clear()
             database_file = sqlite_file(settings.database_url)
-            new_files = [f for f in (database_file, settings.key_file) if f is not None and not f.exists()]
+            if database_file is not None and not database_file.exists():
+                _undo.append(functools.partial(remove_sqlite_files, database_file))
+            if not settings.key_file.exists():
+                _undo.append(functools.partial(settings.key_file.unlink, missing_ok=True))
             succeeded = False
-            _created_databases.clear()
             try:
                 command(*args, **kwargs)
                 succeeded = True
@@ -88,16 +91,8 @@ def _guarded_command(group: typer.Typer, name: str) -> Callable[[Command], Comma
             finally:
                 while _engines:
                     _engines.pop().dispose()
-                for created in new_files if not succeeded else []:
-                    if created == database_file:
-                        remove_sqlite_files(created)
-                    else:
-                        created.unlink(missing_ok=True)
-                for url in _created_databases if not succeeded else []:
-                    try:
-                        drop_database(url)
-                    except OpenRosterError as exc:
-                        err.print(f"warning: the new database could not be dropped again: {exc}", highlight=False)
+                while _undo and not succeeded:
+                    _undo.pop()()
 
         group.command(name)(run)
         return command
@@ -140,7 +135,7 @@ def import_command(path: Path = typer.Argument(..., help="A .zip bundle, or a fo
     out.print(f"Imported {path} into {engine.url.render_as_string(hide_password=True)}.")
 
 
-_created_databases: list[str] = []  # PostgreSQL databases this command created: dropped if it fails
+_undo: list[Callable[[], None]] = []  # what removes this command's new files and databases if it fails
 _engines: list["sa.Engine"] = []  # engines this command opened: closed when it ends
 
 
@@ -150,11 +145,18 @@ def _engine(url: str) -> "sa.Engine":
     return engine
 
 
+def _drop_new_database(url: str) -> None:
+    try:
+        drop_database(url)
+    except OpenRosterError as exc:
+        err.print(f"warning: the new database could not be dropped again: {exc}", highlight=False)
+
+
 def _new_or_existing_engine(url: str) -> "sa.Engine":
     """An engine on `url`, creating a PostgreSQL database the server does not have yet."""
     try:
         if create_missing_database(url):
-            _created_databases.append(url)
+            _undo.append(functools.partial(_drop_new_database, url))
             err.print(f"Created the PostgreSQL database {sa_url(url).database}.", highlight=False)
     except OpenRosterError as exc:
         _fail(str(exc))
@@ -467,6 +469,7 @@ def serve(host: str = typer.Option("127.0.0.1", help="Address to listen on."),
         _fail(f"Cannot listen on {host}:{port}: the port is in use (or the address is not this machine's). "
               f"Stop the other server, or choose another port with --port.")
     engine.dispose()
+    _undo.clear()  # the store is ready: stopping the server (Ctrl-C) must not remove it
     os.environ["OPENROSTER_DATABASE_URL"] = settings.database_url
     shown = settings.public_url or f"http://{host}:{port}"
     out.print(f"openroster serving {settings.database_url}\nOneRoster base URL: {shown}{API_ROOT}\n"

@@ -390,3 +390,15 @@ def test_a_demo_server_stopped_with_ctrl_c_keeps_its_new_store(tmp_path: Path) -
     server.communicate(timeout=30)
     assert (tmp_path / "openroster.db").exists() and (tmp_path / "openroster.key").exists()
     assert snapshot(f"sqlite:///{tmp_path / 'openroster.db'}")["users"]
+
+
+@pytest.mark.parametrize("command", ["export", "demo-data"])
+def test_an_output_path_that_cannot_be_written_is_one_line(store: str, tmp_path: Path, command: str) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    args = [command, str(blocker / "out.zip")] + (["--database", store] if command == "export" else [])
+    result = invoke(args)
+    assert result.exit_code == 1
+    assert result.output.startswith("error: ") and str(blocker) in result.output  # names the path in the way
+    assert result.output.rstrip().endswith("Check the path and its permissions.")
+    assert blocker.read_text() == "not a folder"

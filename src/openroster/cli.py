@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import inspect
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -60,23 +61,26 @@ Command = TypeVar("Command", bound=Callable[..., None])
 
 
 def _guarded_command(group: typer.Typer, name: str) -> Callable[[Command], Command]:
-    """Register `name` on `group` so that it explains database failures and openroster's errors
-    instead of printing a traceback, and leaves no new file behind (SQLite store, server key) when
-    it fails."""
+    """Register `name` on `group` so that it explains database, file and openroster's errors
+    instead of printing a traceback, and leaves nothing new behind (SQLite store, server key,
+    output) when it fails."""
     def register(command: Command) -> Command:
-        if "database" not in inspect.signature(command).parameters:
-            group.command(name)(command)
-            return command
+        takes_database = "database" in inspect.signature(command).parameters
 
         @functools.wraps(command)
         def run(*args: Any, **kwargs: Any) -> None:
-            settings = _settings(kwargs.get("database"))
             _undo.clear()
-            database_file = sqlite_file(settings.database_url)
-            if database_file is not None and not database_file.exists():
-                _undo.append(functools.partial(remove_sqlite_files, database_file))
-            if not settings.key_file.exists():
-                _undo.append(functools.partial(settings.key_file.unlink, missing_ok=True))
+            url = ""
+            if takes_database:
+                settings = _settings(kwargs.get("database"))
+                url = settings.database_url
+                database_file = sqlite_file(url)
+                if database_file is not None:
+                    _undo_if_new(database_file, remove_sqlite_files)
+                _undo_if_new(settings.key_file, _remove_path)
+            out_path = kwargs.get("out_path")
+            if isinstance(out_path, Path):
+                _undo_if_new(out_path, _remove_path)
             succeeded = False
             try:
                 command(*args, **kwargs)
@@ -85,9 +89,11 @@ def _guarded_command(group: typer.Typer, name: str) -> Callable[[Command], Comma
                 succeeded = exc.exit_code == 0
                 raise
             except sa_exc.DBAPIError as exc:
-                _fail(explain(exc, settings.database_url))
+                _fail(explain(exc, url))
             except OpenRosterError as exc:
                 _fail(str(exc))
+            except OSError as exc:
+                _fail(f"{exc.strerror or exc}: {exc.filename or ''}. Check the path and its permissions.")
             finally:
                 while _engines:
                     _engines.pop().dispose()
@@ -136,6 +142,18 @@ def import_command(path: Path = typer.Argument(..., help="A .zip bundle, or a fo
 
 
 _undo: list[Callable[[], None]] = []  # what removes this command's new files and databases if it fails
+
+
+def _undo_if_new(path: Path, remove: Callable[[Path], None]) -> None:
+    if not path.exists():
+        _undo.append(functools.partial(remove, path))
+
+
+def _remove_path(path: Path) -> None:
+    if path.is_dir():
+        shutil.rmtree(path, ignore_errors=True)
+    elif path.exists():
+        path.unlink()
 _engines: list["sa.Engine"] = []  # engines this command opened: closed when it ends
 
 

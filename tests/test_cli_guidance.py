@@ -276,6 +276,7 @@ def test_import_names_each_phase_when_not_on_a_terminal(tmp_path: Path) -> None:
     assert positions == sorted(positions) and positions[-1] < result.output.index("Imported")
 
 
+@pytest.mark.skipif(shutil.which("script") is None, reason="util-linux script is not installed")
 def test_import_shows_progress_bars_on_a_terminal(tmp_path: Path) -> None:
     bundle = tmp_path / "district"
     write_bundle(bundle, district())

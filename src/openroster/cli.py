@@ -57,6 +57,45 @@ def _fail(message: str, code: int = 1) -> NoReturn:
     raise typer.Exit(code)
 
 
+_undo: list[Callable[[], None]] = []  # what removes this command's new files and databases if it fails
+
+
+def _undo_if_new(path: Path, remove: Callable[[Path], None]) -> None:
+    if not path.exists():
+        _undo.append(functools.partial(remove, path))
+
+
+def _remove_path(path: Path) -> None:
+    if path.is_dir():
+        shutil.rmtree(path, ignore_errors=True)
+    elif path.exists():
+        path.unlink()
+
+
+_engines: list["sa.Engine"] = []  # engines this command opened: closed when it ends
+
+
+def _engine(url: str) -> "sa.Engine":
+    engine = create_engine(url)
+    _engines.append(engine)
+    return engine
+
+
+def _drop_new_database(url: str) -> None:
+    try:
+        drop_database(url)
+    except OpenRosterError as exc:
+        err.print(f"warning: the new database could not be dropped again: {exc}", highlight=False)
+
+
+def _new_or_existing_engine(url: str) -> "sa.Engine":
+    """An engine on `url`, creating a PostgreSQL database the server does not have yet."""
+    if create_missing_database(url):
+        _undo.append(functools.partial(_drop_new_database, url))
+        err.print(f"Created the PostgreSQL database {sa_url(url).database}.", highlight=False)
+    return _engine(url)
+
+
 Command = TypeVar("Command", bound=Callable[..., None])
 
 
@@ -127,8 +166,6 @@ def import_command(path: Path = typer.Argument(..., help="A .zip bundle, or a fo
             err.print(str(problem), highlight=False, markup=False)
         shown = "" if exc.total == len(exc.problems) else f" (first {len(exc.problems)} shown)"
         _fail(f"{exc.total} problem(s) in {path}{shown}; nothing was imported.")
-    except OpenRosterError as exc:
-        _fail(str(exc))
     out.print(f"{'':16} {'in file':>10} {'new':>9} {'changed':>9} {'tombstoned':>10} {'unchanged':>10}")
     for name, changes in summary.changes.items():
         count = summary.records.get(name)
@@ -139,46 +176,6 @@ def import_command(path: Path = typer.Argument(..., help="A .zip bundle, or a fo
                   f"in the future (the latest {format_datetime(latest)}): every delta sync will carry them "
                   f"again until then. Correct the clock of the system that exported them.", highlight=False)
     out.print(f"Imported {path} into {engine.url.render_as_string(hide_password=True)}.")
-
-
-_undo: list[Callable[[], None]] = []  # what removes this command's new files and databases if it fails
-
-
-def _undo_if_new(path: Path, remove: Callable[[Path], None]) -> None:
-    if not path.exists():
-        _undo.append(functools.partial(remove, path))
-
-
-def _remove_path(path: Path) -> None:
-    if path.is_dir():
-        shutil.rmtree(path, ignore_errors=True)
-    elif path.exists():
-        path.unlink()
-_engines: list["sa.Engine"] = []  # engines this command opened: closed when it ends
-
-
-def _engine(url: str) -> "sa.Engine":
-    engine = create_engine(url)
-    _engines.append(engine)
-    return engine
-
-
-def _drop_new_database(url: str) -> None:
-    try:
-        drop_database(url)
-    except OpenRosterError as exc:
-        err.print(f"warning: the new database could not be dropped again: {exc}", highlight=False)
-
-
-def _new_or_existing_engine(url: str) -> "sa.Engine":
-    """An engine on `url`, creating a PostgreSQL database the server does not have yet."""
-    try:
-        if create_missing_database(url):
-            _undo.append(functools.partial(_drop_new_database, url))
-            err.print(f"Created the PostgreSQL database {sa_url(url).database}.", highlight=False)
-    except OpenRosterError as exc:
-        _fail(str(exc))
-    return _engine(url)
 
 
 # What a non-terminal is told when an import enters each phase (a terminal sees progress bars).

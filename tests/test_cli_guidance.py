@@ -91,7 +91,7 @@ def test_a_failed_clients_add_on_a_new_path_leaves_neither_store_nor_key(tmp_pat
 
 
 @pytest.mark.parametrize("args", [["serve"], ["changes", "--since", "2025-01-01"], ["export", "OUT"],
-                                  ["clients", "list"], ["prune"], ["backup", "copy.db"]])
+                                  ["clients", "list"], ["clients", "remove", "SDS"], ["prune"], ["backup", "copy.db"]])
 def test_reading_commands_refuse_a_missing_sqlite_file_without_creating_it(tmp_path: Path, args: list[str]) -> None:
     url = f"sqlite:///{tmp_path / 'missing.db'}"
     args = [str(tmp_path / a) if a in ("OUT", "copy.db") else a for a in args]

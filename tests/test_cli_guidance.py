@@ -403,3 +403,13 @@ def test_an_output_path_that_cannot_be_written_is_one_line(store: str, tmp_path:
     assert result.output.startswith("error: ") and str(blocker) in result.output  # names the path in the way
     assert result.output.rstrip().endswith("Check the path and its permissions.")
     assert blocker.read_text() == "not a folder"
+
+
+def test_a_sqlite_path_in_a_missing_folder_names_the_folder(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'no-such-folder' / 'store.db'}"
+    for args in (["migrate"], ["clients", "add", "SDS"]):
+        result = invoke([*args, "--database", url], OPENROSTER_KEY_FILE=str(tmp_path / "server.key"))
+        assert result.exit_code == 1
+        assert "cannot be opened (unable to open database file)" in result.output
+        assert "Check that its folder exists and is writable" in result.output
+    assert list(tmp_path.iterdir()) == []

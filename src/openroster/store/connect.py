@@ -73,11 +73,13 @@ def _server(url: str) -> Iterator[sa.Connection]:
 
 
 def explain(exc: sa.exc.DBAPIError, url: str) -> str:
-    """What a failed connection means for the user, and what to do about it."""
-    shown = make_url(url).render_as_string(hide_password=True)
-    detail = " ".join(str(exc.orig).split())
+    """What a failed connection (or statement) means for the user, and what to do about it."""
     parsed = make_url(url)
+    shown = parsed.render_as_string(hide_password=True)
+    detail = " ".join(str(exc.orig).split())
     if parsed.get_backend_name() == "sqlite":
+        if "unable to open" not in detail:
+            return f"The database {shown} failed: {detail}"
         return (f"The SQLite database {parsed.database} cannot be opened ({detail}). Check that its "
                 f"folder exists and is writable, or give another path with --database.")
     where = f"{parsed.host or 'localhost'}:{parsed.port or 5432}"
@@ -90,4 +92,4 @@ def explain(exc: sa.exc.DBAPIError, url: str) -> str:
     if "Connection refused" in detail or "could not translate host name" in detail or "timeout" in detail:
         return (f"No PostgreSQL server answers at {where} ({detail}). Start it, or correct the host and "
                 f"port in the database URL ({shown}).")
-    return f"The database {shown} cannot be used: {detail}"
+    return f"The database {shown} failed: {detail}"

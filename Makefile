@@ -3,26 +3,40 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+TEST_INSTALLED := $(VENV)/.installed-test
+STUDENTS ?= 100000
+SCHOOLS ?= 20
 
 .PHONY: run test typecheck bench sds-check clean
 
+# What running needs: openroster and its dependencies.
 $(INSTALLED): pyproject.toml
+	@echo "make: creating $(VENV) and installing openroster (first run only; about a minute)..."
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(BIN)/pip install --disable-pip-version-check --progress-bar off -e .
 	touch $(INSTALLED)
+
+# What testing needs on top: pytest, hypothesis, mypy, HTTP clients.
+$(TEST_INSTALLED): $(INSTALLED)
+	@echo "make: installing the test tools into $(VENV) (first run only)..."
+	$(BIN)/pip install --disable-pip-version-check --progress-bar off -e '.[test]'
+	touch $(TEST_INSTALLED)
 
 run: $(INSTALLED)
 	$(BIN)/openroster serve --demo
 
-test: $(INSTALLED)
+test: $(TEST_INSTALLED)
 	$(BIN)/pytest
 	$(BIN)/mypy
 
-typecheck: $(INSTALLED)
+typecheck: $(TEST_INSTALLED)
 	$(BIN)/mypy
 
-bench: $(INSTALLED)
-	$(BIN)/python benchmarks/read_path.py
+# make bench STUDENTS=20000 SCHOOLS=8: a smaller district. KEEP=1 keeps the temporary folder (bundle and
+# database) and prints where it is; FOLDER=DIR reuses (or fills) DIR instead.
+bench: $(TEST_INSTALLED)
+	$(BIN)/python benchmarks/read_path.py --students $(STUDENTS) --schools $(SCHOOLS) \
+	    $(if $(filter 1,$(KEEP)),--keep) $(if $(FOLDER),--folder $(FOLDER))
 
 # Microsoft's OneRoster Postman collections (SDS, Grade Sync) against a demo district, with newman
 # pinned in sds/package-lock.json. The collections are read from ../shared/sds-postman.

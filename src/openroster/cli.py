@@ -1,22 +1,31 @@
-"""The `openroster` command: serve, import, demo-data, migrate."""
+"""The `openroster` command: serve, import, export, backup, demo-data, migrate, clients, changes, prune."""
 
 from __future__ import annotations
 
+import functools
+import inspect
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn, Optional
+from typing import TYPE_CHECKING, Any, Callable, NoReturn, Optional, TypeVar
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import make_url as sa_url
 
 from openroster import API_ROOT
 from openroster.config import Settings
 from openroster.auth.scopes import short
 from openroster.errors import OpenRosterError
+from openroster.model.catalogue import ENTITIES
+from openroster.model.values import format_datetime
 from openroster.store import migrate
+from openroster.store.connect import (create_missing_database, drop_database, explain, remove_sqlite_files,
+                                      require_existing, sqlite_file)
 from openroster.store.dialects import create_engine
 
 if TYPE_CHECKING:
@@ -26,7 +35,9 @@ if TYPE_CHECKING:
     from openroster.auth.keys import ServerKeys
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
-                  help="openroster: a OneRoster 1.1 provider for School Data Sync, Grade Sync and others.")
+                  help="openroster: a OneRoster 1.1 provider for School Data Sync, Grade Sync and others.\n\n"
+                  "Example: openroster import district.zip && openroster clients add \"School Data Sync\" "
+                  "&& openroster serve")
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
@@ -46,7 +57,94 @@ def _fail(message: str, code: int = 1) -> NoReturn:
     raise typer.Exit(code)
 
 
-@app.command("import")
+_undo: list[Callable[[], None]] = []  # what removes this command's new files and databases if it fails
+
+
+def _undo_if_new(path: Path, remove: Callable[[Path], None]) -> None:
+    if not path.exists():
+        _undo.append(functools.partial(remove, path))
+
+
+def _remove_path(path: Path) -> None:
+    if path.is_dir():
+        shutil.rmtree(path, ignore_errors=True)
+    elif path.exists():
+        path.unlink()
+
+
+_engines: list["sa.Engine"] = []  # engines this command opened: closed when it ends
+
+
+def _engine(url: str) -> "sa.Engine":
+    engine = create_engine(url)
+    _engines.append(engine)
+    return engine
+
+
+def _drop_new_database(url: str) -> None:
+    try:
+        drop_database(url)
+    except OpenRosterError as exc:
+        err.print(f"warning: the new database could not be dropped again: {exc}", highlight=False)
+
+
+def _new_or_existing_engine(url: str) -> "sa.Engine":
+    """An engine on `url`, creating a PostgreSQL database the server does not have yet."""
+    if create_missing_database(url):
+        _undo.append(functools.partial(_drop_new_database, url))
+        err.print(f"Created the PostgreSQL database {sa_url(url).database}.", highlight=False)
+    return _engine(url)
+
+
+Command = TypeVar("Command", bound=Callable[..., None])
+
+
+def _guarded_command(group: typer.Typer, name: str) -> Callable[[Command], Command]:
+    """Register `name` on `group` so that it explains database, file and openroster's errors
+    instead of printing a traceback, and leaves nothing new behind (SQLite store, server key,
+    output) when it fails."""
+    def register(command: Command) -> Command:
+        takes_database = "database" in inspect.signature(command).parameters
+
+        @functools.wraps(command)
+        def run(*args: Any, **kwargs: Any) -> None:
+            _undo.clear()
+            url = ""
+            if takes_database:
+                settings = _settings(kwargs.get("database"))
+                url = settings.database_url
+                database_file = sqlite_file(url)
+                if database_file is not None:
+                    _undo_if_new(database_file, remove_sqlite_files)
+                _undo_if_new(settings.key_file, _remove_path)
+            out_path = kwargs.get("out_path")
+            if isinstance(out_path, Path):
+                _undo_if_new(out_path, _remove_path)
+            succeeded = False
+            try:
+                command(*args, **kwargs)
+                succeeded = True
+            except typer.Exit as exc:
+                succeeded = exc.exit_code == 0
+                raise
+            except sa_exc.DBAPIError as exc:
+                _fail(explain(exc, url))
+            except OpenRosterError as exc:
+                _fail(str(exc))
+            except OSError as exc:
+                _fail(f"{exc.strerror or exc}: {exc.filename or ''}. Check the path and its permissions.")
+            finally:
+                while _engines:
+                    _engines.pop().dispose()
+                while _undo and not succeeded:
+                    _undo.pop()()
+
+        group.command(name)(run)
+        return command
+    return register
+
+
+@_guarded_command(app, "import")
 def import_command(path: Path = typer.Argument(..., help="A .zip bundle, or a folder with manifest.csv."),
                    database: Optional[str] = DatabaseOption) -> None:
     """Import a OneRoster 1.1 CSV bundle (all files validated first; one transaction).
@@ -59,51 +157,66 @@ def import_command(path: Path = typer.Argument(..., help="A .zip bundle, or a fo
     settings = _settings(database)
     if not path.exists():
         _fail(f"{path} does not exist; give a .zip bundle or a folder containing manifest.csv.")
-    engine = create_engine(settings.database_url)
+    engine = _new_or_existing_engine(settings.database_url)
     try:
-        with _progress() as report:
+        with _progress(path) as report:
             summary = import_bundle(engine, path, progress=report)
     except BundleInvalid as exc:
         for problem in exc.problems:
             err.print(str(problem), highlight=False, markup=False)
         shown = "" if exc.total == len(exc.problems) else f" (first {len(exc.problems)} shown)"
         _fail(f"{exc.total} problem(s) in {path}{shown}; nothing was imported.")
-    except OpenRosterError as exc:
-        _fail(str(exc))
-    finally:
-        engine.dispose()
     out.print(f"{'':16} {'in file':>10} {'new':>9} {'changed':>9} {'tombstoned':>10} {'unchanged':>10}")
     for name, changes in summary.changes.items():
         count = summary.records.get(name)
         out.print(f"{name:16} {'' if count is None else f'{count:,}':>10} {changes.created:>9,} "
                   f"{changes.changed:>9,} {changes.tombstoned:>10,} {changes.unchanged:>10,}")
+    for name, (count, latest) in summary.future.items():
+        err.print(f"[yellow]warning:[/yellow] {count:,} {ENTITIES[name].csv_file} row(s) have a dateLastModified "
+                  f"in the future (the latest {format_datetime(latest)}): every delta sync will carry them "
+                  f"again until then. Correct the clock of the system that exported them.", highlight=False)
     out.print(f"Imported {path} into {engine.url.render_as_string(hide_password=True)}.")
 
 
+# What a non-terminal is told when an import enters each phase (a terminal sees progress bars).
+_PHASES = {"reading": "Checking every file before writing anything...", "writing": "Writing...",
+           "updating": "Updating records that show related ones...", "committing": "Committing..."}
+
+
 class _progress:
-    """A progress line per CSV file while reading and writing, on a terminal only."""
+    """Progress of an import: a line per file and phase on a terminal, the phases elsewhere."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
 
     def __enter__(self) -> "_ProgressReport":
         self._bar = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:,} rows"),
                              console=err, transient=True, disable=not err.is_terminal)
         self._bar.__enter__()
-        return _ProgressReport(self._bar)
+        err.print(f"Importing {self.path}.", highlight=False)
+        return _ProgressReport(self._bar, phases=not err.is_terminal)
 
     def __exit__(self, *exc: object) -> None:
         self._bar.__exit__(None, None, None)
 
 
 class _ProgressReport:
-    def __init__(self, bar: Progress) -> None:
-        self.bar, self.tasks = bar, {}  # type: ignore[var-annotated]
+    def __init__(self, bar: Progress, *, phases: bool) -> None:
+        self.bar, self.phases = bar, phases
+        self.tasks: dict[str, Any] = {}
+        self.phase = ""
 
     def __call__(self, stage: str, rows: int) -> None:
+        phase = stage.split()[0]
+        if self.phases and phase != self.phase and phase in _PHASES:
+            err.print(_PHASES[phase], highlight=False)
+        self.phase = phase
         if stage not in self.tasks:
             self.tasks[stage] = self.bar.add_task(stage, total=None)
         self.bar.update(self.tasks[stage], completed=rows)
 
 
-@app.command("export")
+@_guarded_command(app, "export")
 def export(out_path: Path = typer.Argument(..., metavar="OUT", help="Folder to create, or a path ending in .zip."),
            with_passwords: bool = typer.Option(False, "--with-passwords",
                                                help="Write users' passwords too (left out by default)."),
@@ -131,7 +244,7 @@ def export(out_path: Path = typer.Argument(..., metavar="OUT", help="Folder to c
     out.print(f"Wrote {out_path}.")
 
 
-@app.command("copy")
+@_guarded_command(app, "copy")
 def copy(to: str = typer.Option(..., "--to", metavar="URL", help="Database URL to copy the store into."),
          force: bool = typer.Option(False, "--force", help="Replace what the target holds."),
          database: Optional[str] = DatabaseOption) -> None:
@@ -171,7 +284,20 @@ def copy(to: str = typer.Option(..., "--to", metavar="URL", help="Database URL t
               f"(OPENROSTER_SECRET_KEY or openroster.key): API clients' secrets are sealed with it.")
 
 
-@app.command("demo-data")
+@_guarded_command(app, "backup")
+def backup(out_path: Path = typer.Argument(..., metavar="OUT", help="The new file to write the copy to."),
+           database: Optional[str] = DatabaseOption) -> None:
+    """Copy the store consistently while it is being served (SQLite: online backup; PostgreSQL: pg_dump).
+
+    Example: openroster backup backups/openroster-2026-01-15.db
+    """
+    from openroster.store.backup import backup_store
+
+    how = backup_store(_settings(database).database_url, out_path)
+    out.print(f"Wrote {out_path} ({how}).", highlight=False)
+
+
+@_guarded_command(app, "demo-data")
 def demo_data(out_path: Path = typer.Argument(..., metavar="OUT", help="Folder to create, or a path ending in .zip."),
               schools: int = typer.Option(3, min=1, help="Number of schools."),
               students: int = typer.Option(300, min=1, help="Number of students."),
@@ -190,20 +316,23 @@ def demo_data(out_path: Path = typer.Argument(..., metavar="OUT", help="Folder t
     out.print(f"Wrote {out_path}. Load it with: openroster import {out_path}")
 
 
-@app.command("migrate")
+@_guarded_command(app, "migrate")
 def migrate_command(database: Optional[str] = DatabaseOption) -> None:
     """Create or upgrade the store's schema to this version's.
 
     Example: openroster migrate --database postgresql+psycopg://postgres@127.0.0.1/roster
     """
     settings = _settings(database)
-    engine = create_engine(settings.database_url)
+    engine = _new_or_existing_engine(settings.database_url)
     before = migrate.current_revision(engine)
-    migrate.upgrade(engine)
+    try:
+        migrate.upgrade(engine)
+    except OpenRosterError as exc:
+        _fail(str(exc))
     out.print(f"Schema at revision {migrate.current_revision(engine)} (was {before or 'empty'}).")
 
 
-@app.command("changes")
+@_guarded_command(app, "changes")
 def changes(since: str = typer.Option(..., "--since", help="A date-time (2025-09-01T00:00:00Z) or a date."),
             database: Optional[str] = DatabaseOption) -> None:
     """Count what changed after a moment: what a delta sync from then will carry.
@@ -227,7 +356,7 @@ def changes(since: str = typer.Option(..., "--since", help="A date-time (2025-09
     out.print(f"{total:,} record(s) changed since {since}.")
 
 
-@app.command("prune")
+@_guarded_command(app, "prune")
 def prune(older_than_days: Optional[int] = typer.Option(
               None, "--older-than-days", min=1,
               help="Remove tombstones older than this (default: $OPENROSTER_TOMBSTONE_DAYS or 400)."),
@@ -249,15 +378,18 @@ def prune(older_than_days: Optional[int] = typer.Option(
 
 def _ready_engine(database: Optional[str]) -> "sa.Engine":
     """An engine on a store whose schema is current (or a clear error)."""
-    engine = create_engine(_settings(database).database_url)
+    url = _settings(database).database_url
     try:
+        require_existing(url)
+        engine = _engine(url)
         migrate.require_current(engine)
     except OpenRosterError as exc:
         _fail(str(exc))
     return engine
 
 
-clients_app = typer.Typer(no_args_is_help=True, help="API clients: who may call the API, with which scopes and orgs.")
+clients_app = typer.Typer(no_args_is_help=True, help="API clients: who may call the API, with which scopes and "
+                          "orgs.\n\nExample: openroster clients add \"School Data Sync\"; openroster clients list")
 app.add_typer(clients_app, name="clients")
 
 
@@ -265,7 +397,7 @@ def _keys_and_engine(database: Optional[str], *, create_key: bool) -> tuple["Ser
     from openroster.auth.keys import load_keys
 
     settings = _settings(database)
-    engine = create_engine(settings.database_url)
+    engine = _engine(settings.database_url)
     try:
         migrate.prepare(engine)
         return load_keys(settings.secret_key, settings.key_file, create=create_key), engine
@@ -285,7 +417,7 @@ def _show_credentials(issued: "IssuedCredentials", note: str) -> None:
     out.print("The secret is shown only now; store it safely.", highlight=False)
 
 
-@clients_app.command("add")
+@_guarded_command(clients_app, "add")
 def clients_add(name: str = typer.Argument(..., help="A name for the client, e.g. 'School Data Sync'."),
                 client_id: Optional[str] = typer.Option(None, "--client-id", help="Client id (default: generated)."),
                 client_secret: Optional[str] = typer.Option(None, "--client-secret",
@@ -313,27 +445,33 @@ def clients_add(name: str = typer.Argument(..., help="A name for the client, e.g
     _show_credentials(issued, f"Created client {name!r}.")
 
 
-@clients_app.command("list")
-def clients_list(database: Optional[str] = DatabaseOption) -> None:
-    """List API clients (never their secrets).
+@_guarded_command(clients_app, "list")
+def clients_list(as_json: bool = typer.Option(False, "--json", help="Print a JSON array (for scripts)."),
+                 database: Optional[str] = DatabaseOption) -> None:
+    """List API clients (never their secrets); ids are printed whole, however wide the terminal.
 
-    Example: openroster clients list
+    Example: openroster clients list --json
     """
-    from rich.table import Table
+    import orjson
 
     from openroster.auth.clients import list_clients
 
-    _, engine = _keys_and_engine(database, create_key=True)
-    table = Table()
-    for column in ("client id", "name", "scopes", "orgs", "passwords"):
-        table.add_column(column, no_wrap=column in ("client id", "name"))
-    for client in list_clients(engine):
-        table.add_row(client.client_id, client.name, " ".join(short(s) for s in client.scopes),
-                      ", ".join(client.orgs) or "all", "served" if client.allow_passwords else "")
-    out.print(table)
+    clients = list_clients(_ready_engine(database))
+    if as_json:
+        rows = [{"client_id": c.client_id, "name": c.name, "scopes": [short(s) for s in c.scopes],
+                 "orgs": list(c.orgs), "passwords": c.allow_passwords} for c in clients]
+        out.print(orjson.dumps(rows, option=orjson.OPT_INDENT_2).decode(), highlight=False, markup=False)
+        return
+    table = [("client id", "name", "scopes", "orgs", "passwords")] + [
+        (c.client_id, c.name, " ".join(short(s) for s in c.scopes), ", ".join(c.orgs) or "all",
+         "served" if c.allow_passwords else "") for c in clients]
+    widths = [max(len(row[i]) for row in table) for i in range(4)]
+    for row in table:
+        out.print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[4],
+                  highlight=False, markup=False, crop=False, overflow="ignore")
 
 
-@clients_app.command("remove")
+@_guarded_command(clients_app, "remove")
 def clients_remove(client: str = typer.Argument(..., help="Client id or name."),
                    database: Optional[str] = DatabaseOption) -> None:
     """Remove a client: its tokens and signatures stop working at once.
@@ -342,15 +480,11 @@ def clients_remove(client: str = typer.Argument(..., help="Client id or name."),
     """
     from openroster.auth.clients import remove_client
 
-    _, engine = _keys_and_engine(database, create_key=True)
-    try:
-        removed = remove_client(engine, client)
-    except OpenRosterError as exc:
-        _fail(str(exc))
+    removed = remove_client(_ready_engine(database), client)
     out.print(f"Removed client {removed}.", highlight=False)
 
 
-@clients_app.command("rotate-secret")
+@_guarded_command(clients_app, "rotate-secret")
 def clients_rotate(client: str = typer.Argument(..., help="Client id or name."),
                    client_secret: Optional[str] = typer.Option(None, "--client-secret",
                                                                help="New secret (default: generated)."),
@@ -369,7 +503,7 @@ def clients_rotate(client: str = typer.Argument(..., help="Client id or name."),
     _show_credentials(issued, f"New secret for client {issued.client.name!r}.")
 
 
-@app.command("serve")
+@_guarded_command(app, "serve")
 def serve(host: str = typer.Option("127.0.0.1", help="Address to listen on."),
           port: int = typer.Option(8000, min=1, max=65535, help="Port to listen on."),
           database: Optional[str] = DatabaseOption,
@@ -384,18 +518,31 @@ def serve(host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     from openroster.api.asgi import PROTOCOL
     from openroster.auth.keys import load_keys
 
+    from openroster.auth.clients import check_server_key
+
     settings = _settings(database)
-    engine = create_engine(settings.database_url)
     try:
+        if not demo:
+            require_existing(settings.database_url)
+        engine = _new_or_existing_engine(settings.database_url) if demo else _engine(settings.database_url)
         if demo:
             _load_demo(engine)
         migrate.require_current(engine)
         keys = load_keys(settings.secret_key, settings.key_file, create=demo)
         if demo:
-            _show_credentials(_demo_client(engine, keys), "Demo API client (all scopes):")
+            issued = _demo_client(engine, keys)
+            _show_credentials(issued, "Demo API client (all scopes):")
+            out.print("In a second terminal, set these to follow the README's examples:\n"
+                      f"  export CLIENT_ID={issued.client.client_id} CLIENT_SECRET={issued.secret}",
+                      highlight=False, markup=False)
+        check_server_key(engine, keys)
     except OpenRosterError as exc:
         _fail(str(exc))
+    if not _can_listen(host, port):
+        _fail(f"Cannot listen on {host}:{port}: the port is in use (or the address is not this machine's). "
+              f"Stop the other server, or choose another port with --port.")
     engine.dispose()
+    _undo.clear()  # the store is ready: stopping the server (Ctrl-C) must not remove it
     os.environ["OPENROSTER_DATABASE_URL"] = settings.database_url
     shown = settings.public_url or f"http://{host}:{port}"
     out.print(f"openroster serving {settings.database_url}\nOneRoster base URL: {shown}{API_ROOT}\n"
@@ -404,6 +551,18 @@ def serve(host: str = typer.Option("127.0.0.1", help="Address to listen on."),
                 http=PROTOCOL,  # bounds the time and size of each request's head
                 log_level="info", proxy_headers=False,  # X-Forwarded-*: openroster.api.forwarded
                 access_log=False)  # every request is on the openroster.audit log instead
+
+
+def _can_listen(host: str, port: int) -> bool:
+    import socket
+
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind((host, port))
+        return True
+    except OSError:
+        return False
 
 
 def _demo_client(engine: "sa.Engine", keys: "ServerKeys") -> "IssuedCredentials":

@@ -179,10 +179,11 @@ def test_progress_reports_reading_then_writing_every_batch(tmp_path: Path) -> No
                   progress=lambda stage, rows: calls.append((stage, rows)))
     engine.dispose()
     assert [rows for stage, rows in calls if stage == "writing users.csv"] == [0, 4, 8, 10]
-    assert [rows for stage, rows in calls if stage == "reading users.csv"] == [10]
+    assert [rows for stage, rows in calls if stage == "reading users.csv"] == [0, 10]
     files = [ENTITIES[name].csv_file for name in LOAD_ORDER]
-    assert list(dict.fromkeys(stage for stage, _ in calls)) == ([f"reading {f}" for f in files]
-                                                                + [f"writing {f}" for f in files])
+    assert list(dict.fromkeys(stage for stage, _ in calls)) == (
+        [f"reading {f}" for f in files] + [f"writing {f}" for f in files]
+        + ["updating records that show related ones", "committing"])
 
 
 def test_checking_keeps_sourced_ids_and_only_the_records_asked_for(tmp_path: Path) -> None:

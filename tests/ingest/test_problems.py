@@ -307,14 +307,14 @@ def test_no_follow_on_reference_problems_when_the_target_file_is_broken(tmp_path
 
 # --- manifest and files ---------------------------------------------------------------------
 
-def test_missing_manifest(tmp_path: Path) -> None:
+def test_missing_manifest_is_the_one_problem_reported(tmp_path: Path) -> None:
+    # Without the manifest no file's mode is known, so the files are not checked at all.
     rows = with_cell("user", 0, "role", "pupil")
 
     assert problems(make_bundle(tmp_path, rows, manifest=False)) == [
         Problem("manifest.csv", None, None, "The bundle has no manifest.csv. Add one at the top of the bundle "
                 "with the header propertyName,value and the rows oneroster.version,1.1 and one "
                 "file.<name>,bulk|delta|absent row per file (for example file.users,bulk)."),
-        Problem("users.csv", 2, "role", f"'pupil' is not one of {ROLES}."),
     ]
 
 

@@ -86,7 +86,7 @@ def test_progress_is_reported_per_file_with_the_final_count(tmp_path: Path) -> N
     read_bundle(make_bundle(tmp_path, rows), progress=lambda file, done: calls.append((file, done)))
 
     categories = [done for file, done in calls if file == "categories.csv"]
-    assert categories == [5000, 10000, 12001]
+    assert categories == [0, 5000, 10000, 12001]  # 0: the file's check has begun
     assert ("users.csv", 3) in calls
     assert {file for file, _ in calls} == {e.csv_file for e in ENTITIES.values()}
 

@@ -29,8 +29,8 @@ from openroster.auth.credential_gate import CredentialGate, GateFull
 from openroster.auth.keys import ServerKeys, load_keys
 from openroster.auth.token_endpoint import BUSY as TOKEN_BUSY, token_response
 from openroster.config import Settings
-from openroster.errors import (InvalidData, MethodNotAllowed, OneRosterError, PayloadTooLarge,
-                               RequestTimeout, StatusInfo, UnknownObject)
+from openroster.errors import (ConfigurationError, InvalidData, MethodNotAllowed, OneRosterError,
+                               PayloadTooLarge, RequestTimeout, StatusInfo, UnknownObject)
 from openroster.model.catalogue import PUBLIC_VIEWS
 from openroster.model.json_input import read_object
 from openroster.model.values import now_ms
@@ -85,6 +85,14 @@ class OneRosterService:
             exc = no_connection_free() if isinstance(caught, sa.exc.TimeoutError) else caught
             response = error_response(exc.http_status, exc.status_info, exc.headers)
             reason, claimed = exc.description, exc.claimed_client
+        except ConfigurationError as exc:  # the server key cannot open this client's stored secret
+            log.error("%s %s: %s", request.method, request.url.path, exc)
+            reason = str(exc)
+            response = error_response(500, StatusInfo(
+                "failure", "error", "internal server error",
+                "The server cannot check this client's credentials: its stored secret was sealed with "
+                "another server key. The server's operator must restore that key or give the client a "
+                "new secret."))
         except Exception:
             log.exception("internal error on %s %s", request.method, request.url.path)
             response = error_response(500, StatusInfo("failure", "error", "internal server error",
@@ -93,8 +101,13 @@ class OneRosterService:
         return response
 
     async def token(self, request: Request) -> Response:
-        """POST /oauth/token (OAuth 2.0 client credentials)."""
+        """POST /oauth/token (OAuth 2.0 client credentials); other methods are 405."""
         started = time.perf_counter()
+        if request.method != "POST":
+            description = f"{request.method} is not supported here; request a token with POST"
+            _audit(request, 405, None, started, description)
+            return Response(orjson.dumps({"error": "invalid_request", "error_description": description}),
+                            status_code=405, media_type="application/json", headers={"Allow": "POST"})
         try:
             body = await _read_body(request, self.settings)
         except (PayloadTooLarge, RequestTimeout) as exc:
@@ -125,8 +138,10 @@ class OneRosterService:
             raise UnknownObject(f"No OneRoster endpoint at {request.url.path}")
         endpoint = match.for_method(request.method)
         if endpoint is None:
-            allowed = sorted({e.method for e in match.endpoints})
-            raise MethodNotAllowed(f"{request.method} is not supported here; allowed: {', '.join(allowed)}")
+            methods = {e.method for e in match.endpoints}
+            allowed = ", ".join(sorted(methods | ({"HEAD"} if "GET" in methods else set())))
+            raise MethodNotAllowed(f"{request.method} is not supported here; allowed: {allowed}",
+                                   headers={"Allow": allowed})
         grant = self.access.authorize(request, endpoint, self.base_url(request) + raw_path, body)
         if endpoint.method == "PUT":
             return self._put(request, endpoint, match.params["id"], grant, body), 1
@@ -251,7 +266,7 @@ def create_app(settings: Settings, *, engine: sa.Engine | None = None,
     access = access or OAuthAccess(engine, keys, oauth1_window_seconds=settings.oauth1_window,
                                    oauth1_require_body_hash=settings.oauth1_require_body_hash)
     service = OneRosterService(settings, engine, keys, access)
-    app = Starlette(routes=[Route("/oauth/token", service.token, methods=["POST"]),
+    app = Starlette(routes=[Route("/oauth/token", service.token, methods=_METHODS),
                            Route("/{path:path}", service.handle, methods=_METHODS)],
                     middleware=[Middleware(ForwardedHeaders, trusted=[
                         ip.strip() for ip in settings.forwarded_allow_ips.split(",") if ip.strip()])])

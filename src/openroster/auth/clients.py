@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from openroster.auth import scopes as scope_names
 from openroster.auth.keys import ServerKeys
-from openroster.errors import OpenRosterError
+from openroster.errors import ConfigurationError, OpenRosterError
 from openroster.model.values import now_ms
 from openroster.store.schema import TABLES, api_clients
 
@@ -181,3 +181,24 @@ def shared_secret(conn: sa.Connection, keys: ServerKeys, client_id: str) -> str 
     sealed = conn.execute(sa.select(api_clients.c.secret_sealed).where(
         api_clients.c.client_id == client_id)).scalar_one_or_none()
     return keys.unseal(sealed) if sealed is not None else None
+
+
+
+def check_server_key(engine: sa.Engine, keys: ServerKeys) -> None:
+    """Refuse a server key that cannot open the stored client secrets (OAuth 1.0a would fail)."""
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(api_clients.c.client_id, api_clients.c.secret_sealed)
+                            .order_by(api_clients.c.client_id)).all()
+    wrong = []
+    for client_id, sealed in rows:
+        try:
+            keys.unseal(sealed)
+        except ConfigurationError:
+            wrong.append(client_id)
+    if wrong:
+        raise ConfigurationError(
+            f"This server key cannot decrypt the secrets of {len(wrong)} of {len(rows)} API client(s) "
+            f"({', '.join(wrong[:5])}{', ...' if len(wrong) > 5 else ''}): they were created with another "
+            f"key, so their OAuth 1.0a signatures could not be checked. Start with the key they were created "
+            f"with (OPENROSTER_SECRET_KEY or OPENROSTER_KEY_FILE), or give each a new secret with: "
+            f"openroster clients rotate-secret CLIENT_ID")

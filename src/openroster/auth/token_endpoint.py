@@ -56,6 +56,9 @@ def _basic_credentials(authorization: str) -> tuple[str, str] | None:
 def token_response(*, content_type: str, authorization: str, body: bytes, engine: sa.Engine,
                    keys: ServerKeys, lifetime_seconds: int,
                    clock: Callable[[], float] = time.time) -> TokenResponse:
+    if not body.strip():
+        return _error(400, "invalid_request", "grant_type is missing: send grant_type=client_credentials "
+                      "in an application/x-www-form-urlencoded body")
     if not content_type.lower().startswith("application/x-www-form-urlencoded"):
         return _error(400, "invalid_request", "send the request as application/x-www-form-urlencoded")
     try:

@@ -1,7 +1,7 @@
 """Read manifest.csv and decide, for every entity, whether and how its file is processed.
 
-Without a usable manifest, files that are present are still checked (as bulk files) so that
-one run reports every problem in the bundle.
+Without a usable manifest (missing, unreadable, or with the wrong header) only the manifest's
+own problems are reported: the files' modes are unknown, so their checks would mislead.
 """
 
 from __future__ import annotations

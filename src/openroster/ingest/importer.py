@@ -13,7 +13,7 @@ second pass, inside the write transaction, reads each file again and writes it i
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
@@ -41,6 +41,8 @@ DERIVED_SOURCES = frozenset(source for e in ENTITIES.values() for source in deri
 class ImportSummary:
     records: dict[str, int]  # entity name -> records in the bundle's file
     changes: dict[str, WriteCounts]  # entity name -> what changed in the store
+    # entity name -> (rows whose dateLastModified is after the import, the latest of them)
+    future: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
 def import_bundle(engine: sa.Engine, path: Path, *,
@@ -62,7 +64,9 @@ def import_bundle(engine: sa.Engine, path: Path, *,
                                keep=DERIVED_SOURCES)
     stamp = at_ms if at_ms is not None else now_ms()
     with cycle_collection_paused(), write_transaction(engine) as conn:
-        return _Import(conn, checked, stamp, report, batch_size).run()
+        summary = _Import(conn, checked, stamp, report, batch_size).run()
+        report("committing", 0)
+    return summary
 
 
 def _batches(records: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
@@ -78,6 +82,7 @@ class _Import:
         self.batch_size = batch_size
         self.modes = {name: checked.modes.get(name, "absent") for name in ENTITIES}
         self._views: dict[str, list[dict[str, Any]]] = {}
+        self.future: dict[str, tuple[int, int]] = {}
 
     def run(self) -> ImportSummary:
         changes: dict[str, WriteCounts] = {}
@@ -91,15 +96,18 @@ class _Import:
         # school changes its district's children; classResources.csv changes classes).
         touched = set(supplied)
         self._views.clear()
+        self.report("updating records that show related ones", 0)
         for name in LOAD_ORDER:
             entity = ENTITIES[name]
             if derived_sources(entity) & touched:
                 counts = apply_batches(self.conn, entity, record_batches(self.conn, entity, self.batch_size),
                                        derive(entity, self._sources(name)), self.stamp, present=None)
-                changes.setdefault(name, WriteCounts()).changed += counts.changed
+                summary = changes.setdefault(name, WriteCounts())
+                summary.changed += counts.changed
+                summary.tombstoned += counts.tombstoned
         written = [name for name, counts in changes.items() if counts.created or counts.changed or counts.tombstoned]
         refresh_statistics(self.conn, [t for name in written for t in TABLES[name].all])
-        return ImportSummary({n: self.checked.counts[n] for n in supplied}, changes)
+        return ImportSummary({n: self.checked.counts[n] for n in supplied}, changes, self.future)
 
     def _file_batches(self, name: str) -> Iterator[list[dict[str, Any]]]:
         """The records of `name`'s file in batches, reporting progress as they are written."""
@@ -107,11 +115,19 @@ class _Import:
         self.report(stage, 0)
         done = 0
         for batch in _batches(replay(self.checked, name), self.batch_size):
+            self._note_future(name, batch)
             yield batch
             done += len(batch)
             self.report(stage, done)
         if done == 0:
             self.report(stage, 0)
+
+    def _note_future(self, name: str, batch: list[dict[str, Any]]) -> None:
+        """Count rows dated after this import: they stay in every delta sync until that moment."""
+        ahead = [dlm for r in batch if (dlm := r.get("dateLastModified")) is not None and dlm > self.stamp]
+        if ahead:
+            count, latest = self.future.get(name, (0, 0))
+            self.future[name] = (count + len(ahead), max(latest, *ahead))
 
     def _sources(self, name: str) -> dict[str, list[dict[str, Any]]]:
         return {src: self._view(src) for src in derived_sources(ENTITIES[name])}

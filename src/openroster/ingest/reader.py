@@ -78,6 +78,10 @@ def check_bundle(path: Path, *, stored_ids: Callable[[str], Collection[str]] = _
     log = ProblemLog()
     with cycle_collection_paused(), BundleSource(Path(path)) as source:
         manifest = read_manifest(source, log)
+        if not manifest.usable:
+            # Without the manifest no file's mode is known: checking the files anyway would
+            # report the consequences (a delta file's references "missing") as problems too.
+            log.raise_if_any()
         plan = plan_files(manifest, source.names, log)
         ids: dict[str, set[str]] = {name: set() for name in plan.read}
         references = References(plan, ids, stored_ids, log)
@@ -105,6 +109,8 @@ def _check_rows(table: TableRows, check: Callable[[int, Any], None] | None,
     """Read a file through, checking each record's references; returns the number of records."""
     file = table.entity.csv_file
     done = 0
+    if progress is not None:
+        progress(file, 0)
     for line, record in table:
         if check is not None:
             check(line, record)

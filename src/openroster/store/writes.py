@@ -184,11 +184,13 @@ class _EntityWrite:
                 continue
             given = record.get("dateLastModified")
             dlm = given if first_load and given is not None else max(now_ms, given or 0)
-            if old is None:
-                first_seen = now_ms
+            first_seen = now_ms if old is None else old.first_seen_ms
+            # Counted as `openroster changes` counts them: a written tobedeleted row is a tombstone.
+            if record["status"] == "tobedeleted":
+                counts.tombstoned += 1
+            elif old is None:
                 counts.created += 1
             else:
-                first_seen = old.first_seen_ms
                 counts.changed += 1
             doc = stamp(epoch_doc, dlm)
             rows.append(_main_row(self.columns.scalars, record, doc, digest, dlm, first_seen))
@@ -210,7 +212,7 @@ class _EntityWrite:
         active = self.conn.execute(sa.select(main.c.sourced_id).where(main.c.status == "active")
                                    .execution_options(yield_per=_ID_ROWS))
         gone = [sourced_id for sourced_id in active.scalars() if sourced_id not in present]
-        self.counts.tombstoned = tombstone(self.conn, self.entity, gone, self.now_ms)
+        self.counts.tombstoned += tombstone(self.conn, self.entity, gone, self.now_ms)
 
 
 def tombstone(conn: sa.Connection, entity: Entity, ids: Sequence[str], now_ms: int) -> int:

@@ -159,7 +159,7 @@ def import_command(path: Path = typer.Argument(..., help="A .zip bundle, or a fo
         _fail(f"{path} does not exist; give a .zip bundle or a folder containing manifest.csv.")
     engine = _new_or_existing_engine(settings.database_url)
     try:
-        with _progress(path) as report:
+        with _progress(f"Importing {path}.") as report:
             summary = import_bundle(engine, path, progress=report)
     except BundleInvalid as exc:
         for problem in exc.problems:
@@ -184,16 +184,17 @@ _PHASES = {"reading": "Checking every file before writing anything...", "writing
 
 
 class _progress:
-    """Progress of an import: a line per file and phase on a terminal, the phases elsewhere."""
+    """Progress of an import or a copy: a line per file (or table) and phase on a terminal, the
+    phases elsewhere; `announce` is printed first."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    def __init__(self, announce: str) -> None:
+        self.announce = announce
 
     def __enter__(self) -> "_ProgressReport":
         self._bar = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:,} rows"),
                              console=err, transient=True, disable=not err.is_terminal)
         self._bar.__enter__()
-        err.print(f"Importing {self.path}.", highlight=False)
+        err.print(self.announce, highlight=False)
         return _ProgressReport(self._bar, phases=not err.is_terminal)
 
     def __exit__(self, *exc: object) -> None:
@@ -267,7 +268,7 @@ def copy(to: str = typer.Option(..., "--to", metavar="URL", help="Database URL t
         _fail(f"--to {to!r} is not a database URL ({exc}); e.g. postgresql+psycopg://user@host/dbname "
               f"or sqlite:///path/openroster.db")
     try:
-        with _progress() as report:
+        with _progress(f"Copying to {target.url.render_as_string(hide_password=True)}.") as report:
             counts = copy_store(source, target, replace=force, progress=report)
     except OpenRosterError as exc:
         _fail(str(exc))

@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import Route, request_response
 
 from openroster import API_ROOT, __version__
 from openroster.api.access import Access, Grant
@@ -41,7 +41,6 @@ from openroster.store.writes import revision
 
 log = logging.getLogger("openroster.api")
 audit = logging.getLogger("openroster.audit")
-_METHODS = ["GET", "HEAD", "PUT", "DELETE", "POST", "PATCH", "OPTIONS"]
 
 
 class OneRosterService:
@@ -111,7 +110,8 @@ class OneRosterService:
         endpoint = match.for_method(request.method)
         if endpoint is None:
             allowed = sorted({e.method for e in match.endpoints})
-            raise MethodNotAllowed(f"{request.method} is not supported here; allowed: {', '.join(allowed)}")
+            raise MethodNotAllowed(f"{request.method} is not supported here; allowed: {', '.join(allowed)}",
+                                   headers={"Allow": ", ".join(_allow(allowed))})
         grant = self.access.authorize(request, endpoint, self.base_url(request) + raw_path, body)
         if endpoint.method == "PUT":
             return self._put(request, endpoint, match.params["id"], grant, body), 1
@@ -201,6 +201,10 @@ async def _read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+def _allow(methods: list[str]) -> list[str]:
+    return [*methods, "HEAD"] if "GET" in methods else methods
+
+
 def _parents_visible(conn: sa.Connection, endpoint: Endpoint, path_params: dict[str, str],
                      boundary: Scope) -> bool:
     return all(read_one(conn, single.entity, path_params[param], single.scope + boundary, {}) is not None
@@ -233,9 +237,10 @@ def create_app(settings: Settings, *, engine: sa.Engine | None = None,
     keys = load_keys(settings.secret_key, settings.key_file, create=False)
     access = access or OAuthAccess(engine, keys, oauth1_window_seconds=settings.oauth1_window)
     service = OneRosterService(settings, engine, keys, access)
-    app = Starlette(routes=[Route("/oauth/token", service.token, methods=["POST"]),
-                           Route("/{path:path}", service.handle, methods=_METHODS)],
+    app = Starlette(routes=[Route("/oauth/token", service.token, methods=["POST"])],
                     middleware=[Middleware(ForwardedHeaders, trusted=[
                         ip.strip() for ip in settings.forwarded_allow_ips.split(",") if ip.strip()])])
+    # Every other request, whatever its path (a decoded newline included) or method, is the service's.
+    app.router.default = request_response(service.handle)
     app.state.service = service
     return app

@@ -18,7 +18,9 @@ from starlette.routing import Route, request_response
 from openroster import API_ROOT, __version__
 from openroster.api.access import Access, Grant
 from openroster.api.endpoints import ENDPOINTS, Endpoint, parents
+from openroster.api.docs_page import docs_page
 from openroster.api.forwarded import ForwardedHeaders
+from openroster.api.openapi import REFERENCE_PAGES, openapi_document
 from openroster.api.responses import (JSON, collection_body, first_values, link_header, project,
                                       single_body, status_body)
 from openroster.api.router import Router
@@ -79,6 +81,18 @@ class OneRosterService:
         _audit(request, response.status_code, records, started, reason)
         return response
 
+    def _reference(self, request: Request, name: str) -> Response:
+        """The OpenAPI document (openapi.json) or the docs page (docs): no district data, no auth."""
+        if request.method not in ("GET", "HEAD"):
+            raise MethodNotAllowed(f"{request.method} is not supported here; allowed: GET",
+                                   headers={"Allow": "GET, HEAD"})
+        document = openapi_document(self.base_url(request), max_limit=self.settings.max_limit)
+        if name == "docs":
+            body, media_type = docs_page(document).encode(), "text/html; charset=utf-8"
+        else:
+            body, media_type = orjson.dumps(document), JSON
+        return Response(b"" if request.method == "HEAD" else body, media_type=media_type)
+
     async def token(self, request: Request) -> Response:
         """POST /oauth/token (OAuth 2.0 client credentials)."""
         started = time.perf_counter()
@@ -103,7 +117,10 @@ class OneRosterService:
         raw_path = raw_path.split("?", 1)[0]
         match = self.router.match(raw_path)
         if match is None:
-            if Router.split(raw_path) is None and raw_path.strip("/") == "":
+            below_root = Router.split(raw_path)
+            if below_root is not None and len(below_root) == 1 and below_root[0].lower() in REFERENCE_PAGES:
+                return self._reference(request, below_root[0].lower()), None
+            if below_root is None and raw_path.strip("/") == "":
                 return Response(b'{"openroster":"' + __version__.encode() + b'","api":"'
                                 + API_ROOT.encode() + b'"}', media_type=JSON), None
             raise UnknownObject(f"No OneRoster endpoint at {request.url.path}")

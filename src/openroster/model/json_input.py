@@ -13,7 +13,7 @@ from typing import Any, Callable
 from openroster.model.catalogue import METADATA, Entity, Field, Kind
 from openroster.model.values import BadValue, parse_boolean, parse_date, parse_datetime, parse_float, parse_year
 
-_SERVER_OWNED = frozenset({"sourcedId", "dateLastModified"})
+SERVER_OWNED = frozenset({"sourcedId", "dateLastModified"})
 
 
 def _string(value: Any) -> str:
@@ -105,7 +105,7 @@ def read_object(entity: Entity, data: Any) -> tuple[dict[str, Any], Problems]:
     problems: Problems = {}
     for name, value in data.items():
         field = entity.by_name.get(name)
-        if name in _SERVER_OWNED or value is None or (field is None and name != METADATA):
+        if name in SERVER_OWNED or value is None or (field is None and name != METADATA):
             continue
         if field is not None and field.derived is not None:
             continue

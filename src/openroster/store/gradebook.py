@@ -21,6 +21,8 @@ from openroster.store.schema import TABLES, column_of
 from openroster.store.writes import apply, tombstone
 
 DEFAULT_CATEGORY = {"sourcedId": DEFAULT_CATEGORY_ID, "title": "Uncategorized"}
+# Required fields a PUT may leave out because `_defaults` fills them in.
+DEFAULTED_ON_PUT = {"lineItem": ("category", "gradingPeriod"), "result": ("scoreDate",)}
 
 
 @dataclass(frozen=True)

@@ -129,6 +129,9 @@ class OneRosterService:
             allowed = sorted({e.method for e in match.endpoints})
             raise MethodNotAllowed(f"{request.method} is not supported here; allowed: {', '.join(allowed)}",
                                    headers={"Allow": ", ".join(_allow(allowed))})
+        # Before authentication too: an OAuth 1.0a consumer key or nonce is a query parameter.
+        if "%00" in raw_path or "%00" in request.scope.get("query_string", b"").decode("latin-1"):
+            raise InvalidData("The request holds a NUL character (%00); no path segment or query parameter may")
         grant = self.access.authorize(request, endpoint, self.base_url(request) + raw_path, body)
         if endpoint.method == "PUT":
             return self._put(request, endpoint, match.params["id"], grant, body), 1

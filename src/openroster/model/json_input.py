@@ -19,6 +19,8 @@ SERVER_OWNED = frozenset({"sourcedId", "dateLastModified"})
 def _string(value: Any) -> str:
     if not isinstance(value, str):
         raise BadValue(f"must be a string, not {_json_type(value)}")
+    if "\x00" in value:  # no OneRoster value holds one, and PostgreSQL cannot store one
+        raise BadValue("must not contain a NUL character (\\u0000)")
     return value
 
 
@@ -49,9 +51,9 @@ def _boolean(value: Any) -> str:
 
 def _ref(value: Any) -> str:
     if isinstance(value, str) and value:
-        return value
+        return _string(value)
     if isinstance(value, dict) and isinstance(value.get("sourcedId"), str) and value["sourcedId"]:
-        return str(value["sourcedId"])
+        return _string(value["sourcedId"])
     raise BadValue('must be a reference such as {"sourcedId": "..."}')
 
 
@@ -91,7 +93,7 @@ def _reader(field: Field) -> Callable[[Any], Any]:
 def _metadata(value: Any) -> dict[str, str]:
     if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
         raise BadValue("must be an object whose values are strings")
-    return dict(value)
+    return {_string(key): _string(text) for key, text in value.items()}
 
 
 Problems = dict[str, str]  # field name -> what is wrong with it

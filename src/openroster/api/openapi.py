@@ -1,10 +1,9 @@
 """The OpenAPI 3.1 document of the API, derived from the endpoint table and the catalogue.
 
 Nothing here is written per endpoint or per entity: paths, parameters, wrapper keys, status
-codes and scopes come from `api/endpoints.py`; schemas (fields, types, enumerations, GUIDRefs)
-from `model/catalogue.py`; accepted value forms from `model/values.py`. The schemas say what
-the server really accepts and answers, so a fuzzer can hold the server to them: input schemas
-are as tolerant as the PUT reader, output schemas as exact as the renderer.
+codes and scopes come from `api/endpoints.py`; the schemas from `api/openapi_schemas.py`, which
+derives them from `model/catalogue.py`. The document says what the server really accepts and
+answers, so a fuzzer can hold the server to it.
 """
 
 from __future__ import annotations
@@ -13,12 +12,10 @@ from typing import Any, Iterable
 
 from openroster import API_ROOT, __version__
 from openroster.api.endpoints import ENDPOINTS, GRADEBOOK, RESOURCES, Endpoint, parents
+from openroster.api.openapi_schemas import component_schemas, ref, schema_name
 from openroster.auth import scopes
-from openroster.model.catalogue import ENTITIES, METADATA, Entity, Field, Kind
-from openroster.model.json_input import SERVER_OWNED
-from openroster.model.values import DATE_PATTERN, DATETIME_PATTERN, SERVED_DATETIME_PATTERN, YEAR_PATTERN
+from openroster.model.catalogue import METADATA, Entity, Kind
 from openroster.query.params import DEFAULT_LIMIT
-from openroster.store.gradebook import DEFAULTED_ON_PUT
 
 Schema = dict[str, Any]
 TOKEN_PATH = "/oauth/token"
@@ -44,157 +41,12 @@ _STATUS_TEXT = {
 }
 
 
-def _ref(name: str) -> Schema:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _title(name: str) -> str:
-    return name[0].upper() + name[1:]
-
-
-# --- output: exactly what the renderer writes (optional fields and empty lists are left out)
-
-def _served(field: Field) -> Schema:
-    kind = field.kind
-    if kind is Kind.DATE:
-        return {"type": "string", "format": "date", "pattern": DATE_PATTERN}
-    if kind is Kind.DATETIME:
-        return {"type": "string", "format": "date-time", "pattern": SERVED_DATETIME_PATTERN}
-    if kind is Kind.YEAR:
-        return {"type": "string", "pattern": YEAR_PATTERN}
-    if kind is Kind.BOOLEAN:
-        return {"type": "string", "enum": ["true", "false"]}
-    if kind is Kind.FLOAT:
-        return {"type": "number"}
-    if kind is Kind.ENUM:
-        return {"type": "string", "enum": list(field.enum)}
-    if kind is Kind.REF:
-        return _ref(f"{_title(field.ref or '')}Ref")
-    if kind is Kind.REF_LIST:
-        return {"type": "array", "items": _ref(f"{_title(field.ref or '')}Ref"), "minItems": 1}
-    if kind is Kind.STRING_LIST:
-        return {"type": "array", "items": {"type": "string"}, "minItems": 1}
-    if kind is Kind.ENUM_LIST:
-        return {"type": "array", "items": {"type": "string", "enum": list(field.enum)}, "minItems": 1}
-    if kind is Kind.USER_IDS:
-        return {"type": "array", "items": _ref("UserId"), "minItems": 1}
-    return {"type": "string"}
-
-
-def _entity_schemas(entity: Entity) -> dict[str, Schema]:
-    """`<Entity>Fields` (any selection of its fields) and `<Entity>` (a whole record)."""
-    properties: dict[str, Schema] = {}
-    for field in entity.all_fields:
-        properties[field.name] = _served(field)
-        if field.name == "dateLastModified":
-            properties[METADATA] = _ref("Metadata")
-    name = _title(entity.name)
-    required = [f.name for f in entity.all_fields if f.required or f.name in ("status", "dateLastModified")]
-    return {
-        f"{name}Fields": {"type": "object", "properties": properties, "additionalProperties": False,
-                          "description": f"Fields of a {entity.name}; with `fields`, only those selected."},
-        name: {"allOf": [_ref(f"{name}Fields")], "required": required,
-               "description": f"A {entity.name} record, as served without `fields`."},
-    }
-
-
-def _guid_ref(target: str) -> Schema:
-    return {"type": "object", "required": ["href", "sourcedId", "type"], "additionalProperties": False,
-            "properties": {"href": {"type": "string", "format": "uri",
-                                    "description": f"Absolute URL of the {target} on this server"},
-                           "sourcedId": {"type": "string"}, "type": {"const": target}}}
-
-
-# --- input: what a gradebook PUT accepts (see model/json_input.py)
-
-def _accepted(field: Field) -> Schema:
-    kind = field.kind
-    nonblank_ref = {"anyOf": [{"type": "string", "minLength": 1},
-                              {"type": "object", "required": ["sourcedId"],
-                               "properties": {"sourcedId": {"type": "string", "minLength": 1}}}],
-                    "description": f'A {field.ref}: {{"sourcedId": "..."}} (type and href optional) or its sourcedId'}
-    if kind is Kind.DATETIME:
-        schema: Schema = {"type": "string", "pattern": r"^\s*" + DATETIME_PATTERN[1:-1] + r"\s*$",
-                          "description": "ISO 8601, with or without seconds and milliseconds; no zone means UTC"}
-    elif kind is Kind.DATE:
-        schema = {"type": "string", "pattern": DATE_PATTERN}
-    elif kind is Kind.YEAR:
-        schema = {"anyOf": [{"type": "string", "pattern": YEAR_PATTERN}, {"type": "integer"}]}
-    elif kind is Kind.BOOLEAN:
-        schema = {"anyOf": [{"type": "boolean"}, {"type": "string", "pattern": r"^\s*(?:[Tt][Rr][Uu][Ee]|"
-                                                                           r"[Ff][Aa][Ll][Ss][Ee])\s*$"}]}
-    elif kind is Kind.FLOAT:
-        schema = {"type": ["number", "string"], "description": "A number, or a string holding one"}
-    elif kind is Kind.ENUM:
-        schema = {"type": "string", "enum": list(field.enum)}
-    elif kind is Kind.REF:
-        schema = nonblank_ref
-    elif kind is Kind.REF_LIST:
-        schema = {"type": "array", "items": nonblank_ref}
-    elif kind is Kind.STRING_LIST:
-        schema = {"type": "array", "items": {"type": "string"}}
-    elif kind is Kind.ENUM_LIST:
-        schema = {"type": "array", "items": {"type": "string", "enum": list(field.enum)}}
-    elif kind is Kind.USER_IDS:
-        schema = {"type": "array", "items": {"type": "object", "properties": {
-            "type": {"type": "string"}, "identifier": {"type": "string"}}, "required": ["type", "identifier"]}}
-    else:
-        schema = {"type": "string"}
-    return schema
-
-
-def _input_schema(entity: Entity) -> Schema:
-    defaulted = DEFAULTED_ON_PUT.get(entity.name, ())
-    properties: dict[str, Schema] = {
-        "sourcedId": {"type": ["string", "number", "null"],
-                      "description": "Optional; when given, it must be the path's sourcedId"}}
-    required = []
-    for field in entity.all_fields:
-        if field.name in SERVER_OWNED or field.derived is not None:
-            continue
-        schema = _accepted(field)
-        if field.required and field.name not in defaulted:
-            required.append(field.name)
-        else:
-            schema = {"anyOf": [schema, {"type": "null"}]}  # null means left out
-        properties[field.name] = schema
-    properties[METADATA] = {"anyOf": [_ref("Metadata"), {"type": "null"}]}
-    notes = [f"`{name}` may be left out (a default is filled in)" for name in defaulted]
-    return {"type": "object", "properties": properties, "required": required,
-            "description": f"A {entity.name} as a client writes it. The server sets dateLastModified; "
-                           "unknown fields are ignored. " + "; ".join(notes)}
-
-
 # --- shared pieces
 
 def _components(base_url: str) -> Schema:
-    gradebook_entities = sorted({e.entity_name for e in ENDPOINTS if e.method == "PUT"})
-    schemas: dict[str, Schema] = {
-        "StatusInfo": {"type": "object", "additionalProperties": False,
-                       "required": ["imsx_codeMajor", "imsx_severity", "imsx_description", "imsx_codeMinor"],
-                       "properties": {"imsx_codeMajor": {"type": "string", "enum": ["success", "failure"]},
-                                      "imsx_severity": {"type": "string", "enum": ["status", "warning", "error"]},
-                                      "imsx_description": {"type": "string"},
-                                      "imsx_codeMinor": {"type": "string"}}},
-        "StatusPayload": {"type": "object", "additionalProperties": False, "required": ["statusInfoSet"],
-                          "properties": {"statusInfoSet": {"type": "array", "items": _ref("StatusInfo"),
-                                                           "minItems": 1}},
-                          "description": "The body of every error response (one entry)"},
-        "Metadata": {"type": "object", "additionalProperties": {"type": "string"},
-                     "description": "Extension keys (CSV columns metadata.<key>)"},
-        "UserId": {"type": "object", "additionalProperties": False, "required": ["type", "identifier"],
-                   "properties": {"type": {"type": "string"}, "identifier": {"type": "string"}}},
-    }
-    for target in sorted({f.ref for e in ENTITIES.values() for f in e.all_fields if f.ref}):
-        schemas[f"{_title(target)}Ref"] = _guid_ref(target)
-    for entity in ENTITIES.values():
-        if not entity.association:
-            schemas.update(_entity_schemas(entity))
-    for name in gradebook_entities:
-        schemas[f"{_title(name)}Input"] = _input_schema(ENTITIES[name])
     token_url = base_url + TOKEN_PATH
     return {
-        "schemas": schemas,
+        "schemas": component_schemas(),
         "securitySchemes": {
             "oauth2": {"type": "oauth2", "description": "OAuth 2.0 client credentials (HTTP Basic or form "
                        "client authentication); send the token as `Authorization: Bearer ...`.",
@@ -222,7 +74,7 @@ def _components(base_url: str) -> Schema:
 
 def _error(status: int, *headers: str) -> Schema:
     response: Schema = {"description": _STATUS_TEXT[status],
-                        "content": {"application/json": {"schema": _ref("StatusPayload")}}}
+                        "content": {"application/json": {"schema": ref("StatusPayload")}}}
     if headers:
         response["headers"] = {name: {"$ref": f"#/components/headers/{name}"} for name in headers}
     return response
@@ -290,12 +142,12 @@ def _tag(endpoint: Endpoint) -> str:
 
 
 def _operation(endpoint: Endpoint, max_limit: int) -> Schema:
-    key, name = endpoint.wrapper_key, _title(endpoint.entity.name)
+    key, name = endpoint.wrapper_key, schema_name(endpoint.entity.name)
     scope = endpoint.required_scope
-    record: Schema = {"anyOf": [_ref(name), _ref(f"{name}Fields")]}
+    record: Schema = {"anyOf": [ref(name), ref(f"{name}Fields")]}
     payload = {"type": "array", "items": record} if endpoint.collection else record
     body = {"type": "object", "additionalProperties": False, "required": [key],
-            "properties": {key: payload, "statusInfoSet": {"type": "array", "items": _ref("StatusInfo"),
+            "properties": {key: payload, "statusInfoSet": {"type": "array", "items": ref("StatusInfo"),
                                                            "description": "Warnings, only when there are any"}}}
     headers = ["X-Total-Count", "X-Data-Revision"] + (["Link"] if endpoint.collection else [])
     ok = {"content": {"application/json": {"schema": body}},
@@ -315,10 +167,10 @@ def _operation(endpoint: Endpoint, max_limit: int) -> Schema:
         responses["400"] = _error(400)
     elif endpoint.method == "PUT":
         single = {"type": "object", "additionalProperties": False, "required": [key],
-                  "properties": {key: _ref(name)}}
+                  "properties": {key: ref(name)}}
         stored = {"content": {"application/json": {"schema": single}}}
         operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": {
-            "type": "object", "required": [key], "properties": {key: _ref(f"{name}Input")}}}}}
+            "type": "object", "required": [key], "properties": {key: ref(f"{name}Input")}}}}}
         responses["200"] = {"description": "Replaced; the stored record", **stored}
         responses["201"] = {"description": _STATUS_TEXT[201] + "; the stored record", **stored}
         responses["400"] = _error(400)

@@ -13,13 +13,15 @@ from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import request_response
 
 from openroster import API_ROOT, __version__
 from openroster.api.access import Access, Grant
 from openroster.api.admission import FilterAdmission
 from openroster.api.endpoints import ENDPOINTS, Endpoint, parents
+from openroster.api.docs_page import docs_page
 from openroster.api.forwarded import ForwardedHeaders
+from openroster.api.openapi import REFERENCE_PAGES, openapi_document
 from openroster.api.responses import (JSON, collection_body, link_header, project, single_body,
                                       status_body)
 from openroster.api.router import Router
@@ -45,7 +47,6 @@ from openroster.store.scopes import Boundary, Match, Scope
 from openroster.store.writes import revision
 
 log = logging.getLogger("openroster.api")
-_METHODS = ["GET", "HEAD", "PUT", "DELETE", "POST", "PATCH", "OPTIONS"]
 
 
 class OneRosterService:
@@ -61,6 +62,12 @@ class OneRosterService:
         if self.settings.public_url:
             return self.settings.public_url
         return f"{request.url.scheme}://{request.url.netloc}"
+
+    async def route(self, request: Request) -> Response:
+        """Every request: the token endpoint (whatever the method: others are 405), else the API."""
+        if request.url.path == "/oauth/token":
+            return await self.token(request)
+        return await self.handle(request)
 
     async def handle(self, request: Request) -> Response:
         """Every OneRoster request: the body (if any) is read here, the rest runs in a worker thread."""
@@ -100,6 +107,18 @@ class OneRosterService:
         _audit(request, response.status_code, records, started, reason, claimed)
         return response
 
+    def _reference(self, request: Request, name: str) -> Response:
+        """The OpenAPI document (openapi.json) or the docs page (docs): no district data, no auth."""
+        if request.method not in ("GET", "HEAD"):
+            raise MethodNotAllowed(f"{request.method} is not supported here; allowed: GET",
+                                   headers={"Allow": "GET, HEAD"})
+        document = openapi_document(self.base_url(request), max_limit=self.settings.max_limit)
+        if name == "docs":
+            body, media_type = docs_page(document).encode(), "text/html; charset=utf-8"
+        else:
+            body, media_type = orjson.dumps(document), JSON
+        return Response(b"" if request.method == "HEAD" else body, media_type=media_type)
+
     async def token(self, request: Request) -> Response:
         """POST /oauth/token (OAuth 2.0 client credentials); other methods are 405."""
         started = time.perf_counter()
@@ -132,16 +151,21 @@ class OneRosterService:
         raw_path = raw_path.split("?", 1)[0]
         match = self.router.match(raw_path)
         if match is None:
-            if Router.split(raw_path) is None and raw_path.strip("/") == "":
+            below_root = Router.split(raw_path)
+            if below_root is not None and len(below_root) == 1 and below_root[0].lower() in REFERENCE_PAGES:
+                return self._reference(request, below_root[0].lower()), None
+            if below_root is None and raw_path.strip("/") == "":
                 return Response(b'{"openroster":"' + __version__.encode() + b'","api":"'
                                 + API_ROOT.encode() + b'"}', media_type=JSON), None
             raise UnknownObject(f"No OneRoster endpoint at {request.url.path}")
         endpoint = match.for_method(request.method)
         if endpoint is None:
-            methods = {e.method for e in match.endpoints}
-            allowed = ", ".join(sorted(methods | ({"HEAD"} if "GET" in methods else set())))
-            raise MethodNotAllowed(f"{request.method} is not supported here; allowed: {allowed}",
-                                   headers={"Allow": allowed})
+            allowed = sorted({e.method for e in match.endpoints})
+            raise MethodNotAllowed(f"{request.method} is not supported here; allowed: {', '.join(allowed)}",
+                                   headers={"Allow": ", ".join(_allow(allowed))})
+        # Before authentication too: an OAuth 1.0a consumer key or nonce is a query parameter.
+        if "%00" in raw_path or "%00" in request.scope.get("query_string", b"").decode("latin-1"):
+            raise InvalidData("The request holds a NUL character (%00); no path segment or query parameter may")
         grant = self.access.authorize(request, endpoint, self.base_url(request) + raw_path, body)
         if endpoint.method == "PUT":
             return self._put(request, endpoint, match.params["id"], grant, body), 1
@@ -243,6 +267,10 @@ async def _read_body(request: Request, settings: Settings) -> bytes:
     return b"".join(chunks)
 
 
+def _allow(methods: list[str]) -> list[str]:
+    return [*methods, "HEAD"] if "GET" in methods else methods
+
+
 def _parents_visible(conn: sa.Connection, endpoint: Endpoint, path_params: dict[str, str],
                      boundary: Scope) -> bool:
     return all(read_one(conn, single.entity, path_params[param], single.scope + boundary, {}) is not None
@@ -266,9 +294,9 @@ def create_app(settings: Settings, *, engine: sa.Engine | None = None,
     access = access or OAuthAccess(engine, keys, oauth1_window_seconds=settings.oauth1_window,
                                    oauth1_require_body_hash=settings.oauth1_require_body_hash)
     service = OneRosterService(settings, engine, keys, access)
-    app = Starlette(routes=[Route("/oauth/token", service.token, methods=_METHODS),
-                           Route("/{path:path}", service.handle, methods=_METHODS)],
-                    middleware=[Middleware(ForwardedHeaders, trusted=[
-                        ip.strip() for ip in settings.forwarded_allow_ips.split(",") if ip.strip()])])
+    app = Starlette(middleware=[Middleware(ForwardedHeaders, trusted=[
+        ip.strip() for ip in settings.forwarded_allow_ips.split(",") if ip.strip()])])
+    # Every request, whatever its path (a decoded newline included) or method, is the service's.
+    app.router.default = request_response(service.route)
     app.state.service = service
     return app

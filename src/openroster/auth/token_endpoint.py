@@ -75,6 +75,8 @@ def token_response(*, content_type: str, authorization: str, body: bytes, engine
     if basic is not None and "client_secret" in form:
         return _error(400, "invalid_request", "use one client authentication method, not Basic and form both")
     client_id, secret = basic if basic is not None else (form.get("client_id", ""), form.get("client_secret", ""))
+    if "\x00" in client_id + secret + "".join(form.values()):
+        return _error(400, "invalid_request", "a parameter holds a NUL character")
     if not client_id or not secret:
         return _error(401, "invalid_client", "client authentication is missing: send HTTP Basic "
                       "credentials or client_id and client_secret", basic=True)

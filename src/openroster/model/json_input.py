@@ -13,12 +13,14 @@ from typing import Any, Callable
 from openroster.model.catalogue import METADATA, Entity, Field, Kind
 from openroster.model.values import BadValue, parse_boolean, parse_date, parse_datetime, parse_float, parse_year
 
-_SERVER_OWNED = frozenset({"sourcedId", "dateLastModified"})
+SERVER_OWNED = frozenset({"sourcedId", "dateLastModified"})
 
 
 def _string(value: Any) -> str:
     if not isinstance(value, str):
         raise BadValue(f"must be a string, not {_json_type(value)}")
+    if "\x00" in value:  # no OneRoster value holds one, and PostgreSQL cannot store one
+        raise BadValue("must not contain a NUL character (\\u0000)")
     return value
 
 
@@ -49,9 +51,9 @@ def _boolean(value: Any) -> str:
 
 def _ref(value: Any) -> str:
     if isinstance(value, str) and value:
-        return value
+        return _string(value)
     if isinstance(value, dict) and isinstance(value.get("sourcedId"), str) and value["sourcedId"]:
-        return str(value["sourcedId"])
+        return _string(value["sourcedId"])
     raise BadValue('must be a reference such as {"sourcedId": "..."}')
 
 
@@ -91,7 +93,7 @@ def _reader(field: Field) -> Callable[[Any], Any]:
 def _metadata(value: Any) -> dict[str, str]:
     if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
         raise BadValue("must be an object whose values are strings")
-    return dict(value)
+    return {_string(key): _string(text) for key, text in value.items()}
 
 
 Problems = dict[str, str]  # field name -> what is wrong with it
@@ -105,7 +107,7 @@ def read_object(entity: Entity, data: Any) -> tuple[dict[str, Any], Problems]:
     problems: Problems = {}
     for name, value in data.items():
         field = entity.by_name.get(name)
-        if name in _SERVER_OWNED or value is None or (field is None and name != METADATA):
+        if name in SERVER_OWNED or value is None or (field is None and name != METADATA):
             continue
         if field is not None and field.derived is not None:
             continue

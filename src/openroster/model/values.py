@@ -14,11 +14,14 @@ import re
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_DATETIME = re.compile(
-    r"^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|z|[+-]\d{2}:?\d{2})?)?$"
-)
-_YEAR = re.compile(r"^\d{4}$")
+# The accepted forms, as patterns the OpenAPI document states too (valid in Python and ECMA-262).
+DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+DATETIME_PATTERN = r"^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|z|[+-]\d{2}:?\d{2})?)?$"
+SERVED_DATETIME_PATTERN = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$"  # what `format_datetime` writes
+YEAR_PATTERN = r"^\d{4}$"
+_DATE = re.compile(DATE_PATTERN)
+_DATETIME = re.compile(DATETIME_PATTERN)
+_YEAR = re.compile(YEAR_PATTERN)
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 # The instants a date-time may name once read as UTC: years 1 to 9999, as everywhere it is formatted.
 _FIRST_MS = (datetime(1, 1, 1, tzinfo=timezone.utc) - _EPOCH) // timedelta(milliseconds=1)

@@ -29,6 +29,8 @@ from openroster.store.writes import apply, tombstone
 DEFAULT_CATEGORY = {"sourcedId": DEFAULT_CATEGORY_ID, "title": "Uncategorized"}
 # How long an API write waits for the store (an import holds SQLite's write lock for minutes).
 API_WRITE_WAIT_MS = 2000
+# Required fields a PUT may leave out because `_defaults` fills them in.
+DEFAULTED_ON_PUT = {"lineItem": ("category", "gradingPeriod"), "result": ("scoreDate",)}
 
 
 @dataclass(frozen=True)

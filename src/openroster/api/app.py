@@ -160,9 +160,9 @@ class OneRosterService:
             raise UnknownObject(f"No OneRoster endpoint at {request.url.path}")
         endpoint = match.for_method(request.method)
         if endpoint is None:
-            allowed = sorted({e.method for e in match.endpoints})
-            raise MethodNotAllowed(f"{request.method} is not supported here; allowed: {', '.join(allowed)}",
-                                   headers={"Allow": ", ".join(_allow(allowed))})
+            allowed = ", ".join(_allow({e.method for e in match.endpoints}))
+            raise MethodNotAllowed(f"{request.method} is not supported here; allowed: {allowed}",
+                                   headers={"Allow": allowed})
         # Before authentication too: an OAuth 1.0a consumer key or nonce is a query parameter.
         if "%00" in raw_path or "%00" in request.scope.get("query_string", b"").decode("latin-1"):
             raise InvalidData("The request holds a NUL character (%00); no path segment or query parameter may")
@@ -267,8 +267,9 @@ async def _read_body(request: Request, settings: Settings) -> bytes:
     return b"".join(chunks)
 
 
-def _allow(methods: list[str]) -> list[str]:
-    return [*methods, "HEAD"] if "GET" in methods else methods
+def _allow(methods: set[str]) -> list[str]:
+    """The methods a path takes, as `Allow` names them: HEAD wherever GET is."""
+    return sorted(methods | {"HEAD"} if "GET" in methods else methods)
 
 
 def _parents_visible(conn: sa.Connection, endpoint: Endpoint, path_params: dict[str, str],

@@ -10,7 +10,7 @@ import csv
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from openroster.ingest._source import BundleSource
+from openroster.ingest._source import BundleSource, bounded_lines
 from openroster.ingest.problems import MANIFEST, ProblemLog
 from openroster.model.catalogue import ENTITIES, by_csv_file
 
@@ -51,7 +51,7 @@ def read_manifest(source: BundleSource, log: ProblemLog) -> Manifest:
         return manifest
     try:
         with source.open_text(MANIFEST) as text:
-            rows = csv.reader(text)
+            rows = csv.reader(bounded_lines(text))
             header = [cell.strip() for cell in next(rows, [])]
             if header != HEADER:
                 shown = ",".join(header) if header else "empty"

@@ -11,7 +11,8 @@ import codecs
 import io
 import zipfile
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Protocol, TextIO
+import csv
+from typing import IO, TYPE_CHECKING, Iterator, Protocol, TextIO
 
 if TYPE_CHECKING:
     from _typeshed import ReadableBuffer, WriteableBuffer
@@ -94,6 +95,30 @@ class BundleSource:
 
 
 _CHUNK = 1 << 16
+# No OneRoster row comes near this; a longer line is refused as it is read, before it is held whole.
+MAX_LINE_CHARACTERS = 1 << 20
+
+
+class LineTooLong(csv.Error):
+    """A physical line of a CSV file longer than MAX_LINE_CHARACTERS."""
+
+    def __init__(self, line: int) -> None:
+        super().__init__(f"line {line} is longer than {MAX_LINE_CHARACTERS:,} characters")
+        self.line = line
+
+
+def bounded_lines(text: TextIO) -> Iterator[str]:
+    """The lines of `text` for the csv module, each read at most MAX_LINE_CHARACTERS at a time.
+
+    A file of one endless line (a few MB zipped can hold gigabytes of commas) is refused after
+    reading one bound's worth of it, instead of being read into memory whole.
+    """
+    number = 0
+    while line := text.readline(MAX_LINE_CHARACTERS + 1):
+        number += 1
+        if len(line) > MAX_LINE_CHARACTERS:
+            raise LineTooLong(number)
+        yield line
 
 
 class _Digesting(io.RawIOBase):

@@ -11,7 +11,7 @@ import csv
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Iterator, NamedTuple, Protocol
 
-from openroster.ingest._source import BundleSource, Digest
+from openroster.ingest._source import BundleSource, Digest, LineTooLong, MAX_LINE_CHARACTERS, bounded_lines
 from openroster.ingest.cells import cell_decoder
 from openroster.model.catalogue import LIST_KINDS, METADATA, Entity, Kind
 from openroster.model.values import BadValue
@@ -59,7 +59,7 @@ class TableRows:
         previous_end = 0
         try:
             with source.open_text(file, self.digest) as text:
-                rows = csv.reader(text)
+                rows = csv.reader(bounded_lines(text))
                 header = next(rows, None)
                 if header is None:
                     log.add(file, None, None, f"{file} is empty; it needs at least the header line, "
@@ -73,6 +73,11 @@ class TableRows:
             log.add(file, line, None, f"This line is not UTF-8 text, so {file} cannot be read; save the "
                     "file as CSV UTF-8 and try again.")
             return
+        except LineTooLong as exc:
+            log.add(file, exc.line, None, f"This line is longer than the {MAX_LINE_CHARACTERS:,} characters "
+                    "a row may have, so the file was not read further; check that it is a CSV file with "
+                    "one record per line.")
+            return
         except csv.Error as exc:
             log.add(file, previous_end + 1, None, f"This line cannot be read as CSV ({exc}); check its "
                     "quotes and save the file as CSV UTF-8.")
@@ -85,7 +90,7 @@ class TableRows:
         ids = _SourcedIds(set(), self._first_lines_before, first_lines={})
         ignore = _Ignore()
         with self.source.open_text(self.entity.csv_file) as text:
-            rows = csv.reader(text)
+            rows = csv.reader(bounded_lines(text))
             header = next(rows, None)
             assert header is not None  # read once already
             plan = _plan_columns(self.entity, [name.strip() for name in header], self.mode, ignore)

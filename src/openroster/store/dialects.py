@@ -17,6 +17,7 @@ from openroster.errors import StoreBusy
 
 _SQLITE_BUSY_MS = 30_000  # how long an import or a CLI command waits for SQLite's write lock
 
+WAL_KEPT_BYTES = 64 << 20
 STATEMENTS_KEPT = 16  # prepared statements a database connection keeps for reuse
 # Seconds a request waits for a free pooled connection before it is answered 503: a flood of
 # requests must not queue cheap ones behind it for longer.
@@ -28,6 +29,7 @@ _PROGRESS_STEPS = 20_000
 def create_engine(url: str) -> sa.Engine:
     """An engine tuned for this service's access pattern (read-heavy, bulk imports)."""
     if url.startswith("sqlite"):
+        _create_owner_only(sa.make_url(url).database)
         # The driver keeps prepared statements per connection by SQL text; filters make new texts
         # at will, so keep few (the import's and the paging statements are a handful).
         engine = sa.create_engine(url, pool_timeout=POOL_WAIT,
@@ -39,6 +41,20 @@ def create_engine(url: str) -> sa.Engine:
     engine = sa.create_engine(url, pool_pre_ping=True, pool_timeout=POOL_WAIT)
     event.listen(engine, "connect", _postgresql_on_connect)
     return engine
+
+
+def _create_owner_only(database: str | None) -> None:
+    """Create a new SQLite store file readable by its owner only: it holds secrets and personal data.
+
+    SQLite gives its -wal and -shm files the permissions of the store file.
+    """
+    if database and database != ":memory:" and not database.startswith("file:") and not os.path.exists(database):
+        try:
+            os.close(os.open(database, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600))
+        except FileExistsError:
+            pass
+        except OSError:
+            pass  # a folder that does not exist: SQLite's own error says so on connect
 
 
 def _postgresql_on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -54,6 +70,9 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     # WAL: readers keep serving the previous data while an import writes, and see the
     # import all at once when it commits.
     cursor.execute("PRAGMA journal_mode=WAL")
+    # An import interrupted by a kill leaves its WAL behind (up to the import's size); the next
+    # checkpoint cuts it back to this many bytes instead of keeping the file at its peak.
+    cursor.execute(f"PRAGMA journal_size_limit={WAL_KEPT_BYTES}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA cache_size=-65536")
     cursor.execute("PRAGMA mmap_size=1073741824")

@@ -171,6 +171,18 @@ def test_bad_datetime(tmp_path: Path) -> None:
     ]
 
 
+def test_a_date_time_outside_years_1_to_9999_in_utc_is_a_problem_with_its_column(tmp_path: Path) -> None:
+    rows = with_cell("lineItem", 0, "assignDate", "0001-01-01T00:00:00.000+00:01")
+    rows["org"][0]["dateLastModified"] = "9999-12-31T23:59:59.999-23:59"
+
+    assert problems(make_bundle(tmp_path, rows)) == [
+        Problem("orgs.csv", 2, "dateLastModified", "'9999-12-31T23:59:59.999-23:59' is outside the years "
+                "1-9999 once converted to UTC"),
+        Problem("lineItems.csv", 2, "assignDate", "'0001-01-01T00:00:00.000+00:01' is outside the years "
+                "1-9999 once converted to UTC"),
+    ]
+
+
 def test_bad_boolean(tmp_path: Path) -> None:
     rows = with_cell("user", 0, "enabledUser", "yes")
     rows["demographics"][0]["white"] = "1"

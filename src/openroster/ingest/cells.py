@@ -15,6 +15,7 @@ from typing import Any, Callable
 from openroster.model.catalogue import Field, Kind
 from openroster.model.values import (
     BadValue,
+    DateTimeOutOfRange,
     format_datetime,
     parse_boolean,
     parse_date,
@@ -117,6 +118,8 @@ def _date_message(text: str) -> str:
 def _datetime(text: str) -> int:
     try:
         return parse_datetime(text)
+    except DateTimeOutOfRange:
+        raise  # its message already says what is wrong
     except BadValue:
         raise BadValue(f"'{text.strip()}' is not a date-time; write it in ISO 8601 form, "
                        "for example 2024-08-15T13:05:22.000Z.") from None

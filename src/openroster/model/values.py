@@ -32,6 +32,10 @@ class BadValue(ValueError):
     """A value that does not fit its field's type; the message says what was expected."""
 
 
+class DateTimeOutOfRange(BadValue):
+    """A well-formed date-time whose instant falls outside years 1-9999 in UTC."""
+
+
 def parse_date(text: str) -> str:
     """Validate 'YYYY-MM-DD' (a real calendar date) and return it unchanged."""
     if not _DATE.match(text):
@@ -68,7 +72,7 @@ def parse_datetime(text: str) -> int:
     delta = moment - _EPOCH
     ms = (delta.days * 86_400 + delta.seconds) * 1000 + delta.microseconds // 1000
     if not _FIRST_MS <= ms <= _LAST_MS:
-        raise BadValue(f"'{text}' is outside the years 1-9999 once converted to UTC")
+        raise DateTimeOutOfRange(f"'{text}' is outside the years 1-9999 once converted to UTC")
     return ms
 
 

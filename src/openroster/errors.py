@@ -99,3 +99,7 @@ class ConfigurationError(OpenRosterError):
 
 class SchemaOutdated(OpenRosterError):
     """The store's schema is older (or newer) than this version of openroster."""
+
+
+class CheckAborted(OpenRosterError):
+    """The readiness checker cannot go on: the provider is unreachable or refuses the credentials."""

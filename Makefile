@@ -14,7 +14,13 @@ $(INSTALLED): pyproject.toml
 run: $(INSTALLED)
 	$(BIN)/openroster serve --demo
 
-test: $(INSTALLED)
+# The browser test of `openroster check`'s HTML report drives Debian's chromium (CI runs as root).
+CHROMIUM := /usr/bin/chromium
+
+$(CHROMIUM):
+	apt-get update && apt-get install -y chromium
+
+test: $(INSTALLED) $(CHROMIUM)
 	$(BIN)/pytest
 	$(BIN)/mypy
 

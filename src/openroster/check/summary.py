@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -13,8 +14,9 @@ STYLE = {"fail": "red", "warn": "yellow", "pass": "green", "skip": "dim"}
 
 def print_summary(report: Report, console: Console) -> None:
     if report.walks:
-        walks = Table("collection", "records", "pages", "seconds", "records/s", "duplicates", "gaps",
-                      "dangling refs", "delta", title="Simulated sync")
+        walks = Table("collection", "records", "pages", "s", "rec/s", "dup", "gaps", "dangling", "delta",
+                      title="Simulated sync", box=box.SIMPLE_HEAD, pad_edge=False)
+        walks.columns[0].no_wrap = True
         for w in report.walks.values():
             if w.served:
                 walks.add_row(w.name, f"{w.records:,}", str(w.pages), f"{w.seconds:.2f}", f"{w.rate:,.0f}",
@@ -31,7 +33,7 @@ def print_summary(report: Report, console: Console) -> None:
             console.print(f"    {evidence.request}\n      expected {evidence.expected}\n      observed "
                           f"{evidence.observed}", highlight=False, markup=False)
         console.print(f"    fix: {outcome.check.fix}", highlight=False, markup=False)
-    counts = Table("profile", "pass", "warn", "fail", "skip", title="Checks")
+    counts = Table("profile", "pass", "warn", "fail", "skip", title="Checks", box=box.SIMPLE_HEAD, pad_edge=False)
     for profile, c in summary(report).items():
         counts.add_row(profile, str(c["pass"]), str(c["warn"]), str(c["fail"]), str(c["skip"]))
     console.print(counts)

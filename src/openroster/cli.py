@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, NoReturn, Optional
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from openroster import API_ROOT
 from openroster.config import Settings
@@ -405,8 +405,8 @@ def check(base: str = typer.Argument(..., metavar="BASE_URL", help="The provider
     assert client_id is not None and client_secret is not None
     options = CheckOptions(base, Credentials(client_id, client_secret, auth, token_url, signature, scope),
                            profiles, school, page_size, max_records, yes_write)
-    bar = Progress(TextColumn("{task.description:28}"), BarColumn(), TextColumn("{task.completed:,}/{task.total:,}"),
-                   console=err, transient=True, disable=not err.is_terminal)
+    bar = Progress(TextColumn("{task.description:28}"), BarColumn(), MofNCompleteColumn(), console=err,
+                   transient=True, disable=not err.is_terminal)
     tasks: dict[str, object] = {}
 
     def progress(name: str, done: int, total: int | None) -> None:

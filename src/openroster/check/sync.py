@@ -5,10 +5,11 @@ Only ids and references are kept, not records, so a district of a million record
 
 from __future__ import annotations
 
+import functools
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Callable
+from typing import Any, Callable
 
 from openroster.check.http import Predicate, Query, Session, where
 from openroster.check.outcomes import Outcomes
@@ -80,6 +81,7 @@ class Walk:
     changed_after: dict[float, list[str]] = field(default_factory=dict)
     delta_records: int | None = None
     dangling: int = 0
+    _instants: dict[Any, float | None] = field(default_factory=dict, repr=False)
 
     @property
     def complete(self) -> bool:
@@ -95,20 +97,27 @@ class Walk:
             self.duplicates += 1
             return
         self.ids.add(sid)
-        for (collection, name) in REFERENCES:
-            if collection == self.name:
-                value = record.get(name)
-                for ref in value if isinstance(value, list) else [value]:
-                    if isinstance(ref, dict) and isinstance(ref.get("sourcedId"), str):
-                        self.refs.setdefault(name, {}).setdefault(ref["sourcedId"], sid)
-        stamp = instant(record.get("dateLastModified"))
-        if stamp is not None:
-            if stamp > self.newest:
-                self.newest, self.newest_ids = stamp, [sid]
-            elif stamp == self.newest:
+        for name in _reference_fields(self.name):
+            value = record.get(name)
+            for ref in value if isinstance(value, list) else (value,):
+                if isinstance(ref, dict) and isinstance(ref.get("sourcedId"), str):
+                    self.refs.setdefault(name, {}).setdefault(ref["sourcedId"], sid)
+        text = record.get("dateLastModified")
+        if text not in self._instants:  # most records of an import share a few moments
+            self._instants[text] = instant(text)
+        moment = self._instants[text]
+        if moment is not None:
+            if moment > self.newest:
+                self.newest, self.newest_ids = moment, [sid]
+            elif moment == self.newest:
                 self.newest_ids.append(sid)
-            if since is not None and stamp > since:
+            if since is not None and moment > since:
                 self.changed_after.setdefault(since, []).append(sid)
+
+
+@functools.cache
+def _reference_fields(collection: str) -> tuple[str, ...]:
+    return tuple(name for (source, name) in REFERENCES if source == collection)
 
 
 def stamp(seconds: float) -> str:

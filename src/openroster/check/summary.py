@@ -15,7 +15,7 @@ STYLE = {"fail": "red", "warn": "yellow", "pass": "green", "skip": "dim"}
 def print_summary(report: Report, console: Console) -> None:
     if report.walks:
         walks = Table("collection", "records", "pages", "s", "rec/s", "dup", "gaps", "dangling", "delta",
-                      title="Simulated sync", box=box.SIMPLE_HEAD, pad_edge=False)
+                      title="Simulated sync", box=box.SIMPLE_HEAD, show_edge=False, collapse_padding=True)
         walks.columns[0].no_wrap = True
         for w in report.walks.values():
             if w.served:
@@ -33,7 +33,8 @@ def print_summary(report: Report, console: Console) -> None:
             console.print(f"    {evidence.request}\n      expected {evidence.expected}\n      observed "
                           f"{evidence.observed}", highlight=False, markup=False)
         console.print(f"    fix: {outcome.check.fix}", highlight=False, markup=False)
-    counts = Table("profile", "pass", "warn", "fail", "skip", title="Checks", box=box.SIMPLE_HEAD, pad_edge=False)
+    counts = Table("profile", "pass", "warn", "fail", "skip", title="Checks", box=box.SIMPLE_HEAD, show_edge=False,
+                   collapse_padding=True)
     for profile, c in summary(report).items():
         counts.add_row(profile, str(c["pass"]), str(c["warn"]), str(c["fail"]), str(c["skip"]))
     console.print(counts)

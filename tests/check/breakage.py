@@ -230,3 +230,21 @@ def put_answers_200_without_body() -> Breakage:
             return 200, {}, b""
         return answer
     return Breakage(response=response)
+
+
+def bare_401() -> Breakage:
+    def response(scope: Scope, answer: Answer) -> Answer:
+        return (401, {}, b"Unauthorized") if answer[0] == 401 else answer
+    return Breakage(response=response)
+
+
+def token_requires_body_credentials() -> Breakage:
+    def request(scope: Scope, body: bytes) -> Scope | Answer:
+        if scope["path"] == "/oauth/token" and b"client_secret=" not in body:
+            return 401, {"content-type": "application/json"}, b'{"error":"invalid_client"}'
+        return scope
+    return Breakage(request=request)
+
+
+def redirects_everything(to: str) -> Breakage:
+    return Breakage(request=lambda scope, body: (301, {"location": to + str(scope["path"])}, b""))

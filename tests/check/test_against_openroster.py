@@ -8,6 +8,7 @@ import time
 import pytest
 import sqlalchemy as sa
 
+from openroster.check import CheckOptions, run_checks
 from openroster.check.sync import stamp
 from tests.check.conftest import check, serve, statuses
 from tests.conftest import BASE, client_for
@@ -73,3 +74,18 @@ def test_gradebook_profiles_do_not_write_without_consent(sqlite_district: sa.Eng
     assert "grade-sync.put-lineitem" in skipped and "--yes-write" in skipped["grade-sync.put-lineitem"]
     assert "google.put-create" in skipped and report.notes == []
     assert statuses(report, "fail") == set()
+
+
+def test_max_records_bounds_each_walk(sqlite_district: sa.Engine) -> None:
+    server, credentials = serve(sqlite_district)
+    try:
+        report = run_checks(CheckOptions(server.url, credentials, ("sds",), page_size=40, max_records=100))
+    finally:
+        server.stop()
+    walks = report.walks
+    assert walks["enrollments"].truncated and 100 <= walks["enrollments"].records < 140
+    assert walks["users"].truncated and not walks["orgs"].truncated
+    assert statuses(report, "fail") == set()
+    # references into a walk cut short cannot be judged (those into complete walks still are)
+    refs = report.outcomes.by_id["sync.refs-enrollments"]
+    assert "the walk of users was incomplete" in refs.skipped and refs.passed == 1

@@ -107,3 +107,25 @@ def test_a_report_is_written_only_as_asked(sqlite_district: sa.Engine, tmp_path:
         server.stop()
     assert result.exit_code == 0, result.output
     assert target.exists() and f"Wrote {target}." in result.output
+
+
+def test_a_redirect_exits_2_naming_where_it_goes(sqlite_district: sa.Engine) -> None:
+    server, credentials = serve(sqlite_district, b.redirects_everything("https://elsewhere.example.org"))
+    try:
+        result = runner.invoke(app, ["check", server.url, "--client-id", credentials.client_id, "--client-secret",
+                                     credentials.client_secret])
+    finally:
+        server.stop()
+    assert result.exit_code == 2, result.output
+    assert "redirects to https://elsewhere.example.org/oauth/token" in result.output
+
+
+def test_tls_trouble_exits_2_saying_so(sqlite_district: sa.Engine) -> None:
+    server, credentials = serve(sqlite_district)
+    try:
+        result = runner.invoke(app, ["check", server.url.replace("http://", "https://"), "--client-id",
+                                     credentials.client_id, "--client-secret", credentials.client_secret])
+    finally:
+        server.stop()
+    assert result.exit_code == 2, result.output
+    assert "TLS failed" in result.output and "Traceback" not in result.output

@@ -201,12 +201,21 @@ def delta_misses_a_record() -> Breakage:
     return Breakage(response=response)
 
 
-def token_requires_scope() -> Breakage:
+def _token_refused_without(field: bytes, status: int, error: bytes) -> Breakage:
+    """A token endpoint that refuses any request whose form body lacks `field`."""
     def request(scope: Scope, body: bytes) -> Scope | Answer:
-        if scope["path"] == "/oauth/token" and b"scope=" not in body:
-            return 400, {"content-type": "application/json"}, b'{"error":"invalid_scope","error_description":"name a scope"}'
+        if scope["path"] == "/oauth/token" and field + b"=" not in body:
+            return status, {"content-type": "application/json"}, b'{"error":"' + error + b'"}'
         return scope
     return Breakage(request=request)
+
+
+def token_requires_scope() -> Breakage:
+    return _token_refused_without(b"scope", 400, b"invalid_scope")
+
+
+def token_requires_body_credentials() -> Breakage:
+    return _token_refused_without(b"client_secret", 401, b"invalid_client")
 
 
 def signature_checked_over_https() -> Breakage:
@@ -236,14 +245,6 @@ def bare_401() -> Breakage:
     def response(scope: Scope, answer: Answer) -> Answer:
         return (401, {}, b"Unauthorized") if answer[0] == 401 else answer
     return Breakage(response=response)
-
-
-def token_requires_body_credentials() -> Breakage:
-    def request(scope: Scope, body: bytes) -> Scope | Answer:
-        if scope["path"] == "/oauth/token" and b"client_secret=" not in body:
-            return 401, {"content-type": "application/json"}, b'{"error":"invalid_client"}'
-        return scope
-    return Breakage(request=request)
 
 
 def redirects_everything(to: str) -> Breakage:

@@ -228,7 +228,7 @@ def test_clients_list_never_cuts_a_client_id(store: str, tmp_path: Path) -> None
                                            "scopes": ["roster-core.readonly", "roster.readonly",
                                                       "roster-demographics.readonly", "resource.readonly",
                                                       "gradebook.readonly"],
-                                           "orgs": ["sch-1"]}]
+                                           "orgs": ["sch-1"], "passwords": False}]
 
 
 # --- import output ----------------------------------------------------------------------------

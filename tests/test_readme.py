@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from starlette.testclient import TestClient
 
 from openroster.ingest.demo import generate_demo
-from tests.conftest import BACKENDS, BASE, client_for, free_port, load
+from tests.conftest import BACKENDS, BASE, client_for, free_port, load, new_database
 
 README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
 # The district `make run` (openroster serve --demo) loads, and `openroster demo-data` writes by default.
@@ -110,6 +110,9 @@ def test_every_openroster_command_of_the_readme_succeeds_in_order(tmp_path: Path
     shutil.rmtree(tmp_path / "demo-bundle")
     for argv in readme_commands():
         args = argv[1:]
+        if args[0] == "copy":  # the README's target host is an example: copy into the test server instead
+            args = [new_database("postgresql", tmp_path) if previous == "--to" else arg
+                    for previous, arg in zip(["", *args], args)]
         # serve blocks until stopped: it is run until it answers over HTTP, on a free port.
         code, output = serve_briefly(args, tmp_path) if args[0] == "serve" else run(args, tmp_path)
         assert code == 0, f"{' '.join(argv)} failed:\n{output}"

@@ -464,9 +464,9 @@ def clients_list(as_json: bool = typer.Option(False, "--json", help="Print a JSO
                  "orgs": list(c.orgs), "passwords": c.allow_passwords} for c in clients]
         out.print(orjson.dumps(rows, option=orjson.OPT_INDENT_2).decode(), highlight=False, markup=False)
         return
-    table = [("client id", "name", "scopes", "orgs", "passwords")] + [
-        (c.client_id, c.name, " ".join(short(s) for s in c.scopes), ", ".join(c.orgs) or "all",
-         "served" if c.allow_passwords else "") for c in clients]
+    table = [("client id", "name", "passwords", "scopes", "orgs")] + [
+        (c.client_id, c.name, "served" if c.allow_passwords else "-", " ".join(short(s) for s in c.scopes),
+         ", ".join(c.orgs) or "all") for c in clients]
     widths = [max(len(row[i]) for row in table) for i in range(4)]
     for row in table:
         out.print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[4],

@@ -25,7 +25,14 @@ $(TEST_INSTALLED): $(INSTALLED)
 run: $(INSTALLED)
 	$(BIN)/openroster serve --demo
 
-test: $(TEST_INSTALLED)
+# The browser test of `openroster check`'s HTML report drives Debian's chromium (CI runs as root).
+CHROMIUM := /usr/bin/chromium
+
+$(CHROMIUM):
+	@echo "make: installing Debian's chromium for the browser tests..."
+	apt-get update && apt-get install -y chromium
+
+test: $(TEST_INSTALLED) $(CHROMIUM)
 	$(BIN)/pytest
 	$(BIN)/mypy
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import os
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 import pytest
 import sqlalchemy as sa
@@ -126,7 +126,7 @@ def demo_api(demo_engine: sa.Engine) -> Iterator[TestClient]:
 class LiveServer:
     """The real app served by uvicorn on a loopback port, in a background thread."""
 
-    def __init__(self, engine: sa.Engine, **settings: Any) -> None:
+    def __init__(self, engine: sa.Engine, wrap: Callable[[Any], Any] | None = None, **settings: Any) -> None:
         import threading
 
         import uvicorn
@@ -134,7 +134,8 @@ class LiveServer:
         self.engine = engine
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(app_for(engine, **settings), host="127.0.0.1", port=self.port,
+        app = app_for(engine, **settings)
+        config = uvicorn.Config(wrap(app) if wrap else app, host="127.0.0.1", port=self.port,
                                 log_level="warning", lifespan="off", proxy_headers=False)
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)

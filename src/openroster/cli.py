@@ -1,4 +1,5 @@
-"""The `openroster` command: serve, import, export, backup, demo-data, migrate, clients, changes, prune."""
+"""The `openroster` command: serve, import, export, copy, backup, demo-data, migrate, clients, changes,
+prune, check."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Callable, NoReturn, Optional, TypeVar
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url as sa_url
 
@@ -564,6 +565,89 @@ def _can_listen(host: str, port: int) -> bool:
         return True
     except OSError:
         return False
+
+
+@app.command("check")
+def check(base: str = typer.Argument(..., metavar="BASE_URL", help="The provider's OneRoster base URL, e.g. "
+                                     "https://sis.example.org/ims/oneroster/v1p1 (or just its host)."),
+          client_id: Optional[str] = typer.Option(None, "--client-id", envvar="OPENROSTER_CHECK_CLIENT_ID",
+                                                  help="Client id / consumer key ($OPENROSTER_CHECK_CLIENT_ID)."),
+          client_secret: Optional[str] = typer.Option(None, "--client-secret", envvar="OPENROSTER_CHECK_CLIENT_SECRET",
+                                                      help="Secret ($OPENROSTER_CHECK_CLIENT_SECRET).",
+                                                      show_envvar=False),
+          auth: str = typer.Option("oauth2", "--auth", help="oauth2 (client credentials) or oauth1 (signed)."),
+          token_url: Optional[str] = typer.Option(None, "--token-url", help="OAuth 2.0 token URL (default: the "
+                                                  "host's /oauth/token)."),
+          signature: str = typer.Option("HMAC-SHA1", "--signature", help="OAuth 1.0a: HMAC-SHA1 or HMAC-SHA256."),
+          scope: Optional[str] = typer.Option(None, "--scope", help="Scope to ask for if the provider refuses a "
+                                              "token without one (space-separated)."),
+          profile: str = typer.Option("sds", "--profile", help="Comma-separated: sds, grade-sync, google."),
+          school: Optional[str] = typer.Option(None, "--school", help="sourcedId of the school SDS (Classic) "
+                                               "reads per school (default: the first)."),
+          page_size: int = typer.Option(5000, "--page-size", help="Records per page of the simulated sync."),
+          max_records: Optional[int] = typer.Option(None, "--max-records", help="Stop walking a collection after "
+                                                    "this many records (huge districts)."),
+          report: Optional[Path] = typer.Option(None, "--report", help="Write a report: FILE.json or FILE.html."),
+          yes_write: bool = typer.Option(False, "--yes-write", help="Let grade-sync and google write (and delete "
+                                         "again) a temporary lineItem and results in a real class.")) -> None:
+    """Check any OneRoster 1.1 provider for what SDS, Grade Sync and Google will reject.
+
+    Exit status: 0 all passed (warnings allowed), 1 a check failed, 2 bad arguments or no connection.
+
+    Example: OPENROSTER_CHECK_CLIENT_SECRET=... openroster check https://sis.example.org --client-id sds
+    --profile sds,grade-sync --yes-write --report readiness.html
+    """
+    from openroster.check import CONSUMER_PROFILES, CheckOptions, Credentials, run_checks
+    from openroster.check.report import write_report
+    from openroster.check.summary import print_summary
+    from openroster.errors import CheckAborted
+
+    profiles = tuple(p.strip() for p in profile.split(",") if p.strip())
+    problems = []
+    if not base.startswith(("http://", "https://")):
+        problems.append(f"BASE_URL {base!r} must start with http:// or https://")
+    if not client_id or not client_secret:
+        problems.append("give --client-id and --client-secret (or OPENROSTER_CHECK_CLIENT_ID and "
+                        "OPENROSTER_CHECK_CLIENT_SECRET)")
+    if auth not in ("oauth2", "oauth1"):
+        problems.append(f"--auth {auth!r} is not oauth2 or oauth1")
+    if signature not in ("HMAC-SHA1", "HMAC-SHA256"):
+        problems.append(f"--signature {signature!r} is not HMAC-SHA1 or HMAC-SHA256")
+    if not profiles or any(p not in CONSUMER_PROFILES for p in profiles):
+        problems.append(f"--profile {profile!r}: use a comma-separated list of {', '.join(CONSUMER_PROFILES)}")
+    if not 1 <= page_size <= 100_000:
+        problems.append(f"--page-size {page_size} must be between 1 and 100000")
+    if max_records is not None and max_records < 1:
+        problems.append(f"--max-records {max_records} must be at least 1")
+    if report is not None and report.suffix.lower() not in (".json", ".html", ".htm"):
+        problems.append(f"--report {report}: the name must end in .json or .html")
+    elif report is not None and not report.parent.is_dir():
+        problems.append(f"--report {report}: the folder {report.parent} does not exist")
+    if problems:
+        _fail("; ".join(problems) + ".", code=2)
+    assert client_id is not None and client_secret is not None
+    options = CheckOptions(base, Credentials(client_id, client_secret, auth, token_url, signature, scope),
+                           profiles, school, page_size, max_records, yes_write)
+    bar = Progress(TextColumn("{task.description:28}"), BarColumn(), MofNCompleteColumn(), console=err,
+                   transient=True, disable=not err.is_terminal)
+    tasks: dict[str, object] = {}
+
+    def progress(name: str, done: int, total: int | None) -> None:
+        if name not in tasks:
+            tasks[name] = bar.add_task(name, total=total)
+        bar.update(tasks[name], completed=done, total=total)  # type: ignore[arg-type]
+
+    try:
+        with bar:
+            result = run_checks(options, progress=progress,
+                                announce=lambda message: err.print(message, highlight=False, markup=False))
+    except CheckAborted as exc:
+        _fail(f"cannot check {base}: {exc}", code=2)
+    print_summary(result, out)
+    if report is not None:
+        write_report(result, report)
+        out.print(f"Wrote {report}.", highlight=False)
+    raise typer.Exit(1 if result.failed else 0)
 
 
 def _demo_client(engine: "sa.Engine", keys: "ServerKeys") -> "IssuedCredentials":

@@ -132,3 +132,7 @@ class SchemaOutdated(OpenRosterError):
 
 class TargetNotEmpty(OpenRosterError):
     """A copy's target database already holds openroster data (and replacing it was not asked for)."""
+
+
+class CheckAborted(OpenRosterError):
+    """The readiness checker cannot go on: the provider is unreachable or refuses the credentials."""

@@ -594,8 +594,8 @@ def check(base: str = typer.Argument(..., metavar="BASE_URL", help="The provider
 
     Exit status: 0 all passed (warnings allowed), 1 a check failed, 2 bad arguments or no connection.
 
-    Example: OPENROSTER_CHECK_CLIENT_SECRET=... openroster check https://sis.example.org --client-id sds
-    --profile sds,grade-sync --yes-write --report readiness.html
+    Example: openroster check https://sis.example.org --client-id sds --profile sds,grade-sync
+    --yes-write --report readiness.html (the secret in OPENROSTER_CHECK_CLIENT_SECRET)
     """
     from openroster.check import CONSUMER_PROFILES, CheckOptions, Credentials, run_checks
     from openroster.check.report import write_report

@@ -7,7 +7,7 @@ TEST_INSTALLED := $(VENV)/.installed-test
 STUDENTS ?= 100000
 SCHOOLS ?= 20
 
-.PHONY: run test typecheck bench sds-check clean
+.PHONY: run test format typecheck bench sds-check clean
 
 # What running needs: openroster and its dependencies.
 $(INSTALLED): pyproject.toml
@@ -32,9 +32,19 @@ $(CHROMIUM):
 	@echo "make: installing Debian's chromium for the browser tests..."
 	apt-get update && apt-get install -y chromium
 
+# Lint and format check first (seconds), then the tests with a coverage report, then the type check.
+LINTED := src tests benchmarks sds
+
 test: $(TEST_INSTALLED) $(CHROMIUM)
-	$(BIN)/pytest
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
+	$(BIN)/pytest --cov=openroster --cov-report=term:skip-covered
 	$(BIN)/mypy
+
+# make format: what `make test` checks, applied.
+format: $(TEST_INSTALLED)
+	$(BIN)/ruff check --fix $(LINTED)
+	$(BIN)/ruff format $(LINTED)
 
 typecheck: $(TEST_INSTALLED)
 	$(BIN)/mypy
@@ -57,4 +67,4 @@ sds-check: $(INSTALLED) $(NPM_INSTALLED)
 	$(BIN)/python sds/run_checks.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .hypothesis sds/node_modules
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage .hypothesis sds/node_modules

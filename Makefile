@@ -45,12 +45,13 @@ bench: $(TEST_INSTALLED)
 	$(BIN)/python benchmarks/read_path.py --students $(STUDENTS) --schools $(SCHOOLS) \
 	    $(if $(filter 1,$(KEEP)),--keep) $(if $(FOLDER),--folder $(FOLDER))
 
-# make soak MINUTES=10 BACKEND=sqlite|postgresql|both CLIENTS=3 SOAK_STUDENTS=20000: walkers, a Grade Sync
-# writer and an importer against `serve --workers 2` (not part of make test); results in benchmarks/results.
+# make soak MINUTES=10 BACKEND=sqlite|postgresql|both CLIENTS=3 STUDENTS=20000: walkers, a Grade Sync writer
+# and an importer against `serve --workers 2` (not part of make test); results in benchmarks/results.
+# STUDENTS defaults to 20000 here unless given on the command line.
 MINUTES ?= 10
 BACKEND ?= both
 CLIENTS ?= 3
-SOAK_STUDENTS ?= 20000
+SOAK_STUDENTS := $(if $(filter command line,$(origin STUDENTS)),$(STUDENTS),20000)
 
 soak: $(TEST_INSTALLED)
 	$(BIN)/python -m benchmarks.soak --minutes $(MINUTES) --backend $(BACKEND) --clients $(CLIENTS) \

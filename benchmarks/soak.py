@@ -26,7 +26,6 @@ import os
 import platform
 import shutil
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -60,10 +59,14 @@ def cli(*args: str, env: dict[str, str]) -> str:
 
 
 def add_client(database: str, name: str, env: dict[str, str], *scopes: str) -> tuple[str, str]:
-    printed = cli("clients", "add", name, "--database", database, *[a for s in scopes for a in ("--scope", s)],
-                  env=env)
-    fields = {line.split(":", 1)[0].strip(): line.split(":", 1)[1].strip()
-              for line in printed.splitlines() if ":" in line}
+    printed = cli(
+        "clients", "add", name, "--database", database, *[a for s in scopes for a in ("--scope", s)], env=env
+    )
+    fields = {
+        line.split(":", 1)[0].strip(): line.split(":", 1)[1].strip()
+        for line in printed.splitlines()
+        if ":" in line
+    }
     return fields["client id (OAuth 1.0a consumer key)"], fields["client secret"]
 
 
@@ -85,10 +88,22 @@ def server_rss_kib(pid: int) -> int:
 class Importer(threading.Thread):
     """Re-imports B, A, B, ... with a pause before each, until the deadline; records each import."""
 
-    def __init__(self, bundles: list[tuple[str, Path]], database: str, env: dict[str, str], pause: float,
-                 deadline: float) -> None:
+    def __init__(
+        self,
+        bundles: list[tuple[str, Path]],
+        database: str,
+        env: dict[str, str],
+        pause: float,
+        deadline: float,
+    ) -> None:
         super().__init__(daemon=True)
-        self.bundles, self.database, self.env, self.pause, self.deadline = bundles, database, env, pause, deadline
+        self.bundles, self.database, self.env, self.pause, self.deadline = (
+            bundles,
+            database,
+            env,
+            pause,
+            deadline,
+        )
         self.imports: list[dict[str, Any]] = []
         self.stop = threading.Event()
 
@@ -97,16 +112,26 @@ class Importer(threading.Thread):
         while not self.stop.wait(self.pause) and time.time() < self.deadline:
             label, bundle = self.bundles[turn % 2]
             started = time.time()
-            process = subprocess.Popen([*EXE, "import", str(bundle), "--database", self.database],
-                                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                       env={**os.environ, **self.env})
+            process = subprocess.Popen(
+                [*EXE, "import", str(bundle), "--database", self.database],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                env={**os.environ, **self.env},
+            )
             try:
                 _, stderr = process.communicate(timeout=max(1.0, self.deadline + GRACE - time.time()))
             except subprocess.TimeoutExpired:
                 process.kill()
                 _, stderr = process.communicate()
-            self.imports.append({"bundle": label, "started": started, "seconds": round(time.time() - started, 1),
-                                 "returncode": process.returncode, "stderr": stderr.decode()[-500:]})
+            self.imports.append(
+                {
+                    "bundle": label,
+                    "started": started,
+                    "seconds": round(time.time() - started, 1),
+                    "returncode": process.returncode,
+                    "stderr": stderr.decode()[-500:],
+                }
+            )
             turn += 1
 
 
@@ -117,8 +142,10 @@ def reference_walk(client: Client, label: str, bundle: Path) -> tuple[State, lis
         kept: list[dict[str, Any]] = []
         seen = walk(client, key, path, {"filter": ACTIVE}, "reference walk", keep=kept)
         if seen is None or seen["duplicates"] or seen["invalid"] or len(seen["revisions"]) != 1:
-            raise SystemExit(f"the reference walk of {path} ({label}) failed: {client.tally.error_samples[-3:]} "
-                             f"{seen and {k: seen[k] for k in ('duplicates', 'invalid', 'invalid_samples')}}")
+            raise SystemExit(
+                f"the reference walk of {path} ({label}) failed: {client.tally.error_samples[-3:]} "
+                f"{seen and {k: seen[k] for k in ('duplicates', 'invalid', 'invalid_samples')}}"
+            )
         state.add(key, seen["prints"])
         problems += csv_mismatches(bundle, key, kept)
     return state, problems
@@ -131,8 +158,11 @@ def percentile(values: list[float], q: float) -> float:
 
 def soak_backend(backend: str, district: Path, args: argparse.Namespace) -> dict[str, Any]:
     folder = Path(tempfile.mkdtemp(prefix=f"openroster-soak-{backend}-"))
-    env = {"OPENROSTER_KEY_FILE": str(folder / "server.key"),
-           "MALLOC_MMAP_THRESHOLD_": "33554432", "MALLOC_TRIM_THRESHOLD_": "134217728"}
+    env = {
+        "OPENROSTER_KEY_FILE": str(folder / "server.key"),
+        "MALLOC_MMAP_THRESHOLD_": "33554432",
+        "MALLOC_TRIM_THRESHOLD_": "134217728",
+    }
     admin, pg_name = None, None
     if backend == "sqlite":
         database = f"sqlite:///{folder / 'soak.db'}"
@@ -150,16 +180,30 @@ def soak_backend(backend: str, district: Path, args: argparse.Namespace) -> dict
         setup = {"first import seconds": round(time.time() - started, 1)}
         reader = add_client(database, "soak reader", env)
         walkers = [add_client(database, f"soak walker {n}", env) for n in range(args.clients)]
-        writers = [add_client(database, f"soak writer {n}", env, "roster.readonly", "gradebook.readonly",
-                              "gradebook.createput", "gradebook.delete") for n in range(args.writers)]
+        writers = [
+            add_client(
+                database,
+                f"soak writer {n}",
+                env,
+                "roster.readonly",
+                "gradebook.readonly",
+                "gradebook.createput",
+                "gradebook.delete",
+            )
+            for n in range(args.writers)
+        ]
         port = free_port()
-        server = subprocess.Popen([*EXE, "serve", "--port", str(port), "--database", database, "--workers", "2"],
-                                  stdout=subprocess.DEVNULL, stderr=open(folder / "server.log", "wb"),
-                                  env={**os.environ, **env})
+        server = subprocess.Popen(
+            [*EXE, "serve", "--port", str(port), "--database", database, "--workers", "2"],
+            stdout=subprocess.DEVNULL,
+            stderr=open(folder / "server.log", "wb"),
+            env={**os.environ, **env},
+        )
         base = f"http://127.0.0.1:{port}"
         for _ in range(300):
             try:
                 import httpx
+
                 httpx.get(base + "/oauth/token", timeout=2)
                 break
             except httpx.TransportError:
@@ -170,10 +214,15 @@ def soak_backend(backend: str, district: Path, args: argparse.Namespace) -> dict
         state_b, csv_b = reference_walk(quiet, "B", b)
         cli("import", str(a), "--database", database, env=env)
         again, _ = reference_walk(quiet, "A", a)
-        setup["reference walks"] = {"A vs CSV": csv_a, "B vs CSV": csv_b,
-                                    "A after B is A": again.digests == state_a.digests,
-                                    "A differs from B": state_a.digests != state_b.digests}
-        setup["records per state"] = {s.label: {k: d[0] for k, d in s.digests.items()} for s in (state_a, state_b)}
+        setup["reference walks"] = {
+            "A vs CSV": csv_a,
+            "B vs CSV": csv_b,
+            "A after B is A": again.digests == state_a.digests,
+            "A differs from B": state_a.digests != state_b.digests,
+        }
+        setup["records per state"] = {
+            s.label: {k: d[0] for k, d in s.digests.items()} for s in (state_a, state_b)
+        }
         metrics_probe = quiet.http.get("/metrics").status_code
         states = [state_a, state_b]
 
@@ -181,10 +230,16 @@ def soak_backend(backend: str, district: Path, args: argparse.Namespace) -> dict
         deadline = begun + args.minutes * 60
         context = multiprocessing.get_context("fork")
         queue = context.Queue()
-        processes = [context.Process(target=walker, args=(base, cid, secret, n == 0, deadline, states, queue))
-                     for n, (cid, secret) in enumerate(walkers)]
-        processes += [context.Process(target=writer, args=(base, cid, secret, n, deadline, args.burst, args.pause,
-                                                           queue)) for n, (cid, secret) in enumerate(writers)]
+        processes = [
+            context.Process(target=walker, args=(base, cid, secret, n == 0, deadline, states, queue))
+            for n, (cid, secret) in enumerate(walkers)
+        ]
+        processes += [
+            context.Process(
+                target=writer, args=(base, cid, secret, n, deadline, args.burst, args.pause, queue)
+            )
+            for n, (cid, secret) in enumerate(writers)
+        ]
         for process in processes:
             process.start()
         importer = Importer([("B", b), ("A", a)], database, env, args.import_pause, deadline)
@@ -219,8 +274,19 @@ def soak_backend(backend: str, district: Path, args: argparse.Namespace) -> dict
         final = final_checks(quiet, importer.imports, states, outcomes)
         if metrics_probe == 200:
             final["metrics at end"] = quiet.http.get("/metrics").text[-4000:]
-        return summarise(backend, args, setup, outcomes, importer.imports, memory, final, hung, elapsed,
-                         metrics_probe, quiet)
+        return summarise(
+            backend,
+            args,
+            setup,
+            outcomes,
+            importer.imports,
+            memory,
+            final,
+            hung,
+            elapsed,
+            metrics_probe,
+            quiet,
+        )
     finally:
         if server is not None:
             server.terminate()
@@ -238,8 +304,9 @@ def soak_backend(backend: str, district: Path, args: argparse.Namespace) -> dict
             shutil.rmtree(folder, ignore_errors=True)
 
 
-def final_checks(client: Client, imports: list[dict[str, Any]], states: list[State],
-                 outcomes: list[dict[str, Any]]) -> dict[str, Any]:
+def final_checks(
+    client: Client, imports: list[dict[str, Any]], states: list[State], outcomes: list[dict[str, Any]]
+) -> dict[str, Any]:
     """The store once everything stopped: the roster of the last import, the gradebook the writers left."""
     committed = [i["bundle"] for i in imports if i["returncode"] == 0]
     last = committed[-1] if committed else "A"
@@ -264,23 +331,47 @@ def final_checks(client: Client, imports: list[dict[str, Any]], states: list[Sta
             got = client.send("final walk", "GET", path, {"limit": "10000", "offset": str(offset)})
             if got is None:
                 break
-            answer_items.update({r["sourcedId"]: r[field] for r in got[2][key] if r["sourcedId"].startswith("soak-")})
+            answer_items.update(
+                {r["sourcedId"]: r[field] for r in got[2][key] if r["sourcedId"].startswith("soak-")}
+            )
             offset += 10000
             if offset >= int(got[1]["x-total-count"]):
                 break
         served[key] = answer_items
     gone = sorted(deleted - set(items) - set(results))[:100]
-    still_there = [sid for sid in gone if client.send(
-        "final walk", "GET", f"/{'lineItems' if '-li-' in sid else 'results'}/{sid}", expect=(404,)) is None]
-    return {"last import": last, "roster equals last import": roster,
-            "lineItems as written": served["lineItems"] == items, "results as written": served["results"] == results,
-            "lineItems written": len(items), "results written": len(results),
-            "deleted ids checked 404": len(gone), "deleted ids still served": still_there[:10]}
+    still_there = [
+        sid
+        for sid in gone
+        if client.send(
+            "final walk", "GET", f"/{'lineItems' if '-li-' in sid else 'results'}/{sid}", expect=(404,)
+        )
+        is None
+    ]
+    return {
+        "last import": last,
+        "roster equals last import": roster,
+        "lineItems as written": served["lineItems"] == items,
+        "results as written": served["results"] == results,
+        "lineItems written": len(items),
+        "results written": len(results),
+        "deleted ids checked 404": len(gone),
+        "deleted ids still served": still_there[:10],
+    }
 
 
-def summarise(backend: str, args: argparse.Namespace, setup: dict[str, Any], outcomes: list[dict[str, Any]],
-              imports: list[dict[str, Any]], memory: list[tuple[float, int]], final: dict[str, Any], hung: int,
-              elapsed: float, metrics_probe: int, client: Client) -> dict[str, Any]:
+def summarise(
+    backend: str,
+    args: argparse.Namespace,
+    setup: dict[str, Any],
+    outcomes: list[dict[str, Any]],
+    imports: list[dict[str, Any]],
+    memory: list[tuple[float, int]],
+    final: dict[str, Any],
+    hung: int,
+    elapsed: float,
+    metrics_probe: int,
+    client: Client,
+) -> dict[str, Any]:
     latencies: dict[str, list[float]] = {}
     requests = errors = records = 0
     throttled = {"429": 0, "503": 0}
@@ -326,49 +417,103 @@ def summarise(backend: str, args: argparse.Namespace, setup: dict[str, Any], out
         "Grade Sync re-reads show what was written": mismatches == 0,
         "final roster equals the last import": all(final["roster equals last import"].values()),
         "final lineItems and results are what the writers left": final["lineItems as written"]
-        and final["results as written"] and not final["deleted ids still served"],
+        and final["results as written"]
+        and not final["deleted ids still served"],
         "reference walks match the bundles' CSV": not setup["reference walks"]["A vs CSV"]
-        and not setup["reference walks"]["B vs CSV"] and setup["reference walks"]["A after B is A"],
+        and not setup["reference walks"]["B vs CSV"]
+        and setup["reference walks"]["A after B is A"],
     }
     window = min(60.0, elapsed / 3)
     first = max((kib for t, kib in memory if t <= window), default=0)
     last = max((kib for t, kib in memory if t >= elapsed - window), default=0)
     memory_ok = last <= 1.1 * first
-    families = {family: {"requests": len(values), "p50 ms": percentile(values, 0.5),
-                         "p99 ms": percentile(values, 0.99)} for family, values in sorted(latencies.items())}
+    families = {
+        family: {
+            "requests": len(values),
+            "p50 ms": percentile(values, 0.5),
+            "p99 ms": percentile(values, 0.99),
+        }
+        for family, values in sorted(latencies.items())
+    }
     invalid_samples = [s for w in walks for s in w["invalid_samples"]][:10]
     return {
-        "backend": backend, "minutes": args.minutes, "elapsed seconds": round(elapsed, 1),
-        "district": {"students": args.students, "schools": args.schools,
-                     "active records per state": setup["records per state"]},
-        "clients": {"walkers": args.clients, "of which OAuth 1.0a": 1 if args.clients else 0,
-                    "writers": args.writers, "writer burst": args.burst, "writer pause seconds": args.pause,
-                    "import pause seconds": args.import_pause, "server workers": 2, "page size": 10_000},
-        "requests": requests, "errors": errors, "error samples": samples[:20] + invalid_samples,
-        "throttled": throttled, "records served": records, "latency by family": families,
-        "walks": {"full": len(full), "full on one revision": len(single), "full spanning revisions": len(spanning),
-                  "delta": len(delta)},
-        "imports": {"done": len(imports) - len(failed_imports), "failed": len(failed_imports),
-                    "seconds": [i["seconds"] for i in imports], "bundles": "".join(i["bundle"] for i in imports)},
+        "backend": backend,
+        "minutes": args.minutes,
+        "elapsed seconds": round(elapsed, 1),
+        "district": {
+            "students": args.students,
+            "schools": args.schools,
+            "active records per state": setup["records per state"],
+        },
+        "clients": {
+            "walkers": args.clients,
+            "of which OAuth 1.0a": 1 if args.clients else 0,
+            "writers": args.writers,
+            "writer burst": args.burst,
+            "writer pause seconds": args.pause,
+            "import pause seconds": args.import_pause,
+            "server workers": 2,
+            "page size": 10_000,
+        },
+        "requests": requests,
+        "errors": errors,
+        "error samples": samples[:20] + invalid_samples,
+        "throttled": throttled,
+        "records served": records,
+        "latency by family": families,
+        "walks": {
+            "full": len(full),
+            "full on one revision": len(single),
+            "full spanning revisions": len(spanning),
+            "delta": len(delta),
+        },
+        "imports": {
+            "done": len(imports) - len(failed_imports),
+            "failed": len(failed_imports),
+            "seconds": [i["seconds"] for i in imports],
+            "bundles": "".join(i["bundle"] for i in imports),
+        },
         "gradebook writes": writes,
-        "server memory": {"samples (seconds, RssAnon KiB)": memory, "first window max KiB": first,
-                          "last window max KiB": last, "window seconds": round(window, 1),
-                          "target last <= 1.1 x first": memory_ok},
+        "server memory": {
+            "samples (seconds, RssAnon KiB)": memory,
+            "first window max KiB": first,
+            "last window max KiB": last,
+            "window seconds": round(window, 1),
+            "target last <= 1.1 x first": memory_ok,
+        },
         "load generator cpu seconds": round(cpu, 1),
         "load generator cpu share of one core": round(cpu / elapsed, 2) if elapsed else 0.0,
-        "metrics endpoint": metrics_probe, "setup": setup, "final": final, "verdicts": verdicts,
+        "metrics endpoint": metrics_probe,
+        "setup": setup,
+        "final": final,
+        "verdicts": verdicts,
         "passed": errors == 0 and memory_ok and all(verdicts.values()),
     }
 
 
 def machine() -> dict[str, Any]:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
-    mem = next(line.split(":", 1)[1].strip() for line in Path("/proc/meminfo").read_text().splitlines()
-               if line.startswith("MemTotal"))
-    return {"cpu": cpu, "cores": os.cpu_count(), "memory": mem, "os": platform.platform(),
-            "python": platform.python_version(), "load average at end": os.getloadavg(),
-            "note": "shared machine: six other engineers' builds and tests ran at the same time"}
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    mem = next(
+        line.split(":", 1)[1].strip()
+        for line in Path("/proc/meminfo").read_text().splitlines()
+        if line.startswith("MemTotal")
+    )
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory": mem,
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "load average at end": os.getloadavg(),
+        "note": "shared machine: six other engineers' builds and tests ran at the same time",
+    }
 
 
 def show(result: dict[str, Any]) -> None:
@@ -376,22 +521,30 @@ def show(result: dict[str, Any]) -> None:
     from rich.table import Table
 
     console = Console()
-    table = Table(title=f"soak on {result['backend']}: {result['elapsed seconds']:.0f} s, "
-                        f"{'PASSED' if result['passed'] else 'FAILED'}")
+    table = Table(
+        title=f"soak on {result['backend']}: {result['elapsed seconds']:.0f} s, "
+        f"{'PASSED' if result['passed'] else 'FAILED'}"
+    )
     table.add_column("endpoint family")
     for name in ("requests", "p50 ms", "p99 ms"):
         table.add_column(name, justify="right")
     for family, figures in result["latency by family"].items():
-        table.add_row(family, f"{figures['requests']:,}", f"{figures['p50 ms']:.1f}", f"{figures['p99 ms']:.1f}")
+        table.add_row(
+            family, f"{figures['requests']:,}", f"{figures['p50 ms']:.1f}", f"{figures['p99 ms']:.1f}"
+        )
     console.print(table)
     memory = result["server memory"]
-    console.print(f"requests {result['requests']:,}, errors {result['errors']}, 429 {result['throttled']['429']}, "
-                  f"503 {result['throttled']['503']}, records served {result['records served']:,}, imports "
-                  f"{result['imports']['done']} ({result['imports']['bundles']}), gradebook writes "
-                  f"{result['gradebook writes']:,}, walks {result['walks']}")
-    console.print(f"server RssAnon: first {memory['window seconds']:.0f} s max {memory['first window max KiB']:,} "
-                  f"KiB, last max {memory['last window max KiB']:,} KiB; load generator CPU "
-                  f"{result['load generator cpu seconds']} s")
+    console.print(
+        f"requests {result['requests']:,}, errors {result['errors']}, 429 {result['throttled']['429']}, "
+        f"503 {result['throttled']['503']}, records served {result['records served']:,}, imports "
+        f"{result['imports']['done']} ({result['imports']['bundles']}), gradebook writes "
+        f"{result['gradebook writes']:,}, walks {result['walks']}"
+    )
+    console.print(
+        f"server RssAnon: first {memory['window seconds']:.0f} s max {memory['first window max KiB']:,} "
+        f"KiB, last max {memory['last window max KiB']:,} KiB; load generator CPU "
+        f"{result['load generator cpu seconds']} s"
+    )
     for name, ok in result["verdicts"].items():
         console.print(f"  {'ok  ' if ok else 'FAIL'} {name}", highlight=False)
     for sample in result["error samples"]:
@@ -410,7 +563,9 @@ def main() -> None:
     parser.add_argument("--pause", type=float, default=10.0, help="seconds a writer waits between bursts")
     parser.add_argument("--import-pause", type=float, default=30.0, help="seconds between imports")
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results"))
-    parser.add_argument("--keep", action="store_true", help="keep the temporary folders and print where they are")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the temporary folders and print where they are"
+    )
     args = parser.parse_args()
     if args.clients < 1 or args.minutes <= 0:
         parser.error("--clients must be at least 1 and --minutes above 0")
@@ -418,8 +573,15 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="openroster-soak-district-"))
     passed = True
     try:
-        cli("demo-data", str(work / "district"), "--students", str(args.students), "--schools", str(args.schools),
-            env={})
+        cli(
+            "demo-data",
+            str(work / "district"),
+            "--students",
+            str(args.students),
+            "--schools",
+            str(args.schools),
+            env={},
+        )
         for backend in backends:
             result = soak_backend(backend, work / "district", args)
             result["machine"] = machine()

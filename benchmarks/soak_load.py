@@ -52,6 +52,7 @@ class Client:
             import requests
             from oauthlib.oauth1 import SIGNATURE_HMAC_SHA256
             from requests_oauthlib import OAuth1
+
             self.session = requests.Session()
             self.session.auth = OAuth1(client_id, secret, signature_method=SIGNATURE_HMAC_SHA256)
         else:
@@ -62,7 +63,9 @@ class Client:
     def _bearer(self) -> str:
         while not self.token:
             started = time.perf_counter()
-            answer = self.http.post("/oauth/token", auth=self.credentials, data={"grant_type": "client_credentials"})
+            answer = self.http.post(
+                "/oauth/token", auth=self.credentials, data={"grant_type": "client_credentials"}
+            )
             self._count("token", answer.status_code, answer.headers, started)
             if answer.status_code == 200:
                 self.token = answer.json()["access_token"]
@@ -82,8 +85,15 @@ class Client:
             return True
         return False
 
-    def send(self, family: str, method: str, path: str, params: dict[str, str] | None = None,
-             body: Any = None, expect: tuple[int, ...] = (200,)) -> tuple[int, dict[str, str], Any] | None:
+    def send(
+        self,
+        family: str,
+        method: str,
+        path: str,
+        params: dict[str, str] | None = None,
+        body: Any = None,
+        expect: tuple[int, ...] = (200,),
+    ) -> tuple[int, dict[str, str], Any] | None:
         """(status, headers, parsed body) of an expected answer; None after an error or at the deadline."""
         url = ROOT + path + ("?" + urlencode(params) if params else "")
         while time.time() < self.deadline:
@@ -93,8 +103,9 @@ class Client:
                     answer: Any = self.session.request(method, self.server + url, json=body, timeout=60)
                     status, content = answer.status_code, answer.content
                 else:
-                    answer = self.http.request(method, url, json=body,
-                                               headers={"Authorization": f"Bearer {self._bearer()}"})
+                    answer = self.http.request(
+                        method, url, json=body, headers={"Authorization": f"Bearer {self._bearer()}"}
+                    )
                     status, content = answer.status_code, answer.content
             except Exception as exc:  # a transport failure is an error of the soak, not of the client
                 self._count(family, 0, {}, started)
@@ -113,8 +124,16 @@ class Client:
         return None
 
 
-def walk(client: Client, key: str, path: str, params: dict[str, str], family: str, *, after: str = "",
-         keep: list[dict[str, Any]] | None = None) -> dict[str, Any] | None:
+def walk(
+    client: Client,
+    key: str,
+    path: str,
+    params: dict[str, str],
+    family: str,
+    *,
+    after: str = "",
+    keep: list[dict[str, Any]] | None = None,
+) -> dict[str, Any] | None:
     """All pages of one collection walk; what it saw (None if it did not finish).
 
     `after`: a delta's moment; records not modified after it are counted as `stale`. `keep` collects each
@@ -156,13 +175,25 @@ def walk(client: Client, key: str, path: str, params: dict[str, str], family: st
         offset += PAGE
         if offset >= total:
             break
-    return {"collection": key, "family": family, "revisions": sorted(revisions), "records": count,
-            "total": total, "duplicates": duplicates, "invalid": invalid, "stale": stale, "invalid_samples": invalid_samples,
-            "digest": [count, digest], "prints": prints, "ids": ids}
+    return {
+        "collection": key,
+        "family": family,
+        "revisions": sorted(revisions),
+        "records": count,
+        "total": total,
+        "duplicates": duplicates,
+        "invalid": invalid,
+        "stale": stale,
+        "invalid_samples": invalid_samples,
+        "digest": [count, digest],
+        "prints": prints,
+        "ids": ids,
+    }
 
 
-def walker(server: str, client_id: str, secret: str, oauth1: bool, deadline: float,
-           states: list[Any], queue: Any) -> None:
+def walker(
+    server: str, client_id: str, secret: str, oauth1: bool, deadline: float, states: list[Any], queue: Any
+) -> None:
     """SDS: full pulls of every collection (status='active', pages of 10,000), each followed by a delta."""
     client = Client(server, client_id, secret, oauth1=oauth1, deadline=deadline)
     known = set().union(*(s.prints[k] for s in states for k in s.prints))
@@ -180,8 +211,9 @@ def walker(server: str, client_id: str, secret: str, oauth1: bool, deadline: flo
             walks.append(seen)
         moment = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(since)) + f".{int(since * 1000) % 1000:03d}Z"
         for key, path in SDS_COLLECTIONS:
-            seen = walk(client, key, path, {"filter": f"dateLastModified>'{moment}'"}, f"delta {path}",
-                        after=moment)
+            seen = walk(
+                client, key, path, {"filter": f"dateLastModified>'{moment}'"}, f"delta {path}", after=moment
+            )
             if seen is not None:
                 seen.pop("prints"), seen.pop("ids")
                 seen["since"] = moment
@@ -189,8 +221,14 @@ def walker(server: str, client_id: str, secret: str, oauth1: bool, deadline: flo
         since = pulled
     for w in walks:
         w.pop("ids", None)
-    queue.put({"role": "oauth1 walker" if oauth1 else "walker", "tally": client.tally.__dict__, "walks": walks,
-               "cpu": _cpu()})
+    queue.put(
+        {
+            "role": "oauth1 walker" if oauth1 else "walker",
+            "tally": client.tally.__dict__,
+            "walks": walks,
+            "cpu": _cpu(),
+        }
+    )
 
 
 def _cpu() -> float:
@@ -198,18 +236,32 @@ def _cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def writer(server: str, client_id: str, secret: str, number: int, deadline: float, burst: int, pause: float,
-           queue: Any) -> None:
+def writer(
+    server: str,
+    client_id: str,
+    secret: str,
+    number: int,
+    deadline: float,
+    burst: int,
+    pause: float,
+    queue: Any,
+) -> None:
     """Teams Grade Sync: lineItems and results PUT, re-read, listed under their class and DELETEd, in bursts."""
     client = Client(server, client_id, secret, oauth1=False, deadline=deadline)
     rng = random.Random(number)
     rooms: list[tuple[str, str, list[str]]] = []  # (class, term, students)
     # the first classes in sourcedId order are the first school's, whose enrollments bundle B leaves alone
     answer = client.send("gradebook read", "GET", "/classes", {"filter": ACTIVE, "limit": "40"})
-    for klass in (answer[2]["classes"] if answer else []):
+    for klass in answer[2]["classes"] if answer else []:
         got = client.send("gradebook read", "GET", f"/classes/{klass['sourcedId']}/students", {"limit": "50"})
         if got and got[2]["users"]:
-            rooms.append((klass["sourcedId"], klass["terms"][0]["sourcedId"], [u["sourcedId"] for u in got[2]["users"]]))
+            rooms.append(
+                (
+                    klass["sourcedId"],
+                    klass["terms"][0]["sourcedId"],
+                    [u["sourcedId"] for u in got[2]["users"]],
+                )
+            )
     items: dict[str, dict[str, Any]] = {}  # live lineItem id -> {"title", "class", "students"}
     results: dict[str, dict[str, Any]] = {}  # live result id -> {"score", "lineItem"}
     deleted: list[str] = []
@@ -233,26 +285,52 @@ def writer(server: str, client_id: str, secret: str, number: int, deadline: floa
                 cid, term, students = rng.choice(rooms)
                 sid = f"soak-w{number}-li-{serial}"
                 title = f"Soak assignment {serial}"
-                put = client.send("gradebook put", "PUT", f"/lineItems/{sid}", body={"lineItem": {
-                    "sourcedId": sid, "title": title, "assignDate": "2026-01-05T08:00:00Z",
-                    "dueDate": "2026-01-12T23:00:00Z", "resultValueMin": 0.0, "resultValueMax": 100.0,
-                    "class": {"sourcedId": cid, "type": "class"},
-                    "gradingPeriod": {"sourcedId": term, "type": "academicSession"}}}, expect=(201,))
+                put = client.send(
+                    "gradebook put",
+                    "PUT",
+                    f"/lineItems/{sid}",
+                    body={
+                        "lineItem": {
+                            "sourcedId": sid,
+                            "title": title,
+                            "assignDate": "2026-01-05T08:00:00Z",
+                            "dueDate": "2026-01-12T23:00:00Z",
+                            "resultValueMin": 0.0,
+                            "resultValueMax": 100.0,
+                            "class": {"sourcedId": cid, "type": "class"},
+                            "gradingPeriod": {"sourcedId": term, "type": "academicSession"},
+                        }
+                    },
+                    expect=(201,),
+                )
                 if put:
                     writes += 1
                     items[sid] = {"title": title, "class": cid, "students": students}
                     check(f"/lineItems/{sid}", "lineItem", {"title": title})
-                    client.send("gradebook read", "GET", f"/classes/{cid}/lineItems",
-                                {"filter": f"sourcedId='{sid}'"})
+                    client.send(
+                        "gradebook read", "GET", f"/classes/{cid}/lineItems", {"filter": f"sourcedId='{sid}'"}
+                    )
             elif roll < 0.75:
                 li = rng.choice(list(items))
                 student = rng.choice(items[li]["students"])
                 rid = f"soak-w{number}-r-{li.rsplit('-', 1)[1]}-{student}"
                 score = float(rng.randint(0, 100))
-                put = client.send("gradebook put", "PUT", f"/results/{rid}", body={"result": {
-                    "sourcedId": rid, "score": score, "scoreStatus": "fully graded",
-                    "scoreDate": "2026-01-13T08:00:00Z", "lineItem": {"sourcedId": li},
-                    "student": {"sourcedId": student}}}, expect=(200, 201))
+                put = client.send(
+                    "gradebook put",
+                    "PUT",
+                    f"/results/{rid}",
+                    body={
+                        "result": {
+                            "sourcedId": rid,
+                            "score": score,
+                            "scoreStatus": "fully graded",
+                            "scoreDate": "2026-01-13T08:00:00Z",
+                            "lineItem": {"sourcedId": li},
+                            "student": {"sourcedId": student},
+                        }
+                    },
+                    expect=(200, 201),
+                )
                 if put:
                     writes += 1
                     results[rid] = {"score": score, "lineItem": li}
@@ -280,7 +358,16 @@ def writer(server: str, client_id: str, secret: str, number: int, deadline: floa
         time.sleep(max(0.0, min(pause, deadline - time.time())))
     if not rooms:
         client.tally.error("the writer found no class with students")
-    queue.put({"role": "writer", "tally": client.tally.__dict__, "writes": writes, "mismatches": mismatches,
-               "mismatch_samples": mismatch_samples, "cpu": _cpu(),
-               "lineItems": {k: v["title"] for k, v in items.items()},
-               "results": {k: v["score"] for k, v in results.items()}, "deleted": deleted})
+    queue.put(
+        {
+            "role": "writer",
+            "tally": client.tally.__dict__,
+            "writes": writes,
+            "mismatches": mismatches,
+            "mismatch_samples": mismatch_samples,
+            "cpu": _cpu(),
+            "lineItems": {k: v["title"] for k, v in items.items()},
+            "results": {k: v["score"] for k, v in results.items()},
+            "deleted": deleted,
+        }
+    )

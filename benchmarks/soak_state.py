@@ -32,8 +32,9 @@ GRADEBOOK_FILES = ("lineItems.csv", "results.csv")
 
 def fingerprint(record: dict[str, Any]) -> int:
     content = {k: v for k, v in record.items() if k != "dateLastModified"}
-    return int.from_bytes(hashlib.blake2b(orjson.dumps(content, option=orjson.OPT_SORT_KEYS),
-                                          digest_size=8).digest(), "big")
+    return int.from_bytes(
+        hashlib.blake2b(orjson.dumps(content, option=orjson.OPT_SORT_KEYS), digest_size=8).digest(), "big"
+    )
 
 
 def problem(entity: Entity, record: Any) -> str | None:
@@ -43,8 +44,11 @@ def problem(entity: Entity, record: Any) -> str | None:
     unknown = [k for k in record if k not in entity.by_name and k != METADATA]
     if unknown:
         return f"unknown fields {unknown}"
-    missing = [f.name for f in entity.all_fields if f.required and f.derived is None and record.get(f.name) in
-               (None, "", [])]
+    missing = [
+        f.name
+        for f in entity.all_fields
+        if f.required and f.derived is None and record.get(f.name) in (None, "", [])
+    ]
     if missing:
         return f"required fields missing {missing}"
     if record.get("status") not in STATUS:
@@ -85,7 +89,9 @@ def make_bundles(district: Path, folder: Path) -> tuple[Path, Path]:
     shutil.copytree(district, a)
     for name in GRADEBOOK_FILES:
         (a / name).unlink()
-    _rewrite(a / "manifest.csv", lambda h, i, row: None if row[0] in ("file.lineItems", "file.results") else row)
+    _rewrite(
+        a / "manifest.csv", lambda h, i, row: None if row[0] in ("file.lineItems", "file.results") else row
+    )
     shutil.copytree(a, b)
 
     def given(header: list[str], i: int, row: list[str]) -> list[str]:
@@ -102,8 +108,10 @@ def make_bundles(district: Path, folder: Path) -> tuple[Path, Path]:
     _rewrite(b / "courses.csv", title)
     with (a / "orgs.csv").open(newline="", encoding="utf-8") as f:
         first = min(row["sourcedId"] for row in csv.DictReader(f) if row["type"] == "school")
-    _rewrite(b / "enrollments.csv",
-             lambda h, i, row: None if i % 20 == 0 and row[h.index("schoolSourcedId")] != first else row)
+    _rewrite(
+        b / "enrollments.csv",
+        lambda h, i, row: None if i % 20 == 0 and row[h.index("schoolSourcedId")] != first else row,
+    )
     return a, b
 
 
@@ -117,10 +125,14 @@ def csv_mismatches(bundle: Path, key: str, records: list[dict[str, Any]]) -> lis
     strings = [f.name for f in entity.all_fields if f.kind is Kind.STRING and f.csv == f.name]
     found: list[str] = []
     with path.open(newline="", encoding="utf-8") as f:
-        rows = {row["sourcedId"]: row for row in csv.DictReader(f) if row.get("status", "active") != "tobedeleted"}
+        rows = {
+            row["sourcedId"]: row for row in csv.DictReader(f) if row.get("status", "active") != "tobedeleted"
+        }
     if set(rows) != set(served):
-        found.append(f"{key}: {len(set(rows) - set(served))} ids of {entity.csv_file} not served, "
-                     f"{len(set(served) - set(rows))} served ids not in it")
+        found.append(
+            f"{key}: {len(set(rows) - set(served))} ids of {entity.csv_file} not served, "
+            f"{len(set(served) - set(rows))} served ids not in it"
+        )
     for sid, row in rows.items():
         record = served.get(sid)
         for name in strings:

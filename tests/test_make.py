@@ -12,8 +12,12 @@ ROOT = Path(__file__).parent.parent
 
 def planned(target: str, tmp_path: Path, *assignments: str) -> str:
     """What `make TARGET` would run for a user without a .venv (make -n prints, runs nothing)."""
-    done = subprocess.run(["make", "-n", "-C", str(ROOT), target, f"VENV={tmp_path / 'venv'}", *assignments],
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        ["make", "-n", "-C", str(ROOT), target, f"VENV={tmp_path / 'venv'}", *assignments],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return done.stdout
 
 
@@ -41,9 +45,21 @@ def test_make_bench_takes_a_size_and_keeps_only_when_asked(tmp_path: Path) -> No
 def bench(tmp_path: Path, *options: str) -> str:
     temp = tmp_path / "tmp"
     temp.mkdir(exist_ok=True)
-    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "read_path.py"), "--students", "40",
-                           "--schools", "1", *options], capture_output=True, text=True, timeout=300,
-                          env={**os.environ, "TMPDIR": str(temp)})
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "read_path.py"),
+            "--students",
+            "40",
+            "--schools",
+            "1",
+            *options,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "TMPDIR": str(temp)},
+    )
     assert done.returncode == 0, done.stderr
     return done.stdout
 

@@ -7,7 +7,7 @@ TEST_INSTALLED := $(VENV)/.installed-test
 STUDENTS ?= 100000
 SCHOOLS ?= 20
 
-.PHONY: run test format typecheck bench sds-check clean
+.PHONY: run test format typecheck bench soak sds-check clean
 
 # What running needs: openroster and its dependencies.
 $(INSTALLED): pyproject.toml
@@ -54,6 +54,18 @@ typecheck: $(TEST_INSTALLED)
 bench: $(TEST_INSTALLED)
 	$(BIN)/python benchmarks/read_path.py --students $(STUDENTS) --schools $(SCHOOLS) \
 	    $(if $(filter 1,$(KEEP)),--keep) $(if $(FOLDER),--folder $(FOLDER))
+
+# make soak MINUTES=10 BACKEND=sqlite|postgresql|both CLIENTS=3 STUDENTS=20000: walkers, a Grade Sync writer
+# and an importer against `serve --workers 2` (not part of make test); results in benchmarks/results.
+# STUDENTS defaults to 20000 here unless given on the command line.
+MINUTES ?= 10
+BACKEND ?= both
+CLIENTS ?= 3
+SOAK_STUDENTS := $(if $(filter command line,$(origin STUDENTS)),$(STUDENTS),20000)
+
+soak: $(TEST_INSTALLED)
+	$(BIN)/python -m benchmarks.soak --minutes $(MINUTES) --backend $(BACKEND) --clients $(CLIENTS) \
+	    --students $(SOAK_STUDENTS)
 
 # Microsoft's OneRoster Postman collections (SDS, Grade Sync) against a demo district, with newman
 # pinned in sds/package-lock.json. The collections are read from ../shared/sds-postman.

@@ -4,8 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 TEST_INSTALLED := $(VENV)/.installed-test
-STUDENTS ?= 100000
-SCHOOLS ?= 20
+SIZE ?= S M
+BACKEND ?= both
+RESULTS ?= benchmarks/results/local
 
 .PHONY: run test typecheck bench sds-check clean
 
@@ -39,11 +40,15 @@ test: $(TEST_INSTALLED) $(CHROMIUM)
 typecheck: $(TEST_INSTALLED)
 	$(BIN)/mypy
 
-# make bench STUDENTS=20000 SCHOOLS=8: a smaller district. KEEP=1 keeps the temporary folder (bundle and
-# database) and prints where it is; FOLDER=DIR reuses (or fills) DIR instead.
+# make bench: districts S (10k students) and M (100k) on SQLite and PostgreSQL, one table of ratios
+# with targets and verdicts, JSON results in RESULTS. SIZE=L (1M students) or SIZE="S M L";
+# BACKEND=sqlite|postgresql|both; FOLDER=DIR builds in (and later reuses) DIR, for one size;
+# STUDENTS=N [SCHOOLS=N] a district of that size instead. Data is kept in benchmarks/data/<size>.
 bench: $(TEST_INSTALLED)
-	$(BIN)/python benchmarks/read_path.py --students $(STUDENTS) --schools $(SCHOOLS) \
-	    $(if $(filter 1,$(KEEP)),--keep) $(if $(FOLDER),--folder $(FOLDER))
+	$(if $(STUDENTS),$(BIN)/python benchmarks/district.py --students $(STUDENTS) --schools $(or $(SCHOOLS),1) \
+	    --backend $(BACKEND) --results $(RESULTS) $(if $(FOLDER),--folder $(FOLDER)),for size in $(SIZE); do \
+	    $(BIN)/python benchmarks/district.py --size $$size --backend $(BACKEND) --results $(RESULTS) \
+	        $(if $(FOLDER),--folder $(FOLDER)) || exit 1; done)
 
 # Microsoft's OneRoster Postman collections (SDS, Grade Sync) against a demo district, with newman
 # pinned in sds/package-lock.json. The collections are read from ../shared/sds-postman.

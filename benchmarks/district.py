@@ -61,8 +61,11 @@ class Size:
     memory_window: float  # "first minute" / "last minute" of the memory run
 
 
-SIZES = {"S": Size(10_000, 4, 10, 30, 6), "M": Size(100_000, 20, 20, 60, 12),
-         "L": Size(1_000_000, 200, 60, 300, 60)}
+SIZES = {
+    "S": Size(10_000, 4, 10, 30, 6),
+    "M": Size(100_000, 20, 20, 60, 12),
+    "L": Size(1_000_000, 200, 60, 300, 60),
+}
 
 
 @dataclass
@@ -107,27 +110,33 @@ class Store:
 
 # --- building the district and its stores ------------------------------------------------------
 
+
 def timed_child(cmd: list[str], env: dict[str, str] | None = None) -> dict[str, float]:
     """Run `cmd`; its wall seconds, peak RSS (from wait4) and peak RssAnon (sampled)."""
     started = time.perf_counter()
-    child = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                             env={**os.environ, **(env or {})})
+    child = subprocess.Popen(
+        cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, **(env or {})}
+    )
     with MemorySampler(child.pid, interval=0.5) as sampler:
         _, status, usage = os.wait4(child.pid, 0)
         child.returncode = os.waitstatus_to_exitcode(status)
     seconds = time.perf_counter() - started
     if child.returncode:
         raise SystemExit(f"{' '.join(cmd)} failed:\n{child.stderr.read().decode() if child.stderr else ''}")
-    return {"seconds": seconds, "peak_rss_mb": usage.ru_maxrss / 1024,
-            "peak_rss_anon_mb": max((v for _, v in sampler.samples), default=0) / 2**20}
+    return {
+        "seconds": seconds,
+        "peak_rss_mb": usage.ru_maxrss / 1024,
+        "peak_rss_anon_mb": max((v for _, v in sampler.samples), default=0) / 2**20,
+    }
 
 
 def demo_bundle(folder: Path, size: Size) -> Path:
     bundle = folder / "bundle"
     if not (bundle / "manifest.csv").exists():
         print(f"demo-data: {size.students:,} students, {size.schools} schools ...", flush=True)
-        timed_child([*EXE, "demo-data", str(bundle), "--students", str(size.students),
-                     "--schools", str(size.schools)])
+        timed_child(
+            [*EXE, "demo-data", str(bundle), "--students", str(size.students), "--schools", str(size.schools)]
+        )
     return bundle
 
 
@@ -146,12 +155,16 @@ def sqlite_reference_import(bundle: Path, folder: Path) -> float:
 def write_delta_bundle(bundle: Path, out: Path, stamp: str, every: int = 1000) -> dict[str, int]:
     """A delta bundle changing every `every`-th user (givenName) and enrollment (endDate)."""
     out.mkdir(parents=True, exist_ok=True)
-    changes = {"users.csv": ("givenName", lambda v: v + "-delta"),
-               "enrollments.csv": ("endDate", lambda v: "2026-06-11" if v == "2026-06-12" else "2026-06-12")}
+    changes = {
+        "users.csv": ("givenName", lambda v: v + "-delta"),
+        "enrollments.csv": ("endDate", lambda v: "2026-06-11" if v == "2026-06-12" else "2026-06-12"),
+    }
     counts = {}
     for name, (column, change) in changes.items():
-        with open(bundle / name, newline="", encoding="utf-8") as src, \
-                open(out / name, "w", newline="", encoding="utf-8") as dst:
+        with (
+            open(bundle / name, newline="", encoding="utf-8") as src,
+            open(out / name, "w", newline="", encoding="utf-8") as dst,
+        ):
             reader = csv.DictReader(src)
             writer = csv.DictWriter(dst, fieldnames=list(reader.fieldnames or []))
             writer.writeheader()
@@ -202,15 +215,19 @@ def prepare_store(backend: str, bundle: Path, folder: Path, pg_server: str, env:
     reference = sqlite_reference_import(bundle, folder)
     # The delta: 0.1 % of users and enrollments changed after everything else was stamped.
     time.sleep(1.1)
-    since = dt.datetime.now(dt.timezone.utc)
+    since = dt.datetime.now(dt.UTC)
     stamp = since.strftime("%Y-%m-%dT%H:%M:%S.") + f"{since.microsecond // 1000:03d}Z"
     delta = folder / f"{backend}-delta"
     counts = write_delta_bundle(bundle, delta, stamp)
     timed_child([*EXE, "import", str(delta), "--database", url], env)
-    imports = {"first": first, "again": again, "reference_seconds": reference,
-               "reference_tool": f"sqlite3 CLI {sqlite3_cli_version()} .import",
-               "delta_since": (since - dt.timedelta(milliseconds=1)).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z",
-               "delta_rows": counts}
+    imports = {
+        "first": first,
+        "again": again,
+        "reference_seconds": reference,
+        "reference_tool": f"sqlite3 CLI {sqlite3_cli_version()} .import",
+        "delta_since": (since - dt.timedelta(milliseconds=1)).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z",
+        "delta_rows": counts,
+    }
     figures.write_text(json.dumps(imports, indent=2))
     return Store(backend, url, imports)
 
@@ -221,6 +238,7 @@ def sqlite3_cli_version() -> str:
 
 # --- serving -------------------------------------------------------------------------------------
 
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -228,19 +246,30 @@ def free_port() -> int:
 
 
 def new_client(url: str, env: dict[str, str]) -> tuple[str, str]:
-    printed = subprocess.run([*EXE, "clients", "add", f"bench {time.time_ns()}", "--database", url],
-                             check=True, capture_output=True, text=True, env={**os.environ, **env}).stdout
-    fields = {line.split(":", 1)[0].strip(): line.split(":", 1)[1].strip()
-              for line in printed.splitlines() if ":" in line}
+    printed = subprocess.run(
+        [*EXE, "clients", "add", f"bench {time.time_ns()}", "--database", url],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+    ).stdout
+    fields = {
+        line.split(":", 1)[0].strip(): line.split(":", 1)[1].strip()
+        for line in printed.splitlines()
+        if ":" in line
+    }
     return fields["client id (OAuth 1.0a consumer key)"], fields["client secret"]
 
 
 @contextmanager
 def serving(store: Store, workers: int, env: dict[str, str]) -> Iterator[Server]:
     port = free_port()
-    process = subprocess.Popen([*EXE, "serve", "--port", str(port), "--workers", str(workers),
-                                "--database", store.url], stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL, env={**os.environ, **env})
+    process = subprocess.Popen(
+        [*EXE, "serve", "--port", str(port), "--workers", str(workers), "--database", store.url],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, **env},
+    )
     try:
         yield Server(process, port, workers)
     finally:
@@ -251,8 +280,11 @@ def serving(store: Store, workers: int, env: dict[str, str]) -> Iterator[Server]
 def bearer_token(port: int, credentials: tuple[str, str]) -> str:
     for _ in range(600):
         try:
-            answer = httpx.post(f"http://127.0.0.1:{port}/oauth/token", auth=credentials,
-                                data={"grant_type": "client_credentials"})
+            answer = httpx.post(
+                f"http://127.0.0.1:{port}/oauth/token",
+                auth=credentials,
+                data={"grant_type": "client_credentials"},
+            )
             return str(answer.json()["access_token"])
         except httpx.TransportError:
             time.sleep(0.1)
@@ -263,8 +295,9 @@ class LoadGenerator:
     """The separate load-generator process, one JSON command per line."""
 
     def __init__(self) -> None:
-        self.process = subprocess.Popen([sys.executable, str(LOADGEN)], stdin=subprocess.PIPE,
-                                        stdout=subprocess.PIPE, text=True)
+        self.process = subprocess.Popen(
+            [sys.executable, str(LOADGEN)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
 
     def __call__(self, server: Server, token: str, **command: Any) -> dict[str, Any]:
         assert self.process.stdin and self.process.stdout
@@ -284,6 +317,7 @@ class LoadGenerator:
 
 
 # --- the in-process ceiling -------------------------------------------------------------------
+
 
 def ceiling(store: Store, endpoint: str, limit: int) -> tuple[int, float]:
     """(records, seconds) of reading the same records' stored JSON in key order, joined per page."""
@@ -313,6 +347,7 @@ def ceiling(store: Store, endpoint: str, limit: int) -> tuple[int, float]:
 
 # --- the measurements ---------------------------------------------------------------------------
 
+
 def median(values: list[float]) -> float:
     return statistics.median(values)
 
@@ -321,8 +356,9 @@ def walk_path(endpoint: str) -> str:
     return f"{API}/{endpoint}?{ACTIVE}"
 
 
-def measure_backend(store: Store, size: Size, repeat: int, env: dict[str, str],
-                    count_off: str | None, walk_sizes: list[int]) -> dict[str, Any]:
+def measure_backend(
+    store: Store, size: Size, repeat: int, env: dict[str, str], count_off: str | None, walk_sizes: list[int]
+) -> dict[str, Any]:
     credentials = new_client(store.url, env)
     load = LoadGenerator()
     out: dict[str, Any] = {"url": store.url, "imports": store.imports}
@@ -339,8 +375,9 @@ def measure_backend(store: Store, size: Size, repeat: int, env: dict[str, str],
     return out
 
 
-def measure_walks(store: Store, server: Server, token: str, load: LoadGenerator, repeat: int,
-                  walk_sizes: list[int]) -> dict[str, Any]:
+def measure_walks(
+    store: Store, server: Server, token: str, load: LoadGenerator, repeat: int, walk_sizes: list[int]
+) -> dict[str, Any]:
     """Full walks of active records, one client, each beside the in-process ceiling."""
     runs: dict[str, list[dict[str, float]]] = {}
     for _ in range(repeat):
@@ -351,40 +388,58 @@ def measure_walks(store: Store, server: Server, token: str, load: LoadGenerator,
                 records, seconds = ceiling(store, endpoint, limit)
                 walked = load(server, token, op="walk", path=walk_path(endpoint), limit=limit, clients=1)
                 if walked["records"] != records:
-                    raise SystemExit(f"{key}: walked {walked['records']:,} records, the store holds {records:,}")
+                    raise SystemExit(
+                        f"{key}: walked {walked['records']:,} records, the store holds {records:,}"
+                    )
                 pages = walked["page_seconds"]
                 full = pages[:-1] if len(pages) > 1 and records % limit else pages
-                runs.setdefault(key, []).append({
-                    "records": records, "rate": records / walked["seconds"], "ceiling_rate": records / seconds,
-                    "server_cpu_ms_per_1000": walked["server_cpu_s"] * 1e6 / records,
-                    "loadgen_cpu_ms_per_1000": walked["cpu_s"] * 1e6 / records,
-                    "last_over_first_page": full[-1] / full[0]})
-    return {key: {name: median([run[name] for run in items]) for name in items[0]} | {"runs": items}
-            for key, items in runs.items()}
+                runs.setdefault(key, []).append(
+                    {
+                        "records": records,
+                        "rate": records / walked["seconds"],
+                        "ceiling_rate": records / seconds,
+                        "server_cpu_ms_per_1000": walked["server_cpu_s"] * 1e6 / records,
+                        "loadgen_cpu_ms_per_1000": walked["cpu_s"] * 1e6 / records,
+                        "last_over_first_page": full[-1] / full[0],
+                    }
+                )
+    return {
+        key: {name: median([run[name] for run in items]) for name in items[0]} | {"runs": items}
+        for key, items in runs.items()
+    }
 
 
-def measure_paging(store: Store, server: Server, token: str, load: LoadGenerator, repeat: int,
-                   count_off: str | None) -> dict[str, Any]:
+def measure_paging(
+    store: Store, server: Server, token: str, load: LoadGenerator, repeat: int, count_off: str | None
+) -> dict[str, Any]:
     """Single requests, interleaved: first pages, deep pages, deltas, email against id, the count."""
     since = store.imports["delta_since"]
     targets: dict[str, str] = {}
     for endpoint in FLAT:
-        total = int(httpx.get(f"http://127.0.0.1:{server.port}{walk_path(endpoint)}&limit=1",
-                              headers={"Authorization": f"Bearer {token}"}).headers["X-Total-Count"])
+        total = int(
+            httpx.get(
+                f"http://127.0.0.1:{server.port}{walk_path(endpoint)}&limit=1",
+                headers={"Authorization": f"Bearer {token}"},
+            ).headers["X-Total-Count"]
+        )
         # An offset that is no page boundary: a page a walk could have remembered is not the point.
         deep = int(total * 0.9) + 7
         targets[f"{endpoint} first"] = f"{walk_path(endpoint)}&limit=5000"
         targets[f"{endpoint} 90%"] = f"{walk_path(endpoint)}&limit=5000&offset={deep}"
-        targets[f"{endpoint} delta"] = (f"{API}/{endpoint}?filter=dateLastModified%3E%27{since}%27&limit=5000")
+        targets[f"{endpoint} delta"] = f"{API}/{endpoint}?filter=dateLastModified%3E%27{since}%27&limit=5000"
         targets[f"{endpoint} all"] = f"{API}/{endpoint}?limit=5000"
         if count_off:
             targets[f"{endpoint} first, count off"] = f"{targets[f'{endpoint} first']}&{count_off}"
             targets[f"{endpoint} all, count off"] = f"{targets[f'{endpoint} all']}&{count_off}"
     auth = {"Authorization": f"Bearer {token}"}
-    students = int(httpx.get(f"http://127.0.0.1:{server.port}{API}/students?limit=1", headers=auth)
-                   .headers["X-Total-Count"])
-    middle = httpx.get(f"http://127.0.0.1:{server.port}{API}/students?limit=1&offset={students // 2}",
-                       headers=auth).json()["users"][0]
+    students = int(
+        httpx.get(f"http://127.0.0.1:{server.port}{API}/students?limit=1", headers=auth).headers[
+            "X-Total-Count"
+        ]
+    )
+    middle = httpx.get(
+        f"http://127.0.0.1:{server.port}{API}/students?limit=1&offset={students // 2}", headers=auth
+    ).json()["users"][0]
     targets["user by id"] = f"{API}/users/{middle['sourcedId']}"
     targets["user by email"] = f"{API}/users?filter=email%3D%27{middle['email'].replace('@', '%40')}%27"
     answer = load(server, token, op="get", targets=list(targets.values()), repeat=max(7, 2 * repeat + 1))
@@ -396,8 +451,9 @@ def measure_paging(store: Store, server: Server, token: str, load: LoadGenerator
     return results
 
 
-def measure_workers(one: Server, two: Server, token: str, load: LoadGenerator, repeat: int,
-                    size: Size) -> dict[str, Any]:
+def measure_workers(
+    one: Server, two: Server, token: str, load: LoadGenerator, repeat: int, size: Size
+) -> dict[str, Any]:
     """8 clients walking active users in pages of 5,000 for a while, one worker and two alternately."""
     rates: dict[int, list[float]] = {1: [], 2: []}
     memory: dict[int, list[int]] = {1: [], 2: []}
@@ -405,12 +461,24 @@ def measure_workers(one: Server, two: Server, token: str, load: LoadGenerator, r
         for server in (one, two):
             print(f"  8 clients, {server.workers} worker(s)", flush=True)
             with MemorySampler(server.pid) as sampler:
-                walked = load(server, token, op="walk", path=walk_path("users"), limit=5000, clients=8,
-                              seconds=size.clients_seconds)
+                walked = load(
+                    server,
+                    token,
+                    op="walk",
+                    path=walk_path("users"),
+                    limit=5000,
+                    clients=8,
+                    seconds=size.clients_seconds,
+                )
             rates[server.workers].append(walked["records"] / walked["seconds"])
             memory[server.workers].append(sampler.peak())
-    return {"rate_1": median(rates[1]), "rate_2": median(rates[2]), "runs": rates,
-            "peak_rss_anon_mb_1": max(memory[1]) / 2**20, "peak_rss_anon_mb_2": max(memory[2]) / 2**20}
+    return {
+        "rate_1": median(rates[1]),
+        "rate_2": median(rates[2]),
+        "runs": rates,
+        "peak_rss_anon_mb_1": max(memory[1]) / 2**20,
+        "peak_rss_anon_mb_2": max(memory[2]) / 2**20,
+    }
 
 
 def measure_memory(server: Server, token: str, load: LoadGenerator, size: Size) -> dict[str, Any]:
@@ -422,90 +490,223 @@ def measure_memory(server: Server, token: str, load: LoadGenerator, size: Size) 
         other = LoadGenerator()
         try:
             assert other.process.stdin
-            other.process.stdin.write(json.dumps({"op": "walk", "port": server.port, "token": token,
-                                                  "path": walk_path("enrollments"), "limit": 10_000,
-                                                  "clients": 4, "seconds": size.memory_seconds}) + "\n")
+            other.process.stdin.write(
+                json.dumps(
+                    {
+                        "op": "walk",
+                        "port": server.port,
+                        "token": token,
+                        "path": walk_path("enrollments"),
+                        "limit": 10_000,
+                        "clients": 4,
+                        "seconds": size.memory_seconds,
+                    }
+                )
+                + "\n"
+            )
             other.process.stdin.flush()
-            load(server, token, op="walk", path=walk_path("users"), limit=10_000, clients=4,
-                 seconds=size.memory_seconds)
+            load(
+                server,
+                token,
+                op="walk",
+                path=walk_path("users"),
+                limit=10_000,
+                clients=4,
+                seconds=size.memory_seconds,
+            )
             assert other.process.stdout
             json.loads(other.process.stdout.readline())
         finally:
             other.close()
     first, last = sampler.window_peaks(size.memory_window)
-    return {"at_rest_mb": at_rest / 2**20, "peak_mb": sampler.peak() / 2**20, "first_window_peak_mb": first / 2**20,
-            "last_window_peak_mb": last / 2**20, "window_s": size.memory_window, "workers": server.workers,
-            "samples": [[round(t, 1), v] for t, v in sampler.samples]}
+    return {
+        "at_rest_mb": at_rest / 2**20,
+        "peak_mb": sampler.peak() / 2**20,
+        "first_window_peak_mb": first / 2**20,
+        "last_window_peak_mb": last / 2**20,
+        "window_s": size.memory_window,
+        "workers": server.workers,
+        "samples": [[round(t, 1), v] for t, v in sampler.samples],
+    }
 
 
 # --- the table ----------------------------------------------------------------------------------
 
+
 def rows_for(backend: str, m: dict[str, Any], sqlite: dict[str, Any] | None) -> list[Row]:
     rows = []
     for key, walk in m["walks"].items():
-        rows.append(Row(backend, f"walk ÷ ceiling, {key}", walk["rate"] / walk["ceiling_rate"], target=">= 0.5",
-                        note=f"{walk['rate']:,.0f} of {walk['ceiling_rate']:,.0f} records/s"))
-        rows.append(Row(backend, f"  server CPU-ms per 1,000 records, {key}", walk["server_cpu_ms_per_1000"], "ms",
-                        note=f"load generator: {walk['loadgen_cpu_ms_per_1000']:.1f} ms"))
+        rows.append(
+            Row(
+                backend,
+                f"walk ÷ ceiling, {key}",
+                walk["rate"] / walk["ceiling_rate"],
+                target=">= 0.5",
+                note=f"{walk['rate']:,.0f} of {walk['ceiling_rate']:,.0f} records/s",
+            )
+        )
+        rows.append(
+            Row(
+                backend,
+                f"  server CPU-ms per 1,000 records, {key}",
+                walk["server_cpu_ms_per_1000"],
+                "ms",
+                note=f"load generator: {walk['loadgen_cpu_ms_per_1000']:.1f} ms",
+            )
+        )
         if sqlite is not None:
             theirs = sqlite["walks"][key]["rate"]
             rows.append(Row(backend, f"walk ÷ SQLite's, {key}", walk["rate"] / theirs, target=">= 0.7"))
     w = m["workers"]
-    rows.append(Row(backend, "2 workers ÷ 1, 8 clients, users limit=5000", w["rate_2"] / w["rate_1"],
-                    target=">= 1.6", note=f"{w['rate_1']:,.0f} -> {w['rate_2']:,.0f} records/s"))
+    rows.append(
+        Row(
+            backend,
+            "2 workers ÷ 1, 8 clients, users limit=5000",
+            w["rate_2"] / w["rate_1"],
+            target=">= 1.6",
+            note=f"{w['rate_1']:,.0f} -> {w['rate_2']:,.0f} records/s",
+        )
+    )
     mem = m["memory"]
-    rows.append(Row(backend, f"memory per worker, 8 clients, limit=10000, {len(mem['samples'])} s",
-                    mem["peak_mb"] / mem["workers"], "MB", "<= 300", note=f"at rest {mem['at_rest_mb']:.0f} MB"))
-    rows.append(Row(backend, f"memory last {mem['window_s']:.0f} s peak ÷ first", mem["last_window_peak_mb"]
-                    / mem["first_window_peak_mb"], target="<= 1.1"))
-    rows.append(Row(backend, "memory per worker, 2 workers, limit=5000", w["peak_rss_anon_mb_2"] / 2, "MB", "<= 300"))
+    rows.append(
+        Row(
+            backend,
+            f"memory per worker, 8 clients, limit=10000, {len(mem['samples'])} s",
+            mem["peak_mb"] / mem["workers"],
+            "MB",
+            "<= 300",
+            note=f"at rest {mem['at_rest_mb']:.0f} MB",
+        )
+    )
+    rows.append(
+        Row(
+            backend,
+            f"memory last {mem['window_s']:.0f} s peak ÷ first",
+            mem["last_window_peak_mb"] / mem["first_window_peak_mb"],
+            target="<= 1.1",
+        )
+    )
+    rows.append(
+        Row(backend, "memory per worker, 2 workers, limit=5000", w["peak_rss_anon_mb_2"] / 2, "MB", "<= 300")
+    )
     p = m["paging"]
     for endpoint in FLAT:
         walk = m["walks"].get(f"{endpoint} limit=5000")
         if walk:
-            rows.append(Row(backend, f"last page ÷ first, sequential walk, {endpoint}", walk["last_over_first_page"],
-                            target="<= 1.5"))
+            rows.append(
+                Row(
+                    backend,
+                    f"last page ÷ first, sequential walk, {endpoint}",
+                    walk["last_over_first_page"],
+                    target="<= 1.5",
+                )
+            )
         first = p[f"{endpoint} first"]["median_s"]
-        rows.append(Row(backend, f"page at 90 % depth ÷ first, {endpoint}", p[f"{endpoint} 90%"]["median_s"] / first,
-                        target="<= 5"))
-        rows.append(Row(backend, f"delta 0.1 % ÷ first page, {endpoint}", p[f"{endpoint} delta"]["median_s"] / first,
-                        target="<= 3", note=f"{p[f'{endpoint} delta']['total']:,} records changed"))
+        rows.append(
+            Row(
+                backend,
+                f"page at 90 % depth ÷ first, {endpoint}",
+                p[f"{endpoint} 90%"]["median_s"] / first,
+                target="<= 5",
+            )
+        )
+        rows.append(
+            Row(
+                backend,
+                f"delta 0.1 % ÷ first page, {endpoint}",
+                p[f"{endpoint} delta"]["median_s"] / first,
+                target="<= 3",
+                note=f"{p[f'{endpoint} delta']['total']:,} records changed",
+            )
+        )
         for kind in ("first", "all"):
             off = p.get(f"{endpoint} {kind}, count off")
             label = "filtered" if kind == "first" else "unfiltered"
-            rows.append(Row(backend, f"X-Total-Count on ÷ off, {label}, {endpoint}",
-                            p[f"{endpoint} {kind}"]["median_s"] / off["median_s"] if off else None, target="<= 1.1",
-                            note="" if off else "the server has no way to leave the count out"))
-    rows.append(Row(backend, "email lookup ÷ id lookup", p["user by email"]["median_s"] / p["user by id"]["median_s"],
-                    target="<= 2"))
+            rows.append(
+                Row(
+                    backend,
+                    f"X-Total-Count on ÷ off, {label}, {endpoint}",
+                    p[f"{endpoint} {kind}"]["median_s"] / off["median_s"] if off else None,
+                    target="<= 1.1",
+                    note="" if off else "the server has no way to leave the count out",
+                )
+            )
+    rows.append(
+        Row(
+            backend,
+            "email lookup ÷ id lookup",
+            p["user by email"]["median_s"] / p["user by id"]["median_s"],
+            target="<= 2",
+        )
+    )
     imp = m["imports"]
-    rows.append(Row(backend, "import ÷ sqlite3 .import of the same CSV", imp["first"]["seconds"]
-                    / imp["reference_seconds"], target="<= 3",
-                    note=f"{imp['first']['seconds']:.0f} s vs {imp['reference_seconds']:.0f} s"))
-    rows.append(Row(backend, "import peak memory (RssAnon)", imp["first"]["peak_rss_anon_mb"], "MB", "<= 1024",
-                    note=f"peak RSS with mapped file pages {imp['first']['peak_rss_mb']:.0f} MB"))
-    rows.append(Row(backend, "no-change re-import ÷ first", imp["again"]["seconds"] / imp["first"]["seconds"],
-                    target="<= 0.6"))
+    rows.append(
+        Row(
+            backend,
+            "import ÷ sqlite3 .import of the same CSV",
+            imp["first"]["seconds"] / imp["reference_seconds"],
+            target="<= 3",
+            note=f"{imp['first']['seconds']:.0f} s vs {imp['reference_seconds']:.0f} s",
+        )
+    )
+    rows.append(
+        Row(
+            backend,
+            "import peak memory (RssAnon)",
+            imp["first"]["peak_rss_anon_mb"],
+            "MB",
+            "<= 1024",
+            note=f"peak RSS with mapped file pages {imp['first']['peak_rss_mb']:.0f} MB",
+        )
+    )
+    rows.append(
+        Row(
+            backend,
+            "no-change re-import ÷ first",
+            imp["again"]["seconds"] / imp["first"]["seconds"],
+            target="<= 0.6",
+        )
+    )
     return rows
 
 
 def print_table(rows: list[Row]) -> None:
     print(f"\n{'backend':10} {'measure':58} {'value':>10} {'target':>9}  {'verdict':12} note")
     for row in rows:
-        value = "-" if row.value is None else (f"{row.value:.2f}" if row.unit == "x" else f"{row.value:.1f} {row.unit}")
+        value = (
+            "-"
+            if row.value is None
+            else (f"{row.value:.2f}" if row.unit == "x" else f"{row.value:.1f} {row.unit}")
+        )
         print(f"{row.backend:10} {row.name:58} {value:>10} {row.target:>9}  {row.verdict:12} {row.note}")
 
 
 # --- the machine -----------------------------------------------------------------------------------
 
+
 def machine(pg_server: str, backends: list[str]) -> dict[str, Any]:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
-    mem = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
-               if line.startswith("MemTotal:"))
-    described = {"cores": os.cpu_count(), "memory_gb": round(mem / 2**20, 1), "cpu": cpu,
-                 "python": platform.python_version(), "sqlite": sqlite3.sqlite_version,
-                 "platform": platform.platform(), "load_average": os.getloadavg()}
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    mem = next(
+        int(line.split()[1])
+        for line in Path("/proc/meminfo").read_text().splitlines()
+        if line.startswith("MemTotal:")
+    )
+    described = {
+        "cores": os.cpu_count(),
+        "memory_gb": round(mem / 2**20, 1),
+        "cpu": cpu,
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "platform": platform.platform(),
+        "load_average": os.getloadavg(),
+    }
     if "postgresql" in backends:
         with psycopg.connect(f"{pg_server}/postgres") as conn:
             row = conn.execute("SHOW server_version").fetchone()
@@ -519,20 +720,36 @@ def main() -> None:
     parser.add_argument("--students", type=int, help="a district of this many students instead of --size")
     parser.add_argument("--schools", type=int, default=1)
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
-    parser.add_argument("--postgres", default=os.environ.get("OPENROSTER_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432"),
-                        help="PostgreSQL server URL (no database name)")
-    parser.add_argument("--folder", type=Path, help="where the bundle and stores live, reused when present "
-                        "(default: benchmarks/data/<size>)")
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get("OPENROSTER_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432"),
+        help="PostgreSQL server URL (no database name)",
+    )
+    parser.add_argument(
+        "--folder",
+        type=Path,
+        help="where the bundle and stores live, reused when present (default: benchmarks/data/<size>)",
+    )
     parser.add_argument("--repeat", type=int, default=3, help="runs of each measurement; medians are shown")
     parser.add_argument("--seconds", type=float, help="length of each 8-client walk (default by size)")
     parser.add_argument("--memory-seconds", type=float, help="length of the memory run (default by size)")
     parser.add_argument("--walk-limits", default="5000,10000", help="page sizes of the full walks")
-    parser.add_argument("--count-off", default=os.environ.get("OPENROSTER_BENCH_COUNT_OFF"),
-                        help="query parameter that makes the server leave X-Total-Count out, e.g. count=false")
-    parser.add_argument("--prepare-only", action="store_true",
-                        help="build the bundle and the stores (measuring the imports), then stop")
-    parser.add_argument("--results", type=Path, default=Path("benchmarks/results/local"),
-                        help="folder the JSON results are written into")
+    parser.add_argument(
+        "--count-off",
+        default=os.environ.get("OPENROSTER_BENCH_COUNT_OFF"),
+        help="query parameter that makes the server leave X-Total-Count out, e.g. count=false",
+    )
+    parser.add_argument(
+        "--prepare-only",
+        action="store_true",
+        help="build the bundle and the stores (measuring the imports), then stop",
+    )
+    parser.add_argument(
+        "--results",
+        type=Path,
+        default=Path("benchmarks/results/local"),
+        help="folder the JSON results are written into",
+    )
     args = parser.parse_args()
 
     if args.students:
@@ -541,14 +758,18 @@ def main() -> None:
     else:
         name = args.size or "M"
         size = SIZES[name]
-    size = Size(size.students, size.schools, args.seconds or size.clients_seconds,
-                args.memory_seconds or size.memory_seconds,
-                min(size.memory_window, (args.memory_seconds or size.memory_seconds) / 5))
+    size = Size(
+        size.students,
+        size.schools,
+        args.seconds or size.clients_seconds,
+        args.memory_seconds or size.memory_seconds,
+        min(size.memory_window, (args.memory_seconds or size.memory_seconds) / 5),
+    )
     folder = (args.folder or Path("benchmarks/data") / name).resolve()
     folder.mkdir(parents=True, exist_ok=True)
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     env = {"OPENROSTER_KEY_FILE": str(folder / "bench.key")}
-    started = dt.datetime.now(dt.timezone.utc)
+    started = dt.datetime.now(dt.UTC)
     described = machine(args.postgres, backends)
 
     bundle = demo_bundle(folder, size)
@@ -560,8 +781,9 @@ def main() -> None:
             print(f"{backend}: {store.url} ready", flush=True)
             continue
         print(f"{backend}: measuring ...", flush=True)
-        measured[backend] = measure_backend(store, size, args.repeat, env, args.count_off,
-                                            [int(v) for v in args.walk_limits.split(",")])
+        measured[backend] = measure_backend(
+            store, size, args.repeat, env, args.count_off, [int(v) for v in args.walk_limits.split(",")]
+        )
         rows += rows_for(backend, measured[backend], measured.get("sqlite") if backend != "sqlite" else None)
     if args.prepare_only:
         return
@@ -570,12 +792,33 @@ def main() -> None:
 
     args.results.mkdir(parents=True, exist_ok=True)
     out = args.results / f"{started.strftime('%Y%m%dT%H%M%SZ')}-{name}-{args.backend}.json"
-    out.write_text(json.dumps({
-        "size": name, "students": size.students, "schools": size.schools, "started": started.isoformat(),
-        "command": " ".join(sys.argv), "machine": described, "repeat": args.repeat,
-        "rows": [{"backend": r.backend, "measure": r.name, "value": r.value, "unit": r.unit,
-                  "target": r.target, "verdict": r.verdict, "note": r.note} for r in rows],
-        "measured": measured}, indent=1))
+    out.write_text(
+        json.dumps(
+            {
+                "size": name,
+                "students": size.students,
+                "schools": size.schools,
+                "started": started.isoformat(),
+                "command": " ".join(sys.argv),
+                "machine": described,
+                "repeat": args.repeat,
+                "rows": [
+                    {
+                        "backend": r.backend,
+                        "measure": r.name,
+                        "value": r.value,
+                        "unit": r.unit,
+                        "target": r.target,
+                        "verdict": r.verdict,
+                        "note": r.note,
+                    }
+                    for r in rows
+                ],
+                "measured": measured,
+            },
+            indent=1,
+        )
+    )
     print(f"\nwrote {out}")
 
 

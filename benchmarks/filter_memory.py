@@ -26,9 +26,24 @@ import httpx
 sys.path.insert(0, str(Path(__file__).parent))
 from read_path import run, start_server  # noqa: E402
 
-FIELDS = ["givenName", "familyName", "middleName", "email", "username", "identifier", "role", "status",
-          "phone", "sms", "orgs.sourcedId", "grades", "agents.sourcedId", "userIds.identifier",
-          "userIds.type", "orgs.type"]
+FIELDS = [
+    "givenName",
+    "familyName",
+    "middleName",
+    "email",
+    "username",
+    "identifier",
+    "role",
+    "status",
+    "phone",
+    "sms",
+    "orgs.sourcedId",
+    "grades",
+    "agents.sourcedId",
+    "userIds.identifier",
+    "userIds.type",
+    "orgs.type",
+]
 OPERATORS = ["=", "!=", ">", ">=", "<", "<=", "~"]
 
 
@@ -41,8 +56,9 @@ def rss_mb(pid: int) -> float:
 
 def distinct_filter(rng: random.Random, predicates: int, length: int) -> str:
     """A filter of `predicates` predicates of random shape, padded with value text to about `length`."""
-    shape = [(rng.choice(FIELDS), rng.choice(OPERATORS), rng.choice([" AND ", " OR "]))
-             for _ in range(predicates)]
+    shape = [
+        (rng.choice(FIELDS), rng.choice(OPERATORS), rng.choice([" AND ", " OR "])) for _ in range(predicates)
+    ]
     room = max(1, (length - sum(len(f) + len(o) + 7 for f, o, _ in shape)) // predicates)
     parts = [f"{field}{op}'{''.join(rng.choices('abcdefghij', k=room))}'" for field, op, _ in shape]
     return parts[0] + "".join(joiner + part for (_, _, joiner), part in zip(shape, parts[1:]))
@@ -52,9 +68,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=600)
     parser.add_argument("--students", type=int, default=300)
-    parser.add_argument("--predicates", type=int, default=50, help="predicates per filter (the server's limit)")
+    parser.add_argument(
+        "--predicates", type=int, default=50, help="predicates per filter (the server's limit)"
+    )
     parser.add_argument("--length", type=int, default=4000, help="characters per filter")
-    parser.add_argument("--database", help="database URL to load and serve (default: a temporary SQLite file)")
+    parser.add_argument(
+        "--database", help="database URL to load and serve (default: a temporary SQLite file)"
+    )
     args = parser.parse_args()
 
     folder = Path(tempfile.mkdtemp(prefix="openroster-filter-memory-"))
@@ -66,8 +86,12 @@ def main() -> None:
     rng = random.Random(1)
     statuses: Counter[int] = Counter()
     try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}/ims/oneroster/v1p1", timeout=120,
-                          headers={"Authorization": f"Bearer {token}"}) as client:
+        with httpx.Client(
+            base_url=f"http://127.0.0.1:{port}/ims/oneroster/v1p1",
+            timeout=120,
+            headers={"Authorization": f"Bearer {token}"},
+        ) as client:
+
             def get(expression: str) -> None:
                 statuses[client.get("/users", params={"filter": expression, "limit": "10"}).status_code] += 1
 
@@ -77,18 +101,22 @@ def main() -> None:
             start = rss_mb(server.pid)
             print(f"RSS after warm-up: {start:.0f} MB")
             started = time.perf_counter()
-            filters = [distinct_filter(rng, rng.randint(args.predicates // 2, args.predicates), args.length)
-                       for _ in range(args.requests)]
+            filters = [
+                distinct_filter(rng, rng.randint(args.predicates // 2, args.predicates), args.length)
+                for _ in range(args.requests)
+            ]
             oversize = [distinct_filter(rng, 1000, 50_000) for _ in range(40)]
             with ThreadPoolExecutor(4) as pool:
                 for n in range(0, len(filters), 100):
-                    list(pool.map(get, filters[n:n + 100]))
+                    list(pool.map(get, filters[n : n + 100]))
                     print(f"  after {n + 100:>5} distinct filters: RSS {rss_mb(server.pid):.0f} MB")
                 list(pool.map(get, oversize))
             end = rss_mb(server.pid)
             print(f"  after {len(oversize)} filters of ~50 KB: RSS {end:.0f} MB")
-            print(f"RSS after the replay: {end:.0f} MB ({end - start:+.0f} MB) in "
-                  f"{time.perf_counter() - started:.0f} s; statuses {dict(sorted(statuses.items()))}")
+            print(
+                f"RSS after the replay: {end:.0f} MB ({end - start:+.0f} MB) in "
+                f"{time.perf_counter() - started:.0f} s; statuses {dict(sorted(statuses.items()))}"
+            )
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -87,7 +87,7 @@ class Connection:
         while (end := self.pending.find(separator)) < 0:
             self._fill()
         line = bytes(self.pending[:end])
-        del self.pending[:end + len(separator)]
+        del self.pending[: end + len(separator)]
         return line
 
     def _drain(self, size: int) -> None:
@@ -95,7 +95,7 @@ class Connection:
         del self.pending[:taken]
         size -= taken
         while size:
-            got = self.sock.recv_into(self.scratch[:min(size, _SCRATCH)])
+            got = self.sock.recv_into(self.scratch[: min(size, _SCRATCH)])
             if not got:
                 raise ConnectionError("the server closed the connection mid-body")
             size -= got
@@ -119,8 +119,9 @@ def _page_target(path: str, limit: int, offset: int) -> str:
     return f"{path}{'&' if '?' in path else '?'}limit={limit}&offset={offset}"
 
 
-def _walk(conn: Connection, path: str, limit: int, deadline: float | None,
-          page_seconds: list[float] | None) -> tuple[int, int]:
+def _walk(
+    conn: Connection, path: str, limit: int, deadline: float | None, page_seconds: list[float] | None
+) -> tuple[int, int]:
     """Walk `path` once (or repeatedly until `deadline`); return (records, bytes)."""
     records = size = 0
     while True:
@@ -159,8 +160,9 @@ def walk(command: dict[str, Any]) -> dict[str, Any]:
 
     def client(index: int) -> None:
         try:
-            results[index] = _walk(connections[index], path, limit, deadline,
-                                   page_seconds if index == 0 else None)
+            results[index] = _walk(
+                connections[index], path, limit, deadline, page_seconds if index == 0 else None
+            )
         except BaseException as exc:  # reported to the harness, which stops the run
             errors.append(exc)
 
@@ -174,8 +176,13 @@ def walk(command: dict[str, Any]) -> dict[str, Any]:
         conn.close()
     if errors:
         raise errors[0]
-    return {"records": sum(r for r, _ in results), "bytes": sum(b for _, b in results), "seconds": elapsed,
-            "cpu_s": _cpu_seconds() - cpu, "page_seconds": page_seconds}
+    return {
+        "records": sum(r for r, _ in results),
+        "bytes": sum(b for _, b in results),
+        "seconds": elapsed,
+        "cpu_s": _cpu_seconds() - cpu,
+        "page_seconds": page_seconds,
+    }
 
 
 def get(command: dict[str, Any]) -> dict[str, Any]:
@@ -190,9 +197,19 @@ def get(command: dict[str, Any]) -> dict[str, Any]:
             times[target].append(reply.seconds)
             last[target] = reply
     conn.close()
-    return {"targets": [{"target": t, "median_s": statistics.median(times[t]), "bytes": last[t].size,
-                         "total": last[t].total, "status": last[t].status} for t in targets],
-            "cpu_s": _cpu_seconds() - cpu}
+    return {
+        "targets": [
+            {
+                "target": t,
+                "median_s": statistics.median(times[t]),
+                "bytes": last[t].size,
+                "total": last[t].total,
+                "status": last[t].status,
+            }
+            for t in targets
+        ],
+        "cpu_s": _cpu_seconds() - cpu,
+    }
 
 
 def main() -> None:

@@ -40,25 +40,40 @@ def run(cmd: list[str], **env: str) -> float:
 
 def new_client(exe: list[str], database: str, env: dict[str, str]) -> tuple[str, str]:
     """Create an API client; returns (client id, secret) from what `clients add` prints."""
-    printed = subprocess.run([*exe, "clients", "add", f"bench {time.time_ns()}", "--database", database],
-                             check=True, capture_output=True, text=True, env={**os.environ, **env}).stdout
-    fields = {line.split(":", 1)[0].strip(): line.split(":", 1)[1].strip()
-              for line in printed.splitlines() if ":" in line}
+    printed = subprocess.run(
+        [*exe, "clients", "add", f"bench {time.time_ns()}", "--database", database],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+    ).stdout
+    fields = {
+        line.split(":", 1)[0].strip(): line.split(":", 1)[1].strip()
+        for line in printed.splitlines()
+        if ":" in line
+    }
     return fields["client id (OAuth 1.0a consumer key)"], fields["client secret"]
 
 
-def start_server(exe: list[str], database: str, env: dict[str, str],
-                 **settings: str) -> tuple[subprocess.Popen[bytes], int, str]:
+def start_server(
+    exe: list[str], database: str, env: dict[str, str], **settings: str
+) -> tuple[subprocess.Popen[bytes], int, str]:
     """`openroster serve` on a free loopback port, and a bearer token of a new API client."""
     client_id, secret = new_client(exe, database, env)
     port = free_port()
-    server = subprocess.Popen([*exe, "serve", "--port", str(port), "--database", database],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                              env={**os.environ, **env, **settings})
+    server = subprocess.Popen(
+        [*exe, "serve", "--port", str(port), "--database", database],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, **env, **settings},
+    )
     for _ in range(100):
         try:
-            token = httpx.post(f"http://127.0.0.1:{port}/oauth/token", auth=(client_id, secret),
-                               data={"grant_type": "client_credentials"}).json()["access_token"]
+            token = httpx.post(
+                f"http://127.0.0.1:{port}/oauth/token",
+                auth=(client_id, secret),
+                data={"grant_type": "client_credentials"},
+            ).json()["access_token"]
             return server, port, token
         except httpx.TransportError:
             time.sleep(0.1)
@@ -91,9 +106,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=100_000)
     parser.add_argument("--schools", type=int, default=20)
-    parser.add_argument("--database", help="database URL to load and serve (default: a temporary SQLite file)")
-    parser.add_argument("--folder", type=Path, help="folder for the bundle and database, reused when present "
-                        "(kept afterwards)")
+    parser.add_argument(
+        "--database", help="database URL to load and serve (default: a temporary SQLite file)"
+    )
+    parser.add_argument(
+        "--folder",
+        type=Path,
+        help="folder for the bundle and database, reused when present (kept afterwards)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder and print where it is")
     args = parser.parse_args()
 
@@ -112,8 +132,9 @@ def measure(args: argparse.Namespace, folder: Path) -> None:
     bundle, database = folder / "bundle", args.database or f"sqlite:///{folder / 'bench.db'}"
     exe = [sys.executable, "-m", "openroster"]
     if not bundle.exists():
-        seconds = run([*exe, "demo-data", str(bundle), "--students", str(args.students),
-                       "--schools", str(args.schools)])
+        seconds = run(
+            [*exe, "demo-data", str(bundle), "--students", str(args.students), "--schools", str(args.schools)]
+        )
         print(f"demo-data: {seconds:.1f} s")
     if not (folder / "bench.db").exists() or args.database:
         print(f"import: {run([*exe, 'import', str(bundle), '--database', database]):.1f} s")
@@ -124,14 +145,17 @@ def measure(args: argparse.Namespace, folder: Path) -> None:
     try:
         with httpx.Client(base_url=base, timeout=120, headers={"Authorization": f"Bearer {token}"}) as client:
             print(f"\n{'request':72} {'median':>9} {'bytes':>10} {'total':>8}")
-            for url in ["/users?limit=5000", "/users?limit=5000&offset=150000",
-                        "/users?limit=5000&filter=status%3D%27active%27",
-                        "/enrollments?limit=5000&offset=500000",
-                        "/users?filter=email%3D%27nobody%40example.org%27",
-                        "/teachers?limit=10000",
-                        "/schools/sch-0002/students?limit=5000",
-                        "/classes?limit=5000&filter=dateLastModified%3E%272020-01-01T00%3A00%3A00Z%27",
-                        "/users/stu-000042"]:
+            for url in [
+                "/users?limit=5000",
+                "/users?limit=5000&offset=150000",
+                "/users?limit=5000&filter=status%3D%27active%27",
+                "/enrollments?limit=5000&offset=500000",
+                "/users?filter=email%3D%27nobody%40example.org%27",
+                "/teachers?limit=10000",
+                "/schools/sch-0002/students?limit=5000",
+                "/classes?limit=5000&filter=dateLastModified%3E%272020-01-01T00%3A00%3A00Z%27",
+                "/users/stu-000042",
+            ]:
                 ms, size, total = median_ms(client, url)
                 print(f"{url:72} {ms:7.1f}ms {size:>10,} {total:>8}")
             print()

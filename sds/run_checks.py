@@ -37,10 +37,11 @@ import tomllib
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 PROJECT = HERE.parent
@@ -55,14 +56,22 @@ COLLECTIONS = (
     "oneroster-v1p1-oauth1a.postman_collection.json",
 )
 API_ROOT = "/ims/oneroster/v1p1"
-SCOPES = ("roster-core.readonly", "roster.readonly", "roster-demographics.readonly", "resource.readonly",
-          "gradebook.readonly", "gradebook.createput", "gradebook.delete")
+SCOPES = (
+    "roster-core.readonly",
+    "roster.readonly",
+    "roster-demographics.readonly",
+    "resource.readonly",
+    "gradebook.readonly",
+    "gradebook.createput",
+    "gradebook.delete",
+)
 DISTRICT = {"schools": 3, "students": 300, "seed": 1}
 CLIENT_ID = "sds-check"
 SERVER_START_SECONDS = 60
 
 
 # --- the demo district, its API client and the server ---------------------------------------
+
 
 @dataclass(frozen=True)
 class Deployment:
@@ -90,15 +99,24 @@ def openroster_env(work: Path) -> dict[str, str]:
 
 
 def iso_millis(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
 def build_store(work: Path, env: dict[str, str]) -> str:
     """Write and import the demo district; returns a moment just before the import."""
     bundle = work / "district"
-    run_openroster("demo-data", str(bundle), "--schools", str(DISTRICT["schools"]),
-                   "--students", str(DISTRICT["students"]), "--seed", str(DISTRICT["seed"]), env=env)
-    before = datetime.now(timezone.utc) - timedelta(seconds=1)
+    run_openroster(
+        "demo-data",
+        str(bundle),
+        "--schools",
+        str(DISTRICT["schools"]),
+        "--students",
+        str(DISTRICT["students"]),
+        "--seed",
+        str(DISTRICT["seed"]),
+        env=env,
+    )
+    before = datetime.now(UTC) - timedelta(seconds=1)
     run_openroster("import", str(bundle), env=env)
     return iso_millis(before)
 
@@ -106,8 +124,17 @@ def build_store(work: Path, env: dict[str, str]) -> str:
 def add_client(env: dict[str, str]) -> tuple[str, str]:
     secret = secrets.token_urlsafe(32)
     scope_args = [arg for scope in SCOPES for arg in ("--scope", scope)]
-    run_openroster("clients", "add", "Microsoft Postman checks", "--client-id", CLIENT_ID,
-                   "--client-secret", secret, *scope_args, env=env)
+    run_openroster(
+        "clients",
+        "add",
+        "Microsoft Postman checks",
+        "--client-id",
+        CLIENT_ID,
+        "--client-secret",
+        secret,
+        *scope_args,
+        env=env,
+    )
     return CLIENT_ID, secret
 
 
@@ -119,8 +146,12 @@ def free_port() -> int:
 
 def start_server(port: int, env: dict[str, str], log_path: Path) -> subprocess.Popen[bytes]:
     with log_path.open("wb") as log:  # the server keeps its own handle
-        return subprocess.Popen([str(OPENROSTER), "serve", "--host", "127.0.0.1", "--port", str(port)],
-                                env=env, stdout=log, stderr=subprocess.STDOUT)
+        return subprocess.Popen(
+            [str(OPENROSTER), "serve", "--host", "127.0.0.1", "--port", str(port)],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
 
 
 def wait_until_up(base_url: str, server: subprocess.Popen[bytes], log_path: Path) -> None:
@@ -151,6 +182,7 @@ def stop_server(server: subprocess.Popen[bytes]) -> None:
 
 # --- reading the served data ------------------------------------------------------------------
 
+
 class Api:
     """A tiny OneRoster client: OAuth 2.0 client credentials, then JSON GETs."""
 
@@ -158,16 +190,22 @@ class Api:
         self.base_url = deployment.base_url
         credentials = f"{deployment.client_id}:{deployment.client_secret}".encode()
         request = urllib.request.Request(
-            self.base_url + "/oauth/token", data=b"grant_type=client_credentials", method="POST",
-            headers={"Authorization": "Basic " + base64.b64encode(credentials).decode(),
-                     "Content-Type": "application/x-www-form-urlencoded"})
+            self.base_url + "/oauth/token",
+            data=b"grant_type=client_credentials",
+            method="POST",
+            headers={
+                "Authorization": "Basic " + base64.b64encode(credentials).decode(),
+                "Content-Type": "application/x-www-form-urlencoded",
+            },
+        )
         with urllib.request.urlopen(request, timeout=30) as response:
             self.token = json.load(response)["access_token"]
 
     def get(self, path: str, **params: str) -> Any:
         query = "?" + urllib.parse.urlencode(params) if params else ""
-        request = urllib.request.Request(self.base_url + API_ROOT + path + query,
-                                         headers={"Authorization": f"Bearer {self.token}"})
+        request = urllib.request.Request(
+            self.base_url + API_ROOT + path + query, headers={"Authorization": f"Bearer {self.token}"}
+        )
         with urllib.request.urlopen(request, timeout=30) as response:
             return json.load(response)
 
@@ -186,13 +224,21 @@ def pick_ids(api: Api) -> dict[str, str]:
         for klass in api.records(f"/teachers/{teacher['sourcedId']}/classes", "classes", filter=active):
             if klass["school"]["sourcedId"] != school or not klass.get("terms"):
                 continue
-            students = api.records(f"/classes/{klass['sourcedId']}/students", "users", filter=active, limit="1")
+            students = api.records(
+                f"/classes/{klass['sourcedId']}/students", "users", filter=active, limit="1"
+            )
             if students:
                 term = api.get(f"/terms/{klass['terms'][0]['sourcedId']}")["academicSession"]
-                return {"school_id": school, "class_id": klass["sourcedId"], "teacher_id": teacher["sourcedId"],
-                        "student_id": students[0]["sourcedId"], "term_id": term["sourcedId"],
-                        "teacher_email_address": teacher["email"], "SchoolYear": term["schoolYear"],
-                        **line_item_dates(term["startDate"], term["endDate"])}
+                return {
+                    "school_id": school,
+                    "class_id": klass["sourcedId"],
+                    "teacher_id": teacher["sourcedId"],
+                    "student_id": students[0]["sourcedId"],
+                    "term_id": term["sourcedId"],
+                    "teacher_email_address": teacher["email"],
+                    "SchoolYear": term["schoolYear"],
+                    **line_item_dates(term["startDate"], term["endDate"]),
+                }
     raise SystemExit(f"the demo district has no teacher of {school} with an email and a class with students")
 
 
@@ -200,11 +246,13 @@ def line_item_dates(term_start: str, term_end: str) -> dict[str, str]:
     """assignDate and dueDate for the lineItem Grade Sync creates: today, kept inside the term,
     and a week later. The OAuth 1.0a collection computes these itself; the older OAuth 2.0 one
     puts the variables in its PUT body but never sets them."""
-    start = datetime.fromisoformat(term_start).replace(tzinfo=timezone.utc)
-    end = datetime.fromisoformat(term_end).replace(tzinfo=timezone.utc)
-    assign = max(start, min(datetime.now(timezone.utc).replace(microsecond=0), end))
-    return {"lineitem_assign_date": assign.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "lineitem_due_date": (assign + timedelta(weeks=1)).strftime("%Y-%m-%dT%H:%M:%SZ")}
+    start = datetime.fromisoformat(term_start).replace(tzinfo=UTC)
+    end = datetime.fromisoformat(term_end).replace(tzinfo=UTC)
+    assign = max(start, min(datetime.now(UTC).replace(microsecond=0), end))
+    return {
+        "lineitem_assign_date": assign.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "lineitem_due_date": (assign + timedelta(weeks=1)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
 
 
 def environment_values(deployment: Deployment, ids: dict[str, str]) -> dict[str, str]:
@@ -224,13 +272,18 @@ def environment_values(deployment: Deployment, ids: dict[str, str]) -> dict[str,
 
 
 def write_environment(path: Path, values: dict[str, str]) -> None:
-    document = {"name": "openroster demo district", "_postman_variable_scope": "environment",
-                "values": [{"key": key, "value": value, "type": "default", "enabled": True}
-                           for key, value in values.items()]}
+    document = {
+        "name": "openroster demo district",
+        "_postman_variable_scope": "environment",
+        "values": [
+            {"key": key, "value": value, "type": "default", "enabled": True} for key, value in values.items()
+        ],
+    }
     path.write_text(json.dumps(document, indent=2))
 
 
 # --- newman and its reports ---------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Failure:
@@ -255,8 +308,20 @@ class Outcome:
 
 def run_newman(collection: Path, environment: Path, report: Path) -> None:
     print(f"\n=== newman run {collection.name}", flush=True)
-    subprocess.run([str(NEWMAN), "run", str(collection), "-e", str(environment),
-                    "--reporters", "cli,json", "--reporter-json-export", str(report)], cwd=HERE)
+    subprocess.run(
+        [
+            str(NEWMAN),
+            "run",
+            str(collection),
+            "-e",
+            str(environment),
+            "--reporters",
+            "cli,json",
+            "--reporter-json-export",
+            str(report),
+        ],
+        cwd=HERE,
+    )
 
 
 def folders_by_item(items: list[dict[str, Any]], path: tuple[str, ...] = ()) -> Iterator[tuple[str, str]]:
@@ -277,24 +342,36 @@ def read_report(collection: str, report_path: Path) -> Outcome:
     folder_of = dict(folders_by_item(report["collection"]["item"]))
     failures = tuple(_failure(collection, folder_of, f) for f in run["failures"])
     stats = run["stats"]
-    return Outcome(collection, stats["requests"]["total"], stats["assertions"]["total"],
-                   stats["assertions"]["failed"], failures)
+    return Outcome(
+        collection,
+        stats["requests"]["total"],
+        stats["assertions"]["total"],
+        stats["assertions"]["failed"],
+        failures,
+    )
 
 
 def _failure(collection: str, folder_of: dict[str, str], failure: dict[str, Any]) -> Failure:
     """One entry of newman's run.failures: a failed assertion, or an error in a script."""
     source, error = failure.get("source") or {}, failure.get("error") or {}
     assertion = error.get("test") or f"{error.get('name', 'error')} in {failure.get('at', 'the run')}"
-    return Failure(collection, folder_of.get(source.get("id", ""), ""), source.get("name", ""),
-                   assertion, " ".join(str(error.get("message", "")).split()))
+    return Failure(
+        collection,
+        folder_of.get(source.get("id", ""), ""),
+        source.get("name", ""),
+        assertion,
+        " ".join(str(error.get("message", "")).split()),
+    )
 
 
 # --- known collection defects and the verdict ---------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Defect:
     """An entry of known_defects.toml: an assertion that fails by the collection's fault, with the
     message that fault produces (a regular expression); another message is a real failure."""
+
     reason: str
     message: str
 
@@ -307,25 +384,32 @@ Defects = dict[tuple[str, str, str, str], Defect]
 
 def load_known_defects(path: Path) -> Defects:
     entries = tomllib.loads(path.read_text()).get("defect", [])
-    return {(e["collection"], e["folder"], e["request"], e["assertion"]): Defect(e["reason"], e["message"])
-            for e in entries}
+    return {
+        (e["collection"], e["folder"], e["request"], e["assertion"]): Defect(e["reason"], e["message"])
+        for e in entries
+    }
 
 
 def show(outcomes: list[Outcome], known: Defects) -> int:
     """Print the totals and every failure; returns the number of failures not known as defects."""
     print("\n=== Microsoft's OneRoster Postman checks: summary")
     for outcome in outcomes:
-        print(f"{outcome.collection}: {outcome.requests} requests, {outcome.assertions} assertions, "
-              f"{outcome.failed} failed")
+        print(
+            f"{outcome.collection}: {outcome.requests} requests, {outcome.assertions} assertions, "
+            f"{outcome.failed} failed"
+        )
     failures = [f for outcome in outcomes for f in outcome.failures]
     skipped = [f for f in failures if f.key() in known and known[f.key()].explains(f)]
     real = [f for f in failures if f not in skipped]
-    print_failures(f"Known collection defects ({KNOWN_DEFECTS.name})", skipped,
-                   "known collection defect, skipped")
+    print_failures(
+        f"Known collection defects ({KNOWN_DEFECTS.name})", skipped, "known collection defect, skipped"
+    )
     print_failures("FAILED", real)
     unseen = sorted(set(known) - {f.key() for f in skipped})
     if unseen:
-        print(f"\nIn {KNOWN_DEFECTS.name} but not seen failing that way this time (is the entry still right?):")
+        print(
+            f"\nIn {KNOWN_DEFECTS.name} but not seen failing that way this time (is the entry still right?):"
+        )
         for key in unseen:
             print("  - " + " | ".join(key))
     passed = sum(o.assertions - o.failed for o in outcomes)
@@ -343,6 +427,7 @@ def print_failures(title: str, failures: list[Failure], note: str = "") -> None:
 
 
 # --- the whole run ------------------------------------------------------------------------------
+
 
 def check(collections_dir: Path, work: Path) -> int:
     for name in COLLECTIONS:
@@ -375,8 +460,12 @@ def check(collections_dir: Path, work: Path) -> int:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--collections", type=Path, default=DEFAULT_COLLECTIONS,
-                        help=f"folder holding Microsoft's collections (default: {DEFAULT_COLLECTIONS})")
+    parser.add_argument(
+        "--collections",
+        type=Path,
+        default=DEFAULT_COLLECTIONS,
+        help=f"folder holding Microsoft's collections (default: {DEFAULT_COLLECTIONS})",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (store, reports, log)")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="openroster-sds-"))

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import itertools
 import os
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -40,8 +41,10 @@ def new_database(backend: str, tmp_path: Path) -> str:
             conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name}")
             conn.exec_driver_sql(f"CREATE DATABASE {name}")
     except sa.exc.OperationalError as exc:
-        pytest.fail(f"PostgreSQL is not reachable at {PG_SERVER} ({exc.orig}); start it or set "
-                    f"OPENROSTER_TEST_POSTGRES to a server URL")
+        pytest.fail(
+            f"PostgreSQL is not reachable at {PG_SERVER} ({exc.orig}); start it or set "
+            f"OPENROSTER_TEST_POSTGRES to a server URL"
+        )
     finally:
         admin.dispose()
     _created.append(name)
@@ -52,8 +55,12 @@ _counter = itertools.count()
 _created: list[str] = []
 
 
-def load(tmp_path: Path, records: dict[str, list[dict[str, object]]], at_ms: int = IMPORT_TIME,
-         backend: str = "sqlite") -> sa.Engine:
+def load(
+    tmp_path: Path,
+    records: dict[str, list[dict[str, object]]],
+    at_ms: int = IMPORT_TIME,
+    backend: str = "sqlite",
+) -> sa.Engine:
     bundle = tmp_path / "bundle"
     write_bundle(bundle, records)
     engine = create_engine(new_database(backend, tmp_path))
@@ -78,24 +85,43 @@ KEYS = load_keys(SERVER_KEY, Path("unused"), create=False)
 
 
 def app_for(engine: sa.Engine, **settings: Any) -> Starlette:
-    return create_app(Settings(database_url=str(engine.url), secret_key=SERVER_KEY, **settings), engine=engine)
+    return create_app(
+        Settings(database_url=str(engine.url), secret_key=SERVER_KEY, **settings), engine=engine
+    )
 
 
-def client_for(engine: sa.Engine, *, scopes: Sequence[str] = ALL, orgs: Sequence[str] = (),
-               allow_passwords: bool = False, **settings: Any) -> TestClient:
+def client_for(
+    engine: sa.Engine,
+    *,
+    scopes: Sequence[str] = ALL,
+    orgs: Sequence[str] = (),
+    allow_passwords: bool = False,
+    **settings: Any,
+) -> TestClient:
     """An HTTP client of the app holding a bearer token of a new API client with `scopes` and `orgs`."""
-    issued = add_client(engine, KEYS, f"test client {next(_counter)}", scopes=scopes, orgs=orgs,
-                        allow_passwords=allow_passwords)
+    issued = add_client(
+        engine,
+        KEYS,
+        f"test client {next(_counter)}",
+        scopes=scopes,
+        orgs=orgs,
+        allow_passwords=allow_passwords,
+    )
     client = TestClient(app_for(engine, **settings), base_url="https://sis.example.org")
-    response = client.post("/oauth/token", data={"grant_type": "client_credentials"},
-                           auth=(issued.client.client_id, issued.secret))
+    response = client.post(
+        "/oauth/token",
+        data={"grant_type": "client_credentials"},
+        auth=(issued.client.client_id, issued.secret),
+    )
     assert response.status_code == 200, response.text
     client.headers["Authorization"] = f"Bearer {response.json()['access_token']}"
     return client
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
-def district_engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[sa.Engine]:
+def district_engine(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[sa.Engine]:
     engine = load(tmp_path_factory.mktemp("district"), district(), backend=request.param)
     yield engine
     engine.dispose()
@@ -108,11 +134,14 @@ def api(district_engine: sa.Engine) -> Iterator[TestClient]:
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
-def demo_engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[sa.Engine]:
+def demo_engine(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[sa.Engine]:
     from openroster.ingest.demo import generate_demo
 
-    engine = load(tmp_path_factory.mktemp("demo"), generate_demo(schools=3, students=300, seed=5),
-                  backend=request.param)
+    engine = load(
+        tmp_path_factory.mktemp("demo"), generate_demo(schools=3, students=300, seed=5), backend=request.param
+    )
     yield engine
     engine.dispose()
 
@@ -135,8 +164,14 @@ class LiveServer:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         app = app_for(engine, **settings)
-        config = uvicorn.Config(wrap(app) if wrap else app, host="127.0.0.1", port=self.port,
-                                log_level="warning", lifespan="off", proxy_headers=False)
+        config = uvicorn.Config(
+            wrap(app) if wrap else app,
+            host="127.0.0.1",
+            port=self.port,
+            log_level="warning",
+            lifespan="off",
+            proxy_headers=False,
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.thread.start()

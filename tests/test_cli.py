@@ -33,9 +33,12 @@ def snapshot(url: str) -> dict[str, list[tuple[object, ...]]]:
     engine = sa.create_engine(url)
     try:
         with engine.connect() as conn:
-            return {name: sorted(tuple(r) for r in conn.execute(sa.select(table)))
-                    for tables in TABLES.values() for table in (tables.main, *tables.lists.values())
-                    for name in [table.name]}
+            return {
+                name: sorted(tuple(r) for r in conn.execute(sa.select(table)))
+                for tables in TABLES.values()
+                for table in (tables.main, *tables.lists.values())
+                for name in [table.name]
+            }
     finally:
         engine.dispose()
 
@@ -69,18 +72,34 @@ def test_import_reports_counts(loaded: tuple[str, Path]) -> None:
     assert user_line.split() == ["user", "10", "0", "0", "0", "10"]  # a re-import of the same data
 
 
-@pytest.mark.parametrize(("file_name", "line", "column", "value", "expected"), [
-    ("users.csv", 3, "role", "pupil", "users.csv, line 3, column role"),
-    ("academicSessions.csv", 2, "startDate", "2025-13-45", "academicSessions.csv, line 2, column startDate"),
-    ("users.csv", 4, "enabledUser", "yes", "users.csv, line 4, column enabledUser"),
-    ("enrollments.csv", 2, "classSourcedId", "cls-missing", "cls-missing"),
-    ("users.csv", 2, "orgSourcedIds", "sch-1,sch-404", "sch-404"),
-    ("classes.csv", 3, "sourcedId", "cls-alg-1", "cls-alg-1"),
-    ("demographics.csv", 2, "sourcedId", "ghost", "ghost"),
-    ("courses.csv", 2, "title", "", "courses.csv, line 2, column title"),
-])
-def test_bad_bundle_is_refused_and_changes_nothing(loaded: tuple[str, Path], tmp_path: Path, file_name: str,
-                                                   line: int, column: str, value: str, expected: str) -> None:
+@pytest.mark.parametrize(
+    ("file_name", "line", "column", "value", "expected"),
+    [
+        ("users.csv", 3, "role", "pupil", "users.csv, line 3, column role"),
+        (
+            "academicSessions.csv",
+            2,
+            "startDate",
+            "2025-13-45",
+            "academicSessions.csv, line 2, column startDate",
+        ),
+        ("users.csv", 4, "enabledUser", "yes", "users.csv, line 4, column enabledUser"),
+        ("enrollments.csv", 2, "classSourcedId", "cls-missing", "cls-missing"),
+        ("users.csv", 2, "orgSourcedIds", "sch-1,sch-404", "sch-404"),
+        ("classes.csv", 3, "sourcedId", "cls-alg-1", "cls-alg-1"),
+        ("demographics.csv", 2, "sourcedId", "ghost", "ghost"),
+        ("courses.csv", 2, "title", "", "courses.csv, line 2, column title"),
+    ],
+)
+def test_bad_bundle_is_refused_and_changes_nothing(
+    loaded: tuple[str, Path],
+    tmp_path: Path,
+    file_name: str,
+    line: int,
+    column: str,
+    value: str,
+    expected: str,
+) -> None:
     url, good = loaded
     before = snapshot(url)
     bad = tmp_path / "bad"
@@ -107,8 +126,12 @@ def test_all_problems_are_reported_at_once(loaded: tuple[str, Path], tmp_path: P
         handle.truncate()
     result = runner.invoke(app, ["import", str(bad), "--database", url])
     assert result.exit_code == 1
-    for fragment in ["users.csv, line 2, column role", "orgs.csv, line 3, column type", "classes.csv",
-                     "classKind"]:
+    for fragment in [
+        "users.csv, line 2, column role",
+        "orgs.csv, line 3, column type",
+        "classes.csv",
+        "classKind",
+    ]:
         assert fragment in result.output
 
 
@@ -121,13 +144,17 @@ def test_missing_manifest_and_missing_path(tmp_path: Path) -> None:
     assert result.exit_code == 1 and "does not exist" in result.output
 
 
-def test_a_failure_while_writing_rolls_back_the_whole_import(loaded: tuple[str, Path], tmp_path: Path) -> None:
+def test_a_failure_while_writing_rolls_back_the_whole_import(
+    loaded: tuple[str, Path], tmp_path: Path
+) -> None:
     url, good = loaded
     before = snapshot(url)
     engine = sa.create_engine(url)
     with engine.begin() as conn:  # the database itself fails on the very last user row
-        conn.exec_driver_sql("CREATE TRIGGER fail_late BEFORE INSERT ON users WHEN NEW.sourced_id = 'tch-3' "
-                             "BEGIN SELECT RAISE(ABORT, 'disk full'); END")
+        conn.exec_driver_sql(
+            "CREATE TRIGGER fail_late BEFORE INSERT ON users WHEN NEW.sourced_id = 'tch-3' "
+            "BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+        )
     engine.dispose()
     changed = tmp_path / "changed"
     shutil.copytree(good, changed)
@@ -180,19 +207,24 @@ def test_serve_refuses_a_store_from_a_newer_version(loaded: tuple[str, Path]) ->
     assert result.exit_code == 1 and "newer" in result.output
 
 
-@pytest.mark.parametrize(("env", "message"), [
-    ({"OPENROSTER_MAX_LIMIT": "500"}, "OPENROSTER_MAX_LIMIT=500 is too small"),
-    ({"OPENROSTER_MAX_LIMIT": "lots"}, "is not a whole number"),
-    ({"OPENROSTER_PUBLIC_URL": "sis.example.org"}, "is not a base URL"),
-    ({"OPENROSTER_PUBLIC_URL": "https://sis.exämple.org"}, "ASCII only"),
-    ({"OPENROSTER_MAX_FILTER_PREDICATES": "501"}, "OPENROSTER_MAX_FILTER_PREDICATES=501 is out of range"),
-    ({"OPENROSTER_MAX_FILTER_PREDICATES": "0"}, "give 1 to 500"),
-    ({"OPENROSTER_MAX_FILTER_LENGTH": "100000"}, "OPENROSTER_MAX_FILTER_LENGTH=100000 is out of range"),
-    ({"OPENROSTER_QUERY_TIMEOUT_MS": "50"}, "OPENROSTER_QUERY_TIMEOUT_MS=50 is out of range"),
-    ({"OPENROSTER_REQUEST_READ_TIMEOUT": "0"}, "OPENROSTER_REQUEST_READ_TIMEOUT=0 is out of range"),
-    ({"OPENROSTER_OAUTH1_REQUIRE_BODY_HASH": "sometimes"}, "is not a yes/no setting: give true or false"),
-])
-def test_bad_configuration_fails_at_start(loaded: tuple[str, Path], env: dict[str, str], message: str) -> None:
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"OPENROSTER_MAX_LIMIT": "500"}, "OPENROSTER_MAX_LIMIT=500 is too small"),
+        ({"OPENROSTER_MAX_LIMIT": "lots"}, "is not a whole number"),
+        ({"OPENROSTER_PUBLIC_URL": "sis.example.org"}, "is not a base URL"),
+        ({"OPENROSTER_PUBLIC_URL": "https://sis.exämple.org"}, "ASCII only"),
+        ({"OPENROSTER_MAX_FILTER_PREDICATES": "501"}, "OPENROSTER_MAX_FILTER_PREDICATES=501 is out of range"),
+        ({"OPENROSTER_MAX_FILTER_PREDICATES": "0"}, "give 1 to 500"),
+        ({"OPENROSTER_MAX_FILTER_LENGTH": "100000"}, "OPENROSTER_MAX_FILTER_LENGTH=100000 is out of range"),
+        ({"OPENROSTER_QUERY_TIMEOUT_MS": "50"}, "OPENROSTER_QUERY_TIMEOUT_MS=50 is out of range"),
+        ({"OPENROSTER_REQUEST_READ_TIMEOUT": "0"}, "OPENROSTER_REQUEST_READ_TIMEOUT=0 is out of range"),
+        ({"OPENROSTER_OAUTH1_REQUIRE_BODY_HASH": "sometimes"}, "is not a yes/no setting: give true or false"),
+    ],
+)
+def test_bad_configuration_fails_at_start(
+    loaded: tuple[str, Path], env: dict[str, str], message: str
+) -> None:
     url, _ = loaded
     result = runner.invoke(app, ["serve", "--database", url], env=env)
     assert result.exit_code == 1 and message in result.output
@@ -206,14 +238,20 @@ def free_port() -> int:
 
 def credentials(output: str) -> tuple[str, str]:
     """Client id and secret from what `clients add` / `serve --demo` print."""
-    lines = {line.split(":", 1)[0].strip(): line.split(":", 1)[1].strip()
-             for line in output.splitlines() if ":" in line}
+    lines = {
+        line.split(":", 1)[0].strip(): line.split(":", 1)[1].strip()
+        for line in output.splitlines()
+        if ":" in line
+    }
     return lines["client id (OAuth 1.0a consumer key)"], lines["client secret"]
 
 
 def bearer(port: int, client_id: str, secret: str) -> dict[str, str]:
-    token = httpx.post(f"http://127.0.0.1:{port}/oauth/token", data={"grant_type": "client_credentials"},
-                       auth=(client_id, secret)).json()["access_token"]
+    token = httpx.post(
+        f"http://127.0.0.1:{port}/oauth/token",
+        data={"grant_type": "client_credentials"},
+        auth=(client_id, secret),
+    ).json()["access_token"]
     return {"Authorization": f"Bearer {token}"}
 
 
@@ -224,17 +262,24 @@ def test_serve_answers_real_http_and_leaves_data_unchanged(loaded: tuple[str, Pa
     assert added.exit_code == 0, added.output
     before = snapshot(url)
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "openroster", "serve", "--port", str(port),
-                               "--database", url], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              env={**os.environ, "OPENROSTER_PUBLIC_URL": "", **env})
+    server = subprocess.Popen(
+        [sys.executable, "-m", "openroster", "serve", "--port", str(port), "--database", url],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "OPENROSTER_PUBLIC_URL": "", **env},
+    )
     try:
         assert wait_for(f"http://127.0.0.1:{port}/ims/oneroster/v1p1/students").status_code == 401
-        response = httpx.get(f"http://127.0.0.1:{port}/ims/oneroster/v1p1/students?limit=2",
-                             headers=bearer(port, *credentials(added.output)))
+        response = httpx.get(
+            f"http://127.0.0.1:{port}/ims/oneroster/v1p1/students?limit=2",
+            headers=bearer(port, *credentials(added.output)),
+        )
         assert response.status_code == 200
         assert [u["sourcedId"] for u in response.json()["users"]] == ["stu-1", "stu-2"]
-        assert response.json()["users"][0]["orgs"][0]["href"] == \
-            f"http://127.0.0.1:{port}/ims/oneroster/v1p1/orgs/sch-1"
+        assert (
+            response.json()["users"][0]["orgs"][0]["href"]
+            == f"http://127.0.0.1:{port}/ims/oneroster/v1p1/orgs/sch-1"
+        )
     finally:
         server.terminate()
         output = server.communicate(timeout=20)[0].decode()
@@ -246,8 +291,12 @@ def test_serve_answers_real_http_and_leaves_data_unchanged(loaded: tuple[str, Pa
 
 def start(args: list[str], env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
     """Start `openroster ARGS` and read what it prints up to its banner's last line."""
-    server = subprocess.Popen([sys.executable, "-m", "openroster", *args], stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, env={**os.environ, **env})
+    server = subprocess.Popen(
+        [sys.executable, "-m", "openroster", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, **env},
+    )
     assert server.stdout is not None
     printed = []
     for line in server.stdout:

@@ -9,8 +9,8 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 import sqlalchemy as sa
@@ -29,8 +29,9 @@ runner = CliRunner()
 
 def invoke(args: list[str], **env: str) -> Result:
     result = runner.invoke(app, args, env={"OPENROSTER_SECRET_KEY": "", **env})
-    assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit), \
+    assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit), (
         f"a traceback instead of a message: {result.exception!r}"
+    )
     return result
 
 
@@ -51,12 +52,22 @@ def users_delta(tmp_path: Path, *rows: dict[str, object], name: str = "delta") -
 
 
 def student(sourced_id: str, **fields: object) -> dict[str, object]:
-    return {"sourcedId": sourced_id, "status": "active", "enabledUser": "true", "orgs": ["sch-1"],
-            "role": "student", "username": sourced_id, "givenName": "New", "familyName": "Student",
-            "identifier": sourced_id, **fields}
+    return {
+        "sourcedId": sourced_id,
+        "status": "active",
+        "enabledUser": "true",
+        "orgs": ["sch-1"],
+        "role": "student",
+        "username": sourced_id,
+        "givenName": "New",
+        "familyName": "Student",
+        "identifier": sourced_id,
+        **fields,
+    }
 
 
 # --- one root cause ---------------------------------------------------------------------------
+
 
 def test_a_bundle_without_manifest_is_one_problem(store: str, tmp_path: Path) -> None:
     # Checked as bulk files, this delta's references to stored orgs would each be a "problem".
@@ -67,11 +78,13 @@ def test_a_bundle_without_manifest_is_one_problem(store: str, tmp_path: Path) ->
     assert result.exit_code == 1
     assert "The bundle has no manifest.csv" in result.output
     assert "error: 1 problem(s)" in result.output and "users.csv" not in result.output.replace(
-        "file.users,bulk", "")
+        "file.users,bulk", ""
+    )
     assert snapshot(store) == before
 
 
 # --- nothing left on disk by a failure --------------------------------------------------------
+
 
 def test_a_failed_import_into_a_new_sqlite_path_creates_no_file(tmp_path: Path) -> None:
     bad = tmp_path / "bad"
@@ -84,15 +97,29 @@ def test_a_failed_import_into_a_new_sqlite_path_creates_no_file(tmp_path: Path) 
 
 def test_a_failed_clients_add_on_a_new_path_leaves_neither_store_nor_key(tmp_path: Path) -> None:
     key = tmp_path / "server.key"
-    result = invoke(["clients", "add", "LMS", "--org", "sch-404", "--database", f"sqlite:///{tmp_path / 'new.db'}"],
-                    OPENROSTER_KEY_FILE=str(key))
+    result = invoke(
+        ["clients", "add", "LMS", "--org", "sch-404", "--database", f"sqlite:///{tmp_path / 'new.db'}"],
+        OPENROSTER_KEY_FILE=str(key),
+    )
     assert result.exit_code == 1 and "No org with sourcedId sch-404" in result.output
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("args", [["serve"], ["changes", "--since", "2025-01-01"], ["export", "OUT"],
-                                  ["clients", "list"], ["clients", "remove", "SDS"], ["prune"], ["backup", "copy.db"]])
-def test_reading_commands_refuse_a_missing_sqlite_file_without_creating_it(tmp_path: Path, args: list[str]) -> None:
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["serve"],
+        ["changes", "--since", "2025-01-01"],
+        ["export", "OUT"],
+        ["clients", "list"],
+        ["clients", "remove", "SDS"],
+        ["prune"],
+        ["backup", "copy.db"],
+    ],
+)
+def test_reading_commands_refuse_a_missing_sqlite_file_without_creating_it(
+    tmp_path: Path, args: list[str]
+) -> None:
     url = f"sqlite:///{tmp_path / 'missing.db'}"
     args = [str(tmp_path / a) if a in ("OUT", "copy.db") else a for a in args]
     result = invoke([*args, "--database", url], OPENROSTER_KEY_FILE=str(tmp_path / "server.key"))
@@ -104,11 +131,15 @@ def test_reading_commands_refuse_a_missing_sqlite_file_without_creating_it(tmp_p
 
 # --- PostgreSQL: a missing database, an unreachable server -------------------------------------
 
+
 def pg_database_exists(name: str) -> bool:
     admin = sa.create_engine(f"{PG_SERVER}/postgres")
     try:
         with admin.connect() as conn:
-            return conn.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first() is not None
+            return (
+                conn.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first()
+                is not None
+            )
     finally:
         admin.dispose()
 
@@ -133,7 +164,9 @@ def test_import_creates_a_missing_postgresql_database(tmp_path: Path, missing_pg
     assert snapshot(url)["users"]
 
 
-def test_a_failed_import_drops_the_postgresql_database_it_created(tmp_path: Path, missing_pg_database: str) -> None:
+def test_a_failed_import_drops_the_postgresql_database_it_created(
+    tmp_path: Path, missing_pg_database: str
+) -> None:
     bundle = tmp_path / "district"
     write_bundle(bundle, district())
     (bundle / "manifest.csv").unlink()
@@ -170,6 +203,7 @@ def test_an_unreachable_postgresql_server_is_one_line(tmp_path: Path) -> None:
 
 # --- schema and server key --------------------------------------------------------------------
 
+
 def test_migrate_on_a_newer_schema_says_to_upgrade_openroster(store: str) -> None:
     engine = sa.create_engine(store)
     with engine.begin() as conn:
@@ -178,17 +212,25 @@ def test_migrate_on_a_newer_schema_says_to_upgrade_openroster(store: str) -> Non
     before = snapshot(store)
     result = invoke(["migrate", "--database", store])
     assert result.exit_code == 1
-    assert "revision 9999" in result.output and "newer" in result.output and "Upgrade openroster" in result.output
+    assert (
+        "revision 9999" in result.output
+        and "newer" in result.output
+        and "Upgrade openroster" in result.output
+    )
     assert snapshot(store) == before
 
 
 def test_serve_refuses_a_server_key_that_cannot_open_the_client_secrets(store: str, tmp_path: Path) -> None:
     key_file = tmp_path / "server.key"
-    added = invoke(["clients", "add", "SDS", "--client-id", "sds-connector", "--database", store],
-                   OPENROSTER_KEY_FILE=str(key_file))
+    added = invoke(
+        ["clients", "add", "SDS", "--client-id", "sds-connector", "--database", store],
+        OPENROSTER_KEY_FILE=str(key_file),
+    )
     assert added.exit_code == 0, added.output
-    result = invoke(["serve", "--port", str(free_port()), "--database", store],
-                    OPENROSTER_SECRET_KEY=generate_master_key())
+    result = invoke(
+        ["serve", "--port", str(free_port()), "--database", store],
+        OPENROSTER_SECRET_KEY=generate_master_key(),
+    )
     assert result.exit_code == 1
     assert "cannot decrypt the secrets of 1 of 1 API client(s) (sds-connector)" in result.output
     assert "openroster clients rotate-secret" in result.output and "OPENROSTER_KEY_FILE" in result.output
@@ -205,7 +247,10 @@ def test_serve_names_a_port_in_use(store: str, tmp_path: Path) -> None:
         assert invoke(["clients", "add", "SDS", "--database", store], **key).exit_code == 0
         result = invoke(["serve", "--port", str(port), "--database", store], **key)
     assert result.exit_code == 1
-    assert f"Cannot listen on 127.0.0.1:{port}: the port is in use" in result.output and "--port" in result.output
+    assert (
+        f"Cannot listen on 127.0.0.1:{port}: the port is in use" in result.output
+        and "--port" in result.output
+    )
 
 
 # --- clients list -----------------------------------------------------------------------------
@@ -215,23 +260,49 @@ LONG_ID = "district-sis-connector-" + "x" * 90
 
 def test_clients_list_never_cuts_a_client_id(store: str, tmp_path: Path) -> None:
     key = {"OPENROSTER_KEY_FILE": str(tmp_path / "server.key")}
-    assert invoke(["clients", "add", "Very Long Named Client", "--client-id", LONG_ID, "--org", "sch-1",
-                   "--database", store], **key).exit_code == 0
+    assert (
+        invoke(
+            [
+                "clients",
+                "add",
+                "Very Long Named Client",
+                "--client-id",
+                LONG_ID,
+                "--org",
+                "sch-1",
+                "--database",
+                store,
+            ],
+            **key,
+        ).exit_code
+        == 0
+    )
     result = invoke(["clients", "list", "--database", store], COLUMNS="40", **key)
     assert result.exit_code == 0
     row = next(line for line in result.output.splitlines() if line.startswith(LONG_ID))
-    assert row.split() [:5] == [LONG_ID, "Very", "Long", "Named", "Client"] and row.endswith("sch-1")
+    assert row.split()[:5] == [LONG_ID, "Very", "Long", "Named", "Client"] and row.endswith("sch-1")
 
     as_json = invoke(["clients", "list", "--json", "--database", store], COLUMNS="40", **key)
     assert as_json.exit_code == 0
-    assert json.loads(as_json.output) == [{"client_id": LONG_ID, "name": "Very Long Named Client",
-                                           "scopes": ["roster-core.readonly", "roster.readonly",
-                                                      "roster-demographics.readonly", "resource.readonly",
-                                                      "gradebook.readonly"],
-                                           "orgs": ["sch-1"], "passwords": False}]
+    assert json.loads(as_json.output) == [
+        {
+            "client_id": LONG_ID,
+            "name": "Very Long Named Client",
+            "scopes": [
+                "roster-core.readonly",
+                "roster.readonly",
+                "roster-demographics.readonly",
+                "resource.readonly",
+                "gradebook.readonly",
+            ],
+            "orgs": ["sch-1"],
+            "passwords": False,
+        }
+    ]
 
 
 # --- import output ----------------------------------------------------------------------------
+
 
 def summary_line(output: str, entity: str) -> list[str]:
     return next(line.split() for line in output.splitlines() if line.startswith(entity + " "))
@@ -241,27 +312,43 @@ def test_import_and_changes_count_a_delta_deletion_as_tombstoned(store: str, tmp
     since = format_datetime(now_ms())  # after the store's first import
     time.sleep(0.01)
     gone = next(u for u in district()["user"] if u["sourcedId"] == "stu-2")
-    bundle = users_delta(tmp_path, dict(gone, status="tobedeleted", dateLastModified=now_ms()),
-                         student("stu-new", dateLastModified=now_ms()))
+    bundle = users_delta(
+        tmp_path,
+        dict(gone, status="tobedeleted", dateLastModified=now_ms()),
+        student("stu-new", dateLastModified=now_ms()),
+    )
     result = invoke(["import", str(bundle), "--database", store])
     assert result.exit_code == 0, result.output
-    assert summary_line(result.output, "user") == ["user", "2", "1", "0", "1", "0"]  # in file, new, changed, tombstoned
+    assert summary_line(result.output, "user") == [
+        "user",
+        "2",
+        "1",
+        "0",
+        "1",
+        "0",
+    ]  # in file, new, changed, tombstoned
     changes = invoke(["changes", "--since", since, "--database", store])
     assert summary_line(changes.output, "user") == ["user", "1", "0", "1"]  # new, changed, tombstoned
 
 
 def test_import_warns_of_dates_in_the_future(store: str, tmp_path: Path) -> None:
     later = now_ms() + 30 * 86_400_000
-    bundle = users_delta(tmp_path, student("stu-later", dateLastModified=later),
-                         student("stu-later-2", dateLastModified=later - 1000),
-                         student("stu-now", dateLastModified=now_ms()))
+    bundle = users_delta(
+        tmp_path,
+        student("stu-later", dateLastModified=later),
+        student("stu-later-2", dateLastModified=later - 1000),
+        student("stu-now", dateLastModified=now_ms()),
+    )
     result = invoke(["import", str(bundle), "--database", store])
     assert result.exit_code == 0, result.output
-    assert (f"warning: 2 users.csv row(s) have a dateLastModified in the future (the latest "
-            f"{format_datetime(later)})") in result.output
+    assert (
+        f"warning: 2 users.csv row(s) have a dateLastModified in the future (the latest "
+        f"{format_datetime(later)})"
+    ) in result.output
     assert "every delta sync will carry them again until then" in result.output
-    ordinary = invoke(["import", str(users_delta(tmp_path, student("stu-now"), name="ordinary")),
-                       "--database", store])
+    ordinary = invoke(
+        ["import", str(users_delta(tmp_path, student("stu-now"), name="ordinary")), "--database", store]
+    )
     assert ordinary.exit_code == 0 and "warning" not in ordinary.output
 
 
@@ -270,8 +357,12 @@ def test_import_names_each_phase_when_not_on_a_terminal(tmp_path: Path) -> None:
     write_bundle(bundle, district())
     result = invoke(["import", str(bundle), "--database", f"sqlite:///{tmp_path / 'store.db'}"])
     assert result.exit_code == 0
-    phases = ["Checking every file before writing anything...", "Writing...",
-              "Updating records that show related ones...", "Committing..."]
+    phases = [
+        "Checking every file before writing anything...",
+        "Writing...",
+        "Updating records that show related ones...",
+        "Committing...",
+    ]
     positions = [result.output.index(p) for p in phases]
     assert positions == sorted(positions) and positions[-1] < result.output.index("Imported")
 
@@ -281,9 +372,14 @@ def test_import_shows_progress_bars_on_a_terminal(tmp_path: Path) -> None:
     bundle = tmp_path / "district"
     write_bundle(bundle, district())
     # `script` gives the command a terminal, as an admin's shell would.
-    command = (f"{sys.executable} -m openroster import {bundle} --database sqlite:///{tmp_path / 'store.db'}")
-    done = subprocess.run(["script", "-qec", command, "/dev/null"], capture_output=True, text=True, timeout=120,
-                          env={**os.environ, "COLUMNS": "100", "TERM": "xterm"})
+    command = f"{sys.executable} -m openroster import {bundle} --database sqlite:///{tmp_path / 'store.db'}"
+    done = subprocess.run(
+        ["script", "-qec", command, "/dev/null"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "COLUMNS": "100", "TERM": "xterm"},
+    )
     assert done.returncode == 0, done.stdout
     for stage in ["reading users.csv", "writing enrollments.csv"]:
         assert stage in done.stdout
@@ -291,6 +387,7 @@ def test_import_shows_progress_bars_on_a_terminal(tmp_path: Path) -> None:
 
 
 # --- backup -----------------------------------------------------------------------------------
+
 
 def test_backup_of_a_live_sqlite_store_includes_what_is_still_in_the_wal(store: str, tmp_path: Path) -> None:
     database = Path(store.removeprefix("sqlite:///"))
@@ -309,7 +406,9 @@ def test_backup_of_a_live_sqlite_store_includes_what_is_still_in_the_wal(store: 
     def given_name(path: Path) -> str | None:
         with sqlite3.connect(path) as conn:
             try:
-                return str(conn.execute("SELECT given_name FROM users WHERE sourced_id = 'stu-1'").fetchone()[0])
+                return str(
+                    conn.execute("SELECT given_name FROM users WHERE sourced_id = 'stu-1'").fetchone()[0]
+                )
             except sqlite3.OperationalError:  # the copy lacks even the tables: they are in the WAL
                 return None
 
@@ -337,8 +436,9 @@ def test_backup_of_a_postgresql_store_runs_pg_dump(tmp_path: Path) -> None:
     result = invoke(["backup", str(tmp_path / "roster.dump"), "--database", url])
     assert result.exit_code == 0, result.output
     assert "pg_dump" in result.output
-    listing = subprocess.run(["pg_restore", "--list", str(tmp_path / "roster.dump")], capture_output=True,
-                             text=True, check=True).stdout
+    listing = subprocess.run(
+        ["pg_restore", "--list", str(tmp_path / "roster.dump")], capture_output=True, text=True, check=True
+    ).stdout
     assert "TABLE DATA public users" in listing
 
 
@@ -353,6 +453,7 @@ def test_backup_without_pg_dump_prints_the_command_to_run(tmp_path: Path) -> Non
 
 
 # --- help -------------------------------------------------------------------------------------
+
 
 def command_paths() -> list[list[str]]:
     import typer.main
@@ -378,8 +479,14 @@ def test_a_demo_server_stopped_with_ctrl_c_keeps_its_new_store(tmp_path: Path) -
 
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("OPENROSTER_")}
-    server = subprocess.Popen([sys.executable, "-m", "openroster", "serve", "--demo", "--port", str(port)],
-                              cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "openroster", "serve", "--demo", "--port", str(port)],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     assert server.stdout is not None
     for line in server.stdout:
         if "OAuth 2.0 token URL" in line:

@@ -12,8 +12,12 @@ ROOT = Path(__file__).parent.parent
 
 def planned(target: str, tmp_path: Path, *assignments: str) -> str:
     """What `make TARGET` would run for a user without a .venv (make -n prints, runs nothing)."""
-    done = subprocess.run(["make", "-n", "-C", str(ROOT), target, f"VENV={tmp_path / 'venv'}", *assignments],
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        ["make", "-n", "-C", str(ROOT), target, f"VENV={tmp_path / 'venv'}", *assignments],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return done.stdout
 
 
@@ -42,12 +46,34 @@ def test_make_bench_runs_s_and_m_on_both_backends_and_takes_a_size(tmp_path: Pat
 def test_the_benchmark_measures_every_target_end_to_end_and_reuses_its_folder(tmp_path: Path) -> None:
     """A tiny district through the whole harness on both backends: every target gets a value and a
     verdict, and a second run reuses the bundle and stores instead of building them again."""
+
     def bench() -> str:
-        done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "district.py"), "--students", "60",
-                               "--backend", "both", "--repeat", "1", "--seconds", "0.5", "--memory-seconds", "1",
-                               "--walk-limits", "5000", "--folder", str(tmp_path / "data"),
-                               "--results", str(tmp_path / "results")],
-                              capture_output=True, text=True, timeout=300, cwd=tmp_path)
+        done = subprocess.run(
+            [
+                sys.executable,
+                str(ROOT / "benchmarks" / "district.py"),
+                "--students",
+                "60",
+                "--backend",
+                "both",
+                "--repeat",
+                "1",
+                "--seconds",
+                "0.5",
+                "--memory-seconds",
+                "1",
+                "--walk-limits",
+                "5000",
+                "--folder",
+                str(tmp_path / "data"),
+                "--results",
+                str(tmp_path / "results"),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            cwd=tmp_path,
+        )
         assert done.returncode == 0, done.stderr
         return done.stdout
 
@@ -55,18 +81,30 @@ def test_the_benchmark_measures_every_target_end_to_end_and_reuses_its_folder(tm
     assert "sqlite: import ..." in first and "postgresql: import ..." in first
     (written,) = (tmp_path / "results").iterdir()
     result = json.loads(written.read_text())
-    assert {"cores", "memory_gb", "cpu", "python", "sqlite", "postgresql", "load_average"} <= set(result["machine"])
+    assert {"cores", "memory_gb", "cpu", "python", "sqlite", "postgresql", "load_average"} <= set(
+        result["machine"]
+    )
     rows = result["rows"]
     for backend in ("sqlite", "postgresql"):
         targets = {row["measure"] for row in rows if row["backend"] == backend and row["target"]}
-        for measure in ("walk ÷ ceiling, users limit=5000", "walk ÷ ceiling, enrollments limit=5000",
-                        "walk ÷ ceiling, classes limit=5000", "2 workers ÷ 1, 8 clients, users limit=5000",
-                        "last page ÷ first, sequential walk, users", "page at 90 % depth ÷ first, enrollments",
-                        "delta 0.1 % ÷ first page, users", "email lookup ÷ id lookup",
-                        "X-Total-Count on ÷ off, filtered, users", "import ÷ sqlite3 .import of the same CSV",
-                        "import peak memory (RssAnon)", "no-change re-import ÷ first"):
+        for measure in (
+            "walk ÷ ceiling, users limit=5000",
+            "walk ÷ ceiling, enrollments limit=5000",
+            "walk ÷ ceiling, classes limit=5000",
+            "2 workers ÷ 1, 8 clients, users limit=5000",
+            "last page ÷ first, sequential walk, users",
+            "page at 90 % depth ÷ first, enrollments",
+            "delta 0.1 % ÷ first page, users",
+            "email lookup ÷ id lookup",
+            "X-Total-Count on ÷ off, filtered, users",
+            "import ÷ sqlite3 .import of the same CSV",
+            "import peak memory (RssAnon)",
+            "no-change re-import ÷ first",
+        ):
             assert measure in targets, (backend, measure)
-    assert "walk ÷ SQLite's, users limit=5000" in {row["measure"] for row in rows if row["backend"] == "postgresql"}
+    assert "walk ÷ SQLite's, users limit=5000" in {
+        row["measure"] for row in rows if row["backend"] == "postgresql"
+    }
     for row in rows:
         assert row["verdict"] in ({"holds", "falls short", "not measured"} if row["target"] else {""}), row
         assert row["verdict"] == "not measured" or isinstance(row["value"], float), row

@@ -8,8 +8,8 @@ import shlex
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 from urllib.parse import quote
 
 import httpx
@@ -28,8 +28,10 @@ OPENROSTER = ("openroster", ".venv/bin/openroster")
 
 def code_blocks(text: str) -> list[tuple[str, str]]:
     """(info string, body) of every fenced code block, also those indented in a list."""
-    return [(m.group(1), m.group(2)) for m in
-            re.finditer(r"^[ \t]*```(\w*)\n(.*?)^[ \t]*```", text, re.MULTILINE | re.DOTALL)]
+    return [
+        (m.group(1), m.group(2))
+        for m in re.finditer(r"^[ \t]*```(\w*)\n(.*?)^[ \t]*```", text, re.MULTILINE | re.DOTALL)
+    ]
 
 
 def shell_lines(body: str) -> list[str]:
@@ -40,20 +42,32 @@ def shell_lines(body: str) -> list[str]:
 # Commands of the README that are not run against the local demo store, and why.
 NOT_RUN_HERE = {
     "check": "it checks a remote provider with that provider's credentials; tests/check runs the same "
-             "command against a served openroster",
+    "command against a served openroster",
 }
 
 
 def readme_commands() -> list[list[str]]:
     """Every `openroster` command line of the README's shell blocks, in order, as argv lists."""
-    return [argv for info, body in code_blocks(README) if info == "sh" for line in shell_lines(body)
-            if (argv := shlex.split(line, comments=True)) and argv[0] in OPENROSTER]
+    return [
+        argv
+        for info, body in code_blocks(README)
+        if info == "sh"
+        for line in shell_lines(body)
+        if (argv := shlex.split(line, comments=True)) and argv[0] in OPENROSTER
+    ]
 
 
 def openroster(args: list[str], cwd: Path, **popen: object) -> subprocess.Popen[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("OPENROSTER_")}
-    return subprocess.Popen([sys.executable, "-m", "openroster", *args], cwd=cwd, env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, **popen)  # type: ignore[call-overload]
+    return subprocess.Popen(
+        [sys.executable, "-m", "openroster", *args],
+        cwd=cwd,
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        **popen,
+    )  # type: ignore[call-overload]
 
 
 def run(args: list[str], cwd: Path) -> tuple[int, str]:
@@ -103,8 +117,16 @@ def _wait_for(url: str) -> httpx.Response:
 
 def test_the_readme_has_the_commands_a_newcomer_runs() -> None:
     commands = [" ".join(argv[1:3]) for argv in readme_commands()]
-    for expected in ["demo-data district.zip", "import district.zip", "serve --host", "backup openroster-backup.db",
-                     "clients add", "clients list", "clients rotate-secret", "clients remove"]:
+    for expected in [
+        "demo-data district.zip",
+        "import district.zip",
+        "serve --host",
+        "backup openroster-backup.db",
+        "clients add",
+        "clients list",
+        "clients rotate-secret",
+        "clients remove",
+    ]:
         assert any(c.startswith(expected) for c in commands), expected
 
 
@@ -120,8 +142,10 @@ def test_every_openroster_command_of_the_readme_succeeds_in_order(tmp_path: Path
         if args[0] in NOT_RUN_HERE:
             continue
         if args[0] == "copy":  # the README's target host is an example: copy into the test server instead
-            args = [new_database("postgresql", tmp_path) if previous == "--to" else arg
-                    for previous, arg in zip(["", *args], args)]
+            args = [
+                new_database("postgresql", tmp_path) if previous == "--to" else arg
+                for previous, arg in zip(["", *args], args)
+            ]
         # serve blocks until stopped: it is run until it answers over HTTP, on a free port.
         code, output = serve_briefly(args, tmp_path) if args[0] == "serve" else run(args, tmp_path)
         assert code == 0, f"{' '.join(argv)} failed:\n{output}"
@@ -144,7 +168,12 @@ EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.example\.(?:org|com|net)")
 
 def test_every_example_id_and_email_of_the_readme_is_in_the_demo_district() -> None:
     documented = set(ID.findall(README)) | set(EMAIL.findall(README))
-    assert {"sch-0003", "cls-0003-005", "tch-00037", "yara.vanderberg@quillbrookschools.example.org"} <= documented
+    assert {
+        "sch-0003",
+        "cls-0003-005",
+        "tch-00037",
+        "yara.vanderberg@quillbrookschools.example.org",
+    } <= documented
     assert sorted(documented - demo_values()) == []
 
 
@@ -187,9 +216,13 @@ def test_the_quick_start_curls_print_what_the_readme_shows(tmp_path: Path) -> No
         # The block's first line puts `openroster` on PATH; the curls do not need it.
         commands = [line for line in shell_lines(quick_start) if line != "source .venv/bin/activate"]
         for command in commands:
-            shell = f"{export}\n{'; '.join(c for c in commands[:commands.index(command)] if 'TOKEN=' in c)}\n{command}"
-            done = subprocess.run(["bash", "-c", shell.replace("127.0.0.1:8000", f"127.0.0.1:{port}")],
-                                  capture_output=True, text=True, timeout=60)
+            shell = f"{export}\n{'; '.join(c for c in commands[: commands.index(command)] if 'TOKEN=' in c)}\n{command}"
+            done = subprocess.run(
+                ["bash", "-c", shell.replace("127.0.0.1:8000", f"127.0.0.1:{port}")],
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
             assert done.returncode == 0, done.stderr
             outputs.append(done.stdout)
     finally:

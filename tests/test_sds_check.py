@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 import tomllib
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,37 +21,69 @@ V2 = "sds-v2-oneroster-v1p1-oauth2.postman_collection.json"
 def newman_report(path: Path, failures: list[dict[str, Any]], *, assertions: int = 10) -> Path:
     """A newman JSON report with the parts run_checks reads, shaped like newman 6 writes them."""
     report = {
-        "collection": {"item": [{"id": "f1", "name": "APIs required for SDS (*new*)", "item": [
-            {"id": "r1", "name": "Get Orgs", "request": {}},
-            {"id": "r2", "name": "Get Users - Student of Contact", "request": {}}]}]},
-        "run": {"stats": {"requests": {"total": 2, "failed": 0},
-                          "assertions": {"total": assertions, "failed": len(failures)}},
-                "failures": failures},
+        "collection": {
+            "item": [
+                {
+                    "id": "f1",
+                    "name": "APIs required for SDS (*new*)",
+                    "item": [
+                        {"id": "r1", "name": "Get Orgs", "request": {}},
+                        {"id": "r2", "name": "Get Users - Student of Contact", "request": {}},
+                    ],
+                }
+            ]
+        },
+        "run": {
+            "stats": {
+                "requests": {"total": 2, "failed": 0},
+                "assertions": {"total": assertions, "failed": len(failures)},
+            },
+            "failures": failures,
+        },
     }
     path.write_text(json.dumps(report))
     return path
 
 
 def assertion_failure(item: str, name: str, test: str, message: str) -> dict[str, Any]:
-    return {"error": {"name": "AssertionError", "test": test, "message": message},
-            "at": "assertion:0 in test-script", "source": {"id": item, "name": name},
-            "parent": {"id": "f1", "name": "APIs required for SDS (*new*)"}}
+    return {
+        "error": {"name": "AssertionError", "test": test, "message": message},
+        "at": "assertion:0 in test-script",
+        "source": {"id": item, "name": name},
+        "parent": {"id": "f1", "name": "APIs required for SDS (*new*)"},
+    }
 
 
 def test_a_failure_names_collection_folder_request_and_assertion(tmp_path: Path) -> None:
-    report = newman_report(tmp_path / "report.json", [
-        assertion_failure("r1", "Get Orgs", "Orgs Success response / 200", "expected 500\n to deeply equal 200")])
+    report = newman_report(
+        tmp_path / "report.json",
+        [
+            assertion_failure(
+                "r1", "Get Orgs", "Orgs Success response / 200", "expected 500\n to deeply equal 200"
+            )
+        ],
+    )
 
     outcome = run_checks.read_report(V2, report)
 
     assert (outcome.requests, outcome.assertions, outcome.failed) == (2, 10, 1)
-    assert outcome.failures == (Failure(V2, "APIs required for SDS (*new*)", "Get Orgs",
-                                        "Orgs Success response / 200", "expected 500 to deeply equal 200"),)
+    assert outcome.failures == (
+        Failure(
+            V2,
+            "APIs required for SDS (*new*)",
+            "Get Orgs",
+            "Orgs Success response / 200",
+            "expected 500 to deeply equal 200",
+        ),
+    )
 
 
 def test_a_script_error_is_a_failure_too(tmp_path: Path) -> None:
-    error = {"error": {"name": "JSONError", "message": "Unexpected token '<'"}, "at": "test-script",
-             "source": {"id": "r1", "name": "Get Orgs"}}
+    error = {
+        "error": {"name": "JSONError", "message": "Unexpected token '<'"},
+        "at": "test-script",
+        "source": {"id": "r1", "name": "Get Orgs"},
+    }
     outcome = run_checks.read_report(V2, newman_report(tmp_path / "report.json", [error]))
 
     assert [(f.request, f.assertion) for f in outcome.failures] == [("Get Orgs", "JSONError in test-script")]
@@ -64,10 +96,20 @@ def test_no_report_means_newman_failed(tmp_path: Path) -> None:
 
 
 def test_known_defects_are_skipped_and_anything_else_fails(capsys: pytest.CaptureFixture[str]) -> None:
-    known_failure = Failure(V2, "APIs required for SDS (*new*)", "Get Users - Student of Contact",
-                            "user (student) success response/ 200", "expected 404 to deeply equal 200")
-    real_failure = Failure(V2, "APIs required for SDS (*new*)", "Get Orgs", "Orgs Success response / 200",
-                           "expected 500 to deeply equal 200")
+    known_failure = Failure(
+        V2,
+        "APIs required for SDS (*new*)",
+        "Get Users - Student of Contact",
+        "user (student) success response/ 200",
+        "expected 404 to deeply equal 200",
+    )
+    real_failure = Failure(
+        V2,
+        "APIs required for SDS (*new*)",
+        "Get Orgs",
+        "Orgs Success response / 200",
+        "expected 500 to deeply equal 200",
+    )
     known = {known_failure.key(): Defect("hard-coded /users/a1", "^expected 404 to deeply equal 200$")}
 
     only_known = run_checks.show([Outcome(V2, 2, 10, 1, (known_failure,))], known)
@@ -84,8 +126,13 @@ def test_known_defects_are_skipped_and_anything_else_fails(capsys: pytest.Captur
 
 
 def test_a_known_defect_failing_another_way_is_a_real_failure(capsys: pytest.CaptureFixture[str]) -> None:
-    failure = Failure(V2, "APIs required for SDS (*new*)", "Get Users - Student of Contact",
-                      "user (student) success response/ 200", "expected 500 to deeply equal 200")
+    failure = Failure(
+        V2,
+        "APIs required for SDS (*new*)",
+        "Get Users - Student of Contact",
+        "user (student) success response/ 200",
+        "expected 500 to deeply equal 200",
+    )
     known = {failure.key(): Defect("hard-coded /users/a1", "^expected 404 to deeply equal 200$")}
 
     assert run_checks.show([Outcome(V2, 2, 10, 1, (failure,))], known) == 1
@@ -93,17 +140,21 @@ def test_a_known_defect_failing_another_way_is_a_real_failure(capsys: pytest.Cap
 
 
 def test_line_item_dates_fall_inside_the_term() -> None:
-    today = datetime.now(timezone.utc).date()
+    today = datetime.now(UTC).date()
     past = run_checks.line_item_dates("2020-08-01", "2020-12-18")
     future = run_checks.line_item_dates(str(today + timedelta(days=30)), str(today + timedelta(days=90)))
     current = run_checks.line_item_dates(str(today - timedelta(days=1)), str(today + timedelta(days=1)))
 
-    assert past == {"lineitem_assign_date": "2020-12-18T00:00:00Z", "lineitem_due_date": "2020-12-25T00:00:00Z"}
+    assert past == {
+        "lineitem_assign_date": "2020-12-18T00:00:00Z",
+        "lineitem_due_date": "2020-12-25T00:00:00Z",
+    }
     assert future["lineitem_assign_date"] == f"{today + timedelta(days=30)}T00:00:00Z"
     assert current["lineitem_assign_date"].startswith(str(today))
 
 
 # --- the known-defects list against Microsoft's collections --------------------------------------
+
 
 def _defects() -> list[dict[str, str]]:
     return list(tomllib.loads(run_checks.KNOWN_DEFECTS.read_text())["defect"])
@@ -116,14 +167,19 @@ def _request(collection: dict[str, Any], folder: str, name: str) -> dict[str, An
                 yield from walk(item["item"], path + (item["name"],))
             elif " / ".join(path) == folder and item["name"] == name:
                 yield item
+
     found = list(walk(collection["item"], ()))
     assert len(found) == 1, f"{folder} / {name}: {len(found)} requests"
     return found[0]
 
 
 def _test_names(item: dict[str, Any]) -> set[str]:
-    script = "\n".join(line for event in item.get("event", []) if event["listen"] == "test"
-                       for line in event["script"]["exec"])
+    script = "\n".join(
+        line
+        for event in item.get("event", [])
+        if event["listen"] == "test"
+        for line in event["script"]["exec"]
+    )
     return set(re.findall(r'pm\.test\(\s*"([^"]+)"', script)) | set(re.findall(r'tests\["([^"]+)"\]', script))
 
 

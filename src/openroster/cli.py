@@ -9,8 +9,9 @@ import os
 import shutil
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, NoReturn, Optional, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
@@ -19,14 +20,20 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url as sa_url
 
 from openroster import API_ROOT
-from openroster.config import Settings
 from openroster.auth.scopes import short
+from openroster.config import Settings
 from openroster.errors import OpenRosterError
 from openroster.model.catalogue import ENTITIES
 from openroster.model.values import format_datetime
 from openroster.store import migrate
-from openroster.store.connect import (create_missing_database, drop_database, explain, remove_sqlite_files,
-                                      require_existing, sqlite_file)
+from openroster.store.connect import (
+    create_missing_database,
+    drop_database,
+    explain,
+    remove_sqlite_files,
+    require_existing,
+    sqlite_file,
+)
 from openroster.store.dialects import create_engine
 
 if TYPE_CHECKING:
@@ -35,18 +42,25 @@ if TYPE_CHECKING:
     from openroster.auth.clients import IssuedCredentials
     from openroster.auth.keys import ServerKeys
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
-                  help="openroster: a OneRoster 1.1 provider for School Data Sync, Grade Sync and others.\n\n"
-                  "Example: openroster import district.zip && openroster clients add \"School Data Sync\" "
-                  "&& openroster serve")
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="openroster: a OneRoster 1.1 provider for School Data Sync, Grade Sync and others.\n\n"
+    'Example: openroster import district.zip && openroster clients add "School Data Sync" '
+    "&& openroster serve",
+)
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
-DatabaseOption = typer.Option(None, "--database", help="Database URL (default: $OPENROSTER_DATABASE_URL "
-                              "or sqlite:///openroster.db in the working directory).")
+DatabaseOption = typer.Option(
+    None,
+    "--database",
+    help="Database URL (default: $OPENROSTER_DATABASE_URL "
+    "or sqlite:///openroster.db in the working directory).",
+)
 
 
-def _settings(database: Optional[str]) -> Settings:
+def _settings(database: str | None) -> Settings:
     try:
         return Settings.from_env(database)
     except OpenRosterError as exc:
@@ -73,10 +87,10 @@ def _remove_path(path: Path) -> None:
         path.unlink()
 
 
-_engines: list["sa.Engine"] = []  # engines this command opened: closed when it ends
+_engines: list[sa.Engine] = []  # engines this command opened: closed when it ends
 
 
-def _engine(url: str) -> "sa.Engine":
+def _engine(url: str) -> sa.Engine:
     engine = create_engine(url)
     _engines.append(engine)
     return engine
@@ -89,7 +103,7 @@ def _drop_new_database(url: str) -> None:
         err.print(f"warning: the new database could not be dropped again: {exc}", highlight=False)
 
 
-def _new_or_existing_engine(url: str) -> "sa.Engine":
+def _new_or_existing_engine(url: str) -> sa.Engine:
     """An engine on `url`, creating a PostgreSQL database the server does not have yet."""
     if create_missing_database(url):
         _undo.append(functools.partial(_drop_new_database, url))
@@ -104,6 +118,7 @@ def _guarded_command(group: typer.Typer, name: str) -> Callable[[Command], Comma
     """Register `name` on `group` so that it explains database, file and openroster's errors
     instead of printing a traceback, and leaves nothing new behind (SQLite store, server key,
     output) when it fails."""
+
     def register(command: Command) -> Command:
         takes_database = "database" in inspect.signature(command).parameters
 
@@ -142,12 +157,15 @@ def _guarded_command(group: typer.Typer, name: str) -> Callable[[Command], Comma
 
         group.command(name)(run)
         return command
+
     return register
 
 
 @_guarded_command(app, "import")
-def import_command(path: Path = typer.Argument(..., help="A .zip bundle, or a folder with manifest.csv."),
-                   database: Optional[str] = DatabaseOption) -> None:
+def import_command(
+    path: Path = typer.Argument(..., help="A .zip bundle, or a folder with manifest.csv."),
+    database: str | None = DatabaseOption,
+) -> None:
     """Import a OneRoster 1.1 CSV bundle (all files validated first; one transaction).
 
     Example: openroster import district-2026.zip --database sqlite:///district.db
@@ -170,18 +188,27 @@ def import_command(path: Path = typer.Argument(..., help="A .zip bundle, or a fo
     out.print(f"{'':16} {'in file':>10} {'new':>9} {'changed':>9} {'tombstoned':>10} {'unchanged':>10}")
     for name, changes in summary.changes.items():
         count = summary.records.get(name)
-        out.print(f"{name:16} {'' if count is None else f'{count:,}':>10} {changes.created:>9,} "
-                  f"{changes.changed:>9,} {changes.tombstoned:>10,} {changes.unchanged:>10,}")
+        out.print(
+            f"{name:16} {'' if count is None else f'{count:,}':>10} {changes.created:>9,} "
+            f"{changes.changed:>9,} {changes.tombstoned:>10,} {changes.unchanged:>10,}"
+        )
     for name, (count, latest) in summary.future.items():
-        err.print(f"[yellow]warning:[/yellow] {count:,} {ENTITIES[name].csv_file} row(s) have a dateLastModified "
-                  f"in the future (the latest {format_datetime(latest)}): every delta sync will carry them "
-                  f"again until then. Correct the clock of the system that exported them.", highlight=False)
+        err.print(
+            f"[yellow]warning:[/yellow] {count:,} {ENTITIES[name].csv_file} row(s) have a dateLastModified "
+            f"in the future (the latest {format_datetime(latest)}): every delta sync will carry them "
+            f"again until then. Correct the clock of the system that exported them.",
+            highlight=False,
+        )
     out.print(f"Imported {path} into {engine.url.render_as_string(hide_password=True)}.")
 
 
 # What a non-terminal is told when an import enters each phase (a terminal sees progress bars).
-_PHASES = {"reading": "Checking every file before writing anything...", "writing": "Writing...",
-           "updating": "Updating records that show related ones...", "committing": "Committing..."}
+_PHASES = {
+    "reading": "Checking every file before writing anything...",
+    "writing": "Writing...",
+    "updating": "Updating records that show related ones...",
+    "committing": "Committing...",
+}
 
 
 class _progress:
@@ -191,9 +218,15 @@ class _progress:
     def __init__(self, announce: str) -> None:
         self.announce = announce
 
-    def __enter__(self) -> "_ProgressReport":
-        self._bar = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:,} rows"),
-                             console=err, transient=True, disable=not err.is_terminal)
+    def __enter__(self) -> _ProgressReport:
+        self._bar = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed:,} rows"),
+            console=err,
+            transient=True,
+            disable=not err.is_terminal,
+        )
         self._bar.__enter__()
         err.print(self.announce, highlight=False)
         return _ProgressReport(self._bar, phases=not err.is_terminal)
@@ -219,12 +252,16 @@ class _ProgressReport:
 
 
 @_guarded_command(app, "export")
-def export(out_path: Path = typer.Argument(..., metavar="OUT", help="Folder to create, or a path ending in .zip."),
-           with_passwords: bool = typer.Option(False, "--with-passwords",
-                                               help="Write users' passwords too (left out by default)."),
-           active_only: bool = typer.Option(False, "--active-only", help="Leave tombstones out (for "
-                                            "importers that ignore status in bulk files)."),
-           database: Optional[str] = DatabaseOption) -> None:
+def export(
+    out_path: Path = typer.Argument(..., metavar="OUT", help="Folder to create, or a path ending in .zip."),
+    with_passwords: bool = typer.Option(
+        False, "--with-passwords", help="Write users' passwords too (left out by default)."
+    ),
+    active_only: bool = typer.Option(
+        False, "--active-only", help="Leave tombstones out (for importers that ignore status in bulk files)."
+    ),
+    database: str | None = DatabaseOption,
+) -> None:
     """Export the store as a OneRoster 1.1 CSV bundle, grades included (categories, lineItems, results).
 
     Every record is written with its status and dateLastModified, tombstones included: imported
@@ -247,9 +284,11 @@ def export(out_path: Path = typer.Argument(..., metavar="OUT", help="Folder to c
 
 
 @_guarded_command(app, "copy")
-def copy(to: str = typer.Option(..., "--to", metavar="URL", help="Database URL to copy the store into."),
-         force: bool = typer.Option(False, "--force", help="Replace what the target holds."),
-         database: Optional[str] = DatabaseOption) -> None:
+def copy(
+    to: str = typer.Option(..., "--to", metavar="URL", help="Database URL to copy the store into."),
+    force: bool = typer.Option(False, "--force", help="Replace what the target holds."),
+    database: str | None = DatabaseOption,
+) -> None:
     """Copy the whole store into another database (SQLite to PostgreSQL or back), losing nothing.
 
     Records with their tombstones, dateLastModified and first-seen times, API clients with their
@@ -266,29 +305,37 @@ def copy(to: str = typer.Option(..., "--to", metavar="URL", help="Database URL t
         target = create_engine(to)
     except sa.exc.ArgumentError as exc:
         source.dispose()
-        _fail(f"--to {to!r} is not a database URL ({exc}); e.g. postgresql+psycopg://user@host/dbname "
-              f"or sqlite:///path/openroster.db")
+        _fail(
+            f"--to {to!r} is not a database URL ({exc}); e.g. postgresql+psycopg://user@host/dbname "
+            f"or sqlite:///path/openroster.db"
+        )
     try:
         with _progress(f"Copying to {target.url.render_as_string(hide_password=True)}.") as report:
             counts = copy_store(source, target, replace=force, progress=report)
     except OpenRosterError as exc:
         _fail(str(exc))
     except sa.exc.OperationalError as exc:
-        _fail(f"Cannot copy into {target.url.render_as_string(hide_password=True)}: {exc.orig}; "
-              f"nothing was copied.")
+        _fail(
+            f"Cannot copy into {target.url.render_as_string(hide_password=True)}: {exc.orig}; "
+            f"nothing was copied."
+        )
     finally:
         source.dispose()
         target.dispose()
     for name, count in counts.items():
         out.print(f"{name:34} {count:>10,}")
-    out.print(f"Copied {source.url.render_as_string(hide_password=True)} to "
-              f"{target.url.render_as_string(hide_password=True)}. Serve it with the same server key "
-              f"(OPENROSTER_SECRET_KEY or openroster.key): API clients' secrets are sealed with it.")
+    out.print(
+        f"Copied {source.url.render_as_string(hide_password=True)} to "
+        f"{target.url.render_as_string(hide_password=True)}. Serve it with the same server key "
+        f"(OPENROSTER_SECRET_KEY or openroster.key): API clients' secrets are sealed with it."
+    )
 
 
 @_guarded_command(app, "backup")
-def backup(out_path: Path = typer.Argument(..., metavar="OUT", help="The new file to write the copy to."),
-           database: Optional[str] = DatabaseOption) -> None:
+def backup(
+    out_path: Path = typer.Argument(..., metavar="OUT", help="The new file to write the copy to."),
+    database: str | None = DatabaseOption,
+) -> None:
     """Copy the store consistently while it is being served (SQLite: online backup; PostgreSQL: pg_dump).
 
     Example: openroster backup backups/openroster-2026-01-15.db
@@ -300,10 +347,12 @@ def backup(out_path: Path = typer.Argument(..., metavar="OUT", help="The new fil
 
 
 @_guarded_command(app, "demo-data")
-def demo_data(out_path: Path = typer.Argument(..., metavar="OUT", help="Folder to create, or a path ending in .zip."),
-              schools: int = typer.Option(3, min=1, help="Number of schools."),
-              students: int = typer.Option(300, min=1, help="Number of students."),
-              seed: int = typer.Option(1, help="Random seed: the same seed gives the same district.")) -> None:
+def demo_data(
+    out_path: Path = typer.Argument(..., metavar="OUT", help="Folder to create, or a path ending in .zip."),
+    schools: int = typer.Option(3, min=1, help="Number of schools."),
+    students: int = typer.Option(300, min=1, help="Number of students."),
+    seed: int = typer.Option(1, help="Random seed: the same seed gives the same district."),
+) -> None:
     """Write a realistic demo district as a OneRoster 1.1 CSV bundle.
 
     Example: openroster demo-data demo.zip --schools 5 --students 2000 --seed 7
@@ -319,7 +368,7 @@ def demo_data(out_path: Path = typer.Argument(..., metavar="OUT", help="Folder t
 
 
 @_guarded_command(app, "migrate")
-def migrate_command(database: Optional[str] = DatabaseOption) -> None:
+def migrate_command(database: str | None = DatabaseOption) -> None:
     """Create or upgrade the store's schema to this version's.
 
     Example: openroster migrate --database postgresql+psycopg://postgres@127.0.0.1/roster
@@ -335,8 +384,10 @@ def migrate_command(database: Optional[str] = DatabaseOption) -> None:
 
 
 @_guarded_command(app, "changes")
-def changes(since: str = typer.Option(..., "--since", help="A date-time (2025-09-01T00:00:00Z) or a date."),
-            database: Optional[str] = DatabaseOption) -> None:
+def changes(
+    since: str = typer.Option(..., "--since", help="A date-time (2025-09-01T00:00:00Z) or a date."),
+    database: str | None = DatabaseOption,
+) -> None:
     """Count what changed after a moment: what a delta sync from then will carry.
 
     Example: openroster changes --since 2025-09-01T06:00:00Z
@@ -359,10 +410,15 @@ def changes(since: str = typer.Option(..., "--since", help="A date-time (2025-09
 
 
 @_guarded_command(app, "prune")
-def prune(older_than_days: Optional[int] = typer.Option(
-              None, "--older-than-days", min=1,
-              help="Remove tombstones older than this (default: $OPENROSTER_TOMBSTONE_DAYS or 400)."),
-          database: Optional[str] = DatabaseOption) -> None:
+def prune(
+    older_than_days: int | None = typer.Option(
+        None,
+        "--older-than-days",
+        min=1,
+        help="Remove tombstones older than this (default: $OPENROSTER_TOMBSTONE_DAYS or 400).",
+    ),
+    database: str | None = DatabaseOption,
+) -> None:
     """Remove tobedeleted records that delta consumers have had long enough to see.
 
     Example: openroster prune --older-than-days 400   (run it daily, e.g. from cron)
@@ -378,7 +434,7 @@ def prune(older_than_days: Optional[int] = typer.Option(
     out.print(f"Removed {sum(removed.values()):,} tombstone(s) older than {days} days.")
 
 
-def _ready_engine(database: Optional[str]) -> "sa.Engine":
+def _ready_engine(database: str | None) -> sa.Engine:
     """An engine on a store whose schema is current (or a clear error)."""
     url = _settings(database).database_url
     try:
@@ -390,12 +446,15 @@ def _ready_engine(database: Optional[str]) -> "sa.Engine":
     return engine
 
 
-clients_app = typer.Typer(no_args_is_help=True, help="API clients: who may call the API, with which scopes and "
-                          "orgs.\n\nExample: openroster clients add \"School Data Sync\"; openroster clients list")
+clients_app = typer.Typer(
+    no_args_is_help=True,
+    help="API clients: who may call the API, with which scopes and "
+    'orgs.\n\nExample: openroster clients add "School Data Sync"; openroster clients list',
+)
 app.add_typer(clients_app, name="clients")
 
 
-def _keys_and_engine(database: Optional[str], *, create_key: bool) -> tuple["ServerKeys", "sa.Engine"]:
+def _keys_and_engine(database: str | None, *, create_key: bool) -> tuple[ServerKeys, sa.Engine]:
     from openroster.auth.keys import load_keys
 
     settings = _settings(database)
@@ -407,7 +466,7 @@ def _keys_and_engine(database: Optional[str], *, create_key: bool) -> tuple["Ser
         _fail(str(exc))
 
 
-def _show_credentials(issued: "IssuedCredentials", note: str) -> None:
+def _show_credentials(issued: IssuedCredentials, note: str) -> None:
     client = issued.client
     out.print(note, highlight=False)
     out.print(f"  client id (OAuth 1.0a consumer key): {client.client_id}", highlight=False)
@@ -420,17 +479,27 @@ def _show_credentials(issued: "IssuedCredentials", note: str) -> None:
 
 
 @_guarded_command(clients_app, "add")
-def clients_add(name: str = typer.Argument(..., help="A name for the client, e.g. 'School Data Sync'."),
-                client_id: Optional[str] = typer.Option(None, "--client-id", help="Client id (default: generated)."),
-                client_secret: Optional[str] = typer.Option(None, "--client-secret",
-                                                            help="Secret (default: generated, 256 bits)."),
-                scope: list[str] = typer.Option([], "--scope", help="A scope to grant (repeatable), e.g. "
-                                                "gradebook.createput. Default: every read scope."),
-                org: list[str] = typer.Option([], "--org", help="Limit the client to this org and the orgs "
-                                              "below it (repeatable)."),
-                allow_passwords: bool = typer.Option(False, "--allow-passwords", help="Serve this client "
-                                                     "users' passwords (and let it filter and sort on them)."),
-                database: Optional[str] = DatabaseOption) -> None:
+def clients_add(
+    name: str = typer.Argument(..., help="A name for the client, e.g. 'School Data Sync'."),
+    client_id: str | None = typer.Option(None, "--client-id", help="Client id (default: generated)."),
+    client_secret: str | None = typer.Option(
+        None, "--client-secret", help="Secret (default: generated, 256 bits)."
+    ),
+    scope: list[str] = typer.Option(
+        [],
+        "--scope",
+        help="A scope to grant (repeatable), e.g. gradebook.createput. Default: every read scope.",
+    ),
+    org: list[str] = typer.Option(
+        [], "--org", help="Limit the client to this org and the orgs below it (repeatable)."
+    ),
+    allow_passwords: bool = typer.Option(
+        False,
+        "--allow-passwords",
+        help="Serve this client users' passwords (and let it filter and sort on them).",
+    ),
+    database: str | None = DatabaseOption,
+) -> None:
     """Create an API client and print its credentials once.
 
     Example: openroster clients add "Grade Sync" --scope roster.readonly --scope gradebook.readonly
@@ -440,16 +509,26 @@ def clients_add(name: str = typer.Argument(..., help="A name for the client, e.g
 
     keys, engine = _keys_and_engine(database, create_key=True)
     try:
-        issued = add_client(engine, keys, name, client_id=client_id, secret=client_secret, scopes=scope, orgs=org,
-                            allow_passwords=allow_passwords)
+        issued = add_client(
+            engine,
+            keys,
+            name,
+            client_id=client_id,
+            secret=client_secret,
+            scopes=scope,
+            orgs=org,
+            allow_passwords=allow_passwords,
+        )
     except OpenRosterError as exc:
         _fail(str(exc))
     _show_credentials(issued, f"Created client {name!r}.")
 
 
 @_guarded_command(clients_app, "list")
-def clients_list(as_json: bool = typer.Option(False, "--json", help="Print a JSON array (for scripts)."),
-                 database: Optional[str] = DatabaseOption) -> None:
+def clients_list(
+    as_json: bool = typer.Option(False, "--json", help="Print a JSON array (for scripts)."),
+    database: str | None = DatabaseOption,
+) -> None:
     """List API clients (never their secrets); ids are printed whole, however wide the terminal.
 
     Example: openroster clients list --json
@@ -460,22 +539,43 @@ def clients_list(as_json: bool = typer.Option(False, "--json", help="Print a JSO
 
     clients = list_clients(_ready_engine(database))
     if as_json:
-        rows = [{"client_id": c.client_id, "name": c.name, "scopes": [short(s) for s in c.scopes],
-                 "orgs": list(c.orgs), "passwords": c.allow_passwords} for c in clients]
+        rows = [
+            {
+                "client_id": c.client_id,
+                "name": c.name,
+                "scopes": [short(s) for s in c.scopes],
+                "orgs": list(c.orgs),
+                "passwords": c.allow_passwords,
+            }
+            for c in clients
+        ]
         out.print(orjson.dumps(rows, option=orjson.OPT_INDENT_2).decode(), highlight=False, markup=False)
         return
     table = [("client id", "name", "passwords", "scopes", "orgs")] + [
-        (c.client_id, c.name, "served" if c.allow_passwords else "-", " ".join(short(s) for s in c.scopes),
-         ", ".join(c.orgs) or "all") for c in clients]
+        (
+            c.client_id,
+            c.name,
+            "served" if c.allow_passwords else "-",
+            " ".join(short(s) for s in c.scopes),
+            ", ".join(c.orgs) or "all",
+        )
+        for c in clients
+    ]
     widths = [max(len(row[i]) for row in table) for i in range(4)]
     for row in table:
-        out.print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[4],
-                  highlight=False, markup=False, crop=False, overflow="ignore")
+        out.print(
+            "  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[4],
+            highlight=False,
+            markup=False,
+            crop=False,
+            overflow="ignore",
+        )
 
 
 @_guarded_command(clients_app, "remove")
-def clients_remove(client: str = typer.Argument(..., help="Client id or name."),
-                   database: Optional[str] = DatabaseOption) -> None:
+def clients_remove(
+    client: str = typer.Argument(..., help="Client id or name."), database: str | None = DatabaseOption
+) -> None:
     """Remove a client: its tokens and signatures stop working at once.
 
     Example: openroster clients remove "School Data Sync"
@@ -487,10 +587,13 @@ def clients_remove(client: str = typer.Argument(..., help="Client id or name."),
 
 
 @_guarded_command(clients_app, "rotate-secret")
-def clients_rotate(client: str = typer.Argument(..., help="Client id or name."),
-                   client_secret: Optional[str] = typer.Option(None, "--client-secret",
-                                                               help="New secret (default: generated)."),
-                   database: Optional[str] = DatabaseOption) -> None:
+def clients_rotate(
+    client: str = typer.Argument(..., help="Client id or name."),
+    client_secret: str | None = typer.Option(
+        None, "--client-secret", help="New secret (default: generated)."
+    ),
+    database: str | None = DatabaseOption,
+) -> None:
     """Give a client a new secret; tokens issued with the old one stop working.
 
     Example: openroster clients rotate-secret "School Data Sync"
@@ -506,11 +609,13 @@ def clients_rotate(client: str = typer.Argument(..., help="Client id or name."),
 
 
 @_guarded_command(app, "serve")
-def serve(host: str = typer.Option("127.0.0.1", help="Address to listen on."),
-          port: int = typer.Option(8000, min=1, max=65535, help="Port to listen on."),
-          database: Optional[str] = DatabaseOption,
-          workers: int = typer.Option(1, min=1, help="Server processes."),
-          demo: bool = typer.Option(False, "--demo", help="Load a small demo district into an empty store first.")) -> None:
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(8000, min=1, max=65535, help="Port to listen on."),
+    database: str | None = DatabaseOption,
+    workers: int = typer.Option(1, min=1, help="Server processes."),
+    demo: bool = typer.Option(False, "--demo", help="Load a small demo district into an empty store first."),
+) -> None:
     """Serve the OneRoster 1.1 API (never changes stored data, except --demo on an empty store).
 
     Example: openroster serve --port 8000 --database sqlite:///district.db
@@ -518,9 +623,8 @@ def serve(host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     import uvicorn
 
     from openroster.api.asgi import PROTOCOL
-    from openroster.auth.keys import load_keys
-
     from openroster.auth.clients import check_server_key
+    from openroster.auth.keys import load_keys
 
     settings = _settings(database)
     try:
@@ -534,25 +638,40 @@ def serve(host: str = typer.Option("127.0.0.1", help="Address to listen on."),
         if demo:
             issued = _demo_client(engine, keys)
             _show_credentials(issued, "Demo API client (all scopes):")
-            out.print("In a second terminal, set these to follow the README's examples:\n"
-                      f"  export CLIENT_ID={issued.client.client_id} CLIENT_SECRET={issued.secret}",
-                      highlight=False, markup=False)
+            out.print(
+                "In a second terminal, set these to follow the README's examples:\n"
+                f"  export CLIENT_ID={issued.client.client_id} CLIENT_SECRET={issued.secret}",
+                highlight=False,
+                markup=False,
+            )
         check_server_key(engine, keys)
     except OpenRosterError as exc:
         _fail(str(exc))
     if not _can_listen(host, port):
-        _fail(f"Cannot listen on {host}:{port}: the port is in use (or the address is not this machine's). "
-              f"Stop the other server, or choose another port with --port.")
+        _fail(
+            f"Cannot listen on {host}:{port}: the port is in use (or the address is not this machine's). "
+            f"Stop the other server, or choose another port with --port."
+        )
     engine.dispose()
     _undo.clear()  # the store is ready: stopping the server (Ctrl-C) must not remove it
     os.environ["OPENROSTER_DATABASE_URL"] = settings.database_url
     shown = settings.public_url or f"http://{host}:{port}"
-    out.print(f"openroster serving {settings.database_url}\nOneRoster base URL: {shown}{API_ROOT}\n"
-              f"OAuth 2.0 token URL: {shown}/oauth/token", highlight=False)
-    uvicorn.run("openroster.api.asgi:build", factory=True, host=host, port=port, workers=workers,
-                http=PROTOCOL,  # bounds the time and size of each request's head
-                log_level="info", proxy_headers=False,  # X-Forwarded-*: openroster.api.forwarded
-                access_log=False)  # every request is on the openroster.audit log instead
+    out.print(
+        f"openroster serving {settings.database_url}\nOneRoster base URL: {shown}{API_ROOT}\n"
+        f"OAuth 2.0 token URL: {shown}/oauth/token",
+        highlight=False,
+    )
+    uvicorn.run(
+        "openroster.api.asgi:build",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        http=PROTOCOL,  # bounds the time and size of each request's head
+        log_level="info",
+        proxy_headers=False,  # X-Forwarded-*: openroster.api.forwarded
+        access_log=False,
+    )  # every request is on the openroster.audit log instead
 
 
 def _can_listen(host: str, port: int) -> bool:
@@ -568,28 +687,52 @@ def _can_listen(host: str, port: int) -> bool:
 
 
 @app.command("check")
-def check(base: str = typer.Argument(..., metavar="BASE_URL", help="The provider's OneRoster base URL, e.g. "
-                                     "https://sis.example.org/ims/oneroster/v1p1 (or just its host)."),
-          client_id: Optional[str] = typer.Option(None, "--client-id", envvar="OPENROSTER_CHECK_CLIENT_ID",
-                                                  help="Client id / consumer key ($OPENROSTER_CHECK_CLIENT_ID)."),
-          client_secret: Optional[str] = typer.Option(None, "--client-secret", envvar="OPENROSTER_CHECK_CLIENT_SECRET",
-                                                      help="Secret ($OPENROSTER_CHECK_CLIENT_SECRET).",
-                                                      show_envvar=False),
-          auth: str = typer.Option("oauth2", "--auth", help="oauth2 (client credentials) or oauth1 (signed)."),
-          token_url: Optional[str] = typer.Option(None, "--token-url", help="OAuth 2.0 token URL (default: the "
-                                                  "host's /oauth/token)."),
-          signature: str = typer.Option("HMAC-SHA1", "--signature", help="OAuth 1.0a: HMAC-SHA1 or HMAC-SHA256."),
-          scope: Optional[str] = typer.Option(None, "--scope", help="Scope to ask for if the provider refuses a "
-                                              "token without one (space-separated)."),
-          profile: str = typer.Option("sds", "--profile", help="Comma-separated: sds, grade-sync, google."),
-          school: Optional[str] = typer.Option(None, "--school", help="sourcedId of the school SDS (Classic) "
-                                               "reads per school (default: the first)."),
-          page_size: int = typer.Option(5000, "--page-size", help="Records per page of the simulated sync."),
-          max_records: Optional[int] = typer.Option(None, "--max-records", help="Stop walking a collection after "
-                                                    "this many records (huge districts)."),
-          report: Optional[Path] = typer.Option(None, "--report", help="Write a report: FILE.json or FILE.html."),
-          yes_write: bool = typer.Option(False, "--yes-write", help="Let grade-sync and google write (and delete "
-                                         "again) a temporary lineItem and results in a real class.")) -> None:
+def check(
+    base: str = typer.Argument(
+        ...,
+        metavar="BASE_URL",
+        help="The provider's OneRoster base URL, e.g. "
+        "https://sis.example.org/ims/oneroster/v1p1 (or just its host).",
+    ),
+    client_id: str | None = typer.Option(
+        None,
+        "--client-id",
+        envvar="OPENROSTER_CHECK_CLIENT_ID",
+        help="Client id / consumer key ($OPENROSTER_CHECK_CLIENT_ID).",
+    ),
+    client_secret: str | None = typer.Option(
+        None,
+        "--client-secret",
+        envvar="OPENROSTER_CHECK_CLIENT_SECRET",
+        help="Secret ($OPENROSTER_CHECK_CLIENT_SECRET).",
+        show_envvar=False,
+    ),
+    auth: str = typer.Option("oauth2", "--auth", help="oauth2 (client credentials) or oauth1 (signed)."),
+    token_url: str | None = typer.Option(
+        None, "--token-url", help="OAuth 2.0 token URL (default: the host's /oauth/token)."
+    ),
+    signature: str = typer.Option("HMAC-SHA1", "--signature", help="OAuth 1.0a: HMAC-SHA1 or HMAC-SHA256."),
+    scope: str | None = typer.Option(
+        None,
+        "--scope",
+        help="Scope to ask for if the provider refuses a token without one (space-separated).",
+    ),
+    profile: str = typer.Option("sds", "--profile", help="Comma-separated: sds, grade-sync, google."),
+    school: str | None = typer.Option(
+        None, "--school", help="sourcedId of the school SDS (Classic) reads per school (default: the first)."
+    ),
+    page_size: int = typer.Option(5000, "--page-size", help="Records per page of the simulated sync."),
+    max_records: int | None = typer.Option(
+        None, "--max-records", help="Stop walking a collection after this many records (huge districts)."
+    ),
+    report: Path | None = typer.Option(None, "--report", help="Write a report: FILE.json or FILE.html."),
+    yes_write: bool = typer.Option(
+        False,
+        "--yes-write",
+        help="Let grade-sync and google write (and delete "
+        "again) a temporary lineItem and results in a real class.",
+    ),
+) -> None:
     """Check any OneRoster 1.1 provider for what SDS, Grade Sync and Google will reject.
 
     Exit status: 0 all passed (warnings allowed), 1 a check failed, 2 bad arguments or no connection.
@@ -607,14 +750,18 @@ def check(base: str = typer.Argument(..., metavar="BASE_URL", help="The provider
     if not base.startswith(("http://", "https://")):
         problems.append(f"BASE_URL {base!r} must start with http:// or https://")
     if not client_id or not client_secret:
-        problems.append("give --client-id and --client-secret (or OPENROSTER_CHECK_CLIENT_ID and "
-                        "OPENROSTER_CHECK_CLIENT_SECRET)")
+        problems.append(
+            "give --client-id and --client-secret (or OPENROSTER_CHECK_CLIENT_ID and "
+            "OPENROSTER_CHECK_CLIENT_SECRET)"
+        )
     if auth not in ("oauth2", "oauth1"):
         problems.append(f"--auth {auth!r} is not oauth2 or oauth1")
     if signature not in ("HMAC-SHA1", "HMAC-SHA256"):
         problems.append(f"--signature {signature!r} is not HMAC-SHA1 or HMAC-SHA256")
     if not profiles or any(p not in CONSUMER_PROFILES for p in profiles):
-        problems.append(f"--profile {profile!r}: use a comma-separated list of {', '.join(CONSUMER_PROFILES)}")
+        problems.append(
+            f"--profile {profile!r}: use a comma-separated list of {', '.join(CONSUMER_PROFILES)}"
+        )
     if not 1 <= page_size <= 100_000:
         problems.append(f"--page-size {page_size} must be between 1 and 100000")
     if max_records is not None and max_records < 1:
@@ -626,10 +773,23 @@ def check(base: str = typer.Argument(..., metavar="BASE_URL", help="The provider
     if problems:
         _fail("; ".join(problems) + ".", code=2)
     assert client_id is not None and client_secret is not None
-    options = CheckOptions(base, Credentials(client_id, client_secret, auth, token_url, signature, scope),
-                           profiles, school, page_size, max_records, yes_write)
-    bar = Progress(TextColumn("{task.description:28}"), BarColumn(), MofNCompleteColumn(), console=err,
-                   transient=True, disable=not err.is_terminal)
+    options = CheckOptions(
+        base,
+        Credentials(client_id, client_secret, auth, token_url, signature, scope),
+        profiles,
+        school,
+        page_size,
+        max_records,
+        yes_write,
+    )
+    bar = Progress(
+        TextColumn("{task.description:28}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    )
     tasks: dict[str, object] = {}
 
     def progress(name: str, done: int, total: int | None) -> None:
@@ -639,8 +799,11 @@ def check(base: str = typer.Argument(..., metavar="BASE_URL", help="The provider
 
     try:
         with bar:
-            result = run_checks(options, progress=progress,
-                                announce=lambda message: err.print(message, highlight=False, markup=False))
+            result = run_checks(
+                options,
+                progress=progress,
+                announce=lambda message: err.print(message, highlight=False, markup=False),
+            )
     except CheckAborted as exc:
         _fail(f"cannot check {base}: {exc}", code=2)
     print_summary(result, out)
@@ -650,7 +813,7 @@ def check(base: str = typer.Argument(..., metavar="BASE_URL", help="The provider
     raise typer.Exit(1 if result.failed else 0)
 
 
-def _demo_client(engine: "sa.Engine", keys: "ServerKeys") -> "IssuedCredentials":
+def _demo_client(engine: sa.Engine, keys: ServerKeys) -> IssuedCredentials:
     """The `demo` client with every scope: created, or given a fresh secret on each --demo start."""
     from openroster.auth.clients import add_client, list_clients, rotate_secret
     from openroster.auth.scopes import ALL
@@ -660,7 +823,7 @@ def _demo_client(engine: "sa.Engine", keys: "ServerKeys") -> "IssuedCredentials"
     return add_client(engine, keys, "demo", scopes=ALL)
 
 
-def _load_demo(engine: "sa.Engine") -> None:
+def _load_demo(engine: sa.Engine) -> None:
     from openroster.ingest.demo import write_demo_bundle
     from openroster.ingest.importer import import_bundle
     from openroster.store.records import has_records
@@ -669,7 +832,9 @@ def _load_demo(engine: "sa.Engine") -> None:
     with engine.connect() as conn:
         loaded = has_records(conn)
     if loaded:
-        out.print("The store already holds data: serving it as it is (--demo loads only into an empty store).")
+        out.print(
+            "The store already holds data: serving it as it is (--demo loads only into an empty store)."
+        )
         return
     with tempfile.TemporaryDirectory() as folder:
         bundle = Path(folder) / "demo"

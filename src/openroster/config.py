@@ -56,7 +56,7 @@ class Settings:
     oauth1_require_body_hash: bool = False
 
     @classmethod
-    def from_env(cls, database_url: str | None = None) -> "Settings":
+    def from_env(cls, database_url: str | None = None) -> Settings:
         settings = cls(
             database_url=database_url or default_database_url(),
             max_limit=_int_env("OPENROSTER_MAX_LIMIT", DEFAULT_MAX_LIMIT),
@@ -81,52 +81,67 @@ class Settings:
         if self.max_limit < MIN_MAX_LIMIT:
             raise ConfigurationError(
                 f"OPENROSTER_MAX_LIMIT={self.max_limit} is too small: School Data Sync and Google "
-                f"request pages of up to {MIN_MAX_LIMIT} records. Set it to {MIN_MAX_LIMIT} or more.")
+                f"request pages of up to {MIN_MAX_LIMIT} records. Set it to {MIN_MAX_LIMIT} or more."
+            )
         if self.public_url:
             parts = urlsplit(self.public_url)
-            if (parts.scheme not in ("http", "https") or not parts.netloc or parts.query
-                    or not self.public_url.isascii()):
+            if (
+                parts.scheme not in ("http", "https")
+                or not parts.netloc
+                or parts.query
+                or not self.public_url.isascii()
+            ):
                 raise ConfigurationError(
                     f"OPENROSTER_PUBLIC_URL={self.public_url!r} is not a base URL such as "
                     f"https://sis.example.org (scheme, host, optional port and path prefix; ASCII only, "
-                    f"with an IDNA host and percent-encoded path).")
+                    f"with an IDNA host and percent-encoded path)."
+                )
         if not 300 <= self.token_lifetime <= 86_400:
             raise ConfigurationError(
                 f"OPENROSTER_TOKEN_LIFETIME={self.token_lifetime} is out of range: give seconds between "
-                f"300 and 86400 (a full district pull must fit in one token's life).")
+                f"300 and 86400 (a full district pull must fit in one token's life)."
+            )
         if not 30 <= self.oauth1_window <= 3600:
             raise ConfigurationError(
                 f"OPENROSTER_OAUTH1_WINDOW={self.oauth1_window} is out of range: give seconds between "
-                f"30 and 3600 (the default, 300, allows five minutes of clock difference).")
+                f"30 and 3600 (the default, 300, allows five minutes of clock difference)."
+            )
         if self.max_body_bytes < 1024:
             raise ConfigurationError(
                 f"OPENROSTER_MAX_BODY_BYTES={self.max_body_bytes} is too small for a gradebook PUT; "
-                f"give 1024 or more (default 1048576).")
+                f"give 1024 or more (default 1048576)."
+            )
         if not 1 <= self.max_filter_predicates <= MAX_MAX_FILTER_PREDICATES:
             raise ConfigurationError(
                 f"OPENROSTER_MAX_FILTER_PREDICATES={self.max_filter_predicates} is out of range: give "
                 f"1 to {MAX_MAX_FILTER_PREDICATES} (default {DEFAULT_MAX_FILTER_PREDICATES}); more would "
-                f"let one request run for seconds.")
+                f"let one request run for seconds."
+            )
         if not 256 <= self.max_filter_length <= MAX_MAX_FILTER_LENGTH:
             raise ConfigurationError(
                 f"OPENROSTER_MAX_FILTER_LENGTH={self.max_filter_length} is out of range: give 256 to "
-                f"{MAX_MAX_FILTER_LENGTH} characters (default {DEFAULT_MAX_FILTER_LENGTH}).")
+                f"{MAX_MAX_FILTER_LENGTH} characters (default {DEFAULT_MAX_FILTER_LENGTH})."
+            )
         if not 100 <= self.query_timeout_ms <= 600_000:
             raise ConfigurationError(
                 f"OPENROSTER_QUERY_TIMEOUT_MS={self.query_timeout_ms} is out of range: give 100 to "
-                f"600000 milliseconds (default {DEFAULT_QUERY_TIMEOUT_MS}).")
+                f"600000 milliseconds (default {DEFAULT_QUERY_TIMEOUT_MS})."
+            )
         if not 1 <= self.request_read_timeout <= 600:
             raise ConfigurationError(
                 f"OPENROSTER_REQUEST_READ_TIMEOUT={self.request_read_timeout} is out of range: give 1 to "
-                f"600 seconds (default {DEFAULT_REQUEST_READ_TIMEOUT}).")
+                f"600 seconds (default {DEFAULT_REQUEST_READ_TIMEOUT})."
+            )
         if self.tombstone_days < 1:
             raise ConfigurationError(
                 f"OPENROSTER_TOMBSTONE_DAYS={self.tombstone_days} must be at least 1 (default 400): "
-                f"deletions must stay visible until every consumer's next delta sync.")
+                f"deletions must stay visible until every consumer's next delta sync."
+            )
         if "://" not in self.database_url:
             raise ConfigurationError(
                 f"Database URL {self.database_url!r} is not a URL. Use sqlite:///path/to/file.db "
-                f"or postgresql+psycopg://user@host/dbname.")
+                f"or postgresql+psycopg://user@host/dbname."
+            )
 
 
 def _int_env(name: str, default: int) -> int:

@@ -9,21 +9,30 @@ from openroster.api.endpoints import ENDPOINTS, ROSTERING
 from tests.conftest import BASE
 
 COLLECTIONS = [
-    ("/academicSessions", "academicSessions",
-     ["gp-1", "gp-2", "gp-3", "sem-old", "sy-2026", "term-1", "term-2"]),
+    (
+        "/academicSessions",
+        "academicSessions",
+        ["gp-1", "gp-2", "gp-3", "sem-old", "sy-2026", "term-1", "term-2"],
+    ),
     ("/classes", "classes", ["cls-alg-1", "cls-bio-1", "cls-bio-2", "cls-eng7-1"]),
     ("/courses", "courses", ["crs-alg", "crs-bio", "crs-eng7"]),
     ("/gradingPeriods", "academicSessions", ["gp-1", "gp-2", "gp-3"]),
     ("/demographics", "demographics", ["stu-1", "stu-2", "stu-4"]),
-    ("/enrollments", "enrollments", ["enr-1", "enr-10", "enr-11", "enr-2", "enr-3", "enr-4", "enr-5",
-                                     "enr-6", "enr-7", "enr-8", "enr-9"]),
+    (
+        "/enrollments",
+        "enrollments",
+        ["enr-1", "enr-10", "enr-11", "enr-2", "enr-3", "enr-4", "enr-5", "enr-6", "enr-7", "enr-8", "enr-9"],
+    ),
     ("/orgs", "orgs", ["dept-1", "dist-1", "sch-1", "sch-2"]),
     ("/schools", "orgs", ["sch-1", "sch-2"]),
     ("/students", "users", ["stu-1", "stu-2", "stu-3", "stu-4", "stu-5"]),
     ("/teachers", "users", ["tch-1", "tch-2", "tch-3"]),
     ("/terms", "academicSessions", ["term-1", "term-2"]),
-    ("/users", "users", ["adm-1", "par-1", "stu-1", "stu-2", "stu-3", "stu-4", "stu-5",
-                         "tch-1", "tch-2", "tch-3"]),
+    (
+        "/users",
+        "users",
+        ["adm-1", "par-1", "stu-1", "stu-2", "stu-3", "stu-4", "stu-5", "tch-1", "tch-2", "tch-3"],
+    ),
     ("/schools/sch-1/courses", "courses", ["crs-alg", "crs-bio"]),
     ("/schools/sch-1/classes/cls-bio-1/enrollments", "enrollments", ["enr-1", "enr-2", "enr-3"]),
     ("/schools/sch-1/classes/cls-bio-1/students", "users", ["stu-1", "stu-2"]),
@@ -60,16 +69,33 @@ SINGLES = [
 
 
 def test_the_table_has_the_41_rostering_operations() -> None:
-    paths = {e.path.replace("{id}", "x").replace("{school_id}", "x").replace("{class_id}", "x")
-             .replace("{term_id}", "x").replace("{course_id}", "x").replace("{student_id}", "x")
-             .replace("{teacher_id}", "x").replace("{user_id}", "x") for e in ROSTERING}
+    paths = {
+        e.path.replace("{id}", "x")
+        .replace("{school_id}", "x")
+        .replace("{class_id}", "x")
+        .replace("{term_id}", "x")
+        .replace("{course_id}", "x")
+        .replace("{student_id}", "x")
+        .replace("{teacher_id}", "x")
+        .replace("{user_id}", "x")
+        for e in ROSTERING
+    }
     assert len(ROSTERING) == 41 and len({e.operation for e in ROSTERING}) == 41
     # with Tables 3.1b, 3.1c and getCategoriesForClass (1.2's, which Google's 1.1 client calls)
     assert len(ENDPOINTS) == 62 and len({e.operation for e in ENDPOINTS}) == 62
-    tested = {p.replace("sch-1", "x").replace("sch-2", "x").replace("cls-bio-1", "x")
-              .replace("cls-bio-2", "x").replace("cls-eng7-1", "x").replace("term-1", "x")
-              .replace("term-2", "x").replace("crs-bio", "x").replace("stu-1", "x")
-              .replace("tch-3", "x") for p, _, _ in COLLECTIONS}
+    tested = {
+        p.replace("sch-1", "x")
+        .replace("sch-2", "x")
+        .replace("cls-bio-1", "x")
+        .replace("cls-bio-2", "x")
+        .replace("cls-eng7-1", "x")
+        .replace("term-1", "x")
+        .replace("term-2", "x")
+        .replace("crs-bio", "x")
+        .replace("stu-1", "x")
+        .replace("tch-3", "x")
+        for p, _, _ in COLLECTIONS
+    }
     tested |= {p.rsplit("/", 1)[0] + "/x" for p, _ in SINGLES}
     assert tested == paths
 
@@ -95,25 +121,52 @@ def test_single(api: TestClient, path: str, key: str) -> None:
     assert response.headers["X-Total-Count"] == "1"
 
 
-@pytest.mark.parametrize("path", [
-    "/users/nobody", "/students/tch-1", "/teachers/stu-1", "/schools/dist-1", "/terms/gp-1",
-    "/gradingPeriods/term-1", "/demographics/stu-3", "/classes/x", "/orgs/sch-9", "/courses/none",
-    "/enrollments/none", "/academicSessions/none",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/users/nobody",
+        "/students/tch-1",
+        "/teachers/stu-1",
+        "/schools/dist-1",
+        "/terms/gp-1",
+        "/gradingPeriods/term-1",
+        "/demographics/stu-3",
+        "/classes/x",
+        "/orgs/sch-9",
+        "/courses/none",
+        "/enrollments/none",
+        "/academicSessions/none",
+    ],
+)
 def test_unknown_or_wrong_type_single_is_404_with_status_payload(api: TestClient, path: str) -> None:
     response = api.get(BASE + path)
     assert response.status_code == 404
-    assert response.json() == {"statusInfoSet": [{
-        "imsx_codeMajor": "failure", "imsx_severity": "error", "imsx_codeMinor": "unknown object",
-        "imsx_description": response.json()["statusInfoSet"][0]["imsx_description"]}]}
+    assert response.json() == {
+        "statusInfoSet": [
+            {
+                "imsx_codeMajor": "failure",
+                "imsx_severity": "error",
+                "imsx_codeMinor": "unknown object",
+                "imsx_description": response.json()["statusInfoSet"][0]["imsx_description"],
+            }
+        ]
+    }
     assert path.rsplit("/", 1)[1] in response.json()["statusInfoSet"][0]["imsx_description"]
 
 
-@pytest.mark.parametrize("path", [
-    "/schools/1000000/classes", "/schools/1000000/enrollments", "/schools/1000000/students",
-    "/terms/none/classes", "/classes/none/students", "/users/none/classes", "/courses/none/classes",
-    "/schools/none/classes/none/students",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/schools/1000000/classes",
+        "/schools/1000000/enrollments",
+        "/schools/1000000/students",
+        "/terms/none/classes",
+        "/classes/none/students",
+        "/users/none/classes",
+        "/courses/none/classes",
+        "/schools/none/classes/none/students",
+    ],
+)
 def test_unknown_parent_is_an_empty_list(api: TestClient, path: str) -> None:
     response = api.get(BASE + path)
     assert response.status_code == 200
@@ -125,13 +178,19 @@ def test_user_document_is_rendered_exactly(api: TestClient) -> None:
     user = api.get(BASE + "/users/stu-1").json()["user"]
     href = "https://sis.example.org" + BASE
     assert user == {
-        "sourcedId": "stu-1", "status": "active", "dateLastModified": "2025-09-01T12:00:00.000Z",
+        "sourcedId": "stu-1",
+        "status": "active",
+        "dateLastModified": "2025-09-01T12:00:00.000Z",
         "metadata": {"microsoft.userFlags": "ELL,IEP"},
         "enabledUser": "true",
         "orgs": [{"href": f"{href}/orgs/sch-1", "sourcedId": "sch-1", "type": "org"}],
-        "role": "student", "username": "stu1",
+        "role": "student",
+        "username": "stu1",
         "userIds": [{"type": "LDAP", "identifier": "jsmith"}, {"type": "LTI", "identifier": "lti-77"}],
-        "givenName": "Jo", "familyName": "Smith", "middleName": "Ann", "identifier": "STU-1",
+        "givenName": "Jo",
+        "familyName": "Smith",
+        "middleName": "Ann",
+        "identifier": "STU-1",
         "email": "jo.smith@students.example.org",
         "agents": [{"href": f"{href}/users/par-1", "sourcedId": "par-1", "type": "user"}],
         "grades": ["09"],
@@ -158,8 +217,12 @@ def test_documents_carry_types_and_formats_sds_checks(api: TestClient) -> None:
 
 def test_routing_is_case_insensitive_and_tolerates_slashes(api: TestClient) -> None:
     expected = api.get(BASE + "/classes/cls-bio-1/students").json()
-    for variant in ["/CLASSES/cls-bio-1/Students", "/classes/cls-bio-1/students/",
-                    "//classes//cls-bio-1/students", "/classes/cls-bio-1/students?limit =100&unknown=1"]:
+    for variant in [
+        "/CLASSES/cls-bio-1/Students",
+        "/classes/cls-bio-1/students/",
+        "//classes//cls-bio-1/students",
+        "/classes/cls-bio-1/students?limit =100&unknown=1",
+    ]:
         response = api.get(BASE + variant)
         assert response.status_code == 200, variant
         assert response.json() == expected, variant

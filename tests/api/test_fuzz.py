@@ -12,8 +12,9 @@ it was.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 import requests
@@ -79,7 +80,9 @@ class Target:
         sent = case.as_transport_kwargs(base_url=self.base_url)
         url = requests.Request(sent["method"], sent["url"], params=sent.get("params")).prepare().url
         assert url is not None
-        _, headers, _ = OAuth1Client(self.client_id, client_secret=self.secret).sign(url, http_method=sent["method"])
+        _, headers, _ = OAuth1Client(self.client_id, client_secret=self.secret).sign(
+            url, http_method=sent["method"]
+        )
         return {"Authorization": headers["Authorization"]}
 
 
@@ -87,8 +90,12 @@ def _target(server: LiveServer, flavour: str, granted: tuple[str, ...] = scopes.
     client_id, secret = server.add_client(scopes=granted)
     target = Target(server, flavour, client_id, secret)
     if flavour == "bearer":
-        response = requests.post(server.url + "/oauth/token", data={"grant_type": "client_credentials"},
-                                 auth=(client_id, secret), timeout=10)
+        response = requests.post(
+            server.url + "/oauth/token",
+            data={"grant_type": "client_credentials"},
+            auth=(client_id, secret),
+            timeout=10,
+        )
         target.token = response.json()["access_token"]
     return target
 
@@ -123,7 +130,9 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
 def target(request: pytest.FixtureRequest, servers: Servers) -> Target:
     backend, flavour = request.param
     if flavour == "read-only":
-        return _target(servers.get(backend), "bearer", tuple(s for s in scopes.ALL if s.endswith(".readonly")))
+        return _target(
+            servers.get(backend), "bearer", tuple(s for s in scopes.ALL if s.endswith(".readonly"))
+        )
     return _target(servers.get(backend), flavour)
 
 
@@ -146,11 +155,13 @@ def send(target: Target, case: schemathesis.Case) -> Any:
     """Send `case`, check the response against the document, and that a refusal changed nothing."""
     writes = case.method not in ("GET", "HEAD")  # reads cannot write; the rest is checked
     before = fingerprint(target.server.engine) if writes else ""
-    response = case.call_and_validate(base_url=target.base_url, headers=target.credentials(case),
-                                      excluded_checks=EXCLUDED)
+    response = case.call_and_validate(
+        base_url=target.base_url, headers=target.credentials(case), excluded_checks=EXCLUDED
+    )
     if writes and response.status_code >= 400:
         assert fingerprint(target.server.engine) == before, (
-            f"{case.method} {case.formatted_path} was refused with {response.status_code} but changed the store")
+            f"{case.method} {case.formatted_path} was refused with {response.status_code} but changed the store"
+        )
     return response
 
 

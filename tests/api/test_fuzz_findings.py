@@ -33,17 +33,29 @@ def _store_digest(client: TestClient) -> str:
 def test_a_nul_character_is_refused_on_every_backend(api: TestClient) -> None:
     # Found on PostgreSQL, which cannot hold a NUL in text: every NUL reaching a query was a 500.
     before = _store_digest(api)
-    for path, params in [("/users/a%00b", {}), ("/classes/a%00b/students", {}),
-                         ("/users", {"filter": "givenName='a\x00b'"}), ("/users", {"oauth_consumer_key": "\x00"})]:
+    for path, params in [
+        ("/users/a%00b", {}),
+        ("/classes/a%00b/students", {}),
+        ("/users", {"filter": "givenName='a\x00b'"}),
+        ("/users", {"oauth_consumer_key": "\x00"}),
+    ]:
         response = api.get(BASE + path, params=params)
         assert response.status_code == 400, (path, response.text)
         assert "NUL" in response.json()["statusInfoSet"][0]["imsx_description"]
     assert api.delete(BASE + "/categories/a%00b").status_code == 400
-    refused = api.put(BASE + "/categories/cat-nul", json={"category": {"title": "a\x00b", "metadata": {"k\x00": "v"}}})
+    refused = api.put(
+        BASE + "/categories/cat-nul", json={"category": {"title": "a\x00b", "metadata": {"k\x00": "v"}}}
+    )
     assert refused.status_code == 422
     assert "title: must not contain a NUL character" in refused.text and "metadata: must not" in refused.text
-    assert api.put(BASE + "/lineItems/li-nul", json={"lineItem": {"class": {"sourcedId": "\x00"}}}).status_code == 422
-    token = api.post("/oauth/token", data={"grant_type": "client_credentials", "client_id": "a\x00",
-                                           "client_secret": "b"}, headers={"Authorization": ""})
+    assert (
+        api.put(BASE + "/lineItems/li-nul", json={"lineItem": {"class": {"sourcedId": "\x00"}}}).status_code
+        == 422
+    )
+    token = api.post(
+        "/oauth/token",
+        data={"grant_type": "client_credentials", "client_id": "a\x00", "client_secret": "b"},
+        headers={"Authorization": ""},
+    )
     assert token.status_code == 400 and token.json()["error"] == "invalid_request"
     assert _store_digest(api) == before

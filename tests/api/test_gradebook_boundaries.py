@@ -3,8 +3,9 @@ lineItems or results, nor the district's shared categories, and cannot tell them
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -26,15 +27,26 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[sa.Engine]
 
 def rows(engine: sa.Engine) -> dict[str, list[tuple[Any, ...]]]:
     with engine.connect() as conn:
-        found = {name: sorted(tuple(r) for r in conn.execute(sa.select(TABLES[name].main)))
-                 for name in ("category", "lineItem", "result")}
+        found = {
+            name: sorted(tuple(r) for r in conn.execute(sa.select(TABLES[name].main)))
+            for name in ("category", "lineItem", "result")
+        }
         found["category_orgs"] = sorted(tuple(r) for r in conn.execute(sa.select(category_orgs)))
         return found
 
 
 def item(class_id: str, **extra: Any) -> dict[str, Any]:
-    return {"lineItem": {"title": "Quiz", "assignDate": "2025-10-01T08:00:00Z", "dueDate": "2025-10-08T08:00:00Z",
-                         "class": {"sourcedId": class_id}, "resultValueMin": 0, "resultValueMax": 10, **extra}}
+    return {
+        "lineItem": {
+            "title": "Quiz",
+            "assignDate": "2025-10-01T08:00:00Z",
+            "dueDate": "2025-10-08T08:00:00Z",
+            "class": {"sourcedId": class_id},
+            "resultValueMin": 0,
+            "resultValueMax": 10,
+            **extra,
+        }
+    }
 
 
 def error(response: Any, sourced_id: str) -> tuple[int, str, str]:
@@ -47,23 +59,35 @@ def error(response: Any, sourced_id: str) -> tuple[int, str, str]:
 def schools(store: sa.Engine) -> Iterator[tuple[TestClient, TestClient, TestClient]]:
     """(a client limited to sch-1, one limited to sch-2, a district-wide one); sch-2 has a category of its own
     (cat-s2) on a lineItem (li-s2), and the district's default category exists."""
-    with client_for(store, orgs=["sch-1"]) as one, client_for(store, orgs=["sch-2"]) as two, \
-            client_for(store) as district_wide:
-        assert two.put(BASE + "/categories/cat-s2", json={"category": {"title": "Reading logs"}}).status_code == 201
-        assert two.put(BASE + "/lineItems/li-s2", json=item("cls-eng7-1", category={"sourcedId": "cat-s2"})
-                       ).status_code == 201
+    with (
+        client_for(store, orgs=["sch-1"]) as one,
+        client_for(store, orgs=["sch-2"]) as two,
+        client_for(store) as district_wide,
+    ):
+        assert (
+            two.put(BASE + "/categories/cat-s2", json={"category": {"title": "Reading logs"}}).status_code
+            == 201
+        )
+        assert (
+            two.put(
+                BASE + "/lineItems/li-s2", json=item("cls-eng7-1", category={"sourcedId": "cat-s2"})
+            ).status_code
+            == 201
+        )
         assert district_wide.put(BASE + "/lineItems/li-d", json=item("cls-bio-2")).status_code == 201
         yield one, two, district_wide
 
 
 def test_another_schools_category_looks_missing_to_a_limited_client(
-        store: sa.Engine, schools: tuple[TestClient, TestClient, TestClient]) -> None:
+    store: sa.Engine, schools: tuple[TestClient, TestClient, TestClient]
+) -> None:
     one, two, _ = schools
     listed = [c["sourcedId"] for c in one.get(BASE + "/categories").json()["categories"]]
     assert listed == ["cat-hw", DEFAULT]  # shared ones; not cat-s2, nor cat-test (tied to a sch-2 class)
     for hidden in ["cat-s2", "cat-test"]:
         assert error(one.get(f"{BASE}/categories/{hidden}"), hidden) == error(
-            one.get(BASE + "/categories/cat-none"), "cat-none")
+            one.get(BASE + "/categories/cat-none"), "cat-none"
+        )
     before = rows(store)
 
     attach = one.put(BASE + "/lineItems/li-s1", json=item("cls-bio-1", category={"sourcedId": "cat-s2"}))
@@ -73,10 +97,15 @@ def test_another_schools_category_looks_missing_to_a_limited_client(
 
     for target in ["cat-s2", "cat-test", DEFAULT, "cat-hw"]:  # another school's, tied elsewhere, shared
         renamed = one.put(f"{BASE}/categories/{target}", json={"category": {"title": "Mine now"}})
-        assert error(renamed, target) == (409, "invalid data", "sourcedId '<id>' is not available to this client: "
-                                          "sourcedIds are unique across the district; choose another (a GUID)")
+        assert error(renamed, target) == (
+            409,
+            "invalid data",
+            "sourcedId '<id>' is not available to this client: "
+            "sourcedIds are unique across the district; choose another (a GUID)",
+        )
         assert error(one.delete(f"{BASE}/categories/{target}"), target) == error(
-            one.delete(BASE + "/categories/cat-none"), "cat-none")
+            one.delete(BASE + "/categories/cat-none"), "cat-none"
+        )
     assert one.delete(BASE + "/categories/cat-s2").status_code == 404
     assert rows(store) == before
 
@@ -92,22 +121,35 @@ def test_a_limited_client_cannot_claim_the_default_category(store: sa.Engine) ->
         assert claimed.status_code == 409
         assert one.put(BASE + "/lineItems/li-s1", json=item("cls-bio-1")).status_code == 201
         assert one.get(f"{BASE}/categories/{DEFAULT}").json()["category"]["title"] == "Uncategorized"
-        assert one.put(f"{BASE}/categories/{DEFAULT}", json={"category": {"title": "Ours"}}).status_code == 409
+        assert (
+            one.put(f"{BASE}/categories/{DEFAULT}", json={"category": {"title": "Ours"}}).status_code == 409
+        )
 
 
-def test_a_limited_clients_own_category_is_its_own(schools: tuple[TestClient, TestClient, TestClient]) -> None:
+def test_a_limited_clients_own_category_is_its_own(
+    schools: tuple[TestClient, TestClient, TestClient],
+) -> None:
     one, two, district_wide = schools
     assert one.put(BASE + "/categories/cat-s1", json={"category": {"title": "Labs"}}).status_code == 201
-    assert one.put(BASE + "/categories/cat-s1", json={"category": {"title": "Lab reports"}}).status_code == 200
-    assert one.put(BASE + "/lineItems/li-s1", json=item("cls-bio-1", category={"sourcedId": "cat-s1"})
-                   ).status_code == 201
+    assert (
+        one.put(BASE + "/categories/cat-s1", json={"category": {"title": "Lab reports"}}).status_code == 200
+    )
+    assert (
+        one.put(
+            BASE + "/lineItems/li-s1", json=item("cls-bio-1", category={"sourcedId": "cat-s1"})
+        ).status_code
+        == 201
+    )
     assert two.get(BASE + "/categories/cat-s1").status_code == 404
     taken = two.put(BASE + "/lineItems/li-x", json=item("cls-eng7-1", category={"sourcedId": "cat-s1"}))
     assert taken.status_code == 422 and "no category with sourcedId 'cat-s1'" in taken.text
     assert two.put(BASE + "/categories/cat-s1", json={"category": {"title": "x"}}).status_code == 409
     # The district-wide client sees and writes everything, as before.
     assert district_wide.get(BASE + "/categories/cat-s1").json()["category"]["title"] == "Lab reports"
-    assert district_wide.put(BASE + "/categories/cat-s2", json={"category": {"title": "Logs"}}).status_code == 200
+    assert (
+        district_wide.put(BASE + "/categories/cat-s2", json={"category": {"title": "Logs"}}).status_code
+        == 200
+    )
     assert one.delete(BASE + "/categories/cat-s1").status_code == 204
     assert one.get(BASE + "/categories/cat-s1").status_code == 404
     assert one.put(BASE + "/categories/cat-s1", json={"category": {"title": "Back"}}).status_code == 201
@@ -117,30 +159,38 @@ def test_a_limited_clients_own_category_is_its_own(schools: tuple[TestClient, Te
 def test_a_category_tied_to_another_schools_class_is_refused_as_a_missing_class(store: sa.Engine) -> None:
     with client_for(store, orgs=["sch-1"]) as one:
         before = rows(store)
-        elsewhere = one.put(BASE + "/categories/c-1", json={"category": {"title": "T",
-                                                                        "metadata": {"classId": "cls-eng7-1"}}})
-        nowhere = one.put(BASE + "/categories/c-1", json={"category": {"title": "T",
-                                                                      "metadata": {"classId": "cls-none"}}})
+        elsewhere = one.put(
+            BASE + "/categories/c-1", json={"category": {"title": "T", "metadata": {"classId": "cls-eng7-1"}}}
+        )
+        nowhere = one.put(
+            BASE + "/categories/c-1", json={"category": {"title": "T", "metadata": {"classId": "cls-none"}}}
+        )
         assert error(elsewhere, "cls-eng7-1") == error(nowhere, "cls-none")
         assert elsewhere.status_code == 422 and "metadata.classId: no class with sourcedId" in elsewhere.text
         assert rows(store) == before
-        tied = one.put(BASE + "/categories/c-1", json={"category": {"title": "T",
-                                                                   "metadata": {"classId": "cls-bio-2"}}})
+        tied = one.put(
+            BASE + "/categories/c-1", json={"category": {"title": "T", "metadata": {"classId": "cls-bio-2"}}}
+        )
         assert tied.status_code == 201
 
 
 def test_another_schools_line_items_and_results_look_missing(
-        store: sa.Engine, schools: tuple[TestClient, TestClient, TestClient]) -> None:
+    store: sa.Engine, schools: tuple[TestClient, TestClient, TestClient]
+) -> None:
     one, _, _ = schools
     before = rows(store)
-    for path, body in [("/lineItems/li-2", item("cls-bio-1")), ("/lineItems/li-s2", item("cls-bio-1")),
-                       ("/results/rs-3", {"result": {"lineItem": "li-1", "student": "stu-1",
-                                                     "scoreStatus": "submitted"}})]:
+    for path, body in [
+        ("/lineItems/li-2", item("cls-bio-1")),
+        ("/lineItems/li-s2", item("cls-bio-1")),
+        ("/results/rs-3", {"result": {"lineItem": "li-1", "student": "stu-1", "scoreStatus": "submitted"}}),
+    ]:
         assert one.put(BASE + path, json=body).status_code == 409
         assert one.delete(BASE + path).status_code == 404
         assert one.get(BASE + path).status_code == 404
-    other = one.put(BASE + "/results/rs-x", json={"result": {"lineItem": "li-2", "student": "stu-1",
-                                                             "scoreStatus": "submitted"}})
+    other = one.put(
+        BASE + "/results/rs-x",
+        json={"result": {"lineItem": "li-2", "student": "stu-1", "scoreStatus": "submitted"}},
+    )
     assert other.status_code == 422 and "lineItem: no lineItem with sourcedId 'li-2'" in other.text
     assert rows(store) == before
 

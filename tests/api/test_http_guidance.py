@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 import requests
@@ -26,17 +26,24 @@ def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
 
 def line_items(engine: sa.Engine) -> list[tuple[object, ...]]:
     with engine.connect() as conn:
-        return [tuple(r) for r in conn.exec_driver_sql(
-            "SELECT sourced_id, status, date_last_modified FROM line_items ORDER BY sourced_id")]
+        return [
+            tuple(r)
+            for r in conn.exec_driver_sql(
+                "SELECT sourced_id, status, date_last_modified FROM line_items ORDER BY sourced_id"
+            )
+        ]
 
 
-@pytest.mark.parametrize(("method", "path", "allow"), [
-    ("DELETE", "/users/stu-1", "GET, HEAD"),
-    ("POST", "/users", "GET, HEAD"),
-    ("POST", "/lineItems/li-1", "DELETE, GET, HEAD, PUT"),
-    ("PATCH", "/results/rs-1", "DELETE, GET, HEAD, PUT"),
-    ("PUT", "/classes/cls-bio-1/lineItems", "GET, HEAD"),
-])
+@pytest.mark.parametrize(
+    ("method", "path", "allow"),
+    [
+        ("DELETE", "/users/stu-1", "GET, HEAD"),
+        ("POST", "/users", "GET, HEAD"),
+        ("POST", "/lineItems/li-1", "DELETE, GET, HEAD, PUT"),
+        ("PATCH", "/results/rs-1", "DELETE, GET, HEAD, PUT"),
+        ("PUT", "/classes/cls-bio-1/lineItems", "GET, HEAD"),
+    ],
+)
 def test_a_405_names_the_allowed_methods(engine: sa.Engine, method: str, path: str, allow: str) -> None:
     before = line_items(engine)
     with client_for(engine) as api:
@@ -74,8 +81,11 @@ def test_oauth1_with_a_changed_server_key_is_a_clear_error(engine: sa.Engine, tm
     issued = add_client(engine, old_keys, f"made with another key {tmp_path.name}")
     server = LiveServer(engine)  # serves with the test suite's key, not the one the secret was sealed with
     try:
-        response = requests.get(server.url + BASE + "/users", timeout=10,
-                                auth=OAuth1(issued.client.client_id, client_secret=issued.secret))
+        response = requests.get(
+            server.url + BASE + "/users",
+            timeout=10,
+            auth=OAuth1(issued.client.client_id, client_secret=issued.secret),
+        )
     finally:
         server.stop()
     assert response.status_code == 500

@@ -19,10 +19,24 @@ from tests.district import district
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 # A record of the test district for each collection a path parameter follows.
-SAMPLE_IDS = {"academicsessions": "sy-2026", "classes": "cls-bio-1", "courses": "crs-bio", "gradingperiods": "gp-1",
-              "demographics": "stu-1", "enrollments": "enr-1", "orgs": "dist-1", "schools": "sch-1",
-              "students": "stu-1", "teachers": "tch-1", "terms": "term-1", "users": "stu-1", "resources": "res-1",
-              "categories": "cat-hw", "lineitems": "li-1", "results": "rs-1"}
+SAMPLE_IDS = {
+    "academicsessions": "sy-2026",
+    "classes": "cls-bio-1",
+    "courses": "crs-bio",
+    "gradingperiods": "gp-1",
+    "demographics": "stu-1",
+    "enrollments": "enr-1",
+    "orgs": "dist-1",
+    "schools": "sch-1",
+    "students": "stu-1",
+    "teachers": "tch-1",
+    "terms": "term-1",
+    "users": "stu-1",
+    "resources": "res-1",
+    "categories": "cat-hw",
+    "lineitems": "li-1",
+    "results": "rs-1",
+}
 
 
 def served_document(client: TestClient) -> dict[str, Any]:
@@ -39,8 +53,9 @@ def document(api: TestClient) -> dict[str, Any]:
 
 def sample_path(endpoint: Endpoint) -> str:
     segments = endpoint.segments
-    return "/" + "/".join(SAMPLE_IDS[segments[i - 1].lower()] if s.startswith("{") else s
-                          for i, s in enumerate(segments))
+    return "/" + "/".join(
+        SAMPLE_IDS[segments[i - 1].lower()] if s.startswith("{") else s for i, s in enumerate(segments)
+    )
 
 
 def conforms(document: dict[str, Any], schema: dict[str, Any], instance: Any) -> None:
@@ -79,25 +94,36 @@ def test_the_server_url_follows_the_public_url_and_trusted_proxies(district_engi
     with TestClient(app_for(district_engine, public_url="https://roster.example.org/sis")) as client:
         assert served_document(client)["servers"][0]["url"] == "https://roster.example.org/sis" + BASE
     with TestClient(app_for(district_engine, forwarded_allow_ips="testclient")) as client:
-        response = client.get(BASE + "/openapi.json", headers={"X-Forwarded-Proto": "https",
-                                                               "X-Forwarded-Host": "proxy.example.org"})
+        response = client.get(
+            BASE + "/openapi.json",
+            headers={"X-Forwarded-Proto": "https", "X-Forwarded-Host": "proxy.example.org"},
+        )
         document = response.json()
         assert document["servers"][0]["url"] == "https://proxy.example.org" + BASE
-        assert document["components"]["securitySchemes"]["oauth2"]["flows"]["clientCredentials"]["tokenUrl"] == \
-            "https://proxy.example.org/oauth/token"
+        assert (
+            document["components"]["securitySchemes"]["oauth2"]["flows"]["clientCredentials"]["tokenUrl"]
+            == "https://proxy.example.org/oauth/token"
+        )
 
 
 def test_every_endpoint_is_an_operation_with_its_scope(document: dict[str, Any]) -> None:
-    operations = {(path, method): op for path, item in document["paths"].items() for method, op in item.items()}
+    operations = {
+        (path, method): op for path, item in document["paths"].items() for method, op in item.items()
+    }
     assert len(operations) == len(ENDPOINTS) == 62  # 1.1's 61 and getCategoriesForClass
     for endpoint in ENDPOINTS:
         operation = operations[(endpoint.path, endpoint.method.lower())]
         assert operation["operationId"] == endpoint.operation
-        assert operation["security"] == [{"oauth2": [endpoint.required_scope]}, {"oauth1": [endpoint.required_scope]}]
+        assert operation["security"] == [
+            {"oauth2": [endpoint.required_scope]},
+            {"oauth1": [endpoint.required_scope]},
+        ]
         documented = {p["name"] for p in operation["parameters"] if p["in"] == "path"}
         assert documented == set(re.findall(r"{(\w+)}", endpoint.path))
         query = {p["name"] for p in operation["parameters"] if p["in"] == "query"}
-        expected = {"limit", "offset", "sort", "orderBy", "filter", "fields"} if endpoint.collection else {"fields"}
+        expected = (
+            {"limit", "offset", "sort", "orderBy", "filter", "fields"} if endpoint.collection else {"fields"}
+        )
         assert query == (expected if endpoint.method == "GET" else set())
 
 
@@ -108,7 +134,7 @@ def _readme_paths() -> tuple[set[str], set[str]]:
     `/classes` is `/schools/{id}/classes`); `(`/{id}`)` and "on `/{id}`" add the single-object path.
     """
     text = README.read_text()
-    tables = text[text.index("## Endpoints"):text.index("## Query language")]
+    tables = text[text.index("## Endpoints") : text.index("## Query language")]
     paths, writable = set(), set()
     for row in re.findall(r"^\| `/.*$", tables, flags=re.M):
         cells = row.split("|")[1:-1]
@@ -142,7 +168,9 @@ def test_every_operation_the_readme_lists_is_in_the_document(document: dict[str,
 
 
 @pytest.mark.parametrize("endpoint", [e for e in ENDPOINTS if e.method == "GET"], ids=lambda e: e.operation)
-def test_real_answers_conform_to_the_document(api: TestClient, document: dict[str, Any], endpoint: Endpoint) -> None:
+def test_real_answers_conform_to_the_document(
+    api: TestClient, document: dict[str, Any], endpoint: Endpoint
+) -> None:
     response = api.get(BASE + sample_path(endpoint))
     assert response.status_code == 200, response.text
     body = response.json()
@@ -154,7 +182,9 @@ def test_real_answers_conform_to_the_document(api: TestClient, document: dict[st
     operation = document["paths"][endpoint.path]["get"]
     for header, spec in operation["responses"]["200"]["headers"].items():
         assert header in response.headers, header
-    selected = api.get(BASE + sample_path(endpoint), params={"fields": "sourcedId,status", "sort": "nickname"})
+    selected = api.get(
+        BASE + sample_path(endpoint), params={"fields": "sourcedId,status", "sort": "nickname"}
+    )
     conforms(document, response_schema(document, endpoint, 200), selected.json())  # a selection and a warning
 
 
@@ -163,25 +193,51 @@ def test_gradebook_writes_conform_to_the_document(tmp_path: Path, document: dict
     bodies = {
         "putCategory": ("/categories/cat-new", {"category": {"title": "Labs"}}),
         # what Microsoft's Grade Sync sends: GUIDRefs without href or type, no category
-        "putLineItem": ("/lineItems/li-new", {"lineItem": {
-            "title": "Lab report", "assignDate": "2025-09-20T08:00:00Z", "dueDate": "2025-09-27T23:59:00.000Z",
-            "class": {"sourcedId": "cls-bio-1"}, "gradingPeriod": {"sourcedId": "term-1", "type": "academicSession"},
-            "resultValueMin": 0, "resultValueMax": "100", "status": "active"}}),
-        "putResult": ("/results/rs-new", {"result": {
-            "lineItem": {"sourcedId": "li-new"}, "student": {"sourcedId": "stu-1"}, "scoreStatus": "fully graded",
-            "score": 88.5, "scoreDate": "2025-09-28T10:00:00.000Z", "comment": None}}),
+        "putLineItem": (
+            "/lineItems/li-new",
+            {
+                "lineItem": {
+                    "title": "Lab report",
+                    "assignDate": "2025-09-20T08:00:00Z",
+                    "dueDate": "2025-09-27T23:59:00.000Z",
+                    "class": {"sourcedId": "cls-bio-1"},
+                    "gradingPeriod": {"sourcedId": "term-1", "type": "academicSession"},
+                    "resultValueMin": 0,
+                    "resultValueMax": "100",
+                    "status": "active",
+                }
+            },
+        ),
+        "putResult": (
+            "/results/rs-new",
+            {
+                "result": {
+                    "lineItem": {"sourcedId": "li-new"},
+                    "student": {"sourcedId": "stu-1"},
+                    "scoreStatus": "fully graded",
+                    "score": 88.5,
+                    "scoreDate": "2025-09-28T10:00:00.000Z",
+                    "comment": None,
+                }
+            },
+        ),
     }
     with client_for(load(tmp_path, district())) as client:
         for name, (path, body) in bodies.items():
             endpoint = by_operation[name]
-            request_schema = document["paths"][endpoint.path]["put"]["requestBody"]["content"]["application/json"]
+            request_schema = document["paths"][endpoint.path]["put"]["requestBody"]["content"][
+                "application/json"
+            ]
             conforms(document, request_schema["schema"], body)
             for expected in (201, 200):
                 response = client.put(BASE + path, json=body)
                 assert response.status_code == expected, response.text
                 conforms(document, response_schema(document, endpoint, expected), response.json())
-        for name, path in [("deleteResult", "/results/rs-new"), ("deleteLineItem", "/lineItems/li-new"),
-                           ("deleteCategory", "/categories/cat-new")]:
+        for name, path in [
+            ("deleteResult", "/results/rs-new"),
+            ("deleteLineItem", "/lineItems/li-new"),
+            ("deleteCategory", "/categories/cat-new"),
+        ]:
             endpoint = by_operation[name]
             assert client.delete(BASE + path).status_code == 204
             assert "204" in document["paths"][endpoint.path]["delete"]["responses"]
@@ -190,8 +246,9 @@ def test_gradebook_writes_conform_to_the_document(tmp_path: Path, document: dict
             conforms(document, response_schema(document, endpoint, 404), missing.json())
 
 
-def test_errors_conform_to_the_document(district_engine: sa.Engine, api: TestClient,
-                                        document: dict[str, Any]) -> None:
+def test_errors_conform_to_the_document(
+    district_engine: sa.Engine, api: TestClient, document: dict[str, Any]
+) -> None:
     by_operation = {e.operation: e for e in ENDPOINTS}
     reader = client_for(district_engine, scopes=[scopes.PREFIX + scopes.ROSTER_CORE])
     cases = [

@@ -5,8 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 import sqlalchemy as sa
@@ -18,10 +18,22 @@ from tests.conftest import BACKENDS, BASE, client_for, load
 from tests.district import district
 
 PASSWORDS = {"stu-1": "S3cret-stu-1", "stu-2": "S3cret-stu-2", "tch-1": "S3cret-tch-1"}
-USER_PATHS = ["/users", "/users/stu-1", "/students", "/students/stu-2", "/teachers", "/teachers/tch-1",
-              "/classes/cls-bio-1/students", "/classes/cls-bio-1/teachers", "/schools/sch-1/students",
-              "/schools/sch-1/teachers", "/schools/sch-1/classes/cls-bio-1/students",
-              "/users?fields=sourcedId,password", "/users/stu-1?fields=password", "/users?sort=password"]
+USER_PATHS = [
+    "/users",
+    "/users/stu-1",
+    "/students",
+    "/students/stu-2",
+    "/teachers",
+    "/teachers/tch-1",
+    "/classes/cls-bio-1/students",
+    "/classes/cls-bio-1/teachers",
+    "/schools/sch-1/students",
+    "/schools/sch-1/teachers",
+    "/schools/sch-1/classes/cls-bio-1/students",
+    "/users?fields=sourcedId,password",
+    "/users/stu-1?fields=password",
+    "/users?sort=password",
+]
 RANGE = "password>='S3cret' AND password<'S3creu'"
 
 
@@ -51,8 +63,9 @@ def allowed(store: sa.Engine) -> TestClient:
 
 
 @pytest.mark.parametrize("path", USER_PATHS)
-def test_no_document_carries_a_password_for_an_ordinary_client(store: sa.Engine, ordinary: TestClient,
-                                                                path: str) -> None:
+def test_no_document_carries_a_password_for_an_ordinary_client(
+    store: sa.Engine, ordinary: TestClient, path: str
+) -> None:
     bounded = client_for(store, orgs=["sch-1"])  # its own school's users are no exception
     for http in (ordinary, bounded):
         response = http.get(BASE + path)
@@ -65,13 +78,17 @@ def test_password_is_an_unknown_field_for_an_ordinary_client(ordinary: TestClien
         response = ordinary.get(BASE + path)
         return response.status_code, response.json()
 
-    assert answer("/users?filter=" + RANGE) == _renamed(answer("/users?filter=" + RANGE.replace(
-        "password", "favouriteColour")), "favouriteColour", "password")
+    assert answer("/users?filter=" + RANGE) == _renamed(
+        answer("/users?filter=" + RANGE.replace("password", "favouriteColour")), "favouriteColour", "password"
+    )
     status, body = answer("/users?filter=" + RANGE)
     assert status == 400 and body["statusInfoSet"][0]["imsx_codeMinor"] == "invalid_filter_field"  # type: ignore[index]
     for parameter in ("fields=password", "sort=password", "fields=sourcedId,password"):
-        assert answer("/users?" + parameter) == _renamed(answer("/users?" + parameter.replace(
-            "password", "favouriteColour")), "favouriteColour", "password")
+        assert answer("/users?" + parameter) == _renamed(
+            answer("/users?" + parameter.replace("password", "favouriteColour")),
+            "favouriteColour",
+            "password",
+        )
     sorted_ids = [u["sourcedId"] for u in ordinary.get(BASE + "/users?sort=password").json()["users"]]
     assert sorted_ids == sorted(sorted_ids)  # the default order, not by password
 
@@ -83,7 +100,9 @@ def _renamed(answer: tuple[int, object], old: str, new: str) -> tuple[int, objec
     return status, json.loads(json.dumps(body).replace(old, new))
 
 
-def test_an_allowed_client_reads_filters_and_sorts_passwords(allowed: TestClient, ordinary: TestClient) -> None:
+def test_an_allowed_client_reads_filters_and_sorts_passwords(
+    allowed: TestClient, ordinary: TestClient
+) -> None:
     one = allowed.get(BASE + "/users/stu-1")
     assert one.json()["user"]["password"] == "S3cret-stu-1"
     # Exactly the ordinary document with the password as its last field.
@@ -95,7 +114,9 @@ def test_an_allowed_client_reads_filters_and_sorts_passwords(allowed: TestClient
     by_password = allowed.get(BASE + "/users?sort=password&orderBy=desc").json()["users"]
     assert [u["sourcedId"] for u in by_password[:3]] == ["tch-1", "stu-2", "stu-1"]
     assert allowed.get(BASE + "/classes/cls-bio-1/students?fields=sourcedId,password").json()["users"][0] == {
-        "sourcedId": "stu-1", "password": "S3cret-stu-1"}
+        "sourcedId": "stu-1",
+        "password": "S3cret-stu-1",
+    }
 
 
 def test_export_writes_passwords_only_when_asked(store: sa.Engine, tmp_path: Path) -> None:
@@ -106,7 +127,10 @@ def test_export_writes_passwords_only_when_asked(store: sa.Engine, tmp_path: Pat
         out = tmp_path / f"export{len(options)}.zip"
         result = runner.invoke(app, ["export", str(out), "--database", url, *options])
         assert result.exit_code == 0, result.output
-        with zipfile.ZipFile(out) as bundle, io.TextIOWrapper(bundle.open("users.csv"), encoding="utf-8") as text:
+        with (
+            zipfile.ZipFile(out) as bundle,
+            io.TextIOWrapper(bundle.open("users.csv"), encoding="utf-8") as text,
+        ):
             return {row["sourcedId"]: row["password"] for row in csv.DictReader(text) if row.get("password")}
 
     assert exported() == {}

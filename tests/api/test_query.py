@@ -28,6 +28,7 @@ def all_ids(api: TestClient, path: str) -> list[str]:
 
 # --- paging -----------------------------------------------------------------------------
 
+
 def test_default_limit_is_100_and_total_counts_everything(demo_api: TestClient) -> None:
     response = demo_api.get(BASE + "/users")
     total = int(response.headers["X-Total-Count"])
@@ -41,9 +42,19 @@ def test_limit_of_ten_thousand_is_accepted(demo_api: TestClient) -> None:
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(limit=st.integers(1, 120), path=st.sampled_from(
-    ["/users", "/students?filter=status%3D%27active%27", "/enrollments?sort=role",
-     "/classes?sort=title&orderBy=desc", "/users?sort=middleName", "/schools/sch-0001/students"]))
+@given(
+    limit=st.integers(1, 120),
+    path=st.sampled_from(
+        [
+            "/users",
+            "/students?filter=status%3D%27active%27",
+            "/enrollments?sort=role",
+            "/classes?sort=title&orderBy=desc",
+            "/users?sort=middleName",
+            "/schools/sch-0001/students",
+        ]
+    ),
+)
 def test_walking_pages_returns_every_record_exactly_once(demo_api: TestClient, limit: int, path: str) -> None:
     separator = "&" if "?" in path else "?"
     full = ids(demo_api.get(f"{BASE}{path}{separator}limit=10000"))
@@ -67,12 +78,14 @@ def test_link_header_next_last_first_prev_keeps_other_parameters(api: TestClient
     assert ids(response) == ["stu-3", "stu-4"]
     url = "https://sis.example.org/ims/oneroster/v1p1/users"
     kept = "filter=role%3D%27student%27"
-    assert response.headers["Link"] == ", ".join([
-        f'<{url}?{kept}&limit=2&offset=4&fields=sourcedId>; rel="next"',
-        f'<{url}?{kept}&limit=2&offset=4&fields=sourcedId>; rel="last"',
-        f'<{url}?{kept}&limit=2&offset=0&fields=sourcedId>; rel="first"',
-        f'<{url}?{kept}&limit=2&offset=0&fields=sourcedId>; rel="prev"',
-    ])
+    assert response.headers["Link"] == ", ".join(
+        [
+            f'<{url}?{kept}&limit=2&offset=4&fields=sourcedId>; rel="next"',
+            f'<{url}?{kept}&limit=2&offset=4&fields=sourcedId>; rel="last"',
+            f'<{url}?{kept}&limit=2&offset=0&fields=sourcedId>; rel="first"',
+            f'<{url}?{kept}&limit=2&offset=0&fields=sourcedId>; rel="prev"',
+        ]
+    )
 
 
 def test_link_header_on_first_and_last_pages(api: TestClient) -> None:
@@ -98,15 +111,18 @@ def test_paging_probe_of_sds(api: TestClient) -> None:
     assert ids(api.get(BASE + "/users?offset=2&limit=1")) == [all_ids(api, "/users")[2]] != [first]
 
 
-@pytest.mark.parametrize(("query", "message"), [
-    ("limit=0", "limit must be at least 1"),
-    ("limit=-5", "limit must be a whole number"),
-    ("limit=ten", "limit must be a whole number"),
-    ("limit=10001", "above this server's maximum page size of 10000"),
-    ("offset=-1", "offset must be a whole number"),
-    ("offset=1.5", "offset must be a whole number"),
-    ("orderBy=sideways&sort=familyName", "orderBy must be asc or desc"),
-])
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("limit=0", "limit must be at least 1"),
+        ("limit=-5", "limit must be a whole number"),
+        ("limit=ten", "limit must be a whole number"),
+        ("limit=10001", "above this server's maximum page size of 10000"),
+        ("offset=-1", "offset must be a whole number"),
+        ("offset=1.5", "offset must be a whole number"),
+        ("orderBy=sideways&sort=familyName", "orderBy must be asc or desc"),
+    ],
+)
 def test_bad_paging_and_order_parameters_are_400(api: TestClient, query: str, message: str) -> None:
     response = api.get(f"{BASE}/users?{query}")
     assert response.status_code == 400
@@ -124,19 +140,51 @@ def test_max_limit_is_configurable(district_engine: object) -> None:
 
 # --- sort --------------------------------------------------------------------------------
 
+
 def test_sort_ascending_and_descending(api: TestClient) -> None:
-    by_family_name = ["stu-4", "tch-2", "stu-5", "tch-1", "stu-2", "stu-3", "adm-1", "par-1", "stu-1", "tch-3"]
+    by_family_name = [
+        "stu-4",
+        "tch-2",
+        "stu-5",
+        "tch-1",
+        "stu-2",
+        "stu-3",
+        "adm-1",
+        "par-1",
+        "stu-1",
+        "tch-3",
+    ]
     assert ids(api.get(BASE + "/users?sort=familyName")) == by_family_name
     # Descending reverses the values; equal values (Smith, Smith) stay in sourcedId order.
     assert ids(api.get(BASE + "/users?sort=familyName&orderBy=DESC")) == [
-        "tch-3", "par-1", "stu-1", "adm-1", "stu-3", "stu-2", "tch-1", "stu-5", "tch-2", "stu-4"]
+        "tch-3",
+        "par-1",
+        "stu-1",
+        "adm-1",
+        "stu-3",
+        "stu-2",
+        "tch-1",
+        "stu-5",
+        "tch-2",
+        "stu-4",
+    ]
     dates = api.get(BASE + "/orgs?sort=dateLastModified").json()["orgs"]
     assert [o["sourcedId"] for o in dates] == ["dist-1", "sch-1", "dept-1", "sch-2"]
 
 
 def test_sort_puts_absent_values_last_and_ties_by_sourced_id(api: TestClient) -> None:
     assert ids(api.get(BASE + "/users?sort=middleName")) == [
-        "stu-1", "tch-2", "adm-1", "par-1", "stu-2", "stu-3", "stu-4", "stu-5", "tch-1", "tch-3"]
+        "stu-1",
+        "tch-2",
+        "adm-1",
+        "par-1",
+        "stu-2",
+        "stu-3",
+        "stu-4",
+        "stu-5",
+        "tch-1",
+        "tch-3",
+    ]
     assert ids(api.get(BASE + "/users?sort=middleName&orderBy=desc"))[:3] == ["tch-2", "stu-1", "adm-1"]
 
 
@@ -144,21 +192,37 @@ def test_unknown_sort_field_warns_and_uses_default_order(api: TestClient) -> Non
     response = api.get(BASE + "/users?sort=shoeSize")
     assert response.status_code == 200
     assert ids(response) == all_ids(api, "/users")
-    assert status(response) == {"imsx_codeMajor": "success", "imsx_severity": "warning",
-                                "imsx_codeMinor": "invalid_sort_field",
-                                "imsx_description": status(response)["imsx_description"]}
+    assert status(response) == {
+        "imsx_codeMajor": "success",
+        "imsx_severity": "warning",
+        "imsx_codeMinor": "invalid_sort_field",
+        "imsx_description": status(response)["imsx_description"],
+    }
     assert "shoeSize" in status(response)["imsx_description"]
 
 
 # --- fields ------------------------------------------------------------------------------
 
+
 def test_fields_selects_top_level_fields(api: TestClient) -> None:
     response = api.get(BASE + "/users?fields=sourcedId,email&limit=2")
-    assert response.json() == {"users": [{"sourcedId": "adm-1", "email": "alex.rivera@riverside.example.org"},
-                                         {"sourcedId": "par-1"}]}
+    assert response.json() == {
+        "users": [
+            {"sourcedId": "adm-1", "email": "alex.rivera@riverside.example.org"},
+            {"sourcedId": "par-1"},
+        ]
+    }
     single = api.get(BASE + "/classes/cls-bio-1?fields=title,school")
-    assert single.json() == {"class": {"title": "Biology - P1", "school": {
-        "href": "https://sis.example.org/ims/oneroster/v1p1/orgs/sch-1", "sourcedId": "sch-1", "type": "org"}}}
+    assert single.json() == {
+        "class": {
+            "title": "Biology - P1",
+            "school": {
+                "href": "https://sis.example.org/ims/oneroster/v1p1/orgs/sch-1",
+                "sourcedId": "sch-1",
+                "type": "org",
+            },
+        }
+    }
 
 
 def test_unknown_selection_field_returns_all_fields_with_a_warning(api: TestClient) -> None:
@@ -173,8 +237,10 @@ def test_unknown_selection_field_returns_all_fields_with_a_warning(api: TestClie
 
 def test_two_warnings_are_both_reported(api: TestClient) -> None:
     body = api.get(BASE + "/users?fields=nickname&sort=shoeSize").json()
-    assert [s["imsx_codeMinor"] for s in body["statusInfoSet"]] == ["invalid_selection_field",
-                                                                     "invalid_sort_field"]
+    assert [s["imsx_codeMinor"] for s in body["statusInfoSet"]] == [
+        "invalid_selection_field",
+        "invalid_sort_field",
+    ]
 
 
 @pytest.mark.parametrize("fields", ["", "sourcedId,,email", "sourcedId,", " "])
@@ -186,6 +252,7 @@ def test_blank_selection_field_is_400(api: TestClient, fields: str) -> None:
 
 # --- filter ------------------------------------------------------------------------------
 
+
 def filtered(api: TestClient, path: str, expression: str) -> list[str]:
     response = api.get(BASE + path, params={"filter": expression})
     assert response.status_code == 200, response.text
@@ -193,55 +260,70 @@ def filtered(api: TestClient, path: str, expression: str) -> list[str]:
     return ids(response)
 
 
-@pytest.mark.parametrize(("path", "expression", "expected"), [
-    ("/users", "role='teacher'", ["tch-1", "tch-2", "tch-3"]),
-    ("/users", "role!='student' AND role!='teacher'", ["adm-1", "par-1"]),
-    ("/users", "familyName~'SMI'", ["par-1", "stu-1"]),
-    ("/users", "givenName~'émi'", ["tch-3"]),
-    ("/users", "familyName='O'Brien'", ["stu-2"]),
-    ("/users", "middleName!='Ann'", ["adm-1", "par-1", "stu-2", "stu-3", "stu-4", "stu-5", "tch-1", "tch-2",
-                                     "tch-3"]),
-    ("/users", "middleName>'A'", ["stu-1", "tch-2"]),
-    ("/users", "username='stu1' OR email~'grace'", ["stu-1", "tch-2"]),
-    ("/users", "role='student' AND status='active' OR role='parent'", ["par-1", "stu-1", "stu-2", "stu-3",
-                                                                       "stu-4"]),
-    ("/users", "status=’active’ AND role=‘administrator’", ["adm-1"]),
-    ("/users", "status='norecords'", []),
-    ("/users", "enabledUser='false'", ["stu-4"]),
-    ("/users", "orgs.sourcedId='sch-2'", ["stu-4", "stu-5", "tch-2", "tch-3"]),
-    ("/users", "orgs='dist-1'", ["adm-1"]),
-    ("/users", "orgs.type='org' AND role='parent'", ["par-1"]),
-    ("/users", "orgSourcedIds='sch-2' AND role='teacher'", ["tch-2", "tch-3"]),
-    ("/users", "agents.sourcedId='par-1'", ["stu-1", "stu-2"]),
-    ("/users", "grades='07'", ["stu-4", "stu-5"]),
-    ("/users", "grades!='09' AND role='student'", ["stu-2", "stu-4", "stu-5"]),
-    ("/users", "userIds.identifier='jsmith'", ["stu-1"]),
-    ("/users", "userIds.type='LTI'", ["stu-1"]),
-    ("/users", "dateLastModified>'2025-08-31T00:00:00Z'", ["adm-1", "par-1", "stu-1", "stu-3", "stu-4",
-                                                           "stu-5", "tch-2", "tch-3"]),
-    ("/users", "dateLastModified<='2025-07-15T10:30:00.250+02:00'", ["stu-2", "tch-1"]),
-    ("/users", "dateLastModified='2025-07-15T08:30:00.25Z'", ["tch-1"]),
-    ("/users", "dateLastModified<'2025-07-15'", ["stu-2"]),
-    ("/enrollments", "classSourcedId='cls-bio-1'", ["enr-1", "enr-2", "enr-3"]),
-    ("/enrollments", "class.sourcedId='cls-bio-1' AND role='student'", ["enr-2", "enr-3"]),
-    ("/enrollments", "userSourcedId='tch-3'", ["enr-10", "enr-4"]),
-    ("/enrollments", "schoolSourcedId='sch-2' AND primary='true'", ["enr-8"]),
-    ("/enrollments", "beginDate>='2025-08-20'", ["enr-2"]),
-    ("/classes", "terms.sourcedId='term-2' AND school.sourcedId='sch-1'", ["cls-alg-1", "cls-bio-2"]),
-    ("/classes", "periods='4'", ["cls-bio-2"]),
-    ("/classes", "resources.sourcedId='res-1'", ["cls-bio-1"]),
-    ("/classes", "course='crs-bio' OR classType='homeroom'", ["cls-bio-1", "cls-bio-2", "cls-eng7-1"]),
-    ("/orgs", "children.sourcedId='sch-2'", ["dist-1"]),
-    ("/orgs", "parent.sourcedId='dist-1'", ["sch-1", "sch-2"]),
-    ("/academicSessions", "schoolYear='2026' AND status='active'", ["gp-1", "gp-2", "gp-3", "sy-2026",
-                                                                   "term-1", "term-2"]),
-    ("/academicSessions", "startDate>'2025-10-01' AND type!='term'", ["gp-2", "gp-3"]),
-    ("/academicSessions", "endDate<'2025-07-01T23:00:00Z'", ["sem-old"]),
-    ("/demographics", "sex='female' AND birthDate<'2011-01-01'", ["stu-1"]),
-    ("/teachers/tch-1/classes", "sourcedId='cls-bio-1'", ["cls-bio-1"]),
-    ("/teachers/tch-1/classes", "sourcedId='cls-eng7-1'", []),
-    ("/schools/sch-1/students", "grades='09'", ["stu-1", "stu-3"]),
-])
+@pytest.mark.parametrize(
+    ("path", "expression", "expected"),
+    [
+        ("/users", "role='teacher'", ["tch-1", "tch-2", "tch-3"]),
+        ("/users", "role!='student' AND role!='teacher'", ["adm-1", "par-1"]),
+        ("/users", "familyName~'SMI'", ["par-1", "stu-1"]),
+        ("/users", "givenName~'émi'", ["tch-3"]),
+        ("/users", "familyName='O'Brien'", ["stu-2"]),
+        (
+            "/users",
+            "middleName!='Ann'",
+            ["adm-1", "par-1", "stu-2", "stu-3", "stu-4", "stu-5", "tch-1", "tch-2", "tch-3"],
+        ),
+        ("/users", "middleName>'A'", ["stu-1", "tch-2"]),
+        ("/users", "username='stu1' OR email~'grace'", ["stu-1", "tch-2"]),
+        (
+            "/users",
+            "role='student' AND status='active' OR role='parent'",
+            ["par-1", "stu-1", "stu-2", "stu-3", "stu-4"],
+        ),
+        ("/users", "status=’active’ AND role=‘administrator’", ["adm-1"]),
+        ("/users", "status='norecords'", []),
+        ("/users", "enabledUser='false'", ["stu-4"]),
+        ("/users", "orgs.sourcedId='sch-2'", ["stu-4", "stu-5", "tch-2", "tch-3"]),
+        ("/users", "orgs='dist-1'", ["adm-1"]),
+        ("/users", "orgs.type='org' AND role='parent'", ["par-1"]),
+        ("/users", "orgSourcedIds='sch-2' AND role='teacher'", ["tch-2", "tch-3"]),
+        ("/users", "agents.sourcedId='par-1'", ["stu-1", "stu-2"]),
+        ("/users", "grades='07'", ["stu-4", "stu-5"]),
+        ("/users", "grades!='09' AND role='student'", ["stu-2", "stu-4", "stu-5"]),
+        ("/users", "userIds.identifier='jsmith'", ["stu-1"]),
+        ("/users", "userIds.type='LTI'", ["stu-1"]),
+        (
+            "/users",
+            "dateLastModified>'2025-08-31T00:00:00Z'",
+            ["adm-1", "par-1", "stu-1", "stu-3", "stu-4", "stu-5", "tch-2", "tch-3"],
+        ),
+        ("/users", "dateLastModified<='2025-07-15T10:30:00.250+02:00'", ["stu-2", "tch-1"]),
+        ("/users", "dateLastModified='2025-07-15T08:30:00.25Z'", ["tch-1"]),
+        ("/users", "dateLastModified<'2025-07-15'", ["stu-2"]),
+        ("/enrollments", "classSourcedId='cls-bio-1'", ["enr-1", "enr-2", "enr-3"]),
+        ("/enrollments", "class.sourcedId='cls-bio-1' AND role='student'", ["enr-2", "enr-3"]),
+        ("/enrollments", "userSourcedId='tch-3'", ["enr-10", "enr-4"]),
+        ("/enrollments", "schoolSourcedId='sch-2' AND primary='true'", ["enr-8"]),
+        ("/enrollments", "beginDate>='2025-08-20'", ["enr-2"]),
+        ("/classes", "terms.sourcedId='term-2' AND school.sourcedId='sch-1'", ["cls-alg-1", "cls-bio-2"]),
+        ("/classes", "periods='4'", ["cls-bio-2"]),
+        ("/classes", "resources.sourcedId='res-1'", ["cls-bio-1"]),
+        ("/classes", "course='crs-bio' OR classType='homeroom'", ["cls-bio-1", "cls-bio-2", "cls-eng7-1"]),
+        ("/orgs", "children.sourcedId='sch-2'", ["dist-1"]),
+        ("/orgs", "parent.sourcedId='dist-1'", ["sch-1", "sch-2"]),
+        (
+            "/academicSessions",
+            "schoolYear='2026' AND status='active'",
+            ["gp-1", "gp-2", "gp-3", "sy-2026", "term-1", "term-2"],
+        ),
+        ("/academicSessions", "startDate>'2025-10-01' AND type!='term'", ["gp-2", "gp-3"]),
+        ("/academicSessions", "endDate<'2025-07-01T23:00:00Z'", ["sem-old"]),
+        ("/demographics", "sex='female' AND birthDate<'2011-01-01'", ["stu-1"]),
+        ("/teachers/tch-1/classes", "sourcedId='cls-bio-1'", ["cls-bio-1"]),
+        ("/teachers/tch-1/classes", "sourcedId='cls-eng7-1'", []),
+        ("/schools/sch-1/students", "grades='09'", ["stu-1", "stu-3"]),
+    ],
+)
 def test_filter_examples(api: TestClient, path: str, expression: str, expected: list[str]) -> None:
     assert filtered(api, path, expression) == expected
 
@@ -251,24 +333,32 @@ def test_filter_sent_with_plus_for_spaces(api: TestClient) -> None:
     assert ids(response) == ["stu-4", "stu-5"]
 
 
-@pytest.mark.parametrize(("expression", "code", "fragment"), [
-    ("favouriteColour='blue'", "invalid_filter_field", "favouriteColour"),
-    ("orgs.name='x'", "invalid_filter_field", "orgs.name"),
-    ("metadata.x='1'", "invalid_filter_field", "metadata.x"),
-    ("role=student", "invalid data", "quote"),
-    ("role=='student'", "invalid data", "position"),
-    ("role='student' AND", "invalid data", "position"),
-    ("role='student", "invalid data", "position"),
-    ("", "invalid data", "empty"),
-    ("dateLastModified>'yesterday'", "invalid data", "yesterday"),
-    ("dateLastModified~'2025'", "invalid data", "~"),
-])
-def test_filter_errors_are_400_with_a_pointed_description(api: TestClient, expression: str, code: str,
-                                                          fragment: str) -> None:
+@pytest.mark.parametrize(
+    ("expression", "code", "fragment"),
+    [
+        ("favouriteColour='blue'", "invalid_filter_field", "favouriteColour"),
+        ("orgs.name='x'", "invalid_filter_field", "orgs.name"),
+        ("metadata.x='1'", "invalid_filter_field", "metadata.x"),
+        ("role=student", "invalid data", "quote"),
+        ("role=='student'", "invalid data", "position"),
+        ("role='student' AND", "invalid data", "position"),
+        ("role='student", "invalid data", "position"),
+        ("", "invalid data", "empty"),
+        ("dateLastModified>'yesterday'", "invalid data", "yesterday"),
+        ("dateLastModified~'2025'", "invalid data", "~"),
+    ],
+)
+def test_filter_errors_are_400_with_a_pointed_description(
+    api: TestClient, expression: str, code: str, fragment: str
+) -> None:
     response = api.get(BASE + "/users", params={"filter": expression})
     assert response.status_code == 400
     info = status(response)
-    assert (info["imsx_codeMajor"], info["imsx_severity"], info["imsx_codeMinor"]) == ("failure", "error", code)
+    assert (info["imsx_codeMajor"], info["imsx_severity"], info["imsx_codeMinor"]) == (
+        "failure",
+        "error",
+        code,
+    )
     assert fragment in info["imsx_description"]
     assert list(response.json()) == ["statusInfoSet"]
 
@@ -288,8 +378,17 @@ def test_remembered_page_ends_and_counts_follow_writes(tmp_path: object) -> None
     first = [ids(client.get(f"{BASE}/users?limit=3&offset={o}")) for o in (0, 3, 6, 9)]
     assert sum(first, []) == all_ids(client, "/users")
     data = district()
-    data["user"].append({"sourcedId": "aaa-0", "enabledUser": "true", "orgs": ["dist-1"], "role": "aide",
-                         "username": "aaa0", "givenName": "New", "familyName": "Aide"})
+    data["user"].append(
+        {
+            "sourcedId": "aaa-0",
+            "enabledUser": "true",
+            "orgs": ["dist-1"],
+            "role": "aide",
+            "username": "aaa0",
+            "givenName": "New",
+            "familyName": "Aide",
+        }
+    )
     write_bundle(folder / "more", data)
     import_bundle(engine, folder / "more")
     again = [ids(client.get(f"{BASE}/users?limit=3&offset={o}")) for o in (0, 3, 6, 9)]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 import pytest
 import sqlalchemy as sa
 from starlette.testclient import TestClient
@@ -29,22 +27,34 @@ def assert_invalid(response: object, *fragments: str) -> None:
 
 # --- mistyped joiners -----------------------------------------------------------------------
 
-@pytest.mark.parametrize(("expression", "word", "position"), [
-    ("status='active' XOR role='student'", "'XOR'", "position 16"),
-    ("status='active' && role='student'", "'&&'", "position 16"),
-    ("role='student' || familyName~'smi'", "'||'", "position 15"),
-])
-def test_unknown_joiner_is_400_naming_the_word_and_position(api: TestClient, expression: str, word: str,
-                                                             position: str) -> None:
-    assert_invalid(api.get(BASE + "/users", params={"filter": expression}), word, position,
-                   "join predicates with AND or OR")
+
+@pytest.mark.parametrize(
+    ("expression", "word", "position"),
+    [
+        ("status='active' XOR role='student'", "'XOR'", "position 16"),
+        ("status='active' && role='student'", "'&&'", "position 16"),
+        ("role='student' || familyName~'smi'", "'||'", "position 15"),
+    ],
+)
+def test_unknown_joiner_is_400_naming_the_word_and_position(
+    api: TestClient, expression: str, word: str, position: str
+) -> None:
+    assert_invalid(
+        api.get(BASE + "/users", params={"filter": expression}),
+        word,
+        position,
+        "join predicates with AND or OR",
+    )
 
 
-@pytest.mark.parametrize(("expression", "expected"), [
-    ("familyName='O'Brien'", ["stu-2"]),
-    ("familyName='O'Brien' AND role='student'", ["stu-2"]),
-    ("familyName='it's'", []),
-])
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        ("familyName='O'Brien'", ["stu-2"]),
+        ("familyName='O'Brien' AND role='student'", ["stu-2"]),
+        ("familyName='it's'", []),
+    ],
+)
 def test_quotes_inside_values_still_work(api: TestClient, expression: str, expected: list[str]) -> None:
     response = api.get(BASE + "/users", params={"filter": expression})
     assert response.status_code == 200, response.text
@@ -53,6 +63,7 @@ def test_quotes_inside_values_still_work(api: TestClient, expression: str, expec
 
 # --- filter size limits ---------------------------------------------------------------------
 
+
 def or_chain(count: int, field: str = "orgs.sourcedId") -> str:
     return " OR ".join(f"{field}='sch-{n}'" for n in range(count))
 
@@ -60,49 +71,73 @@ def or_chain(count: int, field: str = "orgs.sourcedId") -> str:
 def test_filter_at_the_predicate_limit_is_served(api: TestClient) -> None:
     response = api.get(BASE + "/users", params={"filter": or_chain(50)})
     assert response.status_code == 200, response.text
-    assert set(user_ids(response)) == {"stu-1", "stu-2", "stu-3", "stu-4", "stu-5", "tch-1", "tch-2",
-                                       "tch-3", "par-1"}
+    assert set(user_ids(response)) == {
+        "stu-1",
+        "stu-2",
+        "stu-3",
+        "stu-4",
+        "stu-5",
+        "tch-1",
+        "tch-2",
+        "tch-3",
+        "par-1",
+    }
 
 
 def test_more_predicates_than_the_limit_is_400_naming_it(api: TestClient) -> None:
-    assert_invalid(api.get(BASE + "/users", params={"filter": or_chain(51, "a")}),
-                   "more than 50 predicates", "OPENROSTER_MAX_FILTER_PREDICATES", "position 690")
+    assert_invalid(
+        api.get(BASE + "/users", params={"filter": or_chain(51, "a")}),
+        "more than 50 predicates",
+        "OPENROSTER_MAX_FILTER_PREDICATES",
+        "position 690",
+    )
 
 
 @pytest.mark.parametrize("count", [999, 1000, 2000])
-def test_predicates_beyond_the_engines_expression_depth_never_reach_it(district_engine: sa.Engine,
-                                                                      count: int) -> None:
+def test_predicates_beyond_the_engines_expression_depth_never_reach_it(
+    district_engine: sa.Engine, count: int
+) -> None:
     with client_for(district_engine, max_filter_predicates=500, max_filter_length=65536) as client:
-        assert_invalid(client.get(BASE + "/users", params={"filter": or_chain(count, "a")}),
-                       "more than 500 predicates")
+        assert_invalid(
+            client.get(BASE + "/users", params={"filter": or_chain(count, "a")}), "more than 500 predicates"
+        )
         assert client.get(BASE + "/users", params={"filter": or_chain(500)}).status_code == 200
 
 
 def test_filter_longer_than_the_limit_is_400_naming_it(api: TestClient) -> None:
     expression = "familyName='" + "x" * 5000 + "'"
-    assert_invalid(api.get(BASE + "/users", params={"filter": expression}),
-                   "5013 characters", "at most 4096 characters", "OPENROSTER_MAX_FILTER_LENGTH")
+    assert_invalid(
+        api.get(BASE + "/users", params={"filter": expression}),
+        "5013 characters",
+        "at most 4096 characters",
+        "OPENROSTER_MAX_FILTER_LENGTH",
+    )
 
 
 def test_filter_limits_are_configurable(district_engine: sa.Engine) -> None:
     with client_for(district_engine, max_filter_predicates=2, max_filter_length=300) as client:
         assert client.get(BASE + "/users", params={"filter": or_chain(2)}).status_code == 200
         assert_invalid(client.get(BASE + "/users", params={"filter": or_chain(3)}), "more than 2 predicates")
-        assert_invalid(client.get(BASE + "/users", params={"filter": "a='" + "x" * 300 + "'"}),
-                       "at most 300 characters")
+        assert_invalid(
+            client.get(BASE + "/users", params={"filter": "a='" + "x" * 300 + "'"}), "at most 300 characters"
+        )
 
 
 # --- numbers --------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("query", "fragment"), [
-    ("limit=%C2%B2", "limit must be a whole number"),  # '²'
-    ("offset=%C2%B9", "offset must be a whole number"),  # '¹'
-    ("limit=%D9%A3", "limit must be a whole number"),  # Arabic-Indic three
-    ("offset=%EF%BC%95", "offset must be a whole number"),  # fullwidth five
-    ("limit=" + "9" * 5000, "limit must be at most"),
-    ("offset=" + "9" * 5000, "offset must be at most"),
-    ("offset=" + "1" * 19, "a number of 19 digits"),
-])
+
+@pytest.mark.parametrize(
+    ("query", "fragment"),
+    [
+        ("limit=%C2%B2", "limit must be a whole number"),  # '²'
+        ("offset=%C2%B9", "offset must be a whole number"),  # '¹'
+        ("limit=%D9%A3", "limit must be a whole number"),  # Arabic-Indic three
+        ("offset=%EF%BC%95", "offset must be a whole number"),  # fullwidth five
+        ("limit=" + "9" * 5000, "limit must be at most"),
+        ("offset=" + "9" * 5000, "offset must be at most"),
+        ("offset=" + "1" * 19, "a number of 19 digits"),
+    ],
+)
 def test_numbers_that_are_not_plain_page_numbers_are_400(api: TestClient, query: str, fragment: str) -> None:
     assert_invalid(api.get(f"{BASE}/users?{query}"), fragment)
 
@@ -114,14 +149,19 @@ def test_leading_zeros_and_large_offsets_are_fine(api: TestClient) -> None:
 
 
 def test_filter_number_and_date_time_values_out_of_range_are_400(api: TestClient) -> None:
-    assert_invalid(api.get(BASE + "/lineItems", params={"filter": "resultValueMax>'" + "9" * 400 + "'"}),
-                   "not a finite number")
+    assert_invalid(
+        api.get(BASE + "/lineItems", params={"filter": "resultValueMax>'" + "9" * 400 + "'"}),
+        "not a finite number",
+    )
     # The same bound as everywhere a date-time is read (PUT bodies, CSV): years 1-9999 in UTC.
-    assert_invalid(api.get(BASE + "/users", params={"filter": "dateLastModified<'9999-12-31T23:59:59.999-23:59'"}),
-                   "outside the years 1-9999")
+    assert_invalid(
+        api.get(BASE + "/users", params={"filter": "dateLastModified<'9999-12-31T23:59:59.999-23:59'"}),
+        "outside the years 1-9999",
+    )
 
 
 # --- Link header and encodings --------------------------------------------------------------
+
 
 def link_targets(link: str) -> list[tuple[str, str]]:
     """(URL, rel) of each link, read the way RFC 8288 reads them: `<...>` then parameters."""
@@ -138,7 +178,9 @@ def test_link_urls_cannot_be_broken_out_of(api: TestClient) -> None:
     assert response.status_code == 200
     targets = link_targets(response.headers["Link"])
     assert [params for _, params in targets] == ['; rel="next"', '; rel="last"', '; rel="first"']
-    assert all(url.startswith("https://sis.example.org/ims/oneroster/v1p1/users?limit=2") for url, _ in targets)
+    assert all(
+        url.startswith("https://sis.example.org/ims/oneroster/v1p1/users?limit=2") for url, _ in targets
+    )
     assert targets[0][0].endswith("&x=%3E;rel=%22next%22,%3Chttp://evil.example/&offset=2")
 
 
@@ -167,12 +209,14 @@ def test_a_query_that_is_not_utf8_is_400(api: TestClient) -> None:
 
 # --- time budget ----------------------------------------------------------------------------
 
+
 def test_a_read_past_its_time_budget_is_503_with_retry_after(demo_engine: sa.Engine) -> None:
     import time
 
     costly = " OR ".join(f"agents.sourcedId~'zz{n}'" for n in range(500))
-    with client_for(demo_engine, max_filter_predicates=500, max_filter_length=65536,
-                    query_timeout_ms=100) as client:
+    with client_for(
+        demo_engine, max_filter_predicates=500, max_filter_length=65536, query_timeout_ms=100
+    ) as client:
         started = time.perf_counter()
         response = client.get(BASE + "/users", params={"filter": costly})
         elapsed = time.perf_counter() - started
@@ -217,8 +261,9 @@ def test_statement_caches_do_not_grow_with_distinct_filter_shapes(district_engin
         cache = district_engine._compiled_cache  # type: ignore[attr-defined]
         before = len(cache)
         for n in range(1, 41):
-            shape = " OR ".join(f"{fields[(n * k) % len(fields)]}{'=' if k % 2 else '~'}'v{k}'"
-                                for k in range(n))
+            shape = " OR ".join(
+                f"{fields[(n * k) % len(fields)]}{'=' if k % 2 else '~'}'v{k}'" for k in range(n)
+            )
             assert client.get(BASE + "/users", params={"filter": shape}).status_code == 200
         assert len(cache) == before
     if district_engine.dialect.name == "postgresql":
@@ -236,11 +281,13 @@ def test_filters_past_the_work_capacity_are_shed_while_cheap_reads_go_on(demo_en
     server = LiveServer(demo_engine)
     try:
         client_id, secret = server.add_client()
-        token = httpx.post(f"{server.url}/oauth/token", auth=(client_id, secret),
-                           data={"grant_type": "client_credentials"}).json()["access_token"]
+        token = httpx.post(
+            f"{server.url}/oauth/token", auth=(client_id, secret), data={"grant_type": "client_credentials"}
+        ).json()["access_token"]
         costly = " OR ".join(f"agents.sourcedId~'zz{n}'" for n in range(50))
-        with httpx.Client(base_url=server.url + BASE, headers={"Authorization": f"Bearer {token}"},
-                          timeout=60) as client:
+        with httpx.Client(
+            base_url=server.url + BASE, headers={"Authorization": f"Bearer {token}"}, timeout=60
+        ) as client:
             with ThreadPoolExecutor(12) as pool:
                 flood = [pool.submit(client.get, "/users", params={"filter": costly}) for _ in range(12)]
                 cheap = client.get("/users/" + "stu-000001")

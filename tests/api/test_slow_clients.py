@@ -11,8 +11,7 @@ import socket
 import subprocess
 import sys
 import time
-from pathlib import Path
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 
@@ -30,9 +29,15 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "openroster", "serve", "--port", str(port), "--database", str(engine.url)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        env={**os.environ, "OPENROSTER_SECRET_KEY": SERVER_KEY, "OPENROSTER_PUBLIC_URL": "",
-             "OPENROSTER_REQUEST_READ_TIMEOUT": str(READ_TIMEOUT)})
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={
+            **os.environ,
+            "OPENROSTER_SECRET_KEY": SERVER_KEY,
+            "OPENROSTER_PUBLIC_URL": "",
+            "OPENROSTER_REQUEST_READ_TIMEOUT": str(READ_TIMEOUT),
+        },
+    )
     try:
         wait_for(f"http://127.0.0.1:{port}{BASE}/users")
         yield port
@@ -87,8 +92,10 @@ def test_a_head_sent_a_byte_at_a_time_does_not_reset_the_clock(server: int) -> N
 
 def test_a_body_that_stops_arriving_is_408(server: int) -> None:
     with connect(server) as sock:
-        sock.sendall(f"PUT {BASE}/categories/c-1 HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                     f"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{{\"categ".encode())
+        sock.sendall(
+            f"PUT {BASE}/categories/c-1 HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            f'Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{{"categ'.encode()
+        )
         received, seconds = until_closed(sock)
     assert received.startswith(b"HTTP/1.1 408 "), received
     assert b"did not arrive within 1 s" in received
@@ -122,8 +129,11 @@ def one_response(sock: socket.socket) -> bytes:
     while b"\r\n\r\n" not in received:
         received += sock.recv(65536)
     head, _, body = received.partition(b"\r\n\r\n")
-    length = int(next(line.split(b":")[1] for line in head.split(b"\r\n")
-                      if line.lower().startswith(b"content-length:")))
+    length = int(
+        next(
+            line.split(b":")[1] for line in head.split(b"\r\n") if line.lower().startswith(b"content-length:")
+        )
+    )
     while len(body) < length:
         body += sock.recv(65536)
     return head + b"\r\n\r\n" + body

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 import requests
@@ -34,13 +34,17 @@ def audit_lines(caplog: pytest.LogCaptureFixture) -> list[str]:
 
 
 def test_a_client_that_swaps_id_and_secret_never_has_its_secret_logged(
-        http: TestClient, caplog: pytest.LogCaptureFixture) -> None:
+    http: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
     issued = add_client(http.app.state.engine, KEYS, "SDS")  # type: ignore[attr-defined]
     client_id, secret = issued.client.client_id, issued.secret
     caplog.set_level(logging.INFO, logger="openroster.audit")
     for _ in range(2):
         assert http.post("/oauth/token", data=GRANT, auth=(secret, client_id)).status_code == 401
-    assert http.post("/oauth/token", data={**GRANT, "client_id": secret, "client_secret": client_id}).status_code == 401
+    assert (
+        http.post("/oauth/token", data={**GRANT, "client_id": secret, "client_secret": client_id}).status_code
+        == 401
+    )
     refused = [json.loads(line) for line in audit_lines(caplog)]
     assert all(secret not in line and secret[:8] not in line for line in audit_lines(caplog))
     assert all(entry["client"] is None for entry in refused)
@@ -53,13 +57,16 @@ def test_a_client_that_swaps_id_and_secret_never_has_its_secret_logged(
     assert entry["client"] == client_id and "claimed" not in entry
 
 
-def test_an_oauth1_consumer_key_that_is_a_secret_is_not_logged(caplog: pytest.LogCaptureFixture,
-                                                                tmp_path: Path) -> None:
+def test_an_oauth1_consumer_key_that_is_a_secret_is_not_logged(
+    caplog: pytest.LogCaptureFixture, tmp_path: Path
+) -> None:
     server = LiveServer(load(tmp_path, district()))
     try:
         client_id, secret = server.add_client()
         caplog.set_level(logging.INFO, logger="openroster.audit")
-        swapped = requests.get(server.url + BASE + "/orgs", auth=OAuth1(secret, client_secret=client_id), timeout=10)
+        swapped = requests.get(
+            server.url + BASE + "/orgs", auth=OAuth1(secret, client_secret=client_id), timeout=10
+        )
         assert swapped.status_code == 401
         (line,) = audit_lines(caplog)
         assert secret not in line and json.loads(line)["claimed"].startswith("tag:")
@@ -69,16 +76,28 @@ def test_an_oauth1_consumer_key_that_is_a_secret_is_not_logged(caplog: pytest.Lo
 
 
 def test_every_client_supplied_string_in_a_line_is_bounded_and_escaped(
-        http: TestClient, caplog: pytest.LogCaptureFixture) -> None:
+    http: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
     issued = add_client(http.app.state.engine, KEYS, "SDS")  # type: ignore[attr-defined]
-    token = http.post("/oauth/token", data=GRANT, auth=(issued.client.client_id, issued.secret)).json()["access_token"]
+    token = http.post("/oauth/token", data=GRANT, auth=(issued.client.client_id, issued.secret)).json()[
+        "access_token"
+    ]
     caplog.set_level(logging.INFO, logger="openroster.audit")
     assert http.post("/oauth/token", data=GRANT, auth=("i" * 100_000, "s" * 40)).status_code == 401
-    assert http.get(BASE + "/users/" + "p" * 10_000 + "%0Dforged%20line%1B[31m\u2028",
-                    headers={"Authorization": "Bearer " + "t" * 50_000}).status_code == 401
+    assert (
+        http.get(
+            BASE + "/users/" + "p" * 10_000 + "%0Dforged%20line%1B[31m\u2028",
+            headers={"Authorization": "Bearer " + "t" * 50_000},
+        ).status_code
+        == 401
+    )
     # An unknown filter field: the reason quotes it.
-    assert http.get(BASE + "/users?filter=" + "x" * 4_000 + "%3D'1'",
-                    headers={"Authorization": f"Bearer {token}"}).status_code == 400
+    assert (
+        http.get(
+            BASE + "/users?filter=" + "x" * 4_000 + "%3D'1'", headers={"Authorization": f"Bearer {token}"}
+        ).status_code
+        == 400
+    )
     lines = audit_lines(caplog)
     assert len(lines) == 3
     for line in lines:

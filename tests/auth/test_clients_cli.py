@@ -18,8 +18,10 @@ runner = CliRunner()
 
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
-    return {"OPENROSTER_KEY_FILE": str(tmp_path / "server.key"),
-            "OPENROSTER_DATABASE_URL": f"sqlite:///{tmp_path / 'store.db'}"}
+    return {
+        "OPENROSTER_KEY_FILE": str(tmp_path / "server.key"),
+        "OPENROSTER_DATABASE_URL": f"sqlite:///{tmp_path / 'store.db'}",
+    }
 
 
 def clients_rows(env: dict[str, str]) -> list[dict[str, object]]:
@@ -46,14 +48,31 @@ def test_passwords_are_served_only_to_a_client_added_with_allow_passwords(env: d
     allowed = runner.invoke(app, ["clients", "add", "Password sync", "--allow-passwords"], env=env)
     assert allowed.exit_code == 0 and "passwords: served to this client" in allowed.output
     assert runner.invoke(app, ["clients", "add", "SDS"], env=env).exit_code == 0
-    assert {r["name"]: bool(r["allow_passwords"]) for r in clients_rows(env)} == {"Password sync": True, "SDS": False}
+    assert {r["name"]: bool(r["allow_passwords"]) for r in clients_rows(env)} == {
+        "Password sync": True,
+        "SDS": False,
+    }
     listed = [line for line in runner.invoke(app, ["clients", "list"], env=env).output.splitlines()]
-    assert [("served" in line) for line in listed if "Password sync" in line or "SDS" in line] == [True, False]
+    assert [("served" in line) for line in listed if "Password sync" in line or "SDS" in line] == [
+        True,
+        False,
+    ]
 
 
 def test_given_id_and_secret_are_used(env: dict[str, str]) -> None:
-    result = runner.invoke(app, ["clients", "add", "ClassLink", "--client-id", "classlink-key_01",
-                                 "--client-secret", "a-long-enough-secret-value"], env=env)
+    result = runner.invoke(
+        app,
+        [
+            "clients",
+            "add",
+            "ClassLink",
+            "--client-id",
+            "classlink-key_01",
+            "--client-secret",
+            "a-long-enough-secret-value",
+        ],
+        env=env,
+    )
     assert result.exit_code == 0
     assert credentials(result.output) == ("classlink-key_01", "a-long-enough-secret-value")
 
@@ -69,17 +88,21 @@ def test_rotate_and_remove(env: dict[str, str]) -> None:
     assert removed.exit_code == 0 and clients_rows(env) == []
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["clients", "add", "First"], "already exists"),
-    (["clients", "add", "Other", "--scope", "roster.writeall"], "unknown scope"),
-    (["clients", "add", "Other", "--org", "sch-404"], "No org with sourcedId sch-404"),
-    (["clients", "add", "Other", "--client-secret", "short"], "at least 16 characters"),
-    (["clients", "add", "Other", "--client-id", "has space"], "must be 3-128"),
-    (["clients", "remove", "nobody"], "No client with id or name 'nobody'"),
-    (["clients", "rotate-secret", "nobody"], "No client with id or name 'nobody'"),
-])
-def test_bad_client_commands_fail_clearly_and_change_nothing(env: dict[str, str], args: list[str],
-                                                            message: str) -> None:
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["clients", "add", "First"], "already exists"),
+        (["clients", "add", "Other", "--scope", "roster.writeall"], "unknown scope"),
+        (["clients", "add", "Other", "--org", "sch-404"], "No org with sourcedId sch-404"),
+        (["clients", "add", "Other", "--client-secret", "short"], "at least 16 characters"),
+        (["clients", "add", "Other", "--client-id", "has space"], "must be 3-128"),
+        (["clients", "remove", "nobody"], "No client with id or name 'nobody'"),
+        (["clients", "rotate-secret", "nobody"], "No client with id or name 'nobody'"),
+    ],
+)
+def test_bad_client_commands_fail_clearly_and_change_nothing(
+    env: dict[str, str], args: list[str], message: str
+) -> None:
     assert runner.invoke(app, ["clients", "add", "First"], env=env).exit_code == 0
     before = (clients_rows(env), snapshot(env["OPENROSTER_DATABASE_URL"]))
     result = runner.invoke(app, args, env=env)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -27,14 +28,17 @@ def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[LiveServe
     live.engine.dispose()
 
 
-def same_answer(first: httpx.Response | requests.Response, second: httpx.Response | requests.Response) -> None:
+def same_answer(
+    first: httpx.Response | requests.Response, second: httpx.Response | requests.Response
+) -> None:
     assert first.status_code == second.status_code == 401
     assert first.content == second.content
     assert first.headers.get("WWW-Authenticate") == second.headers.get("WWW-Authenticate")
 
 
 def test_oauth2_unknown_id_and_wrong_secret_get_one_answer_for_one_hash(
-        server: LiveServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    server: LiveServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
     client_id, secret = server.add_client()
     hashes: list[int] = []
     real = hashlib.pbkdf2_hmac
@@ -51,29 +55,41 @@ def test_oauth2_unknown_id_and_wrong_secret_get_one_answer_for_one_hash(
         assert len(hashes) == 1, credentials  # the same work, whether or not the id exists
     for answer in answers[1:]:
         same_answer(answers[0], answer)
-    assert answers[0].json() == {"error": "invalid_client", "error_description": "unknown client or wrong secret"}
+    assert answers[0].json() == {
+        "error": "invalid_client",
+        "error_description": "unknown client or wrong secret",
+    }
 
 
 def test_oauth1_unknown_key_and_wrong_secret_get_one_answer(server: LiveServer) -> None:
     client_id, secret = server.add_client()
-    wrong_secret = requests.get(server.url + BASE + "/orgs", auth=OAuth1(client_id, client_secret="w" * 32), timeout=10)
-    unknown_key = requests.get(server.url + BASE + "/orgs", auth=OAuth1("no-such-key", client_secret=secret),
-                               timeout=10)
+    wrong_secret = requests.get(
+        server.url + BASE + "/orgs", auth=OAuth1(client_id, client_secret="w" * 32), timeout=10
+    )
+    unknown_key = requests.get(
+        server.url + BASE + "/orgs", auth=OAuth1("no-such-key", client_secret=secret), timeout=10
+    )
     same_answer(wrong_secret, unknown_key)
-    assert "unknown consumer key" not in wrong_secret.text.replace("invalid signature or unknown consumer key", "")
+    assert "unknown consumer key" not in wrong_secret.text.replace(
+        "invalid signature or unknown consumer key", ""
+    )
     description = wrong_secret.json()["statusInfoSet"][0]["imsx_description"]
     assert description == "Unauthorized: OAuth 1.0a: invalid signature or unknown consumer key"
 
 
 def test_a_flood_of_token_requests_is_bounded_and_reads_go_on(server: LiveServer) -> None:
     client_id, secret = server.add_client()
-    token = httpx.post(server.url + "/oauth/token", data=GRANT, auth=(client_id, secret)).json()["access_token"]
+    token = httpx.post(server.url + "/oauth/token", data=GRANT, auth=(client_id, secret)).json()[
+        "access_token"
+    ]
     flood = AT_ONCE + WAITING + 16  # more than the gate holds
     answers: list[httpx.Response] = []
     lock, refused = threading.Lock(), threading.Event()
 
     def bad_token_request(n: int) -> None:
-        response = httpx.post(server.url + "/oauth/token", data=GRANT, auth=(f"guess-{n}", "g" * 32), timeout=120)
+        response = httpx.post(
+            server.url + "/oauth/token", data=GRANT, auth=(f"guess-{n}", "g" * 32), timeout=120
+        )
         with lock:
             answers.append(response)
         if response.status_code == 503:

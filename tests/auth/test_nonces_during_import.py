@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import stat
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 import requests
@@ -37,8 +37,9 @@ def test_a_signed_read_during_an_import_is_answered_and_its_nonce_still_counts(s
     client_id, secret = server.add_client()
     with write_transaction(server.engine) as conn:
         hold_the_store_as_an_import_does(conn)
-        signed = requests.Request("GET", server.url + BASE + "/users/stu-1",
-                                  auth=OAuth1(client_id, client_secret=secret)).prepare()
+        signed = requests.Request(
+            "GET", server.url + BASE + "/users/stu-1", auth=OAuth1(client_id, client_secret=secret)
+        ).prepare()
         with requests.Session() as session:
             response = session.send(signed, timeout=20)  # the store's own lock wait would be 30 s
             assert response.status_code == 200, response.text
@@ -51,7 +52,9 @@ def test_a_signed_read_during_an_import_is_answered_and_its_nonce_still_counts(s
 def test_a_nonce_store_that_cannot_be_written_answers_503_with_retry_after(server: LiveServer) -> None:
     client_id, secret = server.add_client()
     sign = OAuth1(client_id, client_secret=secret)
-    assert requests.get(server.url + BASE + "/orgs", auth=sign, timeout=20).status_code == 200  # opens the store
+    assert (
+        requests.get(server.url + BASE + "/orgs", auth=sign, timeout=20).status_code == 200
+    )  # opens the store
     if server.engine.dialect.name == "sqlite":
         side = Path(str(server.engine.url.database)).with_name("store.oauth-nonces.db")
         assert stat.S_IMODE(side.stat().st_mode) == 0o600  # it names the clients that call the server
@@ -63,7 +66,9 @@ def test_a_nonce_store_that_cannot_be_written_answers_503_with_retry_after(serve
     with holder.connect() as conn:
         for statement in lock.split("; "):
             conn.exec_driver_sql(statement)
-        busy = requests.get(server.url + BASE + "/orgs", auth=OAuth1(client_id, client_secret=secret), timeout=20)
+        busy = requests.get(
+            server.url + BASE + "/orgs", auth=OAuth1(client_id, client_secret=secret), timeout=20
+        )
         conn.exec_driver_sql("ROLLBACK")
     holder.dispose()
     assert busy.status_code == 503, busy.text

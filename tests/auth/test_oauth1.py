@@ -38,13 +38,18 @@ def test_a_required_body_hash_refuses_a_body_the_signature_does_not_cover() -> N
     assert failure.reason.startswith("oauth_body_hash is required") and not failure.bad_request
     hashed = send("PUT", put, json={"result": {"score": 0.5}}, force_include_body=True)
     assert check(hashed, require_body_hash=True) == KEY
-    assert refusal(dataclasses.replace(hashed, body=b'{"result": {"score": 1.0}}'),
-                   require_body_hash=True).reason == "oauth_body_hash does not match the request body"
+    assert (
+        refusal(
+            dataclasses.replace(hashed, body=b'{"result": {"score": 1.0}}'), require_body_hash=True
+        ).reason
+        == "oauth_body_hash does not match the request body"
+    )
     assert check(send(), require_body_hash=True) == KEY  # a GET has no body to cover
 
 
 # ---------------------------------------------------------------------------------------------
 # The client side: sign with requests-oauthlib, then look at the request as the server sees it.
+
 
 @dataclasses.dataclass(frozen=True)
 class Received:
@@ -60,7 +65,7 @@ class Received:
     def header_params(self) -> list[tuple[str, str]]:
         assert self.authorization is not None and self.authorization.startswith("OAuth ")
         params = []
-        for item in self.authorization[len("OAuth "):].split(", "):
+        for item in self.authorization[len("OAuth ") :].split(", "):
             name, _, value = item.partition("=")
             params.append((unquote(name), unquote(value.strip('"'))))
         return params
@@ -115,25 +120,53 @@ def _header(prepared: requests.PreparedRequest, name: str) -> str | None:
     return value
 
 
-def send(method: str = "GET", url: str = USERS, *, params: Any = None, data: Any = None, json: Any = None,
-         signature_type: str = "AUTH_HEADER", signature_method: str = "HMAC-SHA1",
-         key: str = KEY, secret: str = SECRET, **client_options: Any) -> Received:
+def send(
+    method: str = "GET",
+    url: str = USERS,
+    *,
+    params: Any = None,
+    data: Any = None,
+    json: Any = None,
+    signature_type: str = "AUTH_HEADER",
+    signature_method: str = "HMAC-SHA1",
+    key: str = KEY,
+    secret: str = SECRET,
+    **client_options: Any,
+) -> Received:
     """Sign a request at time NOW with requests-oauthlib and return what the server receives."""
-    auth = OAuth1(key, secret, signature_method=signature_method, signature_type=signature_type,
-                  timestamp=str(NOW), **client_options)
+    auth = OAuth1(
+        key,
+        secret,
+        signature_method=signature_method,
+        signature_type=signature_type,
+        timestamp=str(NOW),
+        **client_options,
+    )
     prepared = requests.Request(method, url, params=params, data=data, json=json, auth=auth).prepare()
     return receive(prepared)
 
 
-def check(received: Received, *, secret_for: Callable[[str], str | None] | None = None,
-          nonces: NonceStore | None = None, now: float = NOW, window_seconds: int = 300,
-          require_body_hash: bool = False) -> str:
+def check(
+    received: Received,
+    *,
+    secret_for: Callable[[str], str | None] | None = None,
+    nonces: NonceStore | None = None,
+    now: float = NOW,
+    window_seconds: int = 300,
+    require_body_hash: bool = False,
+) -> str:
     return verify(
-        method=received.method, url=received.url, authorization=received.authorization,
-        query_pairs=received.query_pairs, form_pairs=received.form_pairs, body=received.body,
+        method=received.method,
+        url=received.url,
+        authorization=received.authorization,
+        query_pairs=received.query_pairs,
+        form_pairs=received.form_pairs,
+        body=received.body,
         secret_for=secret_for or {KEY: SECRET}.get,
         remember_nonce=nonces if nonces is not None else NonceStore(),
-        now=now, window_seconds=window_seconds, require_body_hash=require_body_hash,
+        now=now,
+        window_seconds=window_seconds,
+        require_body_hash=require_body_hash,
     )
 
 
@@ -157,11 +190,16 @@ def refusal(received: Received, **options: Any) -> OAuth1Failure:
 # ---------------------------------------------------------------------------------------------
 # Valid requests
 
+
 @pytest.mark.parametrize("signature_type", BOTH_PLACES)
 @pytest.mark.parametrize("signature_method", BOTH_METHODS)
 def test_a_signed_filter_with_quotes_and_spaces_verifies(signature_type: str, signature_method: str) -> None:
-    received = send(params={"filter": STUDENT_FILTER, "limit": "100", "offset": "0"},
-                    signature_type=signature_type, signature_method=signature_method, nonce="a1b2c3")
+    received = send(
+        params={"filter": STUDENT_FILTER, "limit": "100", "offset": "0"},
+        signature_type=signature_type,
+        signature_method=signature_method,
+        nonce="a1b2c3",
+    )
     assert ("filter", STUDENT_FILTER) in received.query_pairs
     nonces = NonceStore()
     assert check(received, nonces=nonces) == KEY
@@ -175,7 +213,9 @@ def test_short_and_long_nonces_verify(nonce: str) -> None:
 
 @pytest.mark.parametrize("key", ["k", "sds-tenant_42", "classlink-" + "a_b-" * 60, "key.with~dots"])
 @pytest.mark.parametrize("signature_type", BOTH_PLACES)
-def test_consumer_keys_of_any_length_and_with_dashes_and_underscores_verify(key: str, signature_type: str) -> None:
+def test_consumer_keys_of_any_length_and_with_dashes_and_underscores_verify(
+    key: str, signature_type: str
+) -> None:
     received = send(key=key, signature_type=signature_type)
     assert check(received, secret_for={key: SECRET}.get) == key
 
@@ -189,7 +229,9 @@ class NoVersionClient(Client):  # type: ignore[misc]
 
 @pytest.mark.parametrize("signature_type", BOTH_PLACES)
 def test_a_request_without_oauth_version_verifies(signature_type: str) -> None:
-    received = send(params={"filter": STUDENT_FILTER}, signature_type=signature_type, client_class=NoVersionClient)
+    received = send(
+        params={"filter": STUDENT_FILTER}, signature_type=signature_type, client_class=NoVersionClient
+    )
     names = [n for n, _ in (received.header_params() if received.authorization else received.query_pairs)]
     assert "oauth_version" not in names and "oauth_nonce" in names
     assert check(received) == KEY
@@ -198,19 +240,37 @@ def test_a_request_without_oauth_version_verifies(signature_type: str) -> None:
 def test_a_non_default_port_is_part_of_the_signature() -> None:
     received = send(url="https://sis.example.org:8443/ims/oneroster/v1p1/users")
     assert check(received) == KEY
-    for other in ("https://sis.example.org/ims/oneroster/v1p1/users",
-                  "https://sis.example.org:9443/ims/oneroster/v1p1/users"):
+    for other in (
+        "https://sis.example.org/ims/oneroster/v1p1/users",
+        "https://sis.example.org:9443/ims/oneroster/v1p1/users",
+    ):
         assert refusal(dataclasses.replace(received, url=other)).reason == INVALID_SIGNATURE
 
 
-@pytest.mark.parametrize(("client_url", "server_url"), [
-    ("https://sis.example.org:443/ims/oneroster/v1p1/users", "https://sis.example.org/ims/oneroster/v1p1/users"),
-    ("https://sis.example.org/ims/oneroster/v1p1/users", "https://sis.example.org:443/ims/oneroster/v1p1/users"),
-    ("http://sis.example.org:80/ims/oneroster/v1p1/users", "http://sis.example.org/ims/oneroster/v1p1/users"),
-    ("https://sis.example.org/ims/oneroster/v1p1/users", "HTTPS://SIS.Example.ORG/ims/oneroster/v1p1/users"),
-])
+@pytest.mark.parametrize(
+    ("client_url", "server_url"),
+    [
+        (
+            "https://sis.example.org:443/ims/oneroster/v1p1/users",
+            "https://sis.example.org/ims/oneroster/v1p1/users",
+        ),
+        (
+            "https://sis.example.org/ims/oneroster/v1p1/users",
+            "https://sis.example.org:443/ims/oneroster/v1p1/users",
+        ),
+        (
+            "http://sis.example.org:80/ims/oneroster/v1p1/users",
+            "http://sis.example.org/ims/oneroster/v1p1/users",
+        ),
+        (
+            "https://sis.example.org/ims/oneroster/v1p1/users",
+            "HTTPS://SIS.Example.ORG/ims/oneroster/v1p1/users",
+        ),
+    ],
+)
 def test_a_default_port_written_explicitly_and_the_case_of_scheme_and_host_do_not_matter(
-        client_url: str, server_url: str) -> None:
+    client_url: str, server_url: str
+) -> None:
     received = send(url=client_url)
     assert check(dataclasses.replace(received, url=server_url)) == KEY
 
@@ -226,8 +286,12 @@ def test_the_path_is_used_as_sent_percent_escapes_included() -> None:
 
 @pytest.mark.parametrize("signature_method", BOTH_METHODS)
 def test_a_form_encoded_post_body_is_signed_and_verified(signature_method: str) -> None:
-    received = send("POST", USERS + "/u1/results", data={"score": "0.75", "comment": "Well done, 'Ann'"},
-                    signature_method=signature_method)
+    received = send(
+        "POST",
+        USERS + "/u1/results",
+        data={"score": "0.75", "comment": "Well done, 'Ann'"},
+        signature_method=signature_method,
+    )
     assert received.form_pairs == (("score", "0.75"), ("comment", "Well done, 'Ann'"))
     assert check(received) == KEY
     tampered = dataclasses.replace(received, form_pairs=(("score", "1.0"), ("comment", "Well done, 'Ann'")))
@@ -245,7 +309,9 @@ def test_oauth_parameters_split_between_header_and_query_are_merged() -> None:
     header = received.header_params()
     moved = [(n, v) for n, v in header if n in ("oauth_nonce", "oauth_timestamp")]
     kept = [(n, v) for n, v in header if n not in ("oauth_nonce", "oauth_timestamp")]
-    merged = dataclasses.replace(received.with_header_params(kept), query_pairs=received.query_pairs + tuple(moved))
+    merged = dataclasses.replace(
+        received.with_header_params(kept), query_pairs=received.query_pairs + tuple(moved)
+    )
     assert check(merged) == KEY
 
 
@@ -255,15 +321,25 @@ class Sha256BodyHashClient(Client):  # type: ignore[misc]
     def get_oauth_params(self, request: Any) -> list[tuple[str, str]]:
         def sha256(text: str) -> str:
             return base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
-        return [(n, sha256(request.body) if n == "oauth_body_hash" else v)
-                for n, v in super().get_oauth_params(request)]
+
+        return [
+            (n, sha256(request.body) if n == "oauth_body_hash" else v)
+            for n, v in super().get_oauth_params(request)
+        ]
 
 
-@pytest.mark.parametrize(("signature_method", "client_class"), [
-    ("HMAC-SHA1", Client), ("HMAC-SHA256", Sha256BodyHashClient)])
+@pytest.mark.parametrize(
+    ("signature_method", "client_class"), [("HMAC-SHA1", Client), ("HMAC-SHA256", Sha256BodyHashClient)]
+)
 def test_a_body_hash_is_checked_against_the_body(signature_method: str, client_class: type[Client]) -> None:
-    received = send("PUT", USERS.replace("users", "results/r1"), json={"result": {"score": 0.5}},
-                    signature_method=signature_method, client_class=client_class, force_include_body=True)
+    received = send(
+        "PUT",
+        USERS.replace("users", "results/r1"),
+        json={"result": {"score": 0.5}},
+        signature_method=signature_method,
+        client_class=client_class,
+        force_include_body=True,
+    )
     assert "oauth_body_hash" in dict(received.header_params())
     assert check(received) == KEY
     failure = refusal(dataclasses.replace(received, body=b'{"result": {"score": 1.0}}'))
@@ -274,8 +350,13 @@ def test_a_body_hash_is_checked_against_the_body(signature_method: str, client_c
 def test_a_sha1_body_hash_is_accepted_with_hmac_sha256_and_still_checked() -> None:
     # oauthlib's stock client sends a SHA-1 body hash whatever the signature method (Postman
     # follows the signature method): both are accepted, and either must match the body.
-    received = send("PUT", USERS.replace("users", "results/r1"), json={"result": {"score": 0.5}},
-                    signature_method="HMAC-SHA256", force_include_body=True)
+    received = send(
+        "PUT",
+        USERS.replace("users", "results/r1"),
+        json={"result": {"score": 0.5}},
+        signature_method="HMAC-SHA256",
+        force_include_body=True,
+    )
     assert len(base64.b64decode(dict(received.header_params())["oauth_body_hash"])) == 20
     assert check(received) == KEY
     tampered = dataclasses.replace(received, body=b'{"result": {"score": 1.0}}')
@@ -284,6 +365,7 @@ def test_a_sha1_body_hash_is_accepted_with_hmac_sha256_and_still_checked() -> No
 
 # ---------------------------------------------------------------------------------------------
 # Refusals
+
 
 def test_a_wrong_secret_is_refused() -> None:
     failure = refusal(send(secret="not the secret"))
@@ -305,14 +387,17 @@ def test_tampering_with_the_query_is_refused(signature_type: str, tamper: str) -
     assert refusal(dataclasses.replace(received, query_pairs=tuple(pairs))).reason == INVALID_SIGNATURE
 
 
-@pytest.mark.parametrize("change", [
-    {"method": "DELETE"},
-    {"method": "POST"},
-    {"url": "https://sis.example.org/ims/oneroster/v1p1/students"},
-    {"url": "https://sis.example.org/ims/oneroster/v1p1/users/"},
-    {"url": "https://other.example.org/ims/oneroster/v1p1/users"},
-    {"url": "http://sis.example.org/ims/oneroster/v1p1/users"},
-])
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"method": "DELETE"},
+        {"method": "POST"},
+        {"url": "https://sis.example.org/ims/oneroster/v1p1/students"},
+        {"url": "https://sis.example.org/ims/oneroster/v1p1/users/"},
+        {"url": "https://other.example.org/ims/oneroster/v1p1/users"},
+        {"url": "http://sis.example.org/ims/oneroster/v1p1/users"},
+    ],
+)
 def test_a_changed_method_path_or_origin_is_refused(change: dict[str, str]) -> None:
     received = send()
     assert check(received) == KEY
@@ -323,9 +408,18 @@ def test_the_method_is_compared_upper_case() -> None:
     assert check(dataclasses.replace(send(), method="get")) == KEY
 
 
-@pytest.mark.parametrize(("now", "accepted"), [
-    (NOW + 300, True), (NOW - 300, True), (NOW + 300.5, False), (NOW + 301, False), (NOW - 301, False),
-    (NOW + 86_400, False), (NOW - 86_400, False)])
+@pytest.mark.parametrize(
+    ("now", "accepted"),
+    [
+        (NOW + 300, True),
+        (NOW - 300, True),
+        (NOW + 300.5, False),
+        (NOW + 301, False),
+        (NOW - 301, False),
+        (NOW + 86_400, False),
+        (NOW - 86_400, False),
+    ],
+)
 def test_timestamps_outside_the_window_are_refused(now: float, accepted: bool) -> None:
     received = send()
     if accepted:
@@ -342,7 +436,9 @@ def test_the_window_is_configurable() -> None:
     assert refusal(received, now=NOW + 61, window_seconds=60).reason.startswith("expired or future timestamp")
 
 
-@pytest.mark.parametrize("timestamp", ["1767225600.0", "1.7e9", "abc", "-1767225600", " 1767225600", "١٧٦٧٢٢٥٦٠٠"])
+@pytest.mark.parametrize(
+    "timestamp", ["1767225600.0", "1.7e9", "abc", "-1767225600", " 1767225600", "١٧٦٧٢٢٥٦٠٠"]
+)
 def test_a_timestamp_that_is_not_an_integer_is_refused(timestamp: str) -> None:
     received = send()
     params = [(n, timestamp if n == "oauth_timestamp" else v) for n, v in received.header_params()]
@@ -376,15 +472,19 @@ def test_an_unknown_consumer_key_is_refused() -> None:
     assert failure.client_key == "stranger" and not failure.bad_request
 
 
-@pytest.mark.parametrize("missing", [
-    "oauth_consumer_key", "oauth_signature_method", "oauth_timestamp", "oauth_nonce", "oauth_signature"])
+@pytest.mark.parametrize(
+    "missing",
+    ["oauth_consumer_key", "oauth_signature_method", "oauth_timestamp", "oauth_nonce", "oauth_signature"],
+)
 @pytest.mark.parametrize("signature_type", BOTH_PLACES)
 def test_a_missing_parameter_is_refused_by_name(missing: str, signature_type: str) -> None:
     received = send(signature_type=signature_type)
     if received.authorization:
         received = received.with_header_params([(n, v) for n, v in received.header_params() if n != missing])
     else:
-        received = dataclasses.replace(received, query_pairs=tuple(p for p in received.query_pairs if p[0] != missing))
+        received = dataclasses.replace(
+            received, query_pairs=tuple(p for p in received.query_pairs if p[0] != missing)
+        )
     failure = refusal(received)
     assert failure.reason == f"missing OAuth parameter: {missing}"
     assert not failure.bad_request
@@ -392,24 +492,35 @@ def test_a_missing_parameter_is_refused_by_name(missing: str, signature_type: st
 
 def test_a_request_without_any_oauth_parameters_names_all_of_them() -> None:
     with pytest.raises(OAuth1Failure) as caught:
-        verify(method="GET", url=USERS, authorization=None, query_pairs=[("limit", "1")],
-               secret_for={KEY: SECRET}.get, remember_nonce=NonceStore(), now=NOW)
-    assert caught.value.reason == ("missing OAuth parameter: oauth_consumer_key, oauth_signature_method, "
-                                   "oauth_timestamp, oauth_nonce, oauth_signature")
+        verify(
+            method="GET",
+            url=USERS,
+            authorization=None,
+            query_pairs=[("limit", "1")],
+            secret_for={KEY: SECRET}.get,
+            remember_nonce=NonceStore(),
+            now=NOW,
+        )
+    assert caught.value.reason == (
+        "missing OAuth parameter: oauth_consumer_key, oauth_signature_method, "
+        "oauth_timestamp, oauth_nonce, oauth_signature"
+    )
     assert caught.value.client_key is None
 
 
 @pytest.fixture(scope="module")
 def rsa_private_key() -> str:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                             serialization.NoEncryption()).decode("ascii")
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode("ascii")
 
 
 @pytest.mark.parametrize("signature_method", ["PLAINTEXT", "RSA-SHA1", "RSA-SHA256", "HMAC-SHA512"])
 @pytest.mark.parametrize("signature_type", BOTH_PLACES)
 def test_unsupported_signature_methods_are_bad_requests(
-        signature_method: str, signature_type: str, rsa_private_key: str) -> None:
+    signature_method: str, signature_type: str, rsa_private_key: str
+) -> None:
     options = {"rsa_key": rsa_private_key} if signature_method.startswith("RSA") else {}
     received = send(signature_method=signature_method, signature_type=signature_type, **options)
     failure = refusal(received)  # PLAINTEXT's "signature" is the secret itself: it must not leak
@@ -455,14 +566,16 @@ def test_an_oauth_version_other_than_1_0_is_a_bad_request() -> None:
     assert failure.bad_request and "1.0" in failure.reason
 
 
-@pytest.mark.parametrize("header", ['OAuth oauth_consumer_key', 'OAuth ="x"', 'OAuth oauth_nonce="a", junk'])
+@pytest.mark.parametrize("header", ["OAuth oauth_consumer_key", 'OAuth ="x"', 'OAuth oauth_nonce="a", junk'])
 def test_a_malformed_authorization_header_is_a_bad_request(header: str) -> None:
     failure = refusal(dataclasses.replace(send(), authorization=header))
     assert failure.bad_request and "malformed" in failure.reason
 
 
 def test_a_url_whose_port_cannot_be_parsed_is_a_bad_request() -> None:
-    failure = refusal(dataclasses.replace(send(), url="https://sis.example.org:99999/ims/oneroster/v1p1/users"))
+    failure = refusal(
+        dataclasses.replace(send(), url="https://sis.example.org:99999/ims/oneroster/v1p1/users")
+    )
     assert failure.bad_request and failure.client_key == KEY
 
 
@@ -475,18 +588,22 @@ def test_a_url_with_a_query_string_is_a_caller_error() -> None:
 # ---------------------------------------------------------------------------------------------
 # Detecting OAuth 1.0a
 
-@pytest.mark.parametrize(("authorization", "query", "expected"), [
-    ('OAuth oauth_consumer_key="k"', [], True),
-    ('oauth realm="x"', [], True),
-    ("OAuth", [], True),
-    (None, [("oauth_consumer_key", "k"), ("limit", "1")], True),
-    (None, [("oauth_signature", "abc=")], True),
-    ("Bearer eyJhbGciOi", [], False),
-    ("Basic dXNlcjpwYXNz", [("limit", "1")], False),
-    ("OAuthX abc", [], False),
-    (None, [("filter", "oauth_consumer_key='x'")], False),
-    (None, [], False),
-])
+
+@pytest.mark.parametrize(
+    ("authorization", "query", "expected"),
+    [
+        ('OAuth oauth_consumer_key="k"', [], True),
+        ('oauth realm="x"', [], True),
+        ("OAuth", [], True),
+        (None, [("oauth_consumer_key", "k"), ("limit", "1")], True),
+        (None, [("oauth_signature", "abc=")], True),
+        ("Bearer eyJhbGciOi", [], False),
+        ("Basic dXNlcjpwYXNz", [("limit", "1")], False),
+        ("OAuthX abc", [], False),
+        (None, [("filter", "oauth_consumer_key='x'")], False),
+        (None, [], False),
+    ],
+)
 def test_has_oauth1(authorization: str | None, query: list[tuple[str, str]], expected: bool) -> None:
     assert has_oauth1(authorization, query) is expected
 
@@ -503,17 +620,27 @@ def test_has_oauth1_recognises_what_clients_send() -> None:
 printable_character = st.characters(exclude_categories=["C"])  # no control, format, surrogate or unassigned
 printable = st.text(printable_character, max_size=20)
 names = st.text(printable_character, min_size=1, max_size=12).filter(
-    lambda name: not name.startswith("oauth_"))
+    lambda name: not name.startswith("oauth_")
+)
 
 
 @settings(deadline=None, max_examples=150)
-@given(pairs=st.lists(st.tuples(names, printable), min_size=1, max_size=6),
-       signature_type=st.sampled_from(BOTH_PLACES), signature_method=st.sampled_from(BOTH_METHODS),
-       data=st.data())
+@given(
+    pairs=st.lists(st.tuples(names, printable), min_size=1, max_size=6),
+    signature_type=st.sampled_from(BOTH_PLACES),
+    signature_method=st.sampled_from(BOTH_METHODS),
+    data=st.data(),
+)
 def test_any_printable_query_verifies_and_changing_any_one_value_fails(
-        pairs: list[tuple[str, str]], signature_type: str, signature_method: str, data: st.DataObject) -> None:
-    client = Client(KEY, client_secret=SECRET, signature_type=signature_type, signature_method=signature_method,
-                    timestamp=str(NOW))
+    pairs: list[tuple[str, str]], signature_type: str, signature_method: str, data: st.DataObject
+) -> None:
+    client = Client(
+        KEY,
+        client_secret=SECRET,
+        signature_type=signature_type,
+        signature_method=signature_method,
+        timestamp=str(NOW),
+    )
     prepared = requests.Request("GET", USERS, params=pairs).prepare()
     assert prepared.url is not None
     signed_url, headers, _ = client.sign(prepared.url, "GET")

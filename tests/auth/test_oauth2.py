@@ -30,8 +30,11 @@ def get(live: LiveServer, path: str, access_token: str) -> httpx.Response:
 def assert_unauthorized(response: httpx.Response, fragment: str = "") -> None:
     assert response.status_code == 401
     info = response.json()["statusInfoSet"][0]
-    assert (info["imsx_codeMajor"], info["imsx_severity"], info["imsx_codeMinor"]) == ("failure", "error",
-                                                                                      "unauthorized")
+    assert (info["imsx_codeMajor"], info["imsx_severity"], info["imsx_codeMinor"]) == (
+        "failure",
+        "error",
+        "unauthorized",
+    )
     assert fragment in info["imsx_description"]
     assert "Bearer" in response.headers["WWW-Authenticate"]
 
@@ -42,9 +45,16 @@ def test_basic_authentication_issues_a_jwt_with_exp(live: LiveServer) -> None:
     assert response.status_code == 200
     body = response.json()
     assert body["token_type"] == "Bearer" and body["expires_in"] == 3600
-    assert set(body["scope"].split()) == {PREFIX + s for s in ("roster-core.readonly", "roster.readonly",
-                                                               "roster-demographics.readonly",
-                                                               "resource.readonly", "gradebook.readonly")}
+    assert set(body["scope"].split()) == {
+        PREFIX + s
+        for s in (
+            "roster-core.readonly",
+            "roster.readonly",
+            "roster-demographics.readonly",
+            "resource.readonly",
+            "gradebook.readonly",
+        )
+    }
     assert response.headers["Cache-Control"] == "no-store"
     claims = jwt.decode(body["access_token"], options={"verify_signature": False})
     assert claims["sub"] == client_id and 3590 <= claims["exp"] - time.time() <= 3600
@@ -68,16 +78,20 @@ def test_requested_scopes_narrow_the_token(live: LiveServer) -> None:
     assert "roster.readonly" in forbidden.json()["statusInfoSet"][0]["imsx_description"]
 
 
-@pytest.mark.parametrize(("form", "auth", "status", "error"), [
-    ({**GRANT, "scope": PREFIX + "gradebook.createput"}, True, 400, "invalid_scope"),
-    ({**GRANT, "scope": "roster.readonly made-up.scope"}, True, 400, "invalid_scope"),
-    ({}, True, 400, "invalid_request"),
-    ({"grant_type": "password"}, True, 400, "unsupported_grant_type"),
-    ({**GRANT, "client_secret": "x" * 20}, True, 400, "invalid_request"),
-    (GRANT, False, 401, "invalid_client"),
-])
-def test_token_endpoint_errors_follow_rfc_6749(live: LiveServer, form: dict[str, str], auth: bool, status: int,
-                                                error: str) -> None:
+@pytest.mark.parametrize(
+    ("form", "auth", "status", "error"),
+    [
+        ({**GRANT, "scope": PREFIX + "gradebook.createput"}, True, 400, "invalid_scope"),
+        ({**GRANT, "scope": "roster.readonly made-up.scope"}, True, 400, "invalid_scope"),
+        ({}, True, 400, "invalid_request"),
+        ({"grant_type": "password"}, True, 400, "unsupported_grant_type"),
+        ({**GRANT, "client_secret": "x" * 20}, True, 400, "invalid_request"),
+        (GRANT, False, 401, "invalid_client"),
+    ],
+)
+def test_token_endpoint_errors_follow_rfc_6749(
+    live: LiveServer, form: dict[str, str], auth: bool, status: int, error: str
+) -> None:
     client_id, secret = live.add_client()
     response = httpx.post(live.url + TOKEN, data=form, auth=(client_id, secret) if auth else None)
     assert response.status_code == status
@@ -108,9 +122,14 @@ def test_tampered_token(live: LiveServer) -> None:
     access = token(live, *live.add_client())
     header, payload, signature = access.split(".")
     forged_payload = jwt.utils.base64url_encode(
-        jwt.utils.base64url_decode(payload).replace(b'"scope":"', b'"scope":"x ')).decode()
-    for forged in [f"{header}.{forged_payload}.{signature}", access[:-3] + ("AAA" if access[-3:] != "AAA" else "BBB"),
-                   "not-a-jwt", jwt.encode({"sub": "x", "exp": time.time() + 60}, "another key of thirty-two bytes!")]:
+        jwt.utils.base64url_decode(payload).replace(b'"scope":"', b'"scope":"x ')
+    ).decode()
+    for forged in [
+        f"{header}.{forged_payload}.{signature}",
+        access[:-3] + ("AAA" if access[-3:] != "AAA" else "BBB"),
+        "not-a-jwt",
+        jwt.encode({"sub": "x", "exp": time.time() + 60}, "another key of thirty-two bytes!"),
+    ]:
         response = get(live, "/users", forged)
         assert_unauthorized(response, "not valid")
         assert 'error="invalid_token"' in response.headers["WWW-Authenticate"]
@@ -119,14 +138,26 @@ def test_tampered_token(live: LiveServer) -> None:
 def test_expired_token(live: LiveServer) -> None:
     client_id, _ = live.add_client()
     (client,) = [c for c in list_clients(live.engine) if c.client_id == client_id]
-    old = tokens.issue(KEYS, client_id=client_id, scopes=(PREFIX + "roster-core.readonly",), identity=client.identity,
-                       lifetime_seconds=300, now=time.time() - 3600)
+    old = tokens.issue(
+        KEYS,
+        client_id=client_id,
+        scopes=(PREFIX + "roster-core.readonly",),
+        identity=client.identity,
+        lifetime_seconds=300,
+        now=time.time() - 3600,
+    )
     assert_unauthorized(get(live, "/users", old), "expired")
 
 
 def test_token_for_unknown_removed_or_rotated_client(live: LiveServer) -> None:
-    ghost = tokens.issue(KEYS, client_id="ghost", scopes=(PREFIX + "roster-core.readonly",), identity="x",
-                         lifetime_seconds=300, now=time.time())
+    ghost = tokens.issue(
+        KEYS,
+        client_id="ghost",
+        scopes=(PREFIX + "roster-core.readonly",),
+        identity="x",
+        lifetime_seconds=300,
+        now=time.time(),
+    )
     assert_unauthorized(get(live, "/users", ghost), "request a new token")
 
     client_id, secret = live.add_client()

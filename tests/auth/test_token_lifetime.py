@@ -13,9 +13,16 @@ from openroster.store.schema import TABLES
 from tests.conftest import BACKENDS, BASE, KEYS, app_for, load
 from tests.district import district
 
-LINE_ITEM = {"lineItem": {"title": "Lab report", "assignDate": "2025-10-01T08:00:00Z",
-                          "dueDate": "2025-10-08T08:00:00Z", "class": {"sourcedId": "cls-bio-1"},
-                          "resultValueMin": 0.0, "resultValueMax": 100.0}}
+LINE_ITEM = {
+    "lineItem": {
+        "title": "Lab report",
+        "assignDate": "2025-10-01T08:00:00Z",
+        "dueDate": "2025-10-08T08:00:00Z",
+        "class": {"sourcedId": "cls-bio-1"},
+        "resultValueMin": 0.0,
+        "resultValueMax": 100.0,
+    }
+}
 
 
 def bearer_token(http: TestClient, client_id: str, secret: str) -> str:
@@ -26,16 +33,22 @@ def bearer_token(http: TestClient, client_id: str, secret: str) -> str:
 
 def gradebook(engine: sa.Engine) -> list[tuple[object, ...]]:
     with engine.connect() as conn:
-        return sorted(tuple(r) for name in ("lineItem", "result")
-                      for r in conn.execute(sa.select(TABLES[name].main)))
+        return sorted(
+            tuple(r) for name in ("lineItem", "result") for r in conn.execute(sa.select(TABLES[name].main))
+        )
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_a_removed_clients_token_stays_dead_when_its_id_is_added_again(backend: str, tmp_path: Path) -> None:
     engine = load(tmp_path, district(), backend=backend)
     http = TestClient(app_for(engine), base_url="https://sis.example.org")
-    old_client = add_client(engine, KEYS, "Grade Sync", client_id="grade-x", scopes=[
-        "gradebook.createput", "gradebook.delete", "roster-core.readonly"])
+    old_client = add_client(
+        engine,
+        KEYS,
+        "Grade Sync",
+        client_id="grade-x",
+        scopes=["gradebook.createput", "gradebook.delete", "roster-core.readonly"],
+    )
     old = {"Authorization": f"Bearer {bearer_token(http, 'grade-x', old_client.secret)}"}
     assert http.put(BASE + "/lineItems/li-new", json=LINE_ITEM, headers=old).status_code == 201
 
@@ -43,10 +56,12 @@ def test_a_removed_clients_token_stays_dead_when_its_id_is_added_again(backend: 
     assert http.get(BASE + "/orgs", headers=old).status_code == 401
     add_client(engine, KEYS, "Roster reader", client_id="grade-x", scopes=["roster-core.readonly"])
     before = gradebook(engine)
-    for response in [http.put(BASE + "/lineItems/li-other", json=LINE_ITEM, headers=old),
-                     http.put(BASE + "/lineItems/li-new", json=LINE_ITEM, headers=old),
-                     http.delete(BASE + "/lineItems/li-new", headers=old),
-                     http.get(BASE + "/orgs", headers=old)]:
+    for response in [
+        http.put(BASE + "/lineItems/li-other", json=LINE_ITEM, headers=old),
+        http.put(BASE + "/lineItems/li-new", json=LINE_ITEM, headers=old),
+        http.delete(BASE + "/lineItems/li-new", headers=old),
+        http.get(BASE + "/orgs", headers=old),
+    ]:
         assert response.status_code == 401, response.text
         assert response.json()["statusInfoSet"][0]["imsx_codeMinor"] == "unauthorized"
         assert 'error="invalid_token"' in response.headers["WWW-Authenticate"]

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable
+from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 import orjson
@@ -38,8 +39,18 @@ def with_query(scope: Scope, params: dict[str, str]) -> Scope:
 
 
 def status_payload(status: int, description: str) -> Answer:
-    body = orjson.dumps({"statusInfoSet": [{"imsx_codeMajor": "failure", "imsx_severity": "error",
-                                            "imsx_description": description, "imsx_codeMinor": "invalid data"}]})
+    body = orjson.dumps(
+        {
+            "statusInfoSet": [
+                {
+                    "imsx_codeMajor": "failure",
+                    "imsx_severity": "error",
+                    "imsx_description": description,
+                    "imsx_codeMinor": "invalid data",
+                }
+            ]
+        }
+    )
     return status, {"content-type": "application/json"}, body
 
 
@@ -65,8 +76,9 @@ class Broken:
     def __init__(self, app: App, breakage: Breakage) -> None:
         self.app, self.breakage = app, breakage
 
-    async def __call__(self, scope: Scope, receive: Callable[..., Awaitable[Any]],
-                       send: Callable[..., Awaitable[Any]]) -> None:
+    async def __call__(
+        self, scope: Scope, receive: Callable[..., Awaitable[Any]], send: Callable[..., Awaitable[Any]]
+    ) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -106,23 +118,34 @@ class Broken:
 async def _answer(send: Callable[..., Awaitable[Any]], answer: Answer) -> None:
     status, headers, body = answer
     headers = {k: v for k, v in headers.items() if k != "content-length"}
-    raw = [(k.encode(), v.encode()) for k, v in headers.items()] + [(b"content-length", str(len(body)).encode())]
+    raw = [(k.encode(), v.encode()) for k, v in headers.items()] + [
+        (b"content-length", str(len(body)).encode())
+    ]
     await send({"type": "http.response.start", "status": status, "headers": raw})
     await send({"type": "http.response.body", "body": body})
 
 
 # The variants ----------------------------------------------------------------------------------------------
 
+
 def no_total_count() -> Breakage:
-    return Breakage(response=lambda scope, a: (a[0], {k: v for k, v in a[1].items() if k != "x-total-count"}, a[2]))
+    return Breakage(
+        response=lambda scope, a: (a[0], {k: v for k, v in a[1].items() if k != "x-total-count"}, a[2])
+    )
 
 
 def wrong_total_count() -> Breakage:
     def response(scope: Scope, answer: Answer) -> Answer:
         status, headers, body = answer
-        if status == 200 and "x-total-count" in headers and headers["x-total-count"] != "0" and b":[{" in body:
+        if (
+            status == 200
+            and "x-total-count" in headers
+            and headers["x-total-count"] != "0"
+            and b":[{" in body
+        ):
             headers = {**headers, "x-total-count": str(int(headers["x-total-count"]) + 7)}
         return status, headers, body
+
     return Breakage(response=response)
 
 
@@ -138,17 +161,23 @@ def not_found_for_empty_relationships() -> Breakage:
         if len(segments) >= 3 and isinstance(document, dict) and any(v == [] for v in document.values()):
             return status_payload(404, "no such records")
         return answer
+
     return Breakage(response=response)
 
 
 def shifted_page(page_size: int) -> Breakage:
     """The second page of the full pull of enrollments starts one record early."""
+
     def request(scope: Scope, body: bytes) -> Scope:
         params = query_of(scope)
-        if path_of(scope) == "/enrollments" and params.get("offset") == str(page_size) \
-                and "status" in params.get("filter", ""):
+        if (
+            path_of(scope) == "/enrollments"
+            and params.get("offset") == str(page_size)
+            and "status" in params.get("filter", "")
+        ):
             return with_query(scope, {**params, "offset": str(page_size - 1)})
         return scope
+
     return Breakage(request=request)
 
 
@@ -158,6 +187,7 @@ def limit_clamped(to: int = 1000) -> Breakage:
         if int(params.get("limit", "0")) > to:
             return with_query(scope, {**params, "limit": str(to)})
         return scope
+
     return Breakage(request=request)
 
 
@@ -167,6 +197,7 @@ def role_filter_ignored() -> Breakage:
         if path_of(scope).endswith("/enrollments") and "role=" in params.get("filter", ""):
             return with_query(scope, {k: v for k, v in params.items() if k != "filter"})
         return scope
+
     return Breakage(request=request)
 
 
@@ -175,6 +206,7 @@ def wrong_wrapper_key() -> Breakage:
         if path_of(scope) == "/demographics" and answer[0] == 200:
             return answer[0], answer[1], answer[2].replace(b'{"demographics":', b'{"demographic":', 1)
         return answer
+
     return Breakage(response=response)
 
 
@@ -182,6 +214,7 @@ def user_without_orgs() -> Breakage:
     def strip(key: str, users: list[Any]) -> list[Any]:
         target = next((u for u in users if u.get("role") == "student"), None)
         return [{k: v for k, v in u.items() if k != "orgs"} if u is target else u for u in users]
+
     return Breakage(response=lambda scope, a: rewrite_list(a, strip) if path_of(scope) == "/users" else a)
 
 
@@ -190,6 +223,7 @@ def class_not_served(class_id: str) -> Breakage:
         if path_of(scope) != "/classes" or "sourcedId" in query_of(scope).get("filter", ""):
             return answer
         return rewrite_list(answer, lambda key, rows: [r for r in rows if r.get("sourcedId") != class_id])
+
     return Breakage(response=response)
 
 
@@ -198,15 +232,18 @@ def delta_misses_a_record() -> Breakage:
         if "dateLastModified>" not in query_of(scope).get("filter", ""):
             return answer
         return rewrite_list(answer, lambda key, rows: rows[1:])
+
     return Breakage(response=response)
 
 
 def _token_refused_without(field: bytes, status: int, error: bytes) -> Breakage:
     """A token endpoint that refuses any request whose form body lacks `field`."""
+
     def request(scope: Scope, body: bytes) -> Scope | Answer:
         if scope["path"] == "/oauth/token" and field + b"=" not in body:
             return status, {"content-type": "application/json"}, b'{"error":"' + error + b'"}'
         return scope
+
     return Breakage(request=request)
 
 
@@ -226,10 +263,14 @@ def signature_checked_over_https() -> Breakage:
 def page_fails(page_size: int) -> Breakage:
     def request(scope: Scope, body: bytes) -> Scope | Answer:
         params = query_of(scope)
-        if path_of(scope) == "/enrollments" and params.get("offset") == str(2 * page_size) \
-                and "status" in params.get("filter", ""):
+        if (
+            path_of(scope) == "/enrollments"
+            and params.get("offset") == str(2 * page_size)
+            and "status" in params.get("filter", "")
+        ):
             return status_payload(500, "internal server error")
         return scope
+
     return Breakage(request=request)
 
 
@@ -238,12 +279,14 @@ def put_answers_200_without_body() -> Breakage:
         if scope["method"] == "PUT" and path_of(scope).lower().startswith("/lineitems/"):
             return 200, {}, b""
         return answer
+
     return Breakage(response=response)
 
 
 def bare_401() -> Breakage:
     def response(scope: Scope, answer: Answer) -> Answer:
         return (401, {}, b"Unauthorized") if answer[0] == 401 else answer
+
     return Breakage(response=response)
 
 

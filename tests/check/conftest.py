@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 import sqlalchemy as sa
@@ -41,10 +41,16 @@ def serve(engine: sa.Engine, breakage: Breakage | None = None) -> tuple[LiveServ
     return server, Credentials(client_id, secret)
 
 
-def check(server: LiveServer, credentials: Credentials, *profiles: str, writes: bool = False,
-          page_size: int = PAGE_SIZE) -> Report:
-    return run_checks(CheckOptions(server.url, credentials, profiles or ("sds",), page_size=page_size,
-                                   writes=writes))
+def check(
+    server: LiveServer,
+    credentials: Credentials,
+    *profiles: str,
+    writes: bool = False,
+    page_size: int = PAGE_SIZE,
+) -> Report:
+    return run_checks(
+        CheckOptions(server.url, credentials, profiles or ("sds",), page_size=page_size, writes=writes)
+    )
 
 
 def statuses(report: Report, status: str) -> set[str]:

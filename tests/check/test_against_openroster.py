@@ -58,8 +58,9 @@ def test_the_writes_are_cleaned_up(sqlite_district: sa.Engine) -> None:
         server.stop()
     assert statuses(report, "fail") == set()
     changes = gradebook_changes_since(sqlite_district, moment)
-    assert len(changes) == 5 and all(c.startswith("openroster-check-") and c.endswith(" tobedeleted")
-                                     for c in changes)
+    assert len(changes) == 5 and all(
+        c.startswith("openroster-check-") and c.endswith(" tobedeleted") for c in changes
+    )
 
 
 def test_gradebook_profiles_do_not_write_without_consent(sqlite_district: sa.Engine) -> None:

@@ -19,9 +19,14 @@ runner = CliRunner()
 def test_a_passing_provider_exits_0_with_secrets_from_the_environment(sqlite_district: sa.Engine) -> None:
     server, credentials = serve(sqlite_district)
     try:
-        result = runner.invoke(app, ["check", server.url, "--page-size", str(PAGE_SIZE)],
-                               env={"OPENROSTER_CHECK_CLIENT_ID": credentials.client_id,
-                                    "OPENROSTER_CHECK_CLIENT_SECRET": credentials.client_secret})
+        result = runner.invoke(
+            app,
+            ["check", server.url, "--page-size", str(PAGE_SIZE)],
+            env={
+                "OPENROSTER_CHECK_CLIENT_ID": credentials.client_id,
+                "OPENROSTER_CHECK_CLIENT_SECRET": credentials.client_secret,
+            },
+        )
     finally:
         server.stop()
     assert result.exit_code == 0, result.output
@@ -32,9 +37,19 @@ def test_a_passing_provider_exits_0_with_secrets_from_the_environment(sqlite_dis
 def test_a_failing_check_exits_1_and_is_shown_with_its_fix(sqlite_district: sa.Engine) -> None:
     server, credentials = serve(sqlite_district, b.user_without_orgs())
     try:
-        result = runner.invoke(app, ["check", server.url + "/ims/oneroster/v1p1", "--client-id",
-                                     credentials.client_id, "--client-secret", credentials.client_secret,
-                                     "--page-size", str(PAGE_SIZE)])
+        result = runner.invoke(
+            app,
+            [
+                "check",
+                server.url + "/ims/oneroster/v1p1",
+                "--client-id",
+                credentials.client_id,
+                "--client-secret",
+                credentials.client_secret,
+                "--page-size",
+                str(PAGE_SIZE),
+            ],
+        )
     finally:
         server.stop()
     assert result.exit_code == 1, result.output
@@ -42,16 +57,28 @@ def test_a_failing_check_exits_1_and_is_shown_with_its_fix(sqlite_district: sa.E
     assert "fix: Give every user the orgs" in result.output and "orgs is missing or empty" in result.output
 
 
-@pytest.mark.parametrize(("arguments", "message"), [
-    (["sis.example.org"], "must start with http:// or https://"),
-    (["http://127.0.0.1:1", "--auth", "saml"], "--auth 'saml' is not oauth2 or oauth1"),
-    (["http://127.0.0.1:1", "--signature", "RSA-SHA1"], "--signature 'RSA-SHA1' is not HMAC-SHA1 or HMAC-SHA256"),
-    (["http://127.0.0.1:1", "--profile", "sds,canvas"], "use a comma-separated list of sds, grade-sync, google"),
-    (["http://127.0.0.1:1", "--page-size", "0"], "--page-size 0 must be between 1 and 100000"),
-    (["http://127.0.0.1:1", "--max-records", "0"], "--max-records 0 must be at least 1"),
-    (["http://127.0.0.1:1", "--report", "readiness.pdf"], "the name must end in .json or .html"),
-    (["http://127.0.0.1:1", "--report", "/no/such/folder/r.json"], "the folder /no/such/folder does not exist"),
-])
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["sis.example.org"], "must start with http:// or https://"),
+        (["http://127.0.0.1:1", "--auth", "saml"], "--auth 'saml' is not oauth2 or oauth1"),
+        (
+            ["http://127.0.0.1:1", "--signature", "RSA-SHA1"],
+            "--signature 'RSA-SHA1' is not HMAC-SHA1 or HMAC-SHA256",
+        ),
+        (
+            ["http://127.0.0.1:1", "--profile", "sds,canvas"],
+            "use a comma-separated list of sds, grade-sync, google",
+        ),
+        (["http://127.0.0.1:1", "--page-size", "0"], "--page-size 0 must be between 1 and 100000"),
+        (["http://127.0.0.1:1", "--max-records", "0"], "--max-records 0 must be at least 1"),
+        (["http://127.0.0.1:1", "--report", "readiness.pdf"], "the name must end in .json or .html"),
+        (
+            ["http://127.0.0.1:1", "--report", "/no/such/folder/r.json"],
+            "the folder /no/such/folder does not exist",
+        ),
+    ],
+)
 def test_bad_arguments_exit_2_with_the_reason(arguments: list[str], message: str) -> None:
     result = runner.invoke(app, ["check", *arguments, "--client-id", "a", "--client-secret", "b"])
     assert result.exit_code == 2, result.output
@@ -59,8 +86,11 @@ def test_bad_arguments_exit_2_with_the_reason(arguments: list[str], message: str
 
 
 def test_missing_credentials_exit_2_naming_the_environment_variables() -> None:
-    result = runner.invoke(app, ["check", "http://127.0.0.1:1"], env={"OPENROSTER_CHECK_CLIENT_ID": "",
-                                                                      "OPENROSTER_CHECK_CLIENT_SECRET": ""})
+    result = runner.invoke(
+        app,
+        ["check", "http://127.0.0.1:1"],
+        env={"OPENROSTER_CHECK_CLIENT_ID": "", "OPENROSTER_CHECK_CLIENT_SECRET": ""},
+    )
     assert result.exit_code == 2
     assert "OPENROSTER_CHECK_CLIENT_ID and OPENROSTER_CHECK_CLIENT_SECRET" in result.output
 
@@ -75,8 +105,19 @@ def test_nothing_listening_exits_2() -> None:
 def test_a_wrong_token_url_exits_2_saying_so(sqlite_district: sa.Engine) -> None:
     server, credentials = serve(sqlite_district)
     try:
-        result = runner.invoke(app, ["check", server.url, "--client-id", credentials.client_id, "--client-secret",
-                                     credentials.client_secret, "--token-url", server.url + "/token"])
+        result = runner.invoke(
+            app,
+            [
+                "check",
+                server.url,
+                "--client-id",
+                credentials.client_id,
+                "--client-secret",
+                credentials.client_secret,
+                "--token-url",
+                server.url + "/token",
+            ],
+        )
     finally:
         server.stop()
     assert result.exit_code == 2, result.output
@@ -87,12 +128,26 @@ def test_a_wrong_token_url_exits_2_saying_so(sqlite_district: sa.Engine) -> None
 def test_a_wrong_secret_exits_2_saying_so(sqlite_district: sa.Engine, auth: str) -> None:
     server, credentials = serve(sqlite_district)
     try:
-        result = runner.invoke(app, ["check", server.url, "--auth", auth, "--client-id", credentials.client_id,
-                                     "--client-secret", credentials.client_secret + "x"])
+        result = runner.invoke(
+            app,
+            [
+                "check",
+                server.url,
+                "--auth",
+                auth,
+                "--client-id",
+                credentials.client_id,
+                "--client-secret",
+                credentials.client_secret + "x",
+            ],
+        )
     finally:
         server.stop()
     assert result.exit_code == 2, result.output
-    assert "check the client id and secret" in result.output or "check the consumer key and secret" in result.output
+    assert (
+        "check the client id and secret" in result.output
+        or "check the consumer key and secret" in result.output
+    )
     assert credentials.client_secret not in result.output
 
 
@@ -100,9 +155,21 @@ def test_a_report_is_written_only_as_asked(sqlite_district: sa.Engine, tmp_path:
     server, credentials = serve(sqlite_district)
     target = tmp_path / "readiness.json"
     try:
-        result = runner.invoke(app, ["check", server.url, "--client-id", credentials.client_id, "--client-secret",
-                                     credentials.client_secret, "--page-size", str(PAGE_SIZE), "--report",
-                                     str(target)])
+        result = runner.invoke(
+            app,
+            [
+                "check",
+                server.url,
+                "--client-id",
+                credentials.client_id,
+                "--client-secret",
+                credentials.client_secret,
+                "--page-size",
+                str(PAGE_SIZE),
+                "--report",
+                str(target),
+            ],
+        )
     finally:
         server.stop()
     assert result.exit_code == 0, result.output
@@ -112,8 +179,17 @@ def test_a_report_is_written_only_as_asked(sqlite_district: sa.Engine, tmp_path:
 def test_a_redirect_exits_2_naming_where_it_goes(sqlite_district: sa.Engine) -> None:
     server, credentials = serve(sqlite_district, b.redirects_everything("https://elsewhere.example.org"))
     try:
-        result = runner.invoke(app, ["check", server.url, "--client-id", credentials.client_id, "--client-secret",
-                                     credentials.client_secret])
+        result = runner.invoke(
+            app,
+            [
+                "check",
+                server.url,
+                "--client-id",
+                credentials.client_id,
+                "--client-secret",
+                credentials.client_secret,
+            ],
+        )
     finally:
         server.stop()
     assert result.exit_code == 2, result.output
@@ -123,8 +199,17 @@ def test_a_redirect_exits_2_naming_where_it_goes(sqlite_district: sa.Engine) -> 
 def test_tls_trouble_exits_2_saying_so(sqlite_district: sa.Engine) -> None:
     server, credentials = serve(sqlite_district)
     try:
-        result = runner.invoke(app, ["check", server.url.replace("http://", "https://"), "--client-id",
-                                     credentials.client_id, "--client-secret", credentials.client_secret])
+        result = runner.invoke(
+            app,
+            [
+                "check",
+                server.url.replace("http://", "https://"),
+                "--client-id",
+                credentials.client_id,
+                "--client-secret",
+                credentials.client_secret,
+            ],
+        )
     finally:
         server.stop()
     assert result.exit_code == 2, result.output

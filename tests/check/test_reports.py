@@ -27,9 +27,21 @@ def reports(sqlite_district: sa.Engine, tmp_path_factory: pytest.TempPathFactory
     try:
         for suffix in ("json", "html"):
             paths[suffix] = folder / f"readiness.{suffix}"
-            result = CliRunner().invoke(app, ["check", server.url, "--client-id", credentials.client_id,
-                                              "--client-secret", credentials.client_secret, "--page-size",
-                                              str(PAGE_SIZE), "--report", str(paths[suffix])])
+            result = CliRunner().invoke(
+                app,
+                [
+                    "check",
+                    server.url,
+                    "--client-id",
+                    credentials.client_id,
+                    "--client-secret",
+                    credentials.client_secret,
+                    "--page-size",
+                    str(PAGE_SIZE),
+                    "--report",
+                    str(paths[suffix]),
+                ],
+            )
             assert result.exit_code == 1, result.output
     finally:
         server.stop()
@@ -61,7 +73,10 @@ def test_the_html_report_shows_the_summary_and_the_failure_in_a_browser(reports:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
         page = browser.new_page()
-        page.on("request", lambda request: None if request.url.startswith("file:") else outside.append(request.url))
+        page.on(
+            "request",
+            lambda request: None if request.url.startswith("file:") else outside.append(request.url),
+        )
         page.goto(reports["html"].as_uri())
         assert page.title().startswith("OneRoster readiness:")
         summary = page.locator("#summary + table")

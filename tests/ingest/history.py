@@ -32,25 +32,45 @@ def history_store(tmp_path: Path, backend: str) -> sa.Engine:
     demo = generate_demo(schools=3, students=120, seed=3)
     engine = load(tmp_path, demo, at_ms=FIRST_IMPORT, backend=backend)
     student = next(u for u in demo["user"] if u["role"] == "student")
-    delta = {"user": [{**student, "givenName": "Renamed"}],
-             "enrollment": [{**demo["enrollment"][0], "status": "tobedeleted"}]}
+    delta = {
+        "user": [{**student, "givenName": "Renamed"}],
+        "enrollment": [{**demo["enrollment"][0], "status": "tobedeleted"}],
+    }
     write_bundle(tmp_path / "delta", delta, mode="delta")
     import_bundle(engine, tmp_path / "delta", at_ms=DELTA_IMPORT)
     write_bundle(tmp_path / "bulk", {"classResource": demo["classResource"][1:]})
     import_bundle(engine, tmp_path / "bulk", at_ms=BULK_IMPORT)
     item, result = demo["lineItem"][0], demo["result"][0]
     with client_for(engine) as writer:
-        assert writer.put(f"{BASE}/categories/cat-extra", json={"category": {"title": "Extra"}}).status_code == 201
-        changed = {**item, "title": "Renamed lineItem", "class": {"sourcedId": item["class"]},
-                   "category": {"sourcedId": "cat-extra"}, "gradingPeriod": {"sourcedId": item["gradingPeriod"]},
-                   "assignDate": "2025-09-01T00:00:00Z", "dueDate": "2025-09-08T00:00:00Z"}
-        assert writer.put(f"{BASE}/lineItems/{item['sourcedId']}", json={"lineItem": changed}).status_code == 200
-        graded = {"lineItem": {"sourcedId": result["lineItem"]}, "student": {"sourcedId": result["student"]},
-                  "scoreStatus": "fully graded", "score": 3.5, "scoreDate": "2025-10-01T12:00:00.250Z"}
+        assert (
+            writer.put(f"{BASE}/categories/cat-extra", json={"category": {"title": "Extra"}}).status_code
+            == 201
+        )
+        changed = {
+            **item,
+            "title": "Renamed lineItem",
+            "class": {"sourcedId": item["class"]},
+            "category": {"sourcedId": "cat-extra"},
+            "gradingPeriod": {"sourcedId": item["gradingPeriod"]},
+            "assignDate": "2025-09-01T00:00:00Z",
+            "dueDate": "2025-09-08T00:00:00Z",
+        }
+        assert (
+            writer.put(f"{BASE}/lineItems/{item['sourcedId']}", json={"lineItem": changed}).status_code == 200
+        )
+        graded = {
+            "lineItem": {"sourcedId": result["lineItem"]},
+            "student": {"sourcedId": result["student"]},
+            "scoreStatus": "fully graded",
+            "score": 3.5,
+            "scoreDate": "2025-10-01T12:00:00.250Z",
+        }
         assert writer.put(f"{BASE}/results/{result['sourcedId']}", json={"result": graded}).status_code == 200
         assert writer.delete(f"{BASE}/results/{demo['result'][1]['sourcedId']}").status_code == 204
         assert writer.delete(f"{BASE}/lineItems/{demo['lineItem'][1]['sourcedId']}").status_code == 204
-        assert writer.put(f"{BASE}/categories/cat-gone", json={"category": {"title": "Gone"}}).status_code == 201
+        assert (
+            writer.put(f"{BASE}/categories/cat-gone", json={"category": {"title": "Gone"}}).status_code == 201
+        )
         assert writer.delete(f"{BASE}/categories/cat-gone").status_code == 204
     return engine
 
@@ -63,7 +83,9 @@ def pull(client: TestClient, *, with_revision: bool) -> dict[str, Any]:
             response = client.get(f"{BASE}{path}?{query}")
             assert response.status_code == 200, response.text
             seen = (response.headers["x-total-count"], response.json())
-            pulled[f"{name} {path}"] = seen + ((response.headers["x-data-revision"],) if with_revision else ())
+            pulled[f"{name} {path}"] = seen + (
+                (response.headers["x-data-revision"],) if with_revision else ()
+            )
     return pulled
 
 

@@ -18,15 +18,20 @@ DELTA_REQUIRED = ("status", "dateLastModified")
 STORED = ["stored-1", "stored-2"]  # ids the store holds for every entity not in a bundle
 
 text = st.text(st.characters(exclude_categories=["Cs"]), min_size=1, max_size=20).filter(
-    lambda s: not s.isspace())
-token = st.text(st.characters(exclude_categories=["Cs", "Cc"], exclude_characters=","),
-                min_size=1, max_size=10).filter(lambda s: s == s.strip() and s != "")
-metadata_key = st.text("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-", min_size=1,
-                       max_size=12)
-user_id = st.fixed_dictionaries({
-    "type": token.filter(lambda s: not any(ch in s for ch in "{}:")),
-    "identifier": token.filter(lambda s: "{" not in s and "}" not in s),
-})
+    lambda s: not s.isspace()
+)
+token = st.text(
+    st.characters(exclude_categories=["Cs", "Cc"], exclude_characters=","), min_size=1, max_size=10
+).filter(lambda s: s == s.strip() and s != "")
+metadata_key = st.text(
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-", min_size=1, max_size=12
+)
+user_id = st.fixed_dictionaries(
+    {
+        "type": token.filter(lambda s: not any(ch in s for ch in "{}:")),
+        "identifier": token.filter(lambda s: "{" not in s and "}" not in s),
+    }
+)
 
 
 def value(field: Field, pools: dict[str, list[str]] | None = None) -> st.SearchStrategy[Any]:
@@ -59,8 +64,9 @@ def value(field: Field, pools: dict[str, list[str]] | None = None) -> st.SearchS
 
 
 @st.composite
-def record(draw: st.DrawFn, entity: Entity, sourced_id: str, pools: dict[str, list[str]],
-           mode: str) -> dict[str, Any]:
+def record(
+    draw: st.DrawFn, entity: Entity, sourced_id: str, pools: dict[str, list[str]], mode: str
+) -> dict[str, Any]:
     result: dict[str, Any] = {"sourcedId": sourced_id}
     for f in entity.csv_fields:
         if f.name == "sourcedId":
@@ -85,4 +91,6 @@ def bundles(draw: st.DrawFn, mode: str) -> Records:
     if "demographics" in names:
         owners = pools[DEMOGRAPHICS_OWNER]
         ids["demographics"] = draw(st.lists(st.sampled_from(owners), min_size=1, max_size=3, unique=True))
-    return {name: [draw(record(ENTITIES[name], sid, pools, mode)) for sid in ids[name]] for name in sorted(names)}
+    return {
+        name: [draw(record(ENTITIES[name], sid, pools, mode)) for sid in ids[name]] for name in sorted(names)
+    }

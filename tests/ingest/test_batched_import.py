@@ -34,8 +34,11 @@ def fresh_engine(backend: str, folder: Path) -> sa.Engine:
 def snapshot(engine: sa.Engine) -> Snapshot:
     """Every row of every openroster table, and the data revision."""
     with engine.connect() as conn:
-        rows = {table.name: sorted(tuple(r) for r in conn.execute(sa.select(table)))
-                for tables in TABLES.values() for table in (tables.main, *tables.lists.values())}
+        rows = {
+            table.name: sorted(tuple(r) for r in conn.execute(sa.select(table)))
+            for tables in TABLES.values()
+            for table in (tables.main, *tables.lists.values())
+        }
         state = conn.exec_driver_sql("SELECT key, value FROM store_state")
         rows["store_state"] = sorted(tuple(r) for r in state)
     return rows
@@ -49,14 +52,18 @@ def a_year(tmp_path: Path) -> list[tuple[Path, int]]:
     """Bundles imported one after the other: a first load, a bulk term change with tombstones and a
     relationship change, a delta bundle, and the first district again (tombstones come back)."""
     first, after = district(), second_term(district())
-    after["org"].append({"sourcedId": "sch-3", "name": "Lakeside Elementary", "type": "school",
-                         "parent": "dist-1"})
+    after["org"].append(
+        {"sourcedId": "sch-3", "name": "Lakeside Elementary", "type": "school", "parent": "dist-1"}
+    )
     after["classResource"] = []  # cls-bio-1 loses its resource
     later = copy.deepcopy(after)
     later["user"][0]["familyName"] = "Byron"
     steps: list[tuple[Path, Records, str]] = [
-        (tmp_path / "first", first, "bulk"), (tmp_path / "second", after, "bulk"),
-        (tmp_path / "third", as_delta_bundle(after, later), "delta"), (tmp_path / "back", first, "bulk")]
+        (tmp_path / "first", first, "bulk"),
+        (tmp_path / "second", after, "bulk"),
+        (tmp_path / "third", as_delta_bundle(after, later), "delta"),
+        (tmp_path / "back", first, "bulk"),
+    ]
     for folder, records, mode in steps:
         write_bundle(folder, records, mode=mode)
     day = SECOND_IMPORT - IMPORT_TIME
@@ -69,8 +76,9 @@ def test_small_batches_give_exactly_the_store_of_one_batch(tmp_path: Path, backe
     results = []
     for batch_size in (100_000, 3, 1):
         engine = fresh_engine(backend, tmp_path / f"batch-{batch_size}")
-        summaries = [counts(import_bundle(engine, folder, at_ms=at, batch_size=batch_size))
-                     for folder, at in bundles]
+        summaries = [
+            counts(import_bundle(engine, folder, at_ms=at, batch_size=batch_size)) for folder, at in bundles
+        ]
         results.append((summaries, snapshot(engine)))
         engine.dispose()
     one_batch, *small = results
@@ -116,13 +124,16 @@ def add_trigger(engine: sa.Engine, sql: str) -> None:
         conn.exec_driver_sql(sql)
 
 
-@pytest.mark.parametrize("trigger", [
-    # the database fails on the last user, many batches into users.csv...
-    "CREATE TRIGGER fail_late BEFORE INSERT ON users WHEN NEW.sourced_id = 'adm-1' "
-    "BEGIN SELECT RAISE(ABORT, 'disk full'); END",
-    # ...or when tombstoning what enrollments.csv no longer has, after all its batches
-    "CREATE TRIGGER fail_late BEFORE UPDATE ON enrollments BEGIN SELECT RAISE(ABORT, 'disk full'); END",
-])
+@pytest.mark.parametrize(
+    "trigger",
+    [
+        # the database fails on the last user, many batches into users.csv...
+        "CREATE TRIGGER fail_late BEFORE INSERT ON users WHEN NEW.sourced_id = 'adm-1' "
+        "BEGIN SELECT RAISE(ABORT, 'disk full'); END",
+        # ...or when tombstoning what enrollments.csv no longer has, after all its batches
+        "CREATE TRIGGER fail_late BEFORE UPDATE ON enrollments BEGIN SELECT RAISE(ABORT, 'disk full'); END",
+    ],
+)
 def test_a_failure_in_a_late_batch_rolls_back_the_whole_import(tmp_path: Path, trigger: str) -> None:
     write_bundle(tmp_path / "first", district())
     engine = fresh_engine("sqlite", tmp_path)
@@ -149,8 +160,9 @@ def rewrite_cell(path: Path, line: int, column: str, value: str) -> None:
 
 
 @pytest.mark.parametrize(("column", "value"), [("givenName", "Someone Else"), ("role", "pupil")])
-def test_a_file_that_changes_after_it_was_checked_is_not_imported(tmp_path: Path, column: str,
-                                                                  value: str) -> None:
+def test_a_file_that_changes_after_it_was_checked_is_not_imported(
+    tmp_path: Path, column: str, value: str
+) -> None:
     write_bundle(tmp_path / "first", district())
     engine = fresh_engine("sqlite", tmp_path)
     import_bundle(engine, tmp_path / "first", at_ms=IMPORT_TIME)
@@ -162,11 +174,14 @@ def test_a_file_that_changes_after_it_was_checked_is_not_imported(tmp_path: Path
             rewrite_cell(tmp_path / "next" / "users.csv", 3, column, value)
 
     with pytest.raises(BundleChanged) as caught:
-        import_bundle(engine, tmp_path / "next", at_ms=SECOND_IMPORT,
-                      progress=change_users_once_writing_starts)
-    assert str(caught.value) == (f"users.csv in {tmp_path / 'next'} changed while it was being imported, "
-                                 "so it is not what was checked; nothing was imported. Import the bundle "
-                                 "again once it is complete.")
+        import_bundle(
+            engine, tmp_path / "next", at_ms=SECOND_IMPORT, progress=change_users_once_writing_starts
+        )
+    assert str(caught.value) == (
+        f"users.csv in {tmp_path / 'next'} changed while it was being imported, "
+        "so it is not what was checked; nothing was imported. Import the bundle "
+        "again once it is complete."
+    )
     assert snapshot(engine) == before
     engine.dispose()
 
@@ -175,15 +190,18 @@ def test_progress_reports_reading_then_writing_every_batch(tmp_path: Path) -> No
     write_bundle(tmp_path / "bundle", district())
     engine = fresh_engine("sqlite", tmp_path)
     calls: list[tuple[str, int]] = []
-    import_bundle(engine, tmp_path / "bundle", batch_size=4,
-                  progress=lambda stage, rows: calls.append((stage, rows)))
+    import_bundle(
+        engine, tmp_path / "bundle", batch_size=4, progress=lambda stage, rows: calls.append((stage, rows))
+    )
     engine.dispose()
     assert [rows for stage, rows in calls if stage == "writing users.csv"] == [0, 4, 8, 10]
     assert [rows for stage, rows in calls if stage == "reading users.csv"] == [0, 10]
     files = [ENTITIES[name].csv_file for name in LOAD_ORDER]
     assert list(dict.fromkeys(stage for stage, _ in calls)) == (
-        [f"reading {f}" for f in files] + [f"writing {f}" for f in files]
-        + ["updating records that show related ones", "committing"])
+        [f"reading {f}" for f in files]
+        + [f"writing {f}" for f in files]
+        + ["updating records that show related ones", "committing"]
+    )
 
 
 def test_checking_keeps_sourced_ids_and_only_the_records_asked_for(tmp_path: Path) -> None:
@@ -192,6 +210,7 @@ def test_checking_keeps_sourced_ids_and_only_the_records_asked_for(tmp_path: Pat
     assert set(checked.records) == {"org", "classResource"}
     assert [o["sourcedId"] for o in checked.records["org"]] == ["dist-1", "sch-1", "sch-2", "dept-1"]
     assert {name: set(ids) for name, ids in checked.ids.items()} == {
-        name: {r["sourcedId"] for r in records} for name, records in district().items()}
+        name: {r["sourcedId"] for r in records} for name, records in district().items()
+    }
     assert checked.counts == {name: len(records) for name, records in district().items()}
     assert set(checked.digests) == set(ENTITIES)

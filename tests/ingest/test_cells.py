@@ -17,90 +17,144 @@ from .strategies import value
 
 USER = ENTITIES["user"].by_name
 RESULT = ENTITIES["result"].by_name
-ALL_FIELDS = sorted({f for e in ENTITIES.values() for f in e.csv_fields}, key=lambda f: (f.name, f.kind.value))
+ALL_FIELDS = sorted(
+    {f for e in ENTITIES.values() for f in e.csv_fields}, key=lambda f: (f.name, f.kind.value)
+)
 
 
-@pytest.mark.parametrize(("entity", "field", "text", "expected"), [
-    ("user", "givenName", " Jo ", " Jo "),
-    ("user", "status", "inactive", "tobedeleted"),
-    ("user", "status", " active ", "active"),
-    ("user", "enabledUser", "False", "false"),
-    ("user", "orgs", " sch-1 ,, sch-2, ", ["sch-1", "sch-2"]),
-    ("user", "userIds", "{LDAP:jsmith},{LTI:abc123}",
-     [{"type": "LDAP", "identifier": "jsmith"}, {"type": "LTI", "identifier": "abc123"}]),
-    ("user", "userIds", " { SIS : a,b:c } , ,{x:y}",
-     [{"type": "SIS", "identifier": "a,b:c"}, {"type": "x", "identifier": "y"}]),
-    ("user", "userIds", "", []),
-    ("resource", "roles", "teacher, student", ["teacher", "student"]),
-    ("result", "scoreStatus", "not submitted", "not submitted"),
-    ("result", "score", " 7.25 ", 7.25),
-    ("result", "score", "-1e3", -1000.0),
-    ("result", "scoreDate", "2021-01-13", ms(2021, 1, 13)),
-    ("result", "scoreDate", "2021-01-13T17:06:33Z", ms(2021, 1, 13, 17, 6, 33)),
-    ("result", "scoreDate", "2021-01-13T23:06:33-05:00", ms(2021, 1, 14, 4, 6, 33)),
-    ("lineItem", "assignDate", "2021-01-13", ms(2021, 1, 13)),
-    ("lineItem", "assignDate", "2021-01-13T17:06Z", ms(2021, 1, 13, 17, 6)),
-    ("lineItem", "assignDate", "2021-01-13T17:06:33.5+0130", ms(2021, 1, 13, 17, 6, 33, 500, 0) - 90 * 60_000),
-    ("lineItem", "assignDate", "2021-01-13 17:06:33.123456789", ms(2021, 1, 13, 17, 6, 33, 123)),
-    ("academicSession", "schoolYear", "2026", "2026"),
-    ("enrollment", "beginDate", "2024-02-29", "2024-02-29"),
-])
+@pytest.mark.parametrize(
+    ("entity", "field", "text", "expected"),
+    [
+        ("user", "givenName", " Jo ", " Jo "),
+        ("user", "status", "inactive", "tobedeleted"),
+        ("user", "status", " active ", "active"),
+        ("user", "enabledUser", "False", "false"),
+        ("user", "orgs", " sch-1 ,, sch-2, ", ["sch-1", "sch-2"]),
+        (
+            "user",
+            "userIds",
+            "{LDAP:jsmith},{LTI:abc123}",
+            [{"type": "LDAP", "identifier": "jsmith"}, {"type": "LTI", "identifier": "abc123"}],
+        ),
+        (
+            "user",
+            "userIds",
+            " { SIS : a,b:c } , ,{x:y}",
+            [{"type": "SIS", "identifier": "a,b:c"}, {"type": "x", "identifier": "y"}],
+        ),
+        ("user", "userIds", "", []),
+        ("resource", "roles", "teacher, student", ["teacher", "student"]),
+        ("result", "scoreStatus", "not submitted", "not submitted"),
+        ("result", "score", " 7.25 ", 7.25),
+        ("result", "score", "-1e3", -1000.0),
+        ("result", "scoreDate", "2021-01-13", ms(2021, 1, 13)),
+        ("result", "scoreDate", "2021-01-13T17:06:33Z", ms(2021, 1, 13, 17, 6, 33)),
+        ("result", "scoreDate", "2021-01-13T23:06:33-05:00", ms(2021, 1, 14, 4, 6, 33)),
+        ("lineItem", "assignDate", "2021-01-13", ms(2021, 1, 13)),
+        ("lineItem", "assignDate", "2021-01-13T17:06Z", ms(2021, 1, 13, 17, 6)),
+        (
+            "lineItem",
+            "assignDate",
+            "2021-01-13T17:06:33.5+0130",
+            ms(2021, 1, 13, 17, 6, 33, 500, 0) - 90 * 60_000,
+        ),
+        ("lineItem", "assignDate", "2021-01-13 17:06:33.123456789", ms(2021, 1, 13, 17, 6, 33, 123)),
+        ("academicSession", "schoolYear", "2026", "2026"),
+        ("enrollment", "beginDate", "2024-02-29", "2024-02-29"),
+    ],
+)
 def test_decode(entity: str, field: str, text: str, expected: Any) -> None:
     assert decode_cell(ENTITIES[entity].by_name[field], text) == expected
 
 
-@pytest.mark.parametrize(("field", "text", "message"), [
-    (USER["role"], "Teacher", "'Teacher' is not one of administrator, aide, guardian, parent, proctor, relative, "
-                              "student, teacher. Values are case-sensitive: write 'teacher'."),
-    (USER["status"], "deleted", "'deleted' is not one of active, tobedeleted."),
-    (USER["userIds"], "{LDAP}", "'{LDAP}' in '{LDAP}' is not a user id; write each as {type:identifier}, "
-                                "separated by commas, for example {LDAP:jsmith},{LTI:abc123}."),
-    (USER["userIds"], "{LDAP:a}{LTI:b}", "'{LDAP:a}{LTI:b}' is not a list of user ids; write each as "
-                                         "{type:identifier}, separated by commas, for example "
-                                         "{LDAP:jsmith},{LTI:abc123}."),
-    (USER["userIds"], "{LDAP:a", "'{LDAP:a' is not a list of user ids; write each as {type:identifier}, "
-                                 "separated by commas, for example {LDAP:jsmith},{LTI:abc123}."),
-    (RESULT["score"], "nan", "'nan' is not a number; write it with digits and an optional decimal point, "
-                             "for example 85 or 92.5."),
-    (RESULT["score"], "inf", "'inf' is not a number; write it with digits and an optional decimal point, "
-                             "for example 85 or 92.5."),
-    (ENTITIES["enrollment"].by_name["beginDate"], "2024-2-9",
-     "'2024-2-9' is not a date; write dates as YYYY-MM-DD, for example 2024-08-15."),
-])
+@pytest.mark.parametrize(
+    ("field", "text", "message"),
+    [
+        (
+            USER["role"],
+            "Teacher",
+            "'Teacher' is not one of administrator, aide, guardian, parent, proctor, relative, "
+            "student, teacher. Values are case-sensitive: write 'teacher'.",
+        ),
+        (USER["status"], "deleted", "'deleted' is not one of active, tobedeleted."),
+        (
+            USER["userIds"],
+            "{LDAP}",
+            "'{LDAP}' in '{LDAP}' is not a user id; write each as {type:identifier}, "
+            "separated by commas, for example {LDAP:jsmith},{LTI:abc123}.",
+        ),
+        (
+            USER["userIds"],
+            "{LDAP:a}{LTI:b}",
+            "'{LDAP:a}{LTI:b}' is not a list of user ids; write each as "
+            "{type:identifier}, separated by commas, for example "
+            "{LDAP:jsmith},{LTI:abc123}.",
+        ),
+        (
+            USER["userIds"],
+            "{LDAP:a",
+            "'{LDAP:a' is not a list of user ids; write each as {type:identifier}, "
+            "separated by commas, for example {LDAP:jsmith},{LTI:abc123}.",
+        ),
+        (
+            RESULT["score"],
+            "nan",
+            "'nan' is not a number; write it with digits and an optional decimal point, "
+            "for example 85 or 92.5.",
+        ),
+        (
+            RESULT["score"],
+            "inf",
+            "'inf' is not a number; write it with digits and an optional decimal point, "
+            "for example 85 or 92.5.",
+        ),
+        (
+            ENTITIES["enrollment"].by_name["beginDate"],
+            "2024-2-9",
+            "'2024-2-9' is not a date; write dates as YYYY-MM-DD, for example 2024-08-15.",
+        ),
+    ],
+)
 def test_decode_rejects(field: Field, text: str, message: str) -> None:
     with pytest.raises(BadValue) as caught:
         decode_cell(field, text)
     assert str(caught.value) == message
 
 
-@pytest.mark.parametrize(("entity", "field", "value", "text"), [
-    ("result", "score", 100.0, "100"),
-    ("result", "score", 92.5, "92.5"),
-    ("result", "score", 0.1, "0.1"),
-    ("result", "score", 1e20, "1e+20"),
-    ("result", "score", 7, "7"),
-    ("lineItem", "assignDate", ms(2024, 8, 15, 13, 5, 22), "2024-08-15T13:05:22.000Z"),
-    ("user", "enabledUser", True, "true"),
-    ("user", "orgs", ["sch-1", "sch-2"], "sch-1,sch-2"),
-    ("user", "userIds", [{"type": "LDAP", "identifier": "a,b:c"}], "{LDAP:a,b:c}"),
-    ("user", "middleName", None, ""),
-    ("user", "grades", [], ""),
-])
+@pytest.mark.parametrize(
+    ("entity", "field", "value", "text"),
+    [
+        ("result", "score", 100.0, "100"),
+        ("result", "score", 92.5, "92.5"),
+        ("result", "score", 0.1, "0.1"),
+        ("result", "score", 1e20, "1e+20"),
+        ("result", "score", 7, "7"),
+        ("lineItem", "assignDate", ms(2024, 8, 15, 13, 5, 22), "2024-08-15T13:05:22.000Z"),
+        ("user", "enabledUser", True, "true"),
+        ("user", "orgs", ["sch-1", "sch-2"], "sch-1,sch-2"),
+        ("user", "userIds", [{"type": "LDAP", "identifier": "a,b:c"}], "{LDAP:a,b:c}"),
+        ("user", "middleName", None, ""),
+        ("user", "grades", [], ""),
+    ],
+)
 def test_encode(entity: str, field: str, value: Any, text: str) -> None:
     assert encode_cell(ENTITIES[entity].by_name[field], value) == text
 
 
-@pytest.mark.parametrize(("field", "value"), [
-    (USER["grades"], ["09,10"]),
-    (USER["grades"], [" 09"]),
-    (USER["grades"], [""]),
-    (USER["grades"], "09"),
-    (USER["userIds"], [{"type": "LD:AP", "identifier": "x"}]),
-    (USER["userIds"], [{"type": "LDAP", "identifier": "{x}"}]),
-    (RESULT["score"], float("nan")),
-    (RESULT["score"], "92"),
-    (ENTITIES["lineItem"].by_name["assignDate"], "2024-08-15T13:05:22.000Z"),
-])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        (USER["grades"], ["09,10"]),
+        (USER["grades"], [" 09"]),
+        (USER["grades"], [""]),
+        (USER["grades"], "09"),
+        (USER["userIds"], [{"type": "LD:AP", "identifier": "x"}]),
+        (USER["userIds"], [{"type": "LDAP", "identifier": "{x}"}]),
+        (RESULT["score"], float("nan")),
+        (RESULT["score"], "92"),
+        (ENTITIES["lineItem"].by_name["assignDate"], "2024-08-15T13:05:22.000Z"),
+    ],
+)
 def test_encode_refuses_values_a_cell_cannot_carry(field: Field, value: Any) -> None:
     with pytest.raises(BadValue):
         encode_cell(field, value)

@@ -39,7 +39,9 @@ def served(engine: sa.Engine, client_id: str, secret: str) -> dict[str, Any]:
     """What a client holding `client_id` and `secret` gets: a token exchange, a full pull, a delta,
     tombstones and OAuth 1.0a-signed reads."""
     with TestClient(app_for(engine), base_url=ORIGIN) as client:
-        token = client.post("/oauth/token", data={"grant_type": "client_credentials"}, auth=(client_id, secret))
+        token = client.post(
+            "/oauth/token", data={"grant_type": "client_credentials"}, auth=(client_id, secret)
+        )
         assert token.status_code == 200, token.text
         exchange = {k: v for k, v in token.json().items() if k != "access_token"}
         client.headers["Authorization"] = f"Bearer {token.json()['access_token']}"
@@ -69,7 +71,9 @@ def new_target(tmp_path: Path, backend: str) -> str:
 
 
 @pytest.mark.parametrize(("from_backend", "to_backend"), [("sqlite", "postgresql"), ("postgresql", "sqlite")])
-def test_a_copy_serves_every_response_as_the_original(tmp_path: Path, from_backend: str, to_backend: str) -> None:
+def test_a_copy_serves_every_response_as_the_original(
+    tmp_path: Path, from_backend: str, to_backend: str
+) -> None:
     source, client_id, secret = make_source(tmp_path, from_backend)
     before = served(source, client_id, secret)
     target_url = new_target(tmp_path, to_backend)
@@ -117,11 +121,17 @@ def test_a_migrated_empty_target_is_empty(tmp_path: Path) -> None:
     source.dispose()
 
 
-@pytest.mark.parametrize(("to", "message"), [
-    ("not a url", "is not a database URL"),
-    ("postgresql+psycopg://postgres@127.0.0.1:1/nowhere", "Cannot copy into postgresql+psycopg://postgres@127.0.0.1:1/nowhere"),
-    ("SOURCE", "the store it copies from"),
-])
+@pytest.mark.parametrize(
+    ("to", "message"),
+    [
+        ("not a url", "is not a database URL"),
+        (
+            "postgresql+psycopg://postgres@127.0.0.1:1/nowhere",
+            "Cannot copy into postgresql+psycopg://postgres@127.0.0.1:1/nowhere",
+        ),
+        ("SOURCE", "the store it copies from"),
+    ],
+)
 def test_a_bad_target_is_a_clear_error_and_changes_nothing(tmp_path: Path, to: str, message: str) -> None:
     source, _, _ = make_source(tmp_path, "sqlite")
     held = rows(source)

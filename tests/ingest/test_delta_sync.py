@@ -62,8 +62,18 @@ def second_term(records: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict
     users = {u["sourcedId"]: u for u in data["user"]}
     users["tch-1"]["email"] = "ada.king@riverside.example.org"
     data["user"] = [u for u in data["user"] if u["sourcedId"] != "stu-3"]  # withdrawn
-    data["user"].append({"sourcedId": "stu-6", "enabledUser": "true", "orgs": ["sch-1"], "role": "student",
-                         "username": "stu6", "givenName": "Ana", "familyName": "Lima", "identifier": "STU-6"})
+    data["user"].append(
+        {
+            "sourcedId": "stu-6",
+            "enabledUser": "true",
+            "orgs": ["sch-1"],
+            "role": "student",
+            "username": "stu6",
+            "givenName": "Ana",
+            "familyName": "Lima",
+            "identifier": "STU-6",
+        }
+    )
     data["enrollment"] = [e for e in data["enrollment"] if e["sourcedId"] not in ("enr-3", "enr-5")]
     data["enrollment"] += [
         {"sourcedId": "enr-12", "class": "cls-alg-1", "school": "sch-1", "user": "stu-2", "role": "student"},
@@ -73,23 +83,37 @@ def second_term(records: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict
     return data
 
 
-EXPECTED_DELTA = {("users", "tch-1"), ("users", "stu-3"), ("users", "stu-6"), ("enrollments", "enr-3"),
-                  ("enrollments", "enr-5"), ("enrollments", "enr-12"), ("enrollments", "enr-13"),
-                  ("classes", "cls-alg-1")}
+EXPECTED_DELTA = {
+    ("users", "tch-1"),
+    ("users", "stu-3"),
+    ("users", "stu-6"),
+    ("enrollments", "enr-3"),
+    ("enrollments", "enr-5"),
+    ("enrollments", "enr-12"),
+    ("enrollments", "enr-13"),
+    ("classes", "cls-alg-1"),
+}
 TOMBSTONES = {("users", "stu-3"), ("enrollments", "enr-3"), ("enrollments", "enr-5")}
 
 
-def as_delta_bundle(before: dict[str, list[dict[str, Any]]],
-                    after: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
+def as_delta_bundle(
+    before: dict[str, list[dict[str, Any]]], after: dict[str, list[dict[str, Any]]]
+) -> dict[str, list[dict[str, Any]]]:
     """The same change as a delta bundle: changed and new rows, and removed rows marked tobedeleted."""
     delta: dict[str, list[dict[str, Any]]] = {}
     for name in after:
         old = {r["sourcedId"]: r for r in before[name]}
         new = {r["sourcedId"]: r for r in after[name]}
-        rows = [dict(r, status="active", dateLastModified=SECOND_IMPORT - 5000)
-                for sid, r in new.items() if old.get(sid) != r]
-        rows += [dict(r, status="tobedeleted", dateLastModified=SECOND_IMPORT - 5000)
-                 for sid, r in old.items() if sid not in new]
+        rows = [
+            dict(r, status="active", dateLastModified=SECOND_IMPORT - 5000)
+            for sid, r in new.items()
+            if old.get(sid) != r
+        ]
+        rows += [
+            dict(r, status="tobedeleted", dateLastModified=SECOND_IMPORT - 5000)
+            for sid, r in old.items()
+            if sid not in new
+        ]
         if rows:
             delta[name] = rows
     return delta
@@ -143,8 +167,15 @@ def test_a_relationship_change_moves_the_records_that_show_it(tmp_path: Path) ->
     engine = load(tmp_path, district())
     api = client_for(engine)
     data = district()
-    data["org"].append({"sourcedId": "sch-3", "name": "Lakeside Elementary", "type": "school",
-                        "identifier": "060000103", "parent": "dist-1"})
+    data["org"].append(
+        {
+            "sourcedId": "sch-3",
+            "name": "Lakeside Elementary",
+            "type": "school",
+            "identifier": "060000103",
+            "parent": "dist-1",
+        }
+    )
     data["classResource"] = []  # cls-bio-1 loses its resource
     bundle = tmp_path / "next"
     write_bundle(bundle, data)
@@ -174,9 +205,21 @@ def test_a_tombstone_that_comes_back_is_active_with_a_new_time(tmp_path: Path) -
 def test_new_records_never_carry_a_time_before_their_import(tmp_path: Path) -> None:
     engine = load(tmp_path, district())
     api = client_for(engine)
-    late = {"user": [{"sourcedId": "stu-7", "status": "active", "dateLastModified": IMPORT_TIME,
-                      "enabledUser": "true", "orgs": ["sch-1"], "role": "student", "username": "stu7",
-                      "givenName": "Kai", "familyName": "Ono"}]}
+    late = {
+        "user": [
+            {
+                "sourcedId": "stu-7",
+                "status": "active",
+                "dateLastModified": IMPORT_TIME,
+                "enabledUser": "true",
+                "orgs": ["sch-1"],
+                "role": "student",
+                "username": "stu7",
+                "givenName": "Kai",
+                "familyName": "Ono",
+            }
+        ]
+    }
     write_bundle(tmp_path / "late", late, mode="delta")
     import_bundle(engine, tmp_path / "late", at_ms=SECOND_IMPORT)
     assert api.get(BASE + "/users/stu-7").json()["user"]["dateLastModified"] == format_datetime(SECOND_IMPORT)
@@ -194,8 +237,18 @@ def test_a_page_walk_sees_the_revision_change_when_an_import_commits(tmp_path: P
 
     first = api.get(f"{BASE}/users?limit=3&offset=0")
     data = district()
-    data["user"].insert(0, {"sourcedId": "adm-0", "enabledUser": "true", "orgs": ["dist-1"],
-                            "role": "administrator", "username": "adm0", "givenName": "Zoe", "familyName": "Ng"})
+    data["user"].insert(
+        0,
+        {
+            "sourcedId": "adm-0",
+            "enabledUser": "true",
+            "orgs": ["dist-1"],
+            "role": "administrator",
+            "username": "adm0",
+            "givenName": "Zoe",
+            "familyName": "Ng",
+        },
+    )
     write_bundle(tmp_path / "more", data)
     import_bundle(engine, tmp_path / "more", at_ms=SECOND_IMPORT)
     second = api.get(f"{BASE}/users?limit=3&offset=3")
@@ -227,6 +280,9 @@ def test_changes_and_prune_commands(tmp_path: Path) -> None:
     with engine.connect() as conn:
         assert conn.execute(sa.text("SELECT count(*) FROM users WHERE sourced_id = 'stu-3'")).scalar() == 0
         assert conn.execute(sa.text("SELECT count(*) FROM users__orgs WHERE owner = 'stu-3'")).scalar() == 0
-        assert conn.execute(sa.text("SELECT count(*) FROM enrollments WHERE status = 'tobedeleted'")).scalar() == 3
+        assert (
+            conn.execute(sa.text("SELECT count(*) FROM enrollments WHERE status = 'tobedeleted'")).scalar()
+            == 3
+        )
     assert runner.invoke(app, ["prune", "--older-than-days", "0", "--database", url]).exit_code == 2
     engine.dispose()

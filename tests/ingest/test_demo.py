@@ -196,7 +196,8 @@ def test_every_reference_names_a_generated_record_of_the_right_entity(district: 
 def test_demographics_belong_to_students(district: Records) -> None:
     students = {u["sourcedId"] for u in users_with(district, "student")}
     assert [d["sourcedId"] for d in district["demographics"]] == [
-        u["sourcedId"] for u in district["user"] if u["role"] == "student"]
+        u["sourcedId"] for u in district["user"] if u["role"] == "student"
+    ]
     assert set(by_id(district, "demographics")) == students
 
 
@@ -361,8 +362,9 @@ def test_grades_follow_the_school_level(district: Records) -> None:
 
 def test_each_grade_of_each_school_has_one_homeroom(district: Records) -> None:
     schools = [o["sourcedId"] for o in district["org"] if o["type"] == "school"]
-    homerooms = Counter((c["school"], c["grades"][0]) for c in district["class"]
-                        if c["classType"] == "homeroom")
+    homerooms = Counter(
+        (c["school"], c["grades"][0]) for c in district["class"] if c["classType"] == "homeroom"
+    )
     expected = {(sid, g) for i, sid in enumerate(schools) for g in school_level(i).grades}
     assert set(homerooms) == expected and set(homerooms.values()) == {1}
     assert {c["classType"] for c in district["class"]} == {"homeroom", "scheduled"}
@@ -425,8 +427,13 @@ def test_demographics_are_plausible_for_the_grade(district: Records) -> None:
     (year,) = [s for s in district["academicSession"] if s["type"] == "schoolYear"]
     fall = int(year["schoolYear"]) - 1
     grades = {u["sourcedId"]: u["grades"][0] for u in users_with(district, "student")}
-    races = ("americanIndianOrAlaskaNative", "asian", "blackOrAfricanAmerican",
-             "nativeHawaiianOrOtherPacificIslander", "white")
+    races = (
+        "americanIndianOrAlaskaNative",
+        "asian",
+        "blackOrAfricanAmerican",
+        "nativeHawaiianOrOtherPacificIslander",
+        "white",
+    )
     for record in district["demographics"]:
         born = date.fromisoformat(record["birthDate"])
         cutoff = date(fall, 9, 1)
@@ -481,7 +488,9 @@ def test_courses_and_scheduled_classes_link_to_a_resource_of_their_subject(distr
             assert klass["sourcedId"] not in class_links
 
 
-def test_every_mathematics_class_has_a_line_item_in_each_grading_period_of_its_terms(district: Records) -> None:
+def test_every_mathematics_class_has_a_line_item_in_each_grading_period_of_its_terms(
+    district: Records,
+) -> None:
     sessions = by_id(district, "academicSession")
     items_of: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for item in district["lineItem"]:
@@ -489,8 +498,11 @@ def test_every_mathematics_class_has_a_line_item_in_each_grading_period_of_its_t
     maths = [c for c in district["class"] if "Mathematics" in c.get("subjects", [])]
     assert maths and set(items_of) == {c["sourcedId"] for c in maths}
     for klass in maths:
-        periods = sorted(s for s, session in sessions.items() if session.get("parent") in klass["terms"]
-                         and session["type"] == "gradingPeriod")
+        periods = sorted(
+            s
+            for s, session in sessions.items()
+            if session.get("parent") in klass["terms"] and session["type"] == "gradingPeriod"
+        )
         items = items_of[klass["sourcedId"]]
         assert sorted(i["gradingPeriod"] for i in items) == periods
         for item in items:

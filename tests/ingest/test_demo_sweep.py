@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
@@ -18,18 +19,30 @@ from tests.conftest import BACKENDS, BASE, client_for, new_database
 EMPTY_BY_DESIGN: frozenset[str] = frozenset()
 
 # The path segment before a parameter -> the kind of id it takes.
-_KIND_BEFORE = {"schools": "school", "classes": "class", "lineItems": "lineItem", "students": "student",
-                "terms": "term", "courses": "course", "teachers": "teacher", "users": "user"}
+_KIND_BEFORE = {
+    "schools": "school",
+    "classes": "class",
+    "lineItems": "lineItem",
+    "students": "student",
+    "terms": "term",
+    "courses": "course",
+    "teachers": "teacher",
+    "users": "user",
+}
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
-def demo_client(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+def demo_client(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[TestClient]:
     """The demo district `serve --demo` loads (3 schools, 300 students, seed 1), through the CLI."""
     folder = tmp_path_factory.mktemp("sweep")
     url = new_database(request.param, folder)
     runner = CliRunner()
-    for arguments in (["demo-data", str(folder / "demo"), "--schools", "3", "--students", "300", "--seed", "1"],
-                      ["import", str(folder / "demo"), "--database", url]):
+    for arguments in (
+        ["demo-data", str(folder / "demo"), "--schools", "3", "--students", "300", "--seed", "1"],
+        ["import", str(folder / "demo"), "--database", url],
+    ):
         result = runner.invoke(app, arguments)
         assert result.exit_code == 0, result.output
     engine = create_engine(url)
@@ -59,10 +72,16 @@ def discover(client: TestClient) -> dict[str, str]:
     line_item = _get(client, f"/lineItems/{result['lineItem']['sourcedId']}")["lineItem"]
     klass = _get(client, f"/classes/{line_item['class']['sourcedId']}")["class"]
     teacher = _first(client, f"/classes/{klass['sourcedId']}/teachers", "users")
-    return {"lineItem": line_item["sourcedId"], "student": result["student"]["sourcedId"],
-            "user": result["student"]["sourcedId"], "class": klass["sourcedId"],
-            "school": klass["school"]["sourcedId"], "course": klass["course"]["sourcedId"],
-            "term": klass["terms"][0]["sourcedId"], "teacher": teacher["sourcedId"]}
+    return {
+        "lineItem": line_item["sourcedId"],
+        "student": result["student"]["sourcedId"],
+        "user": result["student"]["sourcedId"],
+        "class": klass["sourcedId"],
+        "school": klass["school"]["sourcedId"],
+        "course": klass["course"]["sourcedId"],
+        "term": klass["terms"][0]["sourcedId"],
+        "teacher": teacher["sourcedId"],
+    }
 
 
 def concrete_path(client: TestClient, endpoint: Endpoint, ids: dict[str, str]) -> str:
@@ -101,13 +120,16 @@ def test_every_get_endpoint_answers_records_on_the_demo(demo_client: TestClient)
 def test_the_sweep_reaches_every_kind_of_grade(demo_client: TestClient) -> None:
     ids = discover(demo_client)
     results = _get(demo_client, f"/classes/{ids['class']}/results?limit=10000")["results"]
-    line_items = {item["sourcedId"]: item for item in
-                  _get(demo_client, f"/classes/{ids['class']}/lineItems")["lineItems"]}
+    line_items = {
+        item["sourcedId"]: item
+        for item in _get(demo_client, f"/classes/{ids['class']}/lineItems")["lineItems"]
+    }
     assert results and {r["lineItem"]["sourcedId"] for r in results} <= set(line_items)
     all_results = _get(demo_client, "/results?limit=10000")["results"]
     assert {"fully graded", "exempt", "not submitted"} <= {r["scoreStatus"] for r in all_results}
-    maxima = {item["sourcedId"]: float(item["resultValueMax"]) for item in
-              _get(demo_client, "/lineItems?limit=10000")["lineItems"]}
+    maxima = {
+        item["sourcedId"]: float(item["resultValueMax"])
+        for item in _get(demo_client, "/lineItems?limit=10000")["lineItems"]
+    }
     assert any(float(r["score"]) > maxima[r["lineItem"]["sourcedId"]] for r in all_results if "score" in r)
     assert {item["gradingPeriod"]["sourcedId"] for item in line_items.values()} >= {"gp-2026-1", "gp-2026-2"}
-

@@ -17,8 +17,10 @@ from tests.district import district
 from .bundles import csv_text, make_bundle
 
 runner = CliRunner()
-TOO_LONG = f"This line is longer than the {MAX_LINE_CHARACTERS:,} characters a row may have, so the file was " \
-           "not read further; check that it is a CSV file with one record per line."
+TOO_LONG = (
+    f"This line is longer than the {MAX_LINE_CHARACTERS:,} characters a row may have, so the file was "
+    "not read further; check that it is a CSV file with one record per line."
+)
 
 
 def test_an_endless_line_of_commas_is_one_problem_with_its_line(tmp_path: Path) -> None:
@@ -62,5 +64,8 @@ def test_a_zipped_line_bomb_is_refused_by_import_and_the_store_is_unchanged(tmp_
     assert result.exit_code == 1
     assert "users.csv, line 2" in result.output and "is longer than the 1,048,576 characters" in result.output
     with engine.connect() as conn:
-        assert conn.exec_driver_sql("SELECT sourced_id, date_last_modified FROM users ORDER BY 1").all() == before
+        assert (
+            conn.exec_driver_sql("SELECT sourced_id, date_last_modified FROM users ORDER BY 1").all()
+            == before
+        )
     engine.dispose()

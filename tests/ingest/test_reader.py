@@ -54,27 +54,40 @@ def test_columns_are_matched_by_name_and_optional_ones_may_be_missing(tmp_path: 
 def test_byte_order_mark_lf_endings_blank_lines_and_gender_alias_are_accepted(tmp_path: Path) -> None:
     rows = valid_rows()
     users = rows["user"]
-    demographics = "\ufeff" + csv_text(["sourcedId", "gender", "birthDate"],
-                                       [["stu-1", "female", "2010-04-02"]]).replace("\r\n", "\n")
-    path = make_bundle(tmp_path, rows, files={
-        "demographics.csv": demographics + "\n,,\n",
-        "users.csv": csv_text(header_for("user", users), users) + "\r\n",
-    })
+    demographics = "\ufeff" + csv_text(
+        ["sourcedId", "gender", "birthDate"], [["stu-1", "female", "2010-04-02"]]
+    ).replace("\r\n", "\n")
+    path = make_bundle(
+        tmp_path,
+        rows,
+        files={
+            "demographics.csv": demographics + "\n,,\n",
+            "users.csv": csv_text(header_for("user", users), users) + "\r\n",
+        },
+    )
 
     bundle = read_bundle(path)
 
-    assert bundle.records["demographics"] == [{"sourcedId": "stu-1", "sex": "female", "birthDate": "2010-04-02"}]
+    assert bundle.records["demographics"] == [
+        {"sourcedId": "stu-1", "sex": "female", "birthDate": "2010-04-02"}
+    ]
     assert len(bundle.records["user"]) == 3
 
 
 def test_quoted_line_breaks_stay_in_the_value(tmp_path: Path) -> None:
-    rows = {"category": [{"sourcedId": "cat-1", "title": "Home\r\nwork, \"extra\""},
-                         {"sourcedId": "cat-2", "title": " Quiz "}]}
+    rows = {
+        "category": [
+            {"sourcedId": "cat-1", "title": 'Home\r\nwork, "extra"'},
+            {"sourcedId": "cat-2", "title": " Quiz "},
+        ]
+    }
 
     records = read_bundle(make_bundle(tmp_path, rows)).records["category"]
 
-    assert records == [{"sourcedId": "cat-1", "title": "Home\r\nwork, \"extra\""},
-                       {"sourcedId": "cat-2", "title": " Quiz "}]
+    assert records == [
+        {"sourcedId": "cat-1", "title": 'Home\r\nwork, "extra"'},
+        {"sourcedId": "cat-2", "title": " Quiz "},
+    ]
 
 
 def test_progress_is_reported_per_file_with_the_final_count(tmp_path: Path) -> None:
@@ -106,11 +119,21 @@ def test_references_may_name_stored_records_when_their_file_is_absent(tmp_path: 
 
 def test_references_into_a_delta_file_may_also_name_stored_records(tmp_path: Path) -> None:
     rows = valid_rows()
-    rows["org"] = [{"sourcedId": "sch-1", "status": "active", "dateLastModified": "2025-06-02T00:00:00Z",
-                    "name": "Riverside High", "type": "school", "parentSourcedId": "dist-1"}]
+    rows["org"] = [
+        {
+            "sourcedId": "sch-1",
+            "status": "active",
+            "dateLastModified": "2025-06-02T00:00:00Z",
+            "name": "Riverside High",
+            "type": "school",
+            "parentSourcedId": "dist-1",
+        }
+    ]
 
-    bundle = read_bundle(make_bundle(tmp_path, rows, modes={"org": "delta"}),
-                         stored_ids=lambda name: {"dist-1"} if name == "org" else set())
+    bundle = read_bundle(
+        make_bundle(tmp_path, rows, modes={"org": "delta"}),
+        stored_ids=lambda name: {"dist-1"} if name == "org" else set(),
+    )
 
     assert bundle.modes["org"] == "delta"
     assert [org["sourcedId"] for org in bundle.records["org"]] == ["sch-1"]

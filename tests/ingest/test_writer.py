@@ -26,22 +26,55 @@ def test_manifest_declares_every_file(tmp_path: Path) -> None:
     write_bundle(tmp_path / "out", {"org": [], "user": []}, system_name="Example SIS")
 
     assert lines_of(tmp_path / "out" / "manifest.csv") == [
-        "propertyName,value", "manifest.version,1.0", "oneroster.version,1.1",
-        "file.academicSessions,absent", "file.categories,absent", "file.classes,absent",
-        "file.classResources,absent", "file.courses,absent", "file.courseResources,absent",
-        "file.demographics,absent", "file.enrollments,absent", "file.lineItems,absent", "file.orgs,bulk",
-        "file.resources,absent", "file.results,absent", "file.users,bulk", "source.systemName,Example SIS", "",
+        "propertyName,value",
+        "manifest.version,1.0",
+        "oneroster.version,1.1",
+        "file.academicSessions,absent",
+        "file.categories,absent",
+        "file.classes,absent",
+        "file.classResources,absent",
+        "file.courses,absent",
+        "file.courseResources,absent",
+        "file.demographics,absent",
+        "file.enrollments,absent",
+        "file.lineItems,absent",
+        "file.orgs,bulk",
+        "file.resources,absent",
+        "file.results,absent",
+        "file.users,bulk",
+        "source.systemName,Example SIS",
+        "",
     ]
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["manifest.csv", "orgs.csv", "users.csv"]
 
 
 def test_cells_are_quoted_per_rfc_4180_and_lists_always(tmp_path: Path) -> None:
-    users: list[dict[str, Any]] = [{"sourcedId": "u-1", "enabledUser": "true", "orgs": ["sch-1"], "role": "student",
-              "username": "jo", "givenName": 'Jo "JJ"', "familyName": "Smith, Jr.", "grades": ["09", "10"],
-              "userIds": [{"type": "LDAP", "identifier": "jo"}], "metadata": {"z": "1", "a": "x\ny"}},
-             {"sourcedId": "u-2", "enabledUser": "false", "orgs": ["sch-1", "sch-2"], "role": "teacher",
-              "username": "al", "givenName": "Al", "familyName": "Lee", "status": "active",
-              "dateLastModified": 0, "metadata": {"b": "2"}}]
+    users: list[dict[str, Any]] = [
+        {
+            "sourcedId": "u-1",
+            "enabledUser": "true",
+            "orgs": ["sch-1"],
+            "role": "student",
+            "username": "jo",
+            "givenName": 'Jo "JJ"',
+            "familyName": "Smith, Jr.",
+            "grades": ["09", "10"],
+            "userIds": [{"type": "LDAP", "identifier": "jo"}],
+            "metadata": {"z": "1", "a": "x\ny"},
+        },
+        {
+            "sourcedId": "u-2",
+            "enabledUser": "false",
+            "orgs": ["sch-1", "sch-2"],
+            "role": "teacher",
+            "username": "al",
+            "givenName": "Al",
+            "familyName": "Lee",
+            "status": "active",
+            "dateLastModified": 0,
+            "metadata": {"b": "2"},
+        },
+    ]
 
     write_bundle(tmp_path / "out", {"user": users})
 
@@ -57,8 +90,9 @@ def test_cells_are_quoted_per_rfc_4180_and_lists_always(tmp_path: Path) -> None:
 
 
 def test_delta_records_get_a_status_and_a_modification_time(tmp_path: Path) -> None:
-    write_bundle(tmp_path / "out", {"category": ({"sourcedId": f"c{i}", "title": "t"} for i in range(2))},
-                 mode="delta")
+    write_bundle(
+        tmp_path / "out", {"category": ({"sourcedId": f"c{i}", "title": "t"} for i in range(2))}, mode="delta"
+    )
 
     records = read_bundle(tmp_path / "out").records["category"]
 
@@ -70,7 +104,9 @@ def test_zip_holds_the_files_at_its_root(tmp_path: Path) -> None:
     write_bundle(tmp_path / "out.zip", expected_records())
 
     with zipfile.ZipFile(tmp_path / "out.zip") as archive:
-        assert sorted(archive.namelist()) == sorted(["manifest.csv", *(e.csv_file for e in ENTITIES.values())])
+        assert sorted(archive.namelist()) == sorted(
+            ["manifest.csv", *(e.csv_file for e in ENTITIES.values())]
+        )
     assert read_bundle(tmp_path / "out.zip").records == expected_records()
     assert not (tmp_path / "out.zip.partial").exists()
 
@@ -86,15 +122,26 @@ def test_rewriting_a_folder_removes_files_now_declared_absent(tmp_path: Path) ->
     assert read_bundle(tmp_path / "out").records == {"org": records["org"]}
 
 
-@pytest.mark.parametrize(("records", "mode", "error"), [
-    ({"student": []}, "bulk", "not OneRoster entities: student"),
-    ({"org": []}, "full", "mode must be 'bulk' or 'delta'"),
-    ({"org": [{"sourcedId": "o", "name": "n", "type": "school", "nickname": "x"}]}, "bulk",
-     "org record 'o' has fields that org does not have: nickname"),
-    ({"course": [{"sourcedId": "c", "title": "t", "org": "o", "grades": ["9,10"]}]}, "bulk",
-     "Cannot write courses.csv record 'c', grades:"),
-])
-def test_refuses_what_cannot_be_written(tmp_path: Path, records: dict[str, Any], mode: str, error: str) -> None:
+@pytest.mark.parametrize(
+    ("records", "mode", "error"),
+    [
+        ({"student": []}, "bulk", "not OneRoster entities: student"),
+        ({"org": []}, "full", "mode must be 'bulk' or 'delta'"),
+        (
+            {"org": [{"sourcedId": "o", "name": "n", "type": "school", "nickname": "x"}]},
+            "bulk",
+            "org record 'o' has fields that org does not have: nickname",
+        ),
+        (
+            {"course": [{"sourcedId": "c", "title": "t", "org": "o", "grades": ["9,10"]}]},
+            "bulk",
+            "Cannot write courses.csv record 'c', grades:",
+        ),
+    ],
+)
+def test_refuses_what_cannot_be_written(
+    tmp_path: Path, records: dict[str, Any], mode: str, error: str
+) -> None:
     with pytest.raises((ValueError, BadValue)) as caught:
         write_bundle(tmp_path / "out.zip", records, mode=mode)
     assert error in str(caught.value)

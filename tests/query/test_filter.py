@@ -38,31 +38,38 @@ def test_single_predicate() -> None:
 
 def test_datetime_comparison() -> None:
     assert triples(parse_filter("dateLastModified>'2024-01-01T00:00:00.000Z'")) == [
-        [("dateLastModified", ">", "2024-01-01T00:00:00.000Z")]]
+        [("dateLastModified", ">", "2024-01-01T00:00:00.000Z")]
+    ]
 
 
 def test_and() -> None:
     text = "role='student' AND dateLastModified>'2024-01-01T00:00:00.000Z'"
-    assert parse_filter(text) == Filter(((
-        Predicate("role", "=", "student", 0),
-        Predicate("dateLastModified", ">", "2024-01-01T00:00:00.000Z", 19),
-    ),))
+    assert parse_filter(text) == Filter(
+        (
+            (
+                Predicate("role", "=", "student", 0),
+                Predicate("dateLastModified", ">", "2024-01-01T00:00:00.000Z", 19),
+            ),
+        )
+    )
 
 
 def test_or() -> None:
-    assert parse_filter("username='stud1' OR email~'stud1'") == Filter((
-        (Predicate("username", "=", "stud1", 0),),
-        (Predicate("email", "~", "stud1", 20),),
-    ))
+    assert parse_filter("username='stud1' OR email~'stud1'") == Filter(
+        (
+            (Predicate("username", "=", "stud1", 0),),
+            (Predicate("email", "~", "stud1", 20),),
+        )
+    )
 
 
 def test_dotted_field() -> None:
     assert parse_filter("orgs.sourcedId='sch-1'") == Filter(
-        ((Predicate("orgs.sourcedId", "=", "sch-1", 0),),))
+        ((Predicate("orgs.sourcedId", "=", "sch-1", 0),),)
+    )
 
 
-@pytest.mark.parametrize("text", ["status=’active’", "status=‘active’", "status=‘active'",
-                                  "status='active’"])
+@pytest.mark.parametrize("text", ["status=’active’", "status=‘active’", "status=‘active'", "status='active’"])
 def test_typographic_quotes(text: str) -> None:
     assert triples(parse_filter(text)) == [[("status", "=", "active")]]
 
@@ -103,7 +110,9 @@ def test_field_names() -> None:
 
 def test_and_binds_tighter_than_or() -> None:
     assert triples(parse_filter("a='1' OR b='2' AND c='3'")) == [
-        [("a", "=", "1")], [("b", "=", "2"), ("c", "=", "3")]]
+        [("a", "=", "1")],
+        [("b", "=", "2"), ("c", "=", "3")],
+    ]
 
 
 def test_many_predicates() -> None:
@@ -114,35 +123,37 @@ def test_many_predicates() -> None:
         [("c", "=", "3")],
         [("d", "=", "4"), ("e", "=", "5"), ("f", "=", "6")],
     ]
-    assert [p.position for group in f.any_of for p in group] == [
-        text.index(name + "=") for name in "abcdef"]
+    assert [p.position for group in f.any_of for p in group] == [text.index(name + "=") for name in "abcdef"]
     assert to_text(f) == text
 
 
 # --- values -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text, value", [
-    ("familyName='O'Brien'", "O'Brien"),
-    ("familyName='O’Brien'", "O’Brien"),
-    ("title='Salt AND pepper'", "Salt AND pepper"),
-    ("title='black OR white' AND x='1'", "black OR white"),
-    ("title='Tom' and' AND x='1'", "Tom' and"),
-    ("title='Tom' ANDY'", "Tom' ANDY"),
-    ("title='x AND'", "x AND"),
-    ("title='  spaced  out  '", "  spaced  out  "),
-    ("expr='a=b, c!=d'", "a=b, c!=d"),
-    ("name='Zoë 学生 ✓'", "Zoë 学生 ✓"),
-    ("name='(in brackets)'", "(in brackets)"),
-    ("name=''", ""),
-    ("name='''", "'"),
-    ("name='it''s'", "it''s"),
-    ("name='%20'", "%20"),
-    ("name='it's'", "it's"),
-    ("name='it's a word'", "it's a word"),
-    ("note='a' XOR b'", "a' XOR b"),
-    ("note='x' y z'", "x' y z"),
-])
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("familyName='O'Brien'", "O'Brien"),
+        ("familyName='O’Brien'", "O’Brien"),
+        ("title='Salt AND pepper'", "Salt AND pepper"),
+        ("title='black OR white' AND x='1'", "black OR white"),
+        ("title='Tom' and' AND x='1'", "Tom' and"),
+        ("title='Tom' ANDY'", "Tom' ANDY"),
+        ("title='x AND'", "x AND"),
+        ("title='  spaced  out  '", "  spaced  out  "),
+        ("expr='a=b, c!=d'", "a=b, c!=d"),
+        ("name='Zoë 学生 ✓'", "Zoë 学生 ✓"),
+        ("name='(in brackets)'", "(in brackets)"),
+        ("name=''", ""),
+        ("name='''", "'"),
+        ("name='it''s'", "it''s"),
+        ("name='%20'", "%20"),
+        ("name='it's'", "it's"),
+        ("name='it's a word'", "it's a word"),
+        ("note='a' XOR b'", "a' XOR b"),
+        ("note='x' y z'", "x' y z"),
+    ],
+)
 def test_values_are_taken_verbatim(text: str, value: str) -> None:
     assert parse_filter(text).any_of[0][0].value == value
 
@@ -154,58 +165,71 @@ def test_quote_then_logical_operator_closes_the_value() -> None:
 # --- errors -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text, message, position", [
-    ("", "the filter is empty", 0),
-    ("  \t ", "the filter is empty", 0),
-    ("='x'", "missing field name before '='", 0),
-    ("a='1' AND ='2'", "missing field name before '='", 10),
-    ("'x'='y'", "missing field name before \"'\"", 0),
-    ("1a='x'", "invalid character '1': a field name must start with a letter or an underscore", 0),
-    ("na-me='x'", "invalid character '-' in field name 'na-'", 2),
-    ("naïve='x'", "invalid character 'ï' in field name 'naï'", 2),
-    ("a.='x'", "expected a name after '.' in field 'a.'", 2),
-    ("a..b='x'", "expected a name after '.' in field 'a.'", 2),
-    ("status", "missing operator after field 'status'; expected one of = != > >= < <= ~", 6),
-    ("status 'x'", "missing operator after field 'status'; expected one of = != > >= < <= ~", 7),
-    ("status=='x'",
-     "unknown operator '==' after field 'status'; expected one of = != > >= < <= ~", 6),
-    ("status<>'x'",
-     "unknown operator '<>' after field 'status'; expected one of = != > >= < <= ~", 6),
-    ("status=~'x'",
-     "unknown operator '=~' after field 'status'; expected one of = != > >= < <= ~", 6),
-    ("status!'x'",
-     "unknown operator '!' after field 'status'; expected one of = != > >= < <= ~", 6),
-    ("status eq 'x'",
-     "unknown operator 'eq' after field 'status'; expected one of = != > >= < <= ~", 7),
-    ("status=active", "values must be in single quotes; expected a quote after 'status='", 7),
-    ('status="active"', "values must be in single quotes; expected a quote after 'status='", 7),
-    ("status=", "missing value after 'status='; values must be in single quotes", 7),
-    ("status='active",
-     "unterminated value: no closing quote followed by AND, OR or the end of the filter", 7),
-    ("status='active'x",
-     "unterminated value: no closing quote followed by AND, OR or the end of the filter", 7),
-    ("a='1' b='2'", "expected AND or OR between two predicates", 6),
-    ("a='1'b='2' AND c='3'", "expected AND or OR between two predicates", 5),
-    ("status='active' XOR role='student'",
-     "unknown word 'XOR' between two predicates; join predicates with AND or OR", 16),
-    ("a='1' && b='2'", "unknown word '&&' between two predicates; join predicates with AND or OR", 6),
-    ("a='1' || b.c != '2'",
-     "unknown word '||' between two predicates; join predicates with AND or OR", 6),
-    ("a='1'\tANDD\tb='2'",
-     "unknown word 'ANDD' between two predicates; join predicates with AND or OR", 6),
-    ("a='1' AND", "AND must be followed by another predicate", 6),
-    ("a='1' AND  ", "AND must be followed by another predicate", 6),
-    ("a='1' or\t", "OR must be followed by another predicate", 6),
-    ("AND a='1'", "expected a predicate, found the logical operator AND", 0),
-    ("a='1' OR and b='2'", "expected a predicate, found the logical operator AND", 9),
-    ("(a='1')", "parentheses are not supported; AND binds tighter than OR", 0),
-    ("a='1' AND (b='2' OR c='3')", "parentheses are not supported; AND binds tighter than OR", 10),
-    ("a='1')", "parentheses are not supported; AND binds tighter than OR", 5),
-    ("a='1') OR b='2'", "parentheses are not supported; AND binds tighter than OR", 5),
-    ("a(='1'", "parentheses are not supported; AND binds tighter than OR", 1),
-    ("a (='1'", "parentheses are not supported; AND binds tighter than OR", 2),
-    ("a=('1')", "parentheses are not supported; AND binds tighter than OR", 2),
-])
+@pytest.mark.parametrize(
+    "text, message, position",
+    [
+        ("", "the filter is empty", 0),
+        ("  \t ", "the filter is empty", 0),
+        ("='x'", "missing field name before '='", 0),
+        ("a='1' AND ='2'", "missing field name before '='", 10),
+        ("'x'='y'", 'missing field name before "\'"', 0),
+        ("1a='x'", "invalid character '1': a field name must start with a letter or an underscore", 0),
+        ("na-me='x'", "invalid character '-' in field name 'na-'", 2),
+        ("naïve='x'", "invalid character 'ï' in field name 'naï'", 2),
+        ("a.='x'", "expected a name after '.' in field 'a.'", 2),
+        ("a..b='x'", "expected a name after '.' in field 'a.'", 2),
+        ("status", "missing operator after field 'status'; expected one of = != > >= < <= ~", 6),
+        ("status 'x'", "missing operator after field 'status'; expected one of = != > >= < <= ~", 7),
+        ("status=='x'", "unknown operator '==' after field 'status'; expected one of = != > >= < <= ~", 6),
+        ("status<>'x'", "unknown operator '<>' after field 'status'; expected one of = != > >= < <= ~", 6),
+        ("status=~'x'", "unknown operator '=~' after field 'status'; expected one of = != > >= < <= ~", 6),
+        ("status!'x'", "unknown operator '!' after field 'status'; expected one of = != > >= < <= ~", 6),
+        ("status eq 'x'", "unknown operator 'eq' after field 'status'; expected one of = != > >= < <= ~", 7),
+        ("status=active", "values must be in single quotes; expected a quote after 'status='", 7),
+        ('status="active"', "values must be in single quotes; expected a quote after 'status='", 7),
+        ("status=", "missing value after 'status='; values must be in single quotes", 7),
+        (
+            "status='active",
+            "unterminated value: no closing quote followed by AND, OR or the end of the filter",
+            7,
+        ),
+        (
+            "status='active'x",
+            "unterminated value: no closing quote followed by AND, OR or the end of the filter",
+            7,
+        ),
+        ("a='1' b='2'", "expected AND or OR between two predicates", 6),
+        ("a='1'b='2' AND c='3'", "expected AND or OR between two predicates", 5),
+        (
+            "status='active' XOR role='student'",
+            "unknown word 'XOR' between two predicates; join predicates with AND or OR",
+            16,
+        ),
+        ("a='1' && b='2'", "unknown word '&&' between two predicates; join predicates with AND or OR", 6),
+        (
+            "a='1' || b.c != '2'",
+            "unknown word '||' between two predicates; join predicates with AND or OR",
+            6,
+        ),
+        (
+            "a='1'\tANDD\tb='2'",
+            "unknown word 'ANDD' between two predicates; join predicates with AND or OR",
+            6,
+        ),
+        ("a='1' AND", "AND must be followed by another predicate", 6),
+        ("a='1' AND  ", "AND must be followed by another predicate", 6),
+        ("a='1' or\t", "OR must be followed by another predicate", 6),
+        ("AND a='1'", "expected a predicate, found the logical operator AND", 0),
+        ("a='1' OR and b='2'", "expected a predicate, found the logical operator AND", 9),
+        ("(a='1')", "parentheses are not supported; AND binds tighter than OR", 0),
+        ("a='1' AND (b='2' OR c='3')", "parentheses are not supported; AND binds tighter than OR", 10),
+        ("a='1')", "parentheses are not supported; AND binds tighter than OR", 5),
+        ("a='1') OR b='2'", "parentheses are not supported; AND binds tighter than OR", 5),
+        ("a(='1'", "parentheses are not supported; AND binds tighter than OR", 1),
+        ("a (='1'", "parentheses are not supported; AND binds tighter than OR", 2),
+        ("a=('1')", "parentheses are not supported; AND binds tighter than OR", 2),
+    ],
+)
 def test_errors(text: str, message: str, position: int) -> None:
     error = syntax_error(text)
     assert (error.message, error.position) == (message, position)
@@ -222,8 +246,10 @@ def test_predicate_limit_stops_at_the_first_predicate_past_it() -> None:
 
 def test_error_sentence_names_position_and_quotes_excerpt() -> None:
     error = syntax_error("role='student' AND status=='active' OR x='1'")
-    assert str(error) == ("Unknown operator '==' after field 'status'; expected one of "
-                          "= != > >= < <= ~ (at position 25, near \"…' AND status=='active' O…\").")
+    assert str(error) == (
+        "Unknown operator '==' after field 'status'; expected one of "
+        "= != > >= < <= ~ (at position 25, near \"…' AND status=='active' O…\")."
+    )
 
 
 def test_error_sentence_without_text_or_excerpt() -> None:
@@ -260,8 +286,7 @@ AMBIGUOUS = re.compile(
 
 names = st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,6}", fullmatch=True)
 fields = st.lists(names, min_size=1, max_size=3).map(".".join)
-value_chars = st.one_of(st.sampled_from(list(QUOTES + SPACE + "()=!<>~.,_aAnNdDoOrRb")),
-                        st.characters())
+value_chars = st.one_of(st.sampled_from(list(QUOTES + SPACE + "()=!<>~.,_aAnNdDoOrRb")), st.characters())
 values = st.text(value_chars, max_size=12)
 predicates = st.tuples(fields, st.sampled_from(OPERATORS), values)
 asts = st.lists(st.lists(predicates, min_size=1, max_size=3), min_size=1, max_size=3)
@@ -291,8 +316,7 @@ def test_round_trip(groups: list[list[tuple[str, str, str]]]) -> None:
     assert parse_filter(to_text(f)) == f
 
 
-filter_like = st.text(st.sampled_from(list(QUOTES + SPACE + "()=!<>~._ab1ANDORandor")),
-                      max_size=40)
+filter_like = st.text(st.sampled_from(list(QUOTES + SPACE + "()=!<>~._ab1ANDORandor")), max_size=40)
 
 
 @given(st.one_of(st.text(max_size=40), filter_like))
@@ -311,10 +335,18 @@ plain_values = st.text(st.sampled_from(list("abc XYZ019-_.,;:@")), max_size=10)
 joiner_words = st.text(st.characters(blacklist_characters=QUOTES + SPACE + "()"), min_size=1, max_size=6)
 
 
-@given(fields, st.sampled_from(OPERATORS), plain_values, joiner_words, fields, st.sampled_from(OPERATORS),
-       plain_values)
-def test_any_unknown_joiner_is_reported_with_its_position(field1: str, op1: str, value1: str, word: str,
-                                                          field2: str, op2: str, value2: str) -> None:
+@given(
+    fields,
+    st.sampled_from(OPERATORS),
+    plain_values,
+    joiner_words,
+    fields,
+    st.sampled_from(OPERATORS),
+    plain_values,
+)
+def test_any_unknown_joiner_is_reported_with_its_position(
+    field1: str, op1: str, value1: str, word: str, field2: str, op2: str, value2: str
+) -> None:
     assume(word.upper() not in ("AND", "OR"))
     head = f"{field1}{op1}'{value1}' "
     error = syntax_error(f"{head}{word} {field2} {op2} '{value2}'")

@@ -42,14 +42,17 @@ def test_a_new_sqlite_store_and_its_wal_are_owner_only(tmp_path: Path) -> None:
 
 
 def test_a_large_wal_is_cut_back_at_the_next_checkpoint(tmp_path: Path) -> None:
-    from openroster.store.dialects import WAL_KEPT_BYTES, create_engine as create_store_engine
+    from openroster.store.dialects import WAL_KEPT_BYTES
+    from openroster.store.dialects import create_engine as create_store_engine
 
     path = tmp_path / "big.db"
     engine = create_store_engine(f"sqlite:///{path}")
     with engine.begin() as conn:  # one transaction of ~100 MB, as a large import writes
         conn.exec_driver_sql("CREATE TABLE t (x BLOB)")
-        conn.exec_driver_sql("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100) "
-                             "INSERT INTO t SELECT randomblob(1048576) FROM n")
+        conn.exec_driver_sql(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100) "
+            "INSERT INTO t SELECT randomblob(1048576) FROM n"
+        )
     wal = tmp_path / "big.db-wal"
     assert wal.stat().st_size > WAL_KEPT_BYTES + (32 << 20)
     # Its commit checkpointed the WAL; the next write starts the WAL over and cuts the file back.

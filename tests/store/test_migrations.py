@@ -37,7 +37,9 @@ def test_upgrading_a_loaded_store_keeps_every_content_hash(tmp_path: Path) -> No
     from tests.district import district
 
     engine = load(tmp_path, district())
-    query = sa.text("SELECT sourced_id, content_hash, first_seen_ms, date_last_modified FROM users ORDER BY 1")
+    query = sa.text(
+        "SELECT sourced_id, content_hash, first_seen_ms, date_last_modified FROM users ORDER BY 1"
+    )
     with engine.connect() as conn:
         before = conn.execute(query).all()
     with engine.begin() as conn:
@@ -63,16 +65,22 @@ def test_0004_turns_stored_score_dates_into_instants(tmp_path: Path) -> None:
     with engine.begin() as conn:
         command.downgrade(_config(conn), "0003")
     with engine.connect() as conn:
-        assert conn.execute(sa.text("SELECT score_date FROM results WHERE sourced_id = 'rs-1'")).scalar() == "2025-09-16"
+        assert (
+            conn.execute(sa.text("SELECT score_date FROM results WHERE sourced_id = 'rs-1'")).scalar()
+            == "2025-09-16"
+        )
     migrate.upgrade(engine)
     with engine.connect() as conn:
-        assert conn.execute(sa.text("SELECT score_date FROM results WHERE sourced_id = 'rs-1'")).scalar() == \
-            parse_datetime("2025-09-16")
+        assert conn.execute(
+            sa.text("SELECT score_date FROM results WHERE sourced_id = 'rs-1'")
+        ).scalar() == parse_datetime("2025-09-16")
     engine.dispose()
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_0005_takes_passwords_out_of_stored_documents_and_keeps_their_hashes(backend: str, tmp_path: Path) -> None:
+def test_0005_takes_passwords_out_of_stored_documents_and_keeps_their_hashes(
+    backend: str, tmp_path: Path
+) -> None:
     import orjson
     import sqlalchemy as sa
     from alembic import command
@@ -93,8 +101,11 @@ def test_0005_takes_passwords_out_of_stored_documents_and_keeps_their_hashes(bac
     with engine.begin() as conn:
         command.downgrade(_config(conn), "0004")
     before = users()  # as 0004 stored them: the password is the document's last field
-    assert {sid: list(doc)[-1] == "password" and doc["password"] for sid, (doc, _) in before.items()
-            if "password" in doc} == PASSWORDS
+    assert {
+        sid: list(doc)[-1] == "password" and doc["password"]
+        for sid, (doc, _) in before.items()
+        if "password" in doc
+    } == PASSWORDS
     migrate.upgrade(engine)
     assert users() == current
     assert {sid: digest for sid, (_, digest) in before.items()} == {sid: d for sid, (_, d) in current.items()}

@@ -22,8 +22,11 @@ def test_load_records_round_trips_every_document(tmp_path: Path) -> None:
         for entity in ENTITIES.values():
             records = load_records(conn, entity)
             derived = derive(entity, {s: load_records(conn, ENTITIES[s]) for s in derived_sources(entity)})
-            stored = dict(conn.execute(sa.select(TABLES[entity.name].main.c.sourced_id,
-                                                 TABLES[entity.name].main.c.content_hash)).all())
+            stored = dict(
+                conn.execute(
+                    sa.select(TABLES[entity.name].main.c.sourced_id, TABLES[entity.name].main.c.content_hash)
+                ).all()
+            )
             assert len(records) == len(stored) == len(district().get(entity.name, []))
             for record in records:
                 _, digest = render_versioned(entity, record, for_record(derived, record["sourcedId"]))

@@ -10,8 +10,8 @@ else is running. Reads without a filter are not weighed.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 from openroster.errors import StoreBusy
 
@@ -29,8 +29,11 @@ class FilterAdmission:
             return
         with self._lock:
             if self._in_use and self._in_use + weight > self.capacity:
-                raise StoreBusy(f"The server is evaluating as many filter predicates as it allows at once "
-                                f"({self.capacity}); retry shortly", retry_after_seconds=1)
+                raise StoreBusy(
+                    f"The server is evaluating as many filter predicates as it allows at once "
+                    f"({self.capacity}); retry shortly",
+                    retry_after_seconds=1,
+                )
             self._in_use += weight
         try:
             yield

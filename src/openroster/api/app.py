@@ -18,31 +18,38 @@ from starlette.routing import request_response
 from openroster import API_ROOT, __version__
 from openroster.api.access import Access, Grant
 from openroster.api.admission import FilterAdmission
-from openroster.api.endpoints import ENDPOINTS, Endpoint, parents
+from openroster.api.audit import audit_request as _audit
 from openroster.api.docs_page import docs_page
+from openroster.api.endpoints import ENDPOINTS, Endpoint, parents
 from openroster.api.forwarded import ForwardedHeaders
 from openroster.api.openapi import REFERENCE_PAGES, openapi_document
-from openroster.api.responses import (JSON, collection_body, link_header, project, single_body,
-                                      status_body)
+from openroster.api.responses import JSON, collection_body, link_header, project, single_body, status_body
 from openroster.api.router import Router
-from openroster.api.audit import audit_request as _audit
 from openroster.auth.access import OAuthAccess
 from openroster.auth.credential_gate import CredentialGate, GateFull
 from openroster.auth.keys import ServerKeys, load_keys
-from openroster.auth.token_endpoint import BUSY as TOKEN_BUSY, token_response
+from openroster.auth.token_endpoint import BUSY as TOKEN_BUSY
+from openroster.auth.token_endpoint import token_response
 from openroster.config import Settings
-from openroster.errors import (ConfigurationError, InvalidData, MethodNotAllowed, OneRosterError,
-                               PayloadTooLarge, RequestTimeout, StatusInfo, UnknownObject)
+from openroster.errors import (
+    ConfigurationError,
+    InvalidData,
+    MethodNotAllowed,
+    OneRosterError,
+    PayloadTooLarge,
+    RequestTimeout,
+    StatusInfo,
+    UnknownObject,
+)
 from openroster.model.catalogue import PUBLIC_VIEWS
 from openroster.model.json_input import read_object
 from openroster.model.values import now_ms
 from openroster.query.params import filter_weight, parse_query, query_parameters
-from openroster.store.dialects import (create_engine, no_connection_free, read_connection,
-                                       write_transaction)
+from openroster.store import gradebook, secret_fields
+from openroster.store.dialects import create_engine, no_connection_free, read_connection, write_transaction
 from openroster.store.migrate import require_current
 from openroster.store.page_memory import PageMemory
 from openroster.store.reads import read_one, read_page
-from openroster.store import gradebook, secret_fields
 from openroster.store.scopes import Boundary, Match, Scope
 from openroster.store.writes import revision
 
@@ -77,8 +84,15 @@ class OneRosterService:
         except OneRosterError as exc:
             _audit(request, exc.http_status, None, started, exc.description)
             return error_response(exc.http_status, exc.status_info, exc.headers)
-        weight = filter_weight(request.scope.get("query_string", b""), self.settings.max_filter_predicates,
-                               self.settings.max_filter_length) if request.method in ("GET", "HEAD") else 0
+        weight = (
+            filter_weight(
+                request.scope.get("query_string", b""),
+                self.settings.max_filter_predicates,
+                self.settings.max_filter_length,
+            )
+            if request.method in ("GET", "HEAD")
+            else 0
+        )
         return await run_in_threadpool(self._handle, request, body, started, weight)
 
     def _handle(self, request: Request, body: bytes, started: float, weight: int) -> Response:
@@ -95,23 +109,34 @@ class OneRosterService:
         except ConfigurationError as exc:  # the server key cannot open this client's stored secret
             log.error("%s %s: %s", request.method, request.url.path, exc)
             reason = str(exc)
-            response = error_response(500, StatusInfo(
-                "failure", "error", "internal server error",
-                "The server cannot check this client's credentials: its stored secret was sealed with "
-                "another server key. The server's operator must restore that key or give the client a "
-                "new secret."))
+            response = error_response(
+                500,
+                StatusInfo(
+                    "failure",
+                    "error",
+                    "internal server error",
+                    "The server cannot check this client's credentials: its stored secret was sealed with "
+                    "another server key. The server's operator must restore that key or give the client a "
+                    "new secret.",
+                ),
+            )
         except Exception:
             log.exception("internal error on %s %s", request.method, request.url.path)
-            response = error_response(500, StatusInfo("failure", "error", "internal server error",
-                                                      "The server failed to answer this request."))
+            response = error_response(
+                500,
+                StatusInfo(
+                    "failure", "error", "internal server error", "The server failed to answer this request."
+                ),
+            )
         _audit(request, response.status_code, records, started, reason, claimed)
         return response
 
     def _reference(self, request: Request, name: str) -> Response:
         """The OpenAPI document (openapi.json) or the docs page (docs): no district data, no auth."""
         if request.method not in ("GET", "HEAD"):
-            raise MethodNotAllowed(f"{request.method} is not supported here; allowed: GET",
-                                   headers={"Allow": "GET, HEAD"})
+            raise MethodNotAllowed(
+                f"{request.method} is not supported here; allowed: GET", headers={"Allow": "GET, HEAD"}
+            )
         document = openapi_document(self.base_url(request), max_limit=self.settings.max_limit)
         if name == "docs":
             body, media_type = docs_page(document).encode(), "text/html; charset=utf-8"
@@ -125,24 +150,41 @@ class OneRosterService:
         if request.method != "POST":
             description = f"{request.method} is not supported here; request a token with POST"
             _audit(request, 405, None, started, description)
-            return Response(orjson.dumps({"error": "invalid_request", "error_description": description}),
-                            status_code=405, media_type="application/json", headers={"Allow": "POST"})
+            return Response(
+                orjson.dumps({"error": "invalid_request", "error_description": description}),
+                status_code=405,
+                media_type="application/json",
+                headers={"Allow": "POST"},
+            )
         try:
             body = await _read_body(request, self.settings)
         except (PayloadTooLarge, RequestTimeout) as exc:
             _audit(request, exc.http_status, None, started, exc.description)
-            return Response(orjson.dumps({"error": "invalid_request", "error_description": exc.description}),
-                            status_code=exc.http_status, media_type="application/json", headers=exc.headers)
+            return Response(
+                orjson.dumps({"error": "invalid_request", "error_description": exc.description}),
+                status_code=exc.http_status,
+                media_type="application/json",
+                headers=exc.headers,
+            )
         try:
             result = await self.credential_gate.run(
-                token_response, content_type=request.headers.get("content-type", ""),
-                authorization=request.headers.get("authorization", ""), body=body, engine=self.engine,
-                keys=self.keys, lifetime_seconds=self.settings.token_lifetime)
+                token_response,
+                content_type=request.headers.get("content-type", ""),
+                authorization=request.headers.get("authorization", ""),
+                body=body,
+                engine=self.engine,
+                keys=self.keys,
+                lifetime_seconds=self.settings.token_lifetime,
+            )
         except GateFull:
             result = TOKEN_BUSY
         request.state.client_id = result.client_id
-        response = Response(orjson.dumps(result.body), status_code=result.status,
-                            media_type="application/json", headers=result.headers)
+        response = Response(
+            orjson.dumps(result.body),
+            status_code=result.status,
+            media_type="application/json",
+            headers=result.headers,
+        )
         _audit(request, result.status, None, started, result.reason, result.claimed_client)
         return response
 
@@ -155,17 +197,22 @@ class OneRosterService:
             if below_root is not None and len(below_root) == 1 and below_root[0].lower() in REFERENCE_PAGES:
                 return self._reference(request, below_root[0].lower()), None
             if below_root is None and raw_path.strip("/") == "":
-                return Response(b'{"openroster":"' + __version__.encode() + b'","api":"'
-                                + API_ROOT.encode() + b'"}', media_type=JSON), None
+                return Response(
+                    b'{"openroster":"' + __version__.encode() + b'","api":"' + API_ROOT.encode() + b'"}',
+                    media_type=JSON,
+                ), None
             raise UnknownObject(f"No OneRoster endpoint at {request.url.path}")
         endpoint = match.for_method(request.method)
         if endpoint is None:
             allowed = ", ".join(_allow({e.method for e in match.endpoints}))
-            raise MethodNotAllowed(f"{request.method} is not supported here; allowed: {allowed}",
-                                   headers={"Allow": allowed})
+            raise MethodNotAllowed(
+                f"{request.method} is not supported here; allowed: {allowed}", headers={"Allow": allowed}
+            )
         # Before authentication too: an OAuth 1.0a consumer key or nonce is a query parameter.
         if "%00" in raw_path or "%00" in request.scope.get("query_string", b"").decode("latin-1"):
-            raise InvalidData("The request holds a NUL character (%00); no path segment or query parameter may")
+            raise InvalidData(
+                "The request holds a NUL character (%00); no path segment or query parameter may"
+            )
         grant = self.access.authorize(request, endpoint, self.base_url(request) + raw_path, body)
         if endpoint.method == "PUT":
             return self._put(request, endpoint, match.params["id"], grant, body), 1
@@ -173,45 +220,63 @@ class OneRosterService:
             return self._delete(endpoint, match.params["id"], grant), None
         return self._read(request, endpoint, match.params, grant, raw_path)
 
-    def _put(self, request: Request, endpoint: Endpoint, sourced_id: str, grant: Grant, body: bytes) -> Response:
+    def _put(
+        self, request: Request, endpoint: Endpoint, sourced_id: str, grant: Grant, body: bytes
+    ) -> Response:
         entity, key = endpoint.entity, endpoint.wrapper_key
         try:
             data = orjson.loads(body)
         except orjson.JSONDecodeError as exc:
-            raise InvalidData(f"The request body is not JSON ({exc}); send {{\"{key}\": {{...}}}}") from None
+            raise InvalidData(f'The request body is not JSON ({exc}); send {{"{key}": {{...}}}}') from None
         if not isinstance(data, dict) or key not in data:
-            raise InvalidData(f'The request body must be a JSON object with the key "{key}": {{"{key}": {{...}}}}')
+            raise InvalidData(
+                f'The request body must be a JSON object with the key "{key}": {{"{key}": {{...}}}}'
+            )
         given_id = data[key].get("sourcedId") if isinstance(data[key], dict) else None
         if given_id is not None and str(given_id) != sourced_id:  # some clients send numbers
             raise InvalidData(f"The body's sourcedId '{given_id}' differs from the path's '{sourced_id}'")
         record, problems = read_object(entity, data[key])
         with write_transaction(self.engine, wait_ms=gradebook.API_WRITE_WAIT_MS) as conn:
-            outcome = gradebook.put(conn, entity, sourced_id, record, boundary=grant.orgs, now_ms=now_ms(),
-                                    problems=problems)
-        return Response(single_body(key, outcome.doc, self.base_url(request)),
-                        status_code=201 if outcome.created else 200, media_type=JSON)
+            outcome = gradebook.put(
+                conn, entity, sourced_id, record, boundary=grant.orgs, now_ms=now_ms(), problems=problems
+            )
+        return Response(
+            single_body(key, outcome.doc, self.base_url(request)),
+            status_code=201 if outcome.created else 200,
+            media_type=JSON,
+        )
 
     def _delete(self, endpoint: Endpoint, sourced_id: str, grant: Grant) -> Response:
         with write_transaction(self.engine, wait_ms=gradebook.API_WRITE_WAIT_MS) as conn:
-            deleted = gradebook.delete(conn, endpoint.entity, sourced_id, boundary=grant.orgs, now_ms=now_ms())
+            deleted = gradebook.delete(
+                conn, endpoint.entity, sourced_id, boundary=grant.orgs, now_ms=now_ms()
+            )
         if not deleted:
             raise UnknownObject(f"No {endpoint.entity.name} with sourcedId {sourced_id}")
         return Response(status_code=204)
 
-    def _read(self, request: Request, endpoint: Endpoint, path_params: dict[str, str],
-              grant: Grant, raw_path: str) -> tuple[Response, int]:
+    def _read(
+        self, request: Request, endpoint: Endpoint, path_params: dict[str, str], grant: Grant, raw_path: str
+    ) -> tuple[Response, int]:
         raw_query = request.scope.get("query_string", b"").decode("latin-1")
         params = query_parameters(request.scope.get("query_string", b""))
         entity = endpoint.entity
         # A client not allowed secret fields (passwords) cannot name them: they do not exist for it.
-        query = parse_query(entity if grant.passwords else PUBLIC_VIEWS[entity.name], params,
-                            collection=endpoint.collection, max_limit=self.settings.max_limit,
-                            max_filter_predicates=self.settings.max_filter_predicates,
-                            max_filter_length=self.settings.max_filter_length)
+        query = parse_query(
+            entity if grant.passwords else PUBLIC_VIEWS[entity.name],
+            params,
+            collection=endpoint.collection,
+            max_limit=self.settings.max_limit,
+            max_filter_predicates=self.settings.max_filter_predicates,
+            max_filter_length=self.settings.max_filter_length,
+        )
         boundary: Scope = (Boundary(grant.orgs),) if grant.orgs is not None else ()
         scope = endpoint.scope + boundary
-        if endpoint.hides_tombstones and (not endpoint.collection or query.criteria is None or not (
-                query.criteria.field_names() & {"dateLastModified", "status"})):
+        if endpoint.hides_tombstones and (
+            not endpoint.collection
+            or query.criteria is None
+            or not (query.criteria.field_names() & {"dateLastModified", "status"})
+        ):
             scope += (Match("status", "active"),)
         base = self.base_url(request)
         with read_connection(self.engine, self.settings.query_timeout_ms) as conn:
@@ -219,14 +284,16 @@ class OneRosterService:
             if not endpoint.collection:
                 doc = read_one(conn, entity, path_params["id"], scope, path_params)
                 if doc is None:
-                    raise UnknownObject(f"No {entity.name} with sourcedId {path_params['id']}"
-                                        + _restriction_note(endpoint))
+                    raise UnknownObject(
+                        f"No {entity.name} with sourcedId {path_params['id']}" + _restriction_note(endpoint)
+                    )
                 page_docs, total = [doc], 1
             elif boundary and not _parents_visible(conn, endpoint, path_params, boundary):
                 page_docs, total = [], 0  # a parent outside the boundary does not exist for this client
             else:
-                page = read_page(conn, entity, scope, path_params, query, revision=data_revision,
-                                 memory=self.page_memory)
+                page = read_page(
+                    conn, entity, scope, path_params, query, revision=data_revision, memory=self.page_memory
+                )
                 page_docs, total = page.docs, page.total
             if grant.passwords:
                 page_docs = secret_fields.reveal(conn, entity, page_docs)
@@ -235,8 +302,9 @@ class OneRosterService:
         headers = {"X-Total-Count": str(total), "X-Data-Revision": str(data_revision)}
         if endpoint.collection:
             body = collection_body(endpoint.wrapper_key, page_docs, base, query.warnings)
-            headers["Link"] = link_header(base + raw_path, raw_query, limit=query.limit,
-                                          offset=query.offset, total=total)
+            headers["Link"] = link_header(
+                base + raw_path, raw_query, limit=query.limit, offset=query.offset, total=total
+            )
         else:
             body = single_body(endpoint.wrapper_key, page_docs[0], base, query.warnings)
         if request.method == "HEAD":
@@ -262,8 +330,11 @@ async def _read_body(request: Request, settings: Settings) -> bytes:
                     raise PayloadTooLarge(f"The request body is larger than the limit of {limit} bytes")
                 chunks.append(chunk)
     except TimeoutError:
-        raise RequestTimeout(f"The request body did not arrive within {settings.request_read_timeout} s "
-                             f"(OPENROSTER_REQUEST_READ_TIMEOUT)", headers={"Connection": "close"}) from None
+        raise RequestTimeout(
+            f"The request body did not arrive within {settings.request_read_timeout} s "
+            f"(OPENROSTER_REQUEST_READ_TIMEOUT)",
+            headers={"Connection": "close"},
+        ) from None
     return b"".join(chunks)
 
 
@@ -272,10 +343,13 @@ def _allow(methods: set[str]) -> list[str]:
     return sorted(methods | {"HEAD"} if "GET" in methods else methods)
 
 
-def _parents_visible(conn: sa.Connection, endpoint: Endpoint, path_params: dict[str, str],
-                     boundary: Scope) -> bool:
-    return all(read_one(conn, single.entity, path_params[param], single.scope + boundary, {}) is not None
-               for param, single in parents(endpoint))
+def _parents_visible(
+    conn: sa.Connection, endpoint: Endpoint, path_params: dict[str, str], boundary: Scope
+) -> bool:
+    return all(
+        read_one(conn, single.entity, path_params[param], single.scope + boundary, {}) is not None
+        for param, single in parents(endpoint)
+    )
 
 
 def _restriction_note(endpoint: Endpoint) -> str:
@@ -286,17 +360,28 @@ def error_response(status: int, info: StatusInfo, headers: dict[str, str] | None
     return Response(status_body(info), status_code=status, media_type=JSON, headers=headers)
 
 
-def create_app(settings: Settings, *, engine: sa.Engine | None = None,
-               access: Access | None = None) -> Starlette:
+def create_app(
+    settings: Settings, *, engine: sa.Engine | None = None, access: Access | None = None
+) -> Starlette:
     """The API application; refuses to start on a store whose schema is not this version's."""
     engine = engine or create_engine(settings.database_url)
     require_current(engine)
     keys = load_keys(settings.secret_key, settings.key_file, create=False)
-    access = access or OAuthAccess(engine, keys, oauth1_window_seconds=settings.oauth1_window,
-                                   oauth1_require_body_hash=settings.oauth1_require_body_hash)
+    access = access or OAuthAccess(
+        engine,
+        keys,
+        oauth1_window_seconds=settings.oauth1_window,
+        oauth1_require_body_hash=settings.oauth1_require_body_hash,
+    )
     service = OneRosterService(settings, engine, keys, access)
-    app = Starlette(middleware=[Middleware(ForwardedHeaders, trusted=[
-        ip.strip() for ip in settings.forwarded_allow_ips.split(",") if ip.strip()])])
+    app = Starlette(
+        middleware=[
+            Middleware(
+                ForwardedHeaders,
+                trusted=[ip.strip() for ip in settings.forwarded_allow_ips.split(",") if ip.strip()],
+            )
+        ]
+    )
     # Every request, whatever its path (a decoded newline included) or method, is the service's.
     app.router.default = request_response(service.route)
     app.state.service = service

@@ -28,14 +28,24 @@ def bounded(text: str, limit: int) -> str:
     return f"{text[:limit]}...({len(text) - limit} more characters)"
 
 
-def audit_request(request: Request, status: int, records: int | None, started: float, reason: str,
-                  claimed: str | None = None) -> None:
+def audit_request(
+    request: Request,
+    status: int,
+    records: int | None,
+    started: float,
+    reason: str,
+    claimed: str | None = None,
+) -> None:
     """Log one request; failures carry their reason, never a secret or a signature."""
     client = getattr(request.state, "client_id", None)
     entry: dict[str, object] = {
-        "client": bounded(client, MAX_TEXT) if client else None, "method": bounded(request.method, MAX_TEXT),
-        "path": bounded(request.url.path, MAX_TEXT), "status": status, "records": records,
-        "ms": round((time.perf_counter() - started) * 1000, 1)}
+        "client": bounded(client, MAX_TEXT) if client else None,
+        "method": bounded(request.method, MAX_TEXT),
+        "path": bounded(request.url.path, MAX_TEXT),
+        "status": status,
+        "records": records,
+        "ms": round((time.perf_counter() - started) * 1000, 1),
+    }
     if claimed and not client:
         entry["claimed"] = bounded(claimed, MAX_TEXT)
     if status in (401, 403) or (status >= 400 and reason):

@@ -50,8 +50,11 @@ def describe(schema: Schema) -> str:
         text += f" ({escape(schema['format'])})"
     if "pattern" in schema and "format" not in schema:
         text += f" matching <code>{escape(schema['pattern'])}</code>"
-    bounds = [f"{label} {schema[key]}" for key, label in (("minimum", "≥"), ("maximum", "≤"),
-                                                           ("minLength", "length ≥")) if key in schema]
+    bounds = [
+        f"{label} {schema[key]}"
+        for key, label in (("minimum", "≥"), ("maximum", "≤"), ("minLength", "length ≥"))
+        if key in schema
+    ]
     if bounds:
         text += " (" + ", ".join(bounds) + ")"
     return text
@@ -68,9 +71,13 @@ def _parameters(parameters: list[Schema]) -> str:
     rows = "".join(
         f"<tr><td><code>{escape(p['name'])}</code></td><td>{escape(p['in'])}</td>"
         f"<td>{'yes' if p.get('required') else ''}</td><td>{describe(p['schema'])}</td>"
-        f"<td>{_text(p.get('description', ''))}{_examples(p)}</td></tr>" for p in parameters)
-    return ("<table><tr><th>parameter</th><th>in</th><th>required</th><th>type</th><th>meaning</th></tr>"
-            f"{rows}</table>")
+        f"<td>{_text(p.get('description', ''))}{_examples(p)}</td></tr>"
+        for p in parameters
+    )
+    return (
+        "<table><tr><th>parameter</th><th>in</th><th>required</th><th>type</th><th>meaning</th></tr>"
+        f"{rows}</table>"
+    )
 
 
 def _responses(responses: Schema) -> str:
@@ -79,22 +86,30 @@ def _responses(responses: Schema) -> str:
         content = response.get("content", {}).get("application/json", {}).get("schema")
         body = describe(content) if content else ""
         if content and "properties" in content:
-            body = ", ".join(f"<code>{escape(k)}</code>: {describe(v)}" for k, v in content["properties"].items())
-        rows.append(f"<tr><td>{escape(status)}</td><td>{_text(response['description'])}</td><td>{body}</td></tr>")
+            body = ", ".join(
+                f"<code>{escape(k)}</code>: {describe(v)}" for k, v in content["properties"].items()
+            )
+        rows.append(
+            f"<tr><td>{escape(status)}</td><td>{_text(response['description'])}</td><td>{body}</td></tr>"
+        )
     return f"<table><tr><th>status</th><th>when</th><th>body</th></tr>{''.join(rows)}</table>"
 
 
 def _operation(path: str, method: str, operation: Schema) -> str:
-    parts = [f'<div class="op" id="{escape(operation["operationId"])}"><h3><span class="m {method}">'
-             f'{method.upper()}</span><code>{escape(path)}</code> {escape(operation["summary"])}</h3>',
-             f"<p><code>{escape(operation['operationId'])}</code>. {_text(operation['description'])}</p>",
-             _parameters(operation["parameters"])]
+    parts = [
+        f'<div class="op" id="{escape(operation["operationId"])}"><h3><span class="m {method}">'
+        f"{method.upper()}</span><code>{escape(path)}</code> {escape(operation['summary'])}</h3>",
+        f"<p><code>{escape(operation['operationId'])}</code>. {_text(operation['description'])}</p>",
+        _parameters(operation["parameters"]),
+    ]
     body = operation.get("requestBody")
     if body:
         schema = body["content"]["application/json"]["schema"]
         key = escape(schema["required"][0])
-        parts.append(f'<p>Body (JSON): <code>{{"{key}": ...}}</code>, the value a '
-                     f'{describe(schema["properties"][schema["required"][0]])}</p>')
+        parts.append(
+            f'<p>Body (JSON): <code>{{"{key}": ...}}</code>, the value a '
+            f"{describe(schema['properties'][schema['required'][0]])}</p>"
+        )
     parts.append(_responses(operation["responses"]))
     return "".join(parts) + "</div>"
 
@@ -104,18 +119,22 @@ def _schema(name: str, schema: Schema) -> str:
     if schema.get("description"):
         head += f"<p>{_text(schema['description'])}</p>"
     if "allOf" in schema:
-        head += f"<p>{describe(schema)}; required: " + ", ".join(
-            f"<code>{escape(r)}</code>" for r in schema.get("required", [])) + "</p>"
+        head += (
+            f"<p>{describe(schema)}; required: "
+            + ", ".join(f"<code>{escape(r)}</code>" for r in schema.get("required", []))
+            + "</p>"
+        )
         return head
     properties = schema.get("properties")
     if not properties:
         return head + f"<p>{describe(schema)}</p>"
     required = set(schema.get("required", []))
-    rows = "".join(f"<tr><td><code>{escape(k)}</code></td><td>{'yes' if k in required else ''}</td>"
-                   f"<td>{describe(v)}</td><td>{_text(v.get('description', ''))}</td></tr>"
-                   for k, v in properties.items())
-    return head + ("<table><tr><th>field</th><th>required</th><th>type</th><th>note</th></tr>"
-                   f"{rows}</table>")
+    rows = "".join(
+        f"<tr><td><code>{escape(k)}</code></td><td>{'yes' if k in required else ''}</td>"
+        f"<td>{describe(v)}</td><td>{_text(v.get('description', ''))}</td></tr>"
+        for k, v in properties.items()
+    )
+    return head + (f"<table><tr><th>field</th><th>required</th><th>type</th><th>note</th></tr>{rows}</table>")
 
 
 def docs_page(document: Schema) -> str:
@@ -124,24 +143,34 @@ def docs_page(document: Schema) -> str:
     server = document["servers"][0]["url"]
     oauth2 = components["securitySchemes"]["oauth2"]
     flow = oauth2["flows"]["clientCredentials"]
-    scope_rows = "".join(f"<tr><td><code>{escape(s)}</code></td><td>{escape(t)}</td></tr>"
-                         for s, t in flow["scopes"].items())
+    scope_rows = "".join(
+        f"<tr><td><code>{escape(s)}</code></td><td>{escape(t)}</td></tr>" for s, t in flow["scopes"].items()
+    )
     sections = []
     for tag in document["tags"]:
-        ops = [_operation(path, method, op) for path, item in document["paths"].items()
-               for method, op in item.items() if tag["name"] in op["tags"]]
-        sections.append(f'<h2 id="tag-{escape(tag["name"])}">{escape(tag["name"])} '
-                        f'({escape(tag["description"])}, {len(ops)} operations)</h2>' + "".join(ops))
+        ops = [
+            _operation(path, method, op)
+            for path, item in document["paths"].items()
+            for method, op in item.items()
+            if tag["name"] in op["tags"]
+        ]
+        sections.append(
+            f'<h2 id="tag-{escape(tag["name"])}">{escape(tag["name"])} '
+            f"({escape(tag['description'])}, {len(ops)} operations)</h2>" + "".join(ops)
+        )
     schemas = "".join(_schema(name, s) for name, s in components["schemas"].items())
     nav = "".join(f'<a href="#tag-{escape(t["name"])}">{escape(t["name"])}</a>' for t in document["tags"])
-    return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{escape(info["title"])}</title>'
-            f'<meta name="viewport" content="width=device-width,initial-scale=1"><style>{_STYLE}</style></head><body>'
-            f'<h1>{escape(info["title"])}</h1><p>Version {escape(info["version"])}. {escape(info["description"])}</p>'
-            f'<p>Base URL: <code>{escape(server)}</code>. Machine-readable: '
-            f'<a href="openapi.json">openapi.json</a> (OpenAPI {escape(document["openapi"])}).</p>'
-            f'<nav>{nav}<a href="#schemas">Schemas</a></nav>'
-            f'<h2>Authentication</h2><p>{_text(oauth2["description"])} Token URL: '
-            f'<code>{escape(flow["tokenUrl"])}</code>.</p>'
-            f'<p>{_text(components["securitySchemes"]["oauth1"]["description"])}</p>'
-            f'<table><tr><th>scope</th><th>grants</th></tr>{scope_rows}</table>'
-            + "".join(sections) + f'<h2 id="schemas">Schemas</h2>{schemas}</body></html>')
+    return (
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{escape(info["title"])}</title>'
+        f'<meta name="viewport" content="width=device-width,initial-scale=1"><style>{_STYLE}</style></head><body>'
+        f"<h1>{escape(info['title'])}</h1><p>Version {escape(info['version'])}. {escape(info['description'])}</p>"
+        f"<p>Base URL: <code>{escape(server)}</code>. Machine-readable: "
+        f'<a href="openapi.json">openapi.json</a> (OpenAPI {escape(document["openapi"])}).</p>'
+        f'<nav>{nav}<a href="#schemas">Schemas</a></nav>'
+        f"<h2>Authentication</h2><p>{_text(oauth2['description'])} Token URL: "
+        f"<code>{escape(flow['tokenUrl'])}</code>.</p>"
+        f"<p>{_text(components['securitySchemes']['oauth1']['description'])}</p>"
+        f"<table><tr><th>scope</th><th>grants</th></tr>{scope_rows}</table>"
+        + "".join(sections)
+        + f'<h2 id="schemas">Schemas</h2>{schemas}</body></html>'
+    )

@@ -60,8 +60,10 @@ SCHOOL, TERM, GRADING_PERIOD = Match("type", "school"), Match("type", "term"), M
 def _pair(plural: str, singular: str, entity: str, *restrict: Match) -> tuple[Endpoint, Endpoint]:
     """getAllX and getX (e.g. getAllClasses, getClass) for /x and /x/{id}, with one restriction."""
     path = "/" + plural[0].lower() + plural[1:]
-    return (Endpoint(f"getAll{plural}", path, entity, True, restrict),
-            Endpoint(f"get{singular}", f"{path}/{{id}}", entity, False, restrict))
+    return (
+        Endpoint(f"getAll{plural}", path, entity, True, restrict),
+        Endpoint(f"get{singular}", f"{path}/{{id}}", entity, False, restrict),
+    )
 
 
 def _users_in_class(role: Match, *extra: Match) -> Through:
@@ -86,52 +88,131 @@ ROSTERING: tuple[Endpoint, ...] = (
     *_pair("Teachers", "Teacher", "user", TEACHER),
     *_pair("Terms", "Term", "academicSession", TERM),
     *_pair("Users", "User", "user"),
-    Endpoint("getCoursesForSchool", "/schools/{id}/courses", "course", True,
-             (Match("org", Param("id")),)),
-    Endpoint("getEnrollmentsForClassInSchool", "/schools/{school_id}/classes/{class_id}/enrollments",
-             "enrollment", True, (Match("class", Param("class_id")), Match("school", Param("school_id")))),
-    Endpoint("getStudentsForClassInSchool", "/schools/{school_id}/classes/{class_id}/students",
-             "user", True, (STUDENT, _users_in_class(STUDENT, Match("school", Param("school_id"))))),
-    Endpoint("getTeachersForClassInSchool", "/schools/{school_id}/classes/{class_id}/teachers",
-             "user", True, (TEACHER, _users_in_class(TEACHER, Match("school", Param("school_id"))))),
-    Endpoint("getEnrollmentsForSchool", "/schools/{school_id}/enrollments", "enrollment", True,
-             (Match("school", Param("school_id")),)),
-    Endpoint("getStudentsForSchool", "/schools/{school_id}/students", "user", True,
-             (STUDENT, Match("orgs", Param("school_id")))),
-    Endpoint("getTeachersForSchool", "/schools/{school_id}/teachers", "user", True,
-             (TEACHER, Match("orgs", Param("school_id")))),
-    Endpoint("getTermsForSchool", "/schools/{school_id}/terms", "academicSession", True,
-             (TERM, Through("class", "terms", (Match("school", Param("school_id")),)))),
-    Endpoint("getClassesForTerm", "/terms/{term_id}/classes", "class", True,
-             (Match("terms", Param("term_id")),)),
-    Endpoint("getGradingPeriodsForTerm", "/terms/{term_id}/gradingPeriods", "academicSession", True,
-             (GRADING_PERIOD, Match("parent", Param("term_id")))),
-    Endpoint("getClassesForCourse", "/courses/{course_id}/classes", "class", True,
-             (Match("course", Param("course_id")),)),
-    Endpoint("getClassesForStudent", "/students/{student_id}/classes", "class", True,
-             (_classes_of_user("student_id", STUDENT),)),
-    Endpoint("getClassesForTeacher", "/teachers/{teacher_id}/classes", "class", True,
-             (_classes_of_user("teacher_id", TEACHER),)),
-    Endpoint("getClassesForSchool", "/schools/{school_id}/classes", "class", True,
-             (Match("school", Param("school_id")),)),
-    Endpoint("getClassesForUser", "/users/{user_id}/classes", "class", True,
-             (_classes_of_user("user_id"),)),
-    Endpoint("getStudentsForClass", "/classes/{class_id}/students", "user", True,
-             (STUDENT, _users_in_class(STUDENT))),
-    Endpoint("getTeachersForClass", "/classes/{class_id}/teachers", "user", True,
-             (TEACHER, _users_in_class(TEACHER))),
+    Endpoint("getCoursesForSchool", "/schools/{id}/courses", "course", True, (Match("org", Param("id")),)),
+    Endpoint(
+        "getEnrollmentsForClassInSchool",
+        "/schools/{school_id}/classes/{class_id}/enrollments",
+        "enrollment",
+        True,
+        (Match("class", Param("class_id")), Match("school", Param("school_id"))),
+    ),
+    Endpoint(
+        "getStudentsForClassInSchool",
+        "/schools/{school_id}/classes/{class_id}/students",
+        "user",
+        True,
+        (STUDENT, _users_in_class(STUDENT, Match("school", Param("school_id")))),
+    ),
+    Endpoint(
+        "getTeachersForClassInSchool",
+        "/schools/{school_id}/classes/{class_id}/teachers",
+        "user",
+        True,
+        (TEACHER, _users_in_class(TEACHER, Match("school", Param("school_id")))),
+    ),
+    Endpoint(
+        "getEnrollmentsForSchool",
+        "/schools/{school_id}/enrollments",
+        "enrollment",
+        True,
+        (Match("school", Param("school_id")),),
+    ),
+    Endpoint(
+        "getStudentsForSchool",
+        "/schools/{school_id}/students",
+        "user",
+        True,
+        (STUDENT, Match("orgs", Param("school_id"))),
+    ),
+    Endpoint(
+        "getTeachersForSchool",
+        "/schools/{school_id}/teachers",
+        "user",
+        True,
+        (TEACHER, Match("orgs", Param("school_id"))),
+    ),
+    Endpoint(
+        "getTermsForSchool",
+        "/schools/{school_id}/terms",
+        "academicSession",
+        True,
+        (TERM, Through("class", "terms", (Match("school", Param("school_id")),))),
+    ),
+    Endpoint(
+        "getClassesForTerm", "/terms/{term_id}/classes", "class", True, (Match("terms", Param("term_id")),)
+    ),
+    Endpoint(
+        "getGradingPeriodsForTerm",
+        "/terms/{term_id}/gradingPeriods",
+        "academicSession",
+        True,
+        (GRADING_PERIOD, Match("parent", Param("term_id"))),
+    ),
+    Endpoint(
+        "getClassesForCourse",
+        "/courses/{course_id}/classes",
+        "class",
+        True,
+        (Match("course", Param("course_id")),),
+    ),
+    Endpoint(
+        "getClassesForStudent",
+        "/students/{student_id}/classes",
+        "class",
+        True,
+        (_classes_of_user("student_id", STUDENT),),
+    ),
+    Endpoint(
+        "getClassesForTeacher",
+        "/teachers/{teacher_id}/classes",
+        "class",
+        True,
+        (_classes_of_user("teacher_id", TEACHER),),
+    ),
+    Endpoint(
+        "getClassesForSchool",
+        "/schools/{school_id}/classes",
+        "class",
+        True,
+        (Match("school", Param("school_id")),),
+    ),
+    Endpoint("getClassesForUser", "/users/{user_id}/classes", "class", True, (_classes_of_user("user_id"),)),
+    Endpoint(
+        "getStudentsForClass",
+        "/classes/{class_id}/students",
+        "user",
+        True,
+        (STUDENT, _users_in_class(STUDENT)),
+    ),
+    Endpoint(
+        "getTeachersForClass",
+        "/classes/{class_id}/teachers",
+        "user",
+        True,
+        (TEACHER, _users_in_class(TEACHER)),
+    ),
 )
 
 _RESOURCE = scopes.RESOURCE
 RESOURCES: tuple[Endpoint, ...] = (
     Endpoint("getAllResources", "/resources", "resource", True, oauth_scope=_RESOURCE),
     Endpoint("getResource", "/resources/{id}", "resource", False, oauth_scope=_RESOURCE),
-    Endpoint("getResourcesForCourse", "/courses/{course_id}/resources", "resource", True,
-             (Through("courseResource", "resource", (Match("course", Param("course_id")), _ACTIVE)),),
-             oauth_scope=_RESOURCE),
-    Endpoint("getResourcesForClass", "/classes/{class_id}/resources", "resource", True,
-             (Through("classResource", "resource", (Match("class", Param("class_id")), _ACTIVE)),),
-             oauth_scope=_RESOURCE),
+    Endpoint(
+        "getResourcesForCourse",
+        "/courses/{course_id}/resources",
+        "resource",
+        True,
+        (Through("courseResource", "resource", (Match("course", Param("course_id")), _ACTIVE)),),
+        oauth_scope=_RESOURCE,
+    ),
+    Endpoint(
+        "getResourcesForClass",
+        "/classes/{class_id}/resources",
+        "resource",
+        True,
+        (Through("classResource", "resource", (Match("class", Param("class_id")), _ACTIVE)),),
+        oauth_scope=_RESOURCE,
+    ),
 )
 
 
@@ -139,12 +220,26 @@ def _gradebook(plural: str, singular: str, entity: str) -> tuple[Endpoint, ...]:
     """getAll, get, delete and put for a gradebook collection (Table 3.1c)."""
     path = "/" + plural[0].lower() + plural[1:]
     read = dict(oauth_scope=scopes.GRADEBOOK_READ, hides_tombstones=True)
-    return (Endpoint(f"getAll{plural}", path, entity, True, **read),  # type: ignore[arg-type]
-            Endpoint(f"get{singular}", f"{path}/{{id}}", entity, False, **read),  # type: ignore[arg-type]
-            Endpoint(f"delete{singular}", f"{path}/{{id}}", entity, False, method="DELETE",
-                     oauth_scope=scopes.GRADEBOOK_DELETE),
-            Endpoint(f"put{singular}", f"{path}/{{id}}", entity, False, method="PUT",
-                     oauth_scope=scopes.GRADEBOOK_WRITE))
+    return (
+        Endpoint(f"getAll{plural}", path, entity, True, **read),  # type: ignore[arg-type]
+        Endpoint(f"get{singular}", f"{path}/{{id}}", entity, False, **read),  # type: ignore[arg-type]
+        Endpoint(
+            f"delete{singular}",
+            f"{path}/{{id}}",
+            entity,
+            False,
+            method="DELETE",
+            oauth_scope=scopes.GRADEBOOK_DELETE,
+        ),
+        Endpoint(
+            f"put{singular}",
+            f"{path}/{{id}}",
+            entity,
+            False,
+            method="PUT",
+            oauth_scope=scopes.GRADEBOOK_WRITE,
+        ),
+    )
 
 
 _IN_CLASS = Via("lineItem", "lineItem", (Match("class", Param("class_id")),))
@@ -153,22 +248,50 @@ GRADEBOOK: tuple[Endpoint, ...] = (
     *_gradebook("Categories", "Category", "category"),
     *_gradebook("LineItems", "LineItem", "lineItem"),
     *_gradebook("Results", "Result", "result"),
-    Endpoint("getResultsForClass", "/classes/{class_id}/results", "result", True, (_IN_CLASS,),
-             **_GRADEBOOK_READ),  # type: ignore[arg-type]
-    Endpoint("getLineItemsForClass", "/classes/{class_id}/lineItems", "lineItem", True,
-             (Match("class", Param("class_id")),), **_GRADEBOOK_READ),  # type: ignore[arg-type]
-    Endpoint("getResultsForLineItemForClass", "/classes/{class_id}/lineItems/{li_id}/results", "result",
-             True, (Match("lineItem", Param("li_id")), _IN_CLASS), **_GRADEBOOK_READ),  # type: ignore[arg-type]
-    Endpoint("getResultsForStudentForClass", "/classes/{class_id}/students/{student_id}/results", "result",
-             True, (Match("student", Param("student_id")), _IN_CLASS), **_GRADEBOOK_READ),  # type: ignore[arg-type]
+    Endpoint(
+        "getResultsForClass", "/classes/{class_id}/results", "result", True, (_IN_CLASS,), **_GRADEBOOK_READ
+    ),  # type: ignore[arg-type]
+    Endpoint(
+        "getLineItemsForClass",
+        "/classes/{class_id}/lineItems",
+        "lineItem",
+        True,
+        (Match("class", Param("class_id")),),
+        **_GRADEBOOK_READ,
+    ),  # type: ignore[arg-type]
+    Endpoint(
+        "getResultsForLineItemForClass",
+        "/classes/{class_id}/lineItems/{li_id}/results",
+        "result",
+        True,
+        (Match("lineItem", Param("li_id")), _IN_CLASS),
+        **_GRADEBOOK_READ,
+    ),  # type: ignore[arg-type]
+    Endpoint(
+        "getResultsForStudentForClass",
+        "/classes/{class_id}/students/{student_id}/results",
+        "result",
+        True,
+        (Match("student", Param("student_id")), _IN_CLASS),
+        **_GRADEBOOK_READ,
+    ),  # type: ignore[arg-type]
     # Not in 1.1 (1.2 has it), but Google Classroom's 1.1 grade passback asks for it.
-    Endpoint("getCategoriesForClass", "/classes/{class_id}/categories", "category", True,
-             (OfferedToClass(Param("class_id")),), **_GRADEBOOK_READ),  # type: ignore[arg-type]
+    Endpoint(
+        "getCategoriesForClass",
+        "/classes/{class_id}/categories",
+        "category",
+        True,
+        (OfferedToClass(Param("class_id")),),
+        **_GRADEBOOK_READ,
+    ),  # type: ignore[arg-type]
 )
 
 ENDPOINTS: tuple[Endpoint, ...] = ROSTERING + RESOURCES + GRADEBOOK
-_SINGLES = {e.segments[0].lower(): e for e in ENDPOINTS if not e.collection and e.method == "GET"
-            and len(e.segments) == 2}
+_SINGLES = {
+    e.segments[0].lower(): e
+    for e in ENDPOINTS
+    if not e.collection and e.method == "GET" and len(e.segments) == 2
+}
 
 
 def parents(endpoint: Endpoint) -> list[tuple[str, Endpoint]]:

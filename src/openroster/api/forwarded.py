@@ -7,7 +7,8 @@ used must be restored before anything looks at the URL.
 
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable, Collection
+from collections.abc import Awaitable, Callable, Collection
+from typing import Any
 
 Scope = dict[str, Any]
 ASGIApp = Callable[[Scope, Callable[..., Awaitable[Any]], Callable[..., Awaitable[Any]]], Awaitable[None]]
@@ -26,8 +27,9 @@ class ForwardedHeaders:
         client = scope.get("client")
         return "*" in self.trusted or (client is not None and client[0] in self.trusted)
 
-    async def __call__(self, scope: Scope, receive: Callable[..., Awaitable[Any]],
-                       send: Callable[..., Awaitable[Any]]) -> None:
+    async def __call__(
+        self, scope: Scope, receive: Callable[..., Awaitable[Any]], send: Callable[..., Awaitable[Any]]
+    ) -> None:
         if scope["type"] == "http" and self._trusts(scope):
             scope = self._rewrite(scope)
         await self.app(scope, receive, send)
@@ -45,7 +47,9 @@ class ForwardedHeaders:
             default = "443" if scope["scheme"] == "https" else "80"
             if port and port.isdigit() and ":" not in host and port != default:
                 host = f"{host}:{port}"
-            scope["headers"] = [(k, v) for k, v in scope["headers"] if k != b"host"] + [(b"host", host.encode())]
+            scope["headers"] = [(k, v) for k, v in scope["headers"] if k != b"host"] + [
+                (b"host", host.encode())
+            ]
         forwarded_for = headers.get(b"x-forwarded-for")
         if forwarded_for:
             scope["client"] = (_first(forwarded_for), 0)

@@ -29,6 +29,7 @@ def schema_name(entity_name: str) -> str:
 
 # --- output: exactly what the renderer writes (optional fields and empty lists are left out)
 
+
 def _served(field: Field) -> Schema:
     kind = field.kind
     if kind is Kind.DATE:
@@ -66,38 +67,74 @@ def _entity_schemas(entity: Entity) -> dict[str, Schema]:
     name = schema_name(entity.name)
     required = [f.name for f in entity.all_fields if f.required or f.name in ("status", "dateLastModified")]
     return {
-        f"{name}Fields": {"type": "object", "properties": properties, "additionalProperties": False,
-                          "description": f"Fields of a {entity.name}; with `fields`, only those selected."},
-        name: {"allOf": [ref(f"{name}Fields")], "required": required,
-               "description": f"A {entity.name} record, as served without `fields`."},
+        f"{name}Fields": {
+            "type": "object",
+            "properties": properties,
+            "additionalProperties": False,
+            "description": f"Fields of a {entity.name}; with `fields`, only those selected.",
+        },
+        name: {
+            "allOf": [ref(f"{name}Fields")],
+            "required": required,
+            "description": f"A {entity.name} record, as served without `fields`.",
+        },
     }
 
 
 def _guid_ref(target: str) -> Schema:
-    return {"type": "object", "required": ["href", "sourcedId", "type"], "additionalProperties": False,
-            "properties": {"href": {"type": "string", "format": "uri",
-                                    "description": f"Absolute URL of the {target} on this server"},
-                           "sourcedId": {"type": "string"}, "type": {"const": target}}}
+    return {
+        "type": "object",
+        "required": ["href", "sourcedId", "type"],
+        "additionalProperties": False,
+        "properties": {
+            "href": {
+                "type": "string",
+                "format": "uri",
+                "description": f"Absolute URL of the {target} on this server",
+            },
+            "sourcedId": {"type": "string"},
+            "type": {"const": target},
+        },
+    }
 
 
 # --- input: what a gradebook PUT accepts (see model/json_input.py)
 
+
 def _accepted(field: Field) -> Schema:
     kind = field.kind
-    nonblank_ref = {"anyOf": [{"type": "string", "minLength": 1},
-                              {"type": "object", "required": ["sourcedId"],
-                               "properties": {"sourcedId": {"type": "string", "minLength": 1}}}],
-                    "description": f'A {field.ref}: {{"sourcedId": "..."}} (type and href optional) or its sourcedId'}
+    nonblank_ref = {
+        "anyOf": [
+            {"type": "string", "minLength": 1},
+            {
+                "type": "object",
+                "required": ["sourcedId"],
+                "properties": {"sourcedId": {"type": "string", "minLength": 1}},
+            },
+        ],
+        "description": f'A {field.ref}: {{"sourcedId": "..."}} (type and href optional) or its sourcedId',
+    }
     if kind is Kind.DATETIME:
-        schema: Schema = {"type": "string", "pattern": r"^\s*" + DATETIME_PATTERN[1:-1] + r"\s*$",
-                          "description": "ISO 8601, with or without seconds and milliseconds; no zone means UTC"}
+        schema: Schema = {
+            "type": "string",
+            "pattern": r"^\s*" + DATETIME_PATTERN[1:-1] + r"\s*$",
+            "description": "ISO 8601, with or without seconds and milliseconds; no zone means UTC",
+        }
     elif kind is Kind.DATE:
         schema = {"type": "string", "pattern": DATE_PATTERN}
     elif kind is Kind.YEAR:
         schema = {"anyOf": [{"type": "string", "pattern": YEAR_PATTERN}, {"type": "integer"}]}
     elif kind is Kind.BOOLEAN:
-        schema = {"anyOf": [{"type": "boolean"}, {"type": "string", "pattern": r"^\s*(?:[Tt][Rr][Uu][Ee]|"
-                                                                           r"[Ff][Aa][Ll][Ss][Ee])\s*$"}]}
+        schema = {
+            "anyOf": [
+                {"type": "boolean"},
+                {
+                    "type": "string",
+                    "pattern": r"^\s*(?:[Tt][Rr][Uu][Ee]|"
+                    r"[Ff][Aa][Ll][Ss][Ee])\s*$",
+                },
+            ]
+        }
     elif kind is Kind.FLOAT:
         schema = {"type": ["number", "string"], "description": "A number, or a string holding one"}
     elif kind is Kind.ENUM:
@@ -111,8 +148,14 @@ def _accepted(field: Field) -> Schema:
     elif kind is Kind.ENUM_LIST:
         schema = {"type": "array", "items": {"type": "string", "enum": list(field.enum)}}
     elif kind is Kind.USER_IDS:
-        schema = {"type": "array", "items": {"type": "object", "properties": {
-            "type": {"type": "string"}, "identifier": {"type": "string"}}, "required": ["type", "identifier"]}}
+        schema = {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"type": {"type": "string"}, "identifier": {"type": "string"}},
+                "required": ["type", "identifier"],
+            },
+        }
     else:
         schema = {"type": "string"}
     return schema
@@ -121,8 +164,11 @@ def _accepted(field: Field) -> Schema:
 def _input_schema(entity: Entity) -> Schema:
     defaulted = DEFAULTED_ON_PUT.get(entity.name, ())
     properties: dict[str, Schema] = {
-        "sourcedId": {"type": ["string", "number", "null"],
-                      "description": "Optional; when given, it must be the path's sourcedId"}}
+        "sourcedId": {
+            "type": ["string", "number", "null"],
+            "description": "Optional; when given, it must be the path's sourcedId",
+        }
+    }
     required = []
     for field in entity.all_fields:
         if field.name in SERVER_OWNED or field.derived is not None:
@@ -135,29 +181,48 @@ def _input_schema(entity: Entity) -> Schema:
         properties[field.name] = schema
     properties[METADATA] = {"anyOf": [ref("Metadata"), {"type": "null"}]}
     notes = [f"`{name}` may be left out (a default is filled in)" for name in defaulted]
-    return {"type": "object", "properties": properties, "required": required,
-            "description": f"A {entity.name} as a client writes it. The server sets dateLastModified; "
-                           "unknown fields are ignored. " + "; ".join(notes)}
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": required,
+        "description": f"A {entity.name} as a client writes it. The server sets dateLastModified; "
+        "unknown fields are ignored. " + "; ".join(notes),
+    }
 
 
 def component_schemas() -> dict[str, Schema]:
     """Every schema the document refers to, by name."""
     gradebook_entities = sorted({e.entity_name for e in ENDPOINTS if e.method == "PUT"})
     schemas: dict[str, Schema] = {
-        "StatusInfo": {"type": "object", "additionalProperties": False,
-                       "required": ["imsx_codeMajor", "imsx_severity", "imsx_description", "imsx_codeMinor"],
-                       "properties": {"imsx_codeMajor": {"type": "string", "enum": ["success", "failure"]},
-                                      "imsx_severity": {"type": "string", "enum": ["status", "warning", "error"]},
-                                      "imsx_description": {"type": "string"},
-                                      "imsx_codeMinor": {"type": "string"}}},
-        "StatusPayload": {"type": "object", "additionalProperties": False, "required": ["statusInfoSet"],
-                          "properties": {"statusInfoSet": {"type": "array", "items": ref("StatusInfo"),
-                                                           "minItems": 1}},
-                          "description": "The body of every error response (one entry)"},
-        "Metadata": {"type": "object", "additionalProperties": {"type": "string"},
-                     "description": "Extension keys (CSV columns metadata.<key>)"},
-        "UserId": {"type": "object", "additionalProperties": False, "required": ["type", "identifier"],
-                   "properties": {"type": {"type": "string"}, "identifier": {"type": "string"}}},
+        "StatusInfo": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["imsx_codeMajor", "imsx_severity", "imsx_description", "imsx_codeMinor"],
+            "properties": {
+                "imsx_codeMajor": {"type": "string", "enum": ["success", "failure"]},
+                "imsx_severity": {"type": "string", "enum": ["status", "warning", "error"]},
+                "imsx_description": {"type": "string"},
+                "imsx_codeMinor": {"type": "string"},
+            },
+        },
+        "StatusPayload": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["statusInfoSet"],
+            "properties": {"statusInfoSet": {"type": "array", "items": ref("StatusInfo"), "minItems": 1}},
+            "description": "The body of every error response (one entry)",
+        },
+        "Metadata": {
+            "type": "object",
+            "additionalProperties": {"type": "string"},
+            "description": "Extension keys (CSV columns metadata.<key>)",
+        },
+        "UserId": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["type", "identifier"],
+            "properties": {"type": {"type": "string"}, "identifier": {"type": "string"}},
+        },
     }
     for target in sorted({f.ref for e in ENTITIES.values() for f in e.all_fields if f.ref}):
         schemas[f"{schema_name(target)}Ref"] = _guid_ref(target)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import string
-from typing import Sequence
+from collections.abc import Sequence
 
 import orjson
 
@@ -20,8 +20,9 @@ def project(doc: bytes, fields: Sequence[str]) -> bytes:
     return orjson.dumps({name: data[name] for name in fields if name in data})
 
 
-def collection_body(key: str, docs: Sequence[bytes], base_url: str,
-                    warnings: Sequence[StatusInfo] = ()) -> bytes:
+def collection_body(
+    key: str, docs: Sequence[bytes], base_url: str, warnings: Sequence[StatusInfo] = ()
+) -> bytes:
     body = b'{"' + key.encode() + b'":[' + b",".join(docs) + b"]" + _status_set(warnings) + b"}"
     return absolute_hrefs(body, base_url)
 
@@ -56,8 +57,9 @@ def link_header(url_without_query: str, raw_query: str, *, limit: int, offset: i
     if offset > 0:
         relations.append(("prev", max(offset - limit, 0)))
     url = uri_text(url_without_query)
-    return ", ".join(f'<{url}?{uri_text(_with_paging(raw_query, limit, value))}>; rel="{rel}"'
-                     for rel, value in relations)
+    return ", ".join(
+        f'<{url}?{uri_text(_with_paging(raw_query, limit, value))}>; rel="{rel}"' for rel, value in relations
+    )
 
 
 # RFC 3986: what a URI's path and query may hold as they are; everything else is percent-encoded.

@@ -39,9 +39,9 @@ class Router:
         `%FE` and `%EF%BF%BD` must not all name the same record.
         """
         segments = [s for s in raw_path.split("/") if s]
-        if len(segments) < len(_ROOT) or tuple(s.lower() for s in segments[:len(_ROOT)]) != _ROOT:
+        if len(segments) < len(_ROOT) or tuple(s.lower() for s in segments[: len(_ROOT)]) != _ROOT:
             return None
-        return [_decoded(s) for s in segments[len(_ROOT):]]
+        return [_decoded(s) for s in segments[len(_ROOT) :]]
 
     def match(self, raw_path: str) -> RouteMatch | None:
         segments = self.split(raw_path)
@@ -60,5 +60,7 @@ def _decoded(segment: str) -> str:
     try:
         return unquote_to_bytes(segment.encode("latin-1")).decode("utf-8")
     except UnicodeError:
-        raise InvalidData(f"The path segment '{segment[:40]}' is not valid UTF-8 after percent-decoding; "
-                          "encode text as UTF-8") from None
+        raise InvalidData(
+            f"The path segment '{segment[:40]}' is not valid UTF-8 after percent-decoding; "
+            "encode text as UTF-8"
+        ) from None

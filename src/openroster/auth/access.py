@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Callable, TypeVar
+from collections.abc import Callable
+from typing import TypeVar
 from urllib.parse import parse_qsl
 
 import sqlalchemy as sa
@@ -24,9 +25,14 @@ log = logging.getLogger("openroster.audit")
 _CHALLENGE = 'Bearer realm="openroster", OAuth realm="openroster"'
 
 
-def _unauthorized(reason: str, *, bearer_error: str | None = None, claimed: str | None = None) -> Unauthorized:
-    challenge = (f'Bearer realm="openroster", error="{bearer_error}", OAuth realm="openroster"'
-                 if bearer_error else _CHALLENGE)
+def _unauthorized(
+    reason: str, *, bearer_error: str | None = None, claimed: str | None = None
+) -> Unauthorized:
+    challenge = (
+        f'Bearer realm="openroster", error="{bearer_error}", OAuth realm="openroster"'
+        if bearer_error
+        else _CHALLENGE
+    )
     return _claimed(Unauthorized(f"Unauthorized: {reason}", headers={"WWW-Authenticate": challenge}), claimed)
 
 
@@ -42,8 +48,15 @@ def _claimed(error: _E, claimed_tag: str | None) -> _E:
 class OAuthAccess:
     """Requests must carry a bearer token from /oauth/token or an OAuth 1.0a signature."""
 
-    def __init__(self, engine: sa.Engine, keys: ServerKeys, *, oauth1_window_seconds: int,
-                 oauth1_require_body_hash: bool = False, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        engine: sa.Engine,
+        keys: ServerKeys,
+        *,
+        oauth1_window_seconds: int,
+        oauth1_require_body_hash: bool = False,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.engine, self.keys, self.window, self.clock = engine, keys, oauth1_window_seconds, clock
         self.require_body_hash = oauth1_require_body_hash
         self.nonces = NonceStore(engine, window_seconds=oauth1_window_seconds)
@@ -52,16 +65,22 @@ class OAuthAccess:
         client, granted = self._authenticate(request, signed_url, body)
         request.state.client_id = client.client_id
         if endpoint.required_scope not in scope_names.effective(granted):
-            raise Forbidden(f"This client's access does not include the scope "
-                            f"{scope_names.short(endpoint.required_scope)} that {endpoint.operation} needs.",
-                            headers={"WWW-Authenticate": 'Bearer realm="openroster", error="insufficient_scope", '
-                                     f'scope="{endpoint.required_scope}"'})
+            raise Forbidden(
+                f"This client's access does not include the scope "
+                f"{scope_names.short(endpoint.required_scope)} that {endpoint.operation} needs.",
+                headers={
+                    "WWW-Authenticate": 'Bearer realm="openroster", error="insufficient_scope", '
+                    f'scope="{endpoint.required_scope}"'
+                },
+            )
         if not client.orgs:
             return Grant(client.client_id, passwords=client.allow_passwords)
         with self.engine.connect() as conn:
             return Grant(client.client_id, visible_orgs(conn, client.orgs), passwords=client.allow_passwords)
 
-    def _authenticate(self, request: Request, signed_url: str, body: bytes) -> tuple[ApiClient, tuple[str, ...]]:
+    def _authenticate(
+        self, request: Request, signed_url: str, body: bytes
+    ) -> tuple[ApiClient, tuple[str, ...]]:
         authorization = request.headers.get("authorization")
         query_pairs = parse_qsl(request.url.query, keep_blank_values=True)
         if authorization and authorization[:7].lower() == "bearer ":
@@ -78,14 +97,23 @@ class OAuthAccess:
         with self.engine.connect() as conn:
             client = find_client(conn, claims.client_id)
         if client is None or not claims.issued_to(self.keys, client.identity):
-            raise _unauthorized("the token's client was removed, re-created or given a new secret "
-                                "since the token was issued; request a new token",
-                                bearer_error="invalid_token", claimed=self.keys.log_tag(claims.client_id))
+            raise _unauthorized(
+                "the token's client was removed, re-created or given a new secret "
+                "since the token was issued; request a new token",
+                bearer_error="invalid_token",
+                claimed=self.keys.log_tag(claims.client_id),
+            )
         # The client's current scopes bound the token's, should they ever have been narrowed.
         return client, tuple(s for s in claims.scopes if s in scope_names.effective(client.scopes))
 
-    def _oauth1(self, request: Request, signed_url: str, authorization: str | None,
-                query_pairs: list[tuple[str, str]], body: bytes) -> tuple[ApiClient, tuple[str, ...]]:
+    def _oauth1(
+        self,
+        request: Request,
+        signed_url: str,
+        authorization: str | None,
+        query_pairs: list[tuple[str, str]],
+        body: bytes,
+    ) -> tuple[ApiClient, tuple[str, ...]]:
         def secret_for(client_key: str) -> str | None:
             with self.engine.connect() as conn:
                 return shared_secret(conn, self.keys, client_key)
@@ -94,10 +122,18 @@ class OAuthAccess:
             return self.nonces.remember(client_key, nonce, timestamp, now=self.clock())
 
         try:
-            client_id = oauth1.verify(method=request.method, url=signed_url, authorization=authorization,
-                                      query_pairs=query_pairs, body=body, secret_for=secret_for,
-                                      remember_nonce=remember, now=self.clock(),
-                                      window_seconds=self.window, require_body_hash=self.require_body_hash)
+            client_id = oauth1.verify(
+                method=request.method,
+                url=signed_url,
+                authorization=authorization,
+                query_pairs=query_pairs,
+                body=body,
+                secret_for=secret_for,
+                remember_nonce=remember,
+                now=self.clock(),
+                window_seconds=self.window,
+                require_body_hash=self.require_body_hash,
+            )
         except oauth1.OAuth1Failure as exc:
             claimed = self.keys.log_tag(exc.client_key) if exc.client_key else None
             if exc.bad_request:
@@ -106,5 +142,7 @@ class OAuthAccess:
         with self.engine.connect() as conn:
             client = find_client(conn, client_id)
         if client is None:  # removed between the signature check and now
-            raise _unauthorized(f"OAuth 1.0a: {oauth1.INVALID_SIGNATURE}", claimed=self.keys.log_tag(client_id))
+            raise _unauthorized(
+                f"OAuth 1.0a: {oauth1.INVALID_SIGNATURE}", claimed=self.keys.log_tag(client_id)
+            )
         return client, client.scopes

@@ -6,8 +6,8 @@ import hashlib
 import hmac
 import re
 import secrets
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 import orjson
 import sqlalchemy as sa
@@ -18,9 +18,16 @@ from openroster.errors import ConfigurationError, OpenRosterError
 from openroster.model.values import now_ms
 from openroster.store.schema import TABLES, api_clients
 
-DEFAULT_SCOPES = tuple(scope_names.PREFIX + s for s in (
-    scope_names.ROSTER_CORE, scope_names.ROSTER, scope_names.DEMOGRAPHICS, scope_names.RESOURCE,
-    scope_names.GRADEBOOK_READ))
+DEFAULT_SCOPES = tuple(
+    scope_names.PREFIX + s
+    for s in (
+        scope_names.ROSTER_CORE,
+        scope_names.ROSTER,
+        scope_names.DEMOGRAPHICS,
+        scope_names.RESOURCE,
+        scope_names.GRADEBOOK_READ,
+    )
+)
 _HASH_ITERATIONS = 200_000
 _CLIENT_ID = re.compile(r"^[A-Za-z0-9._~-]{3,128}$")
 
@@ -66,20 +73,37 @@ _UNKNOWN_CLIENT_HASH = _hash(secrets.token_urlsafe(32))
 
 
 def _from_row(row: sa.RowMapping) -> ApiClient:
-    return ApiClient(row["client_id"], row["name"], tuple(row["scopes"].split()),
-                     tuple(orjson.loads(row["orgs"])), row["secret_version"], row["created_ms"],
-                     identity=row["secret_hash"].split("$")[2], allow_passwords=bool(row["allow_passwords"]))
+    return ApiClient(
+        row["client_id"],
+        row["name"],
+        tuple(row["scopes"].split()),
+        tuple(orjson.loads(row["orgs"])),
+        row["secret_version"],
+        row["created_ms"],
+        identity=row["secret_hash"].split("$")[2],
+        allow_passwords=bool(row["allow_passwords"]),
+    )
 
 
 def _check_secret(secret: str) -> None:
     if len(secret) < 16:
-        raise ClientError("A client secret must be at least 16 characters; leave --client-secret out "
-                          "to have a strong one generated.")
+        raise ClientError(
+            "A client secret must be at least 16 characters; leave --client-secret out "
+            "to have a strong one generated."
+        )
 
 
-def add_client(engine: sa.Engine, keys: ServerKeys, name: str, *, client_id: str | None = None,
-               secret: str | None = None, scopes: Sequence[str] = (),
-               orgs: Sequence[str] = (), allow_passwords: bool = False) -> IssuedCredentials:
+def add_client(
+    engine: sa.Engine,
+    keys: ServerKeys,
+    name: str,
+    *,
+    client_id: str | None = None,
+    secret: str | None = None,
+    scopes: Sequence[str] = (),
+    orgs: Sequence[str] = (),
+    allow_passwords: bool = False,
+) -> IssuedCredentials:
     """Create a client; `scopes` are URIs or short names (default: every read scope).
 
     `allow_passwords`: the client is served users' `password` and may filter and sort on it.
@@ -95,19 +119,32 @@ def add_client(engine: sa.Engine, keys: ServerKeys, name: str, *, client_id: str
         raise ClientError(str(exc)) from None
     with engine.begin() as conn:
         _check_orgs(conn, orgs)
-        clash = conn.execute(sa.select(api_clients.c.client_id, api_clients.c.name).where(
-            sa.or_(api_clients.c.client_id == client_id, api_clients.c.name == name))).first()
+        clash = conn.execute(
+            sa.select(api_clients.c.client_id, api_clients.c.name).where(
+                sa.or_(api_clients.c.client_id == client_id, api_clients.c.name == name)
+            )
+        ).first()
         if clash:
             taken = "name" if clash.name == name else "client id"
-            raise ClientError(f"A client with that {taken} already exists; choose another or remove it "
-                              f"with: openroster clients remove {clash.client_id}")
-        row = {"client_id": client_id, "name": name, "secret_hash": _hash(secret),
-               "secret_sealed": keys.seal(secret), "secret_version": 1, "scopes": " ".join(granted),
-               "orgs": orjson.dumps(list(dict.fromkeys(orgs))).decode(), "created_ms": now_ms(),
-               "allow_passwords": allow_passwords}
+            raise ClientError(
+                f"A client with that {taken} already exists; choose another or remove it "
+                f"with: openroster clients remove {clash.client_id}"
+            )
+        row = {
+            "client_id": client_id,
+            "name": name,
+            "secret_hash": _hash(secret),
+            "secret_sealed": keys.seal(secret),
+            "secret_version": 1,
+            "scopes": " ".join(granted),
+            "orgs": orjson.dumps(list(dict.fromkeys(orgs))).decode(),
+            "created_ms": now_ms(),
+            "allow_passwords": allow_passwords,
+        }
         conn.execute(api_clients.insert().values(**row))
-        created = _from_row(conn.execute(sa.select(api_clients).where(
-            api_clients.c.client_id == client_id)).mappings().one())
+        created = _from_row(
+            conn.execute(sa.select(api_clients).where(api_clients.c.client_id == client_id)).mappings().one()
+        )
     return IssuedCredentials(created, secret)
 
 
@@ -119,8 +156,10 @@ def _check_orgs(conn: sa.Connection, orgs: Iterable[str]) -> None:
     found = set(conn.execute(sa.select(table.c.sourced_id).where(table.c.sourced_id.in_(wanted))).scalars())
     missing = sorted(wanted - found)
     if missing:
-        raise ClientError(f"No org with sourcedId {', '.join(missing)}; import the district's orgs "
-                          f"first, or check the id (openroster limits a client to orgs it knows).")
+        raise ClientError(
+            f"No org with sourcedId {', '.join(missing)}; import the district's orgs "
+            f"first, or check the id (openroster limits a client to orgs it knows)."
+        )
 
 
 def list_clients(engine: sa.Engine) -> list[ApiClient]:
@@ -135,8 +174,11 @@ def find_client(conn: sa.Connection, client_id: str) -> ApiClient | None:
 
 
 def _resolve(conn: sa.Connection, id_or_name: str) -> str:
-    row = conn.execute(sa.select(api_clients.c.client_id).where(sa.or_(
-        api_clients.c.client_id == id_or_name, api_clients.c.name == id_or_name))).first()
+    row = conn.execute(
+        sa.select(api_clients.c.client_id).where(
+            sa.or_(api_clients.c.client_id == id_or_name, api_clients.c.name == id_or_name)
+        )
+    ).first()
     if row is None:
         raise ClientError(f"No client with id or name {id_or_name!r}; see: openroster clients list")
     return str(row.client_id)
@@ -154,16 +196,23 @@ def remove_client(engine: sa.Engine, id_or_name: str) -> str:
     return client_id
 
 
-def rotate_secret(engine: sa.Engine, keys: ServerKeys, id_or_name: str,
-                  secret: str | None = None) -> IssuedCredentials:
+def rotate_secret(
+    engine: sa.Engine, keys: ServerKeys, id_or_name: str, secret: str | None = None
+) -> IssuedCredentials:
     """Give a client a new secret; tokens issued with the old one stop working."""
     secret = secret or secrets.token_urlsafe(32)
     _check_secret(secret)
     with engine.begin() as conn:
         client_id = _resolve(conn, id_or_name)
-        conn.execute(api_clients.update().where(api_clients.c.client_id == client_id).values(
-            secret_hash=_hash(secret), secret_sealed=keys.seal(secret),
-            secret_version=api_clients.c.secret_version + 1))
+        conn.execute(
+            api_clients.update()
+            .where(api_clients.c.client_id == client_id)
+            .values(
+                secret_hash=_hash(secret),
+                secret_sealed=keys.seal(secret),
+                secret_version=api_clients.c.secret_version + 1,
+            )
+        )
         client = find_client(conn, client_id)
     assert client is not None
     return IssuedCredentials(client, secret)
@@ -178,17 +227,18 @@ def authenticate(conn: sa.Connection, client_id: str, secret: str) -> ApiClient 
 
 def shared_secret(conn: sa.Connection, keys: ServerKeys, client_id: str) -> str | None:
     """The clear shared secret an OAuth 1.0a signature is checked with."""
-    sealed = conn.execute(sa.select(api_clients.c.secret_sealed).where(
-        api_clients.c.client_id == client_id)).scalar_one_or_none()
+    sealed = conn.execute(
+        sa.select(api_clients.c.secret_sealed).where(api_clients.c.client_id == client_id)
+    ).scalar_one_or_none()
     return keys.unseal(sealed) if sealed is not None else None
-
 
 
 def check_server_key(engine: sa.Engine, keys: ServerKeys) -> None:
     """Refuse a server key that cannot open the stored client secrets (OAuth 1.0a would fail)."""
     with engine.connect() as conn:
-        rows = conn.execute(sa.select(api_clients.c.client_id, api_clients.c.secret_sealed)
-                            .order_by(api_clients.c.client_id)).all()
+        rows = conn.execute(
+            sa.select(api_clients.c.client_id, api_clients.c.secret_sealed).order_by(api_clients.c.client_id)
+        ).all()
     wrong = []
     for client_id, sealed in rows:
         try:
@@ -201,4 +251,5 @@ def check_server_key(engine: sa.Engine, keys: ServerKeys) -> None:
             f"({', '.join(wrong[:5])}{', ...' if len(wrong) > 5 else ''}): they were created with another "
             f"key, so their OAuth 1.0a signatures could not be checked. Start with the key they were created "
             f"with (OPENROSTER_SECRET_KEY or OPENROSTER_KEY_FILE), or give each a new secret with: "
-            f"openroster clients rotate-secret CLIENT_ID")
+            f"openroster clients rotate-secret CLIENT_ID"
+        )

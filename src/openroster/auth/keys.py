@@ -37,7 +37,8 @@ def _decode(text: str, origin: str) -> bytes:
         raise ConfigurationError(
             f"The server key in {origin} is not {MIN_KEY_BYTES} or more random bytes in URL-safe "
             f"base64. Generate one with: python -c 'import secrets,base64; "
-            f"print(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())'")
+            f"print(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())'"
+        )
     return raw
 
 
@@ -52,9 +53,12 @@ class ServerKeys:
     _log_tags: bytes
 
     @classmethod
-    def from_master(cls, master: bytes) -> "ServerKeys":
-        return cls(_derive(master, b"access tokens"), _derive(master, b"sealed secrets"),
-                   _derive(master, b"log tags"))
+    def from_master(cls, master: bytes) -> ServerKeys:
+        return cls(
+            _derive(master, b"access tokens"),
+            _derive(master, b"sealed secrets"),
+            _derive(master, b"log tags"),
+        )
 
     def log_tag(self, claimed: str) -> str:
         """A short keyed fingerprint of an unauthenticated claimed client id, for the audit log.
@@ -63,7 +67,10 @@ class ServerKeys:
         counted), but a tag cannot be turned back into the claim, nor checked against guesses
         without the server key: a client that sent its secret as its id never has it logged.
         """
-        return "tag:" + hmac.new(self._log_tags, claimed.encode("utf-8", "replace"), hashlib.sha256).hexdigest()[:12]
+        return (
+            "tag:"
+            + hmac.new(self._log_tags, claimed.encode("utf-8", "replace"), hashlib.sha256).hexdigest()[:12]
+        )
 
     def seal(self, secret: str) -> str:
         return Fernet(base64.urlsafe_b64encode(self._sealing)).encrypt(secret.encode()).decode()
@@ -75,7 +82,8 @@ class ServerKeys:
             raise ConfigurationError(
                 "A stored client secret cannot be decrypted with this server key: the key changed "
                 "since the client was created. Restore the key, or give the client a new secret "
-                "with: openroster clients rotate-secret CLIENT_ID") from None
+                "with: openroster clients rotate-secret CLIENT_ID"
+            ) from None
 
 
 def load_keys(key: str, key_file: Path, *, create: bool) -> ServerKeys:
@@ -89,7 +97,8 @@ def load_keys(key: str, key_file: Path, *, create: bool) -> ServerKeys:
         if not create:
             raise ConfigurationError(
                 f"No server key: set OPENROSTER_SECRET_KEY, or create {key_file} by adding a client "
-                f"with: openroster clients add NAME")
+                f"with: openroster clients add NAME"
+            )
         key_file.parent.mkdir(parents=True, exist_ok=True)
         descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "w") as handle:

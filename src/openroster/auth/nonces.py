@@ -36,19 +36,26 @@ class NonceStore:
         try:
             with self._nonce_engine().begin() as conn:
                 limit_lock_wait(conn, BUSY_TIMEOUT_SECONDS)
-                conn.execute(oauth_nonces.delete().where(oauth_nonces.c.timestamp < int(now) - 2 * self.window))
-                conn.execute(oauth_nonces.insert().values(client_id=client_id, nonce=nonce, timestamp=timestamp))
+                conn.execute(
+                    oauth_nonces.delete().where(oauth_nonces.c.timestamp < int(now) - 2 * self.window)
+                )
+                conn.execute(
+                    oauth_nonces.insert().values(client_id=client_id, nonce=nonce, timestamp=timestamp)
+                )
             return True
         except sa.exc.IntegrityError:
             return False
         except sa.exc.OperationalError:
-            raise StoreBusy("The server cannot record this request's OAuth nonce right now; "
-                            "retry in a few seconds.") from None
+            raise StoreBusy(
+                "The server cannot record this request's OAuth nonce right now; retry in a few seconds."
+            ) from None
 
     def _nonce_engine(self) -> sa.Engine:
         with self._opening:
             if self._engine is None:
-                engine = side_store(self.store_engine, SIDE_STORE_NAME, busy_timeout_seconds=BUSY_TIMEOUT_SECONDS)
+                engine = side_store(
+                    self.store_engine, SIDE_STORE_NAME, busy_timeout_seconds=BUSY_TIMEOUT_SECONDS
+                )
                 if engine is not self.store_engine:
                     with engine.begin() as conn:
                         conn.execute(sa.schema.CreateTable(oauth_nonces, if_not_exists=True))

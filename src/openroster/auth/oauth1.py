@@ -49,7 +49,11 @@ _SIGNERS: Final[dict[str, Callable[[str, object], str]]] = {
 # digest's length decides: 20 bytes SHA-1, 32 bytes SHA-256.
 _BODY_DIGESTS: Final = {20: "sha1", 32: "sha256"}
 _REQUIRED: Final = (
-    "oauth_consumer_key", "oauth_signature_method", "oauth_timestamp", "oauth_nonce", "oauth_signature",
+    "oauth_consumer_key",
+    "oauth_signature_method",
+    "oauth_timestamp",
+    "oauth_nonce",
+    "oauth_signature",
 )
 _TIMESTAMP: Final = re.compile(r"[0-9]{1,15}")
 INVALID_SIGNATURE: Final = "invalid signature or unknown consumer key"
@@ -77,11 +81,20 @@ def has_oauth1(authorization: str | None, query_pairs: Sequence[tuple[str, str]]
     return any(name in ("oauth_consumer_key", "oauth_signature") for name, _ in query_pairs)
 
 
-def verify(*, method: str, url: str, authorization: str | None, query_pairs: Sequence[tuple[str, str]],
-           form_pairs: Sequence[tuple[str, str]] = (), body: bytes = b"",
-           secret_for: Callable[[str], str | None],
-           remember_nonce: Callable[[str, str, int], bool],
-           now: float, window_seconds: int = 300, require_body_hash: bool = False) -> str:
+def verify(
+    *,
+    method: str,
+    url: str,
+    authorization: str | None,
+    query_pairs: Sequence[tuple[str, str]],
+    form_pairs: Sequence[tuple[str, str]] = (),
+    body: bytes = b"",
+    secret_for: Callable[[str], str | None],
+    remember_nonce: Callable[[str, str, int], bool],
+    now: float,
+    window_seconds: int = 300,
+    require_body_hash: bool = False,
+) -> str:
     """Verify a two-legged OAuth 1.0a request; return the client (consumer) key, or raise OAuth1Failure.
 
     `url` is the absolute URL the client used, with the raw (still percent-encoded) path and no
@@ -112,29 +125,41 @@ def verify(*, method: str, url: str, authorization: str | None, query_pairs: Seq
         raise fail("unsupported oauth_version: only 1.0 is accepted", bad_request=True)
     signature_method = protocol["oauth_signature_method"]
     if signature_method not in SIGNATURE_METHODS:
-        raise fail("unsupported oauth_signature_method: use one of " + ", ".join(SIGNATURE_METHODS),
-                   bad_request=True)
+        raise fail(
+            "unsupported oauth_signature_method: use one of " + ", ".join(SIGNATURE_METHODS), bad_request=True
+        )
     if protocol.get("oauth_token"):
-        raise fail("oauth_token is not accepted: sign with the consumer key and secret only (two-legged OAuth)")
+        raise fail(
+            "oauth_token is not accepted: sign with the consumer key and secret only (two-legged OAuth)"
+        )
 
     if not _TIMESTAMP.fullmatch(protocol["oauth_timestamp"]):
         raise fail("oauth_timestamp is not an integer")
     timestamp = int(protocol["oauth_timestamp"])
     if abs(now - timestamp) > window_seconds:
-        raise fail(f"expired or future timestamp: it must be within {window_seconds} seconds of the server clock")
+        raise fail(
+            f"expired or future timestamp: it must be within {window_seconds} seconds of the server clock"
+        )
 
     secret = secret_for(client_key)
     base_string = rfc5849.signature_base_string(
-        method, _base_string_uri(url, client_key), rfc5849.normalize_parameters(signed))
-    expected = _SIGNERS[signature_method](base_string, _Credentials(client_secret=secret or _UNKNOWN_KEY_SECRET))
-    signature_matches = hmac.compare_digest(expected.encode("utf-8"), protocol["oauth_signature"].encode("utf-8"))
+        method, _base_string_uri(url, client_key), rfc5849.normalize_parameters(signed)
+    )
+    expected = _SIGNERS[signature_method](
+        base_string, _Credentials(client_secret=secret or _UNKNOWN_KEY_SECRET)
+    )
+    signature_matches = hmac.compare_digest(
+        expected.encode("utf-8"), protocol["oauth_signature"].encode("utf-8")
+    )
     if secret is None or not signature_matches:
         raise fail(INVALID_SIGNATURE)
 
     declared_body_hash = protocol.get("oauth_body_hash")
     if declared_body_hash is None and require_body_hash and body:
-        raise fail("oauth_body_hash is required: this server accepts a request body only when the "
-                   "signature covers it (sign with oauth_body_hash)")
+        raise fail(
+            "oauth_body_hash is required: this server accepts a request body only when the "
+            "signature covers it (sign with oauth_body_hash)"
+        )
     if declared_body_hash is not None:
         try:
             algorithm = _BODY_DIGESTS.get(len(base64.b64decode(declared_body_hash, validate=True)), "sha256")
@@ -156,8 +181,9 @@ class _Credentials(NamedTuple):
     resource_owner_secret: str = ""
 
 
-def _collect(authorization: str | None, query_pairs: Sequence[tuple[str, str]],
-             form_pairs: Sequence[tuple[str, str]]) -> tuple[dict[str, str], list[tuple[str, str]]]:
+def _collect(
+    authorization: str | None, query_pairs: Sequence[tuple[str, str]], form_pairs: Sequence[tuple[str, str]]
+) -> tuple[dict[str, str], list[tuple[str, str]]]:
     """Split the request's parameters into the OAuth protocol parameters and the signed ones.
 
     Protocol parameters come from the Authorization header and the query string; each may be given
@@ -185,8 +211,11 @@ def _collect(authorization: str | None, query_pairs: Sequence[tuple[str, str]],
             signed.append((name, value))
     for name, _ in form_pairs:
         if name.startswith("oauth_"):
-            raise OAuth1Failure("OAuth parameters are accepted in the Authorization header or the query "
-                                "string, not in the request body", bad_request=True)
+            raise OAuth1Failure(
+                "OAuth parameters are accepted in the Authorization header or the query "
+                "string, not in the request body",
+                bad_request=True,
+            )
     signed.extend(form_pairs)
     return protocol, signed
 
@@ -211,8 +240,9 @@ def _oauth_header_params(authorization: str) -> list[tuple[str, str]]:
             continue  # tolerate stray commas
         name, equals, value = (part.strip() for part in item.partition("="))
         if not equals or not name:
-            raise OAuth1Failure("malformed Authorization header: expected name=\"value\" pairs",
-                                bad_request=True)
+            raise OAuth1Failure(
+                'malformed Authorization header: expected name="value" pairs', bad_request=True
+            )
         if len(value) >= 2 and value[0] == value[-1] == '"':
             value = value[1:-1]
         if name != "realm":
@@ -226,5 +256,8 @@ def _base_string_uri(url: str, client_key: str) -> str:
         return str(rfc5849.base_string_uri(url))
     except ValueError:
         # The caller builds the URL from the Host header, which the client controls.
-        raise OAuth1Failure("the request URL (scheme, host or port) cannot be used to check the signature",
-                            client_key=client_key, bad_request=True) from None
+        raise OAuth1Failure(
+            "the request URL (scheme, host or port) cannot be used to check the signature",
+            client_key=client_key,
+            bad_request=True,
+        ) from None

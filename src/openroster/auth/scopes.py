@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 PREFIX = "https://purl.imsglobal.org/spec/or/v1p1/scope/"
 ROSTER_CORE = "roster-core.readonly"
@@ -12,8 +12,7 @@ RESOURCE = "resource.readonly"
 GRADEBOOK_READ = "gradebook.readonly"
 GRADEBOOK_WRITE = "gradebook.createput"
 GRADEBOOK_DELETE = "gradebook.delete"
-SHORT_NAMES = (ROSTER_CORE, ROSTER, DEMOGRAPHICS, RESOURCE, GRADEBOOK_READ, GRADEBOOK_WRITE,
-               GRADEBOOK_DELETE)
+SHORT_NAMES = (ROSTER_CORE, ROSTER, DEMOGRAPHICS, RESOURCE, GRADEBOOK_READ, GRADEBOOK_WRITE, GRADEBOOK_DELETE)
 ALL = tuple(PREFIX + name for name in SHORT_NAMES)
 
 # roster.readonly covers the core rostering reads as well as the relationship endpoints.

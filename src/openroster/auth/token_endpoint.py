@@ -5,8 +5,9 @@ from __future__ import annotations
 import base64
 import binascii
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import parse_qsl, unquote_plus
 
 import sqlalchemy as sa
@@ -27,17 +28,36 @@ class TokenResponse:
     claimed_client: str | None = None  # the audit-log tag of an unauthenticated claimed client id
 
 
-def _error(status: int, error: str, description: str, *, basic: bool = False,
-           client_id: str | None = None, claimed: str | None = None) -> TokenResponse:
+def _error(
+    status: int,
+    error: str,
+    description: str,
+    *,
+    basic: bool = False,
+    client_id: str | None = None,
+    claimed: str | None = None,
+) -> TokenResponse:
     headers = {"WWW-Authenticate": 'Basic realm="openroster"'} if status == 401 and basic else {}
-    return TokenResponse(status, {"error": error, "error_description": description}, headers,
-                         client_id, f"{error}: {description}", claimed)
+    return TokenResponse(
+        status,
+        {"error": error, "error_description": description},
+        headers,
+        client_id,
+        f"{error}: {description}",
+        claimed,
+    )
 
 
 INVALID_CLIENT = "unknown client or wrong secret"
-BUSY = TokenResponse(503, {"error": "temporarily_unavailable",
-                           "error_description": "too many token requests at once; retry in a second"},
-                     {"Retry-After": "1"}, reason="temporarily_unavailable: too many token requests at once")
+BUSY = TokenResponse(
+    503,
+    {
+        "error": "temporarily_unavailable",
+        "error_description": "too many token requests at once; retry in a second",
+    },
+    {"Retry-After": "1"},
+    reason="temporarily_unavailable: too many token requests at once",
+)
 
 
 def _basic_credentials(authorization: str) -> tuple[str, str] | None:
@@ -53,12 +73,23 @@ def _basic_credentials(authorization: str) -> tuple[str, str] | None:
     return unquote_plus(client_id), unquote_plus(secret)
 
 
-def token_response(*, content_type: str, authorization: str, body: bytes, engine: sa.Engine,
-                   keys: ServerKeys, lifetime_seconds: int,
-                   clock: Callable[[], float] = time.time) -> TokenResponse:
+def token_response(
+    *,
+    content_type: str,
+    authorization: str,
+    body: bytes,
+    engine: sa.Engine,
+    keys: ServerKeys,
+    lifetime_seconds: int,
+    clock: Callable[[], float] = time.time,
+) -> TokenResponse:
     if not body.strip():
-        return _error(400, "invalid_request", "grant_type is missing: send grant_type=client_credentials "
-                      "in an application/x-www-form-urlencoded body")
+        return _error(
+            400,
+            "invalid_request",
+            "grant_type is missing: send grant_type=client_credentials "
+            "in an application/x-www-form-urlencoded body",
+        )
     if not content_type.lower().startswith("application/x-www-form-urlencoded"):
         return _error(400, "invalid_request", "send the request as application/x-www-form-urlencoded")
     try:
@@ -74,20 +105,27 @@ def token_response(*, content_type: str, authorization: str, body: bytes, engine
     basic = _basic_credentials(authorization) if authorization else None
     if basic is not None and "client_secret" in form:
         return _error(400, "invalid_request", "use one client authentication method, not Basic and form both")
-    client_id, secret = basic if basic is not None else (form.get("client_id", ""), form.get("client_secret", ""))
+    client_id, secret = (
+        basic if basic is not None else (form.get("client_id", ""), form.get("client_secret", ""))
+    )
     if "\x00" in client_id + secret + "".join(form.values()):
         return _error(400, "invalid_request", "a parameter holds a NUL character")
     if not client_id or not secret:
-        return _error(401, "invalid_client", "client authentication is missing: send HTTP Basic "
-                      "credentials or client_id and client_secret", basic=True)
+        return _error(
+            401,
+            "invalid_client",
+            "client authentication is missing: send HTTP Basic credentials or client_id and client_secret",
+            basic=True,
+        )
 
     claimed = keys.log_tag(client_id)
     grant = form.get("grant_type")
     if grant is None:
         return _error(400, "invalid_request", "grant_type is missing", claimed=claimed)
     if grant != "client_credentials":
-        return _error(400, "unsupported_grant_type", "only grant_type=client_credentials is supported",
-                      claimed=claimed)
+        return _error(
+            400, "unsupported_grant_type", "only grant_type=client_credentials is supported", claimed=claimed
+        )
 
     with engine.connect() as conn:
         client = authenticate(conn, client_id, secret)
@@ -96,11 +134,25 @@ def token_response(*, content_type: str, authorization: str, body: bytes, engine
     granted = _granted_scopes(client, form.get("scope"))
     if isinstance(granted, TokenResponse):
         return granted
-    token = tokens.issue(keys, client_id=client.client_id, scopes=granted, identity=client.identity,
-                         lifetime_seconds=lifetime_seconds, now=clock())
-    return TokenResponse(200, {"access_token": token, "token_type": "Bearer", "expires_in": lifetime_seconds,
-                               "scope": " ".join(granted)},
-                         {"Cache-Control": "no-store", "Pragma": "no-cache"}, client.client_id)
+    token = tokens.issue(
+        keys,
+        client_id=client.client_id,
+        scopes=granted,
+        identity=client.identity,
+        lifetime_seconds=lifetime_seconds,
+        now=clock(),
+    )
+    return TokenResponse(
+        200,
+        {
+            "access_token": token,
+            "token_type": "Bearer",
+            "expires_in": lifetime_seconds,
+            "scope": " ".join(granted),
+        },
+        {"Cache-Control": "no-store", "Pragma": "no-cache"},
+        client.client_id,
+    )
 
 
 def _granted_scopes(client: ApiClient, requested: str | None) -> tuple[str, ...] | TokenResponse:
@@ -113,6 +165,10 @@ def _granted_scopes(client: ApiClient, requested: str | None) -> tuple[str, ...]
         return _error(400, "invalid_scope", str(exc), client_id=client.client_id)
     missing = [scope_names.short(s) for s in wanted if s not in scope_names.effective(client.scopes)]
     if missing:
-        return _error(400, "invalid_scope", f"this client is not granted {', '.join(missing)}",
-                      client_id=client.client_id)
+        return _error(
+            400,
+            "invalid_scope",
+            f"this client is not granted {', '.join(missing)}",
+            client_id=client.client_id,
+        )
     return wanted

@@ -42,28 +42,54 @@ def identity_tag(keys: ServerKeys, identity: str) -> str:
     The stamp is new whenever a client is added or its secret rotated, so a token issued before
     `clients remove` + `clients add` of the same id, or before a rotation, never matches again.
     """
-    return hmac.new(keys.token_signing, b"client identity " + identity.encode(), hashlib.sha256).hexdigest()[:32]
+    return hmac.new(keys.token_signing, b"client identity " + identity.encode(), hashlib.sha256).hexdigest()[
+        :32
+    ]
 
 
-def issue(keys: ServerKeys, *, client_id: str, scopes: tuple[str, ...], identity: str,
-          lifetime_seconds: int, now: float) -> str:
+def issue(
+    keys: ServerKeys,
+    *,
+    client_id: str,
+    scopes: tuple[str, ...],
+    identity: str,
+    lifetime_seconds: int,
+    now: float,
+) -> str:
     issued = int(now)
-    claims = {"iss": ISSUER, "aud": AUDIENCE, "sub": client_id, "scope": " ".join(scopes),
-              "cid": identity_tag(keys, identity), "iat": issued, "exp": issued + lifetime_seconds,
-              "jti": secrets.token_urlsafe(12)}
+    claims = {
+        "iss": ISSUER,
+        "aud": AUDIENCE,
+        "sub": client_id,
+        "scope": " ".join(scopes),
+        "cid": identity_tag(keys, identity),
+        "iat": issued,
+        "exp": issued + lifetime_seconds,
+        "jti": secrets.token_urlsafe(12),
+    }
     return jwt.encode(claims, keys.token_signing, algorithm=_ALGORITHM)
 
 
 def verify(keys: ServerKeys, token: str, *, now: float) -> TokenClaims:
     try:
-        claims = jwt.decode(token, keys.token_signing, algorithms=[_ALGORITHM], audience=AUDIENCE,
-                            issuer=ISSUER, leeway=_LEEWAY_SECONDS,
-                            options={"require": ["exp", "iat", "sub", "aud", "iss", "cid"], "verify_iat": False})
+        claims = jwt.decode(
+            token,
+            keys.token_signing,
+            algorithms=[_ALGORITHM],
+            audience=AUDIENCE,
+            issuer=ISSUER,
+            leeway=_LEEWAY_SECONDS,
+            options={"require": ["exp", "iat", "sub", "aud", "iss", "cid"], "verify_iat": False},
+        )
     except jwt.ExpiredSignatureError:
         raise TokenRejected("the access token has expired; request a new one") from None
     except jwt.InvalidTokenError as exc:
         raise TokenRejected(f"the access token is not valid ({type(exc).__name__})") from None
     if claims["exp"] + _LEEWAY_SECONDS < now:
         raise TokenRejected("the access token has expired; request a new one")
-    return TokenClaims(str(claims["sub"]), tuple(str(claims.get("scope", "")).split()),
-                       str(claims["cid"]), int(claims["exp"]))
+    return TokenClaims(
+        str(claims["sub"]),
+        tuple(str(claims.get("scope", "")).split()),
+        str(claims["cid"]),
+        int(claims["exp"]),
+    )

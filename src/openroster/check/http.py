@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Protocol
+from typing import Any, Protocol
 from urllib.parse import quote, urlencode
 
 import httpx
@@ -57,7 +58,7 @@ class Query:
             pairs.append(("filter", " AND ".join(p.text() for p in self.where)))
         return pairs + list(self.extra)
 
-    def at(self, offset: int) -> "Query":
+    def at(self, offset: int) -> Query:
         return Query(self.path, self.limit, offset, self.where, self.extra)
 
 
@@ -106,12 +107,20 @@ class Exchange:
 class Session:
     """A consumer's connection to one provider: base URL, credentials, timeouts."""
 
-    def __init__(self, base_url: str, *, timeout: float = 60.0, verify: bool = True,
-                 transport: httpx.BaseTransport | None = None) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        timeout: float = 60.0,
+        verify: bool = True,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self.signer: Signer = no_credentials
         self.refresh: Callable[[], None] | None = None  # gets a new token after a 401, once
-        self.client = httpx.Client(timeout=timeout, verify=verify, follow_redirects=False, transport=transport)
+        self.client = httpx.Client(
+            timeout=timeout, verify=verify, follow_redirects=False, transport=transport
+        )
         self.requests = 0
 
     def close(self) -> None:
@@ -131,16 +140,31 @@ class Session:
     def delete(self, path: str) -> Exchange:
         return self.send("DELETE", self.base_url + path)
 
-    def send(self, method: str, url: str, *, body: bytes | None = None, signer: Signer | None = None,
-             form: dict[str, str] | None = None, headers: dict[str, str] | None = None) -> Exchange:
+    def send(
+        self,
+        method: str,
+        url: str,
+        *,
+        body: bytes | None = None,
+        signer: Signer | None = None,
+        form: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Exchange:
         exchange = self._send_once(method, url, body, signer, form, headers)
         if exchange.status == 401 and signer is None and self.refresh is not None:
             self.refresh()
             exchange = self._send_once(method, url, body, signer, form, headers)
         return exchange
 
-    def _send_once(self, method: str, url: str, body: bytes | None, signer: Signer | None,
-                   form: dict[str, str] | None, headers: dict[str, str] | None) -> Exchange:
+    def _send_once(
+        self,
+        method: str,
+        url: str,
+        body: bytes | None,
+        signer: Signer | None,
+        form: dict[str, str] | None,
+        headers: dict[str, str] | None,
+    ) -> Exchange:
         sent_url, auth_headers = (signer or self.signer)(method, url)
         all_headers = {"Accept": "application/json", **auth_headers, **(headers or {})}
         if body is not None:
@@ -150,16 +174,26 @@ class Session:
         try:
             response = self.client.request(method, sent_url, content=body, data=form, headers=all_headers)
         except httpx.TransportError as exc:
-            return Exchange(method, url, 0, seconds=time.perf_counter() - started, error=describe_transport(exc))
-        return Exchange(method, url, response.status_code, {k.lower(): v for k, v in response.headers.items()},
-                        response.content, time.perf_counter() - started)
+            return Exchange(
+                method, url, 0, seconds=time.perf_counter() - started, error=describe_transport(exc)
+            )
+        return Exchange(
+            method,
+            url,
+            response.status_code,
+            {k.lower(): v for k, v in response.headers.items()},
+            response.content,
+            time.perf_counter() - started,
+        )
 
 
 def describe_transport(exc: httpx.TransportError) -> str:
     text = str(exc) or type(exc).__name__
     if "CERTIFICATE_VERIFY_FAILED" in text or "SSL" in text or "TLS" in text:
-        return (f"TLS failed ({text}): the server's certificate is not trusted or TLS is misconfigured; "
-                f"consumers such as SDS require a certificate from a public authority")
+        return (
+            f"TLS failed ({text}): the server's certificate is not trusted or TLS is misconfigured; "
+            f"consumers such as SDS require a certificate from a public authority"
+        )
     if isinstance(exc, httpx.TimeoutException):
         return f"timed out ({text})"
     if isinstance(exc, httpx.ConnectError):

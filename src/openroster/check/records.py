@@ -4,28 +4,64 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from openroster.check.outcomes import Outcomes
 from openroster.check.registry import Check, define
 
 Record = dict[str, Any]
 
-REQUIRED = define("fields.required", "Records carry the fields and enumeration values SDS requires", "fail", "sds",
-                  "Serve every required field with a value from the OneRoster 1.1 vocabulary (see the expected "
-                  "value in the evidence).")
-DATE_FORMAT = define("fields.date-format", "dateLastModified is exactly YYYY-MM-DDTHH:mm:ss.SSSZ", "fail", "sds",
-                     "Render dateLastModified in UTC with milliseconds and a Z, e.g. 2026-09-01T12:00:00.000Z.")
-IDENTIFIER = define("fields.identifier", "Orgs and users have a non-empty identifier", "fail", "sds",
-                    "Fill identifier (the SIS's own id, e.g. the state school code or student number).")
-USER_ORGS = define("fields.user-orgs", "Every user names at least one org", "fail", "sds",
-                   "Give every user the orgs (schools) they belong to; SDS drops users without one.")
-CLASS_TERMS = define("fields.class-terms", "Every class names at least one term", "fail", "sds",
-                     "Give every class the terms (academic sessions) it is taught in.")
-USERNAME = define("fields.username-no-at", "Student and teacher usernames contain no @", "warn", "sds",
-                  "Serve the bare username: SDS (Classic) appends its own domain.")
-USER_FLAGS = define("fields.user-flags", "metadata microsoft.userFlags uses only the values SDS knows", "warn",
-                    "sds", "Limit microsoft.userFlags to freeLunch, homeless, giftedOrTalented, 504, ELL, LEP, IEP.")
+REQUIRED = define(
+    "fields.required",
+    "Records carry the fields and enumeration values SDS requires",
+    "fail",
+    "sds",
+    "Serve every required field with a value from the OneRoster 1.1 vocabulary (see the expected "
+    "value in the evidence).",
+)
+DATE_FORMAT = define(
+    "fields.date-format",
+    "dateLastModified is exactly YYYY-MM-DDTHH:mm:ss.SSSZ",
+    "fail",
+    "sds",
+    "Render dateLastModified in UTC with milliseconds and a Z, e.g. 2026-09-01T12:00:00.000Z.",
+)
+IDENTIFIER = define(
+    "fields.identifier",
+    "Orgs and users have a non-empty identifier",
+    "fail",
+    "sds",
+    "Fill identifier (the SIS's own id, e.g. the state school code or student number).",
+)
+USER_ORGS = define(
+    "fields.user-orgs",
+    "Every user names at least one org",
+    "fail",
+    "sds",
+    "Give every user the orgs (schools) they belong to; SDS drops users without one.",
+)
+CLASS_TERMS = define(
+    "fields.class-terms",
+    "Every class names at least one term",
+    "fail",
+    "sds",
+    "Give every class the terms (academic sessions) it is taught in.",
+)
+USERNAME = define(
+    "fields.username-no-at",
+    "Student and teacher usernames contain no @",
+    "warn",
+    "sds",
+    "Serve the bare username: SDS (Classic) appends its own domain.",
+)
+USER_FLAGS = define(
+    "fields.user-flags",
+    "metadata microsoft.userFlags uses only the values SDS knows",
+    "warn",
+    "sds",
+    "Limit microsoft.userFlags to freeLunch, homeless, giftedOrTalented, 504, ELL, LEP, IEP.",
+)
 
 DATE_LAST_MODIFIED = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z\Z")
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -33,10 +69,21 @@ ORG_TYPES = {"department", "school", "district", "local", "state", "national"}
 SESSION_TYPES = {"gradingPeriod", "semester", "schoolYear", "term"}
 ROLES = {"administrator", "aide", "guardian", "parent", "proctor", "relative", "student", "teacher"}
 USER_FLAG_VALUES = {"freeLunch", "homeless", "giftedOrTalented", "504", "ELL", "LEP", "IEP"}
-ENTITY_OF_KEY = {"orgs": "org", "org": "org", "academicSessions": "academicSession",
-                 "academicSession": "academicSession", "users": "user", "user": "user", "classes": "class",
-                 "class": "class", "courses": "course", "course": "course", "enrollments": "enrollment",
-                 "enrollment": "enrollment", "demographics": "demographics"}
+ENTITY_OF_KEY = {
+    "orgs": "org",
+    "org": "org",
+    "academicSessions": "academicSession",
+    "academicSession": "academicSession",
+    "users": "user",
+    "user": "user",
+    "classes": "class",
+    "class": "class",
+    "courses": "course",
+    "course": "course",
+    "enrollments": "enrollment",
+    "enrollment": "enrollment",
+    "demographics": "demographics",
+}
 
 Problems = Iterator[tuple[Check, str]]
 
@@ -58,9 +105,13 @@ def _ref_list(record: Record, name: str, types: set[str], non_empty: Check) -> P
     value = record.get(name)
     if not isinstance(value, list) or not value:
         yield non_empty, f"{name} is missing or empty"
-    elif not all(isinstance(v, dict) and isinstance(v.get("sourcedId"), str) and v.get("type") in types
-                 for v in value):
-        yield REQUIRED, f"each of {name} must be a GUIDRef with a sourcedId and a type of {', '.join(sorted(types))}"
+    elif not all(
+        isinstance(v, dict) and isinstance(v.get("sourcedId"), str) and v.get("type") in types for v in value
+    ):
+        yield (
+            REQUIRED,
+            f"each of {name} must be a GUIDRef with a sourcedId and a type of {', '.join(sorted(types))}",
+        )
 
 
 def _needs(record: Record, *names: str) -> Problems:
@@ -142,12 +193,23 @@ def _nothing_more(record: Record) -> Problems:
 
 
 VALIDATORS: dict[str, Callable[[Record], Problems]] = {
-    "org": _org, "academicSession": _session, "class": _class, "user": _user, "course": _course,
-    "enrollment": _enrollment, "demographics": _nothing_more}
+    "org": _org,
+    "academicSession": _session,
+    "class": _class,
+    "user": _user,
+    "course": _course,
+    "enrollment": _enrollment,
+    "demographics": _nothing_more,
+}
 APPLIES: dict[str, tuple[Check, ...]] = {
-    "org": (REQUIRED, DATE_FORMAT, IDENTIFIER), "academicSession": (REQUIRED, DATE_FORMAT),
-    "class": (REQUIRED, DATE_FORMAT, CLASS_TERMS), "user": (REQUIRED, DATE_FORMAT, IDENTIFIER, USER_ORGS, USERNAME, USER_FLAGS),
-    "course": (REQUIRED, DATE_FORMAT), "enrollment": (REQUIRED, DATE_FORMAT), "demographics": (REQUIRED, DATE_FORMAT)}
+    "org": (REQUIRED, DATE_FORMAT, IDENTIFIER),
+    "academicSession": (REQUIRED, DATE_FORMAT),
+    "class": (REQUIRED, DATE_FORMAT, CLASS_TERMS),
+    "user": (REQUIRED, DATE_FORMAT, IDENTIFIER, USER_ORGS, USERNAME, USER_FLAGS),
+    "course": (REQUIRED, DATE_FORMAT),
+    "enrollment": (REQUIRED, DATE_FORMAT),
+    "demographics": (REQUIRED, DATE_FORMAT),
+}
 
 
 def check_records(key: str, records: list[Record], request: str, outcomes: Outcomes) -> None:
@@ -164,5 +226,10 @@ def check_records(key: str, records: list[Record], request: str, outcomes: Outco
             found[check].append(f"{record.get('sourcedId')}: {problem}")
     for check in {*APPLIES[entity], *found}:
         problems = found.get(check, [])
-        outcomes.record(check, not problems, request, check.name,
-                        f"{len(problems)} of {len(records)} record(s); first: {problems[0]}" if problems else "")
+        outcomes.record(
+            check,
+            not problems,
+            request,
+            check.name,
+            f"{len(problems)} of {len(records)} record(s); first: {problems[0]}" if problems else "",
+        )

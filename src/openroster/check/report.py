@@ -39,18 +39,40 @@ def as_json(report: Report) -> dict[str, Any]:
         "started": report.started,
         "finished": report.finished,
         "summary": summary(report),
-        "checks": [{
-            "id": o.check.id, "name": o.check.name, "profile": o.check.profile, "severity": o.check.severity,
-            "status": o.status, "fix": o.check.fix, "passed": o.passed, "failed": o.failed,
-            "skipped_because": o.skipped if o.status == "skip" else None,
-            "evidence": [{"request": e.request, "expected": e.expected, "observed": e.observed} for e in o.evidence],
-        } for o in report.results()],
-        "sync": [{
-            "collection": w.name, "served": w.served, "records": w.records, "pages": w.pages,
-            "seconds": round(w.seconds, 3), "records_per_second": round(w.rate, 1), "duplicates": w.duplicates,
-            "gaps": w.gaps, "x_total_count": w.total, "dangling_references": w.dangling,
-            "delta_records": w.delta_records, "complete": w.complete,
-        } for w in report.walks.values()],
+        "checks": [
+            {
+                "id": o.check.id,
+                "name": o.check.name,
+                "profile": o.check.profile,
+                "severity": o.check.severity,
+                "status": o.status,
+                "fix": o.check.fix,
+                "passed": o.passed,
+                "failed": o.failed,
+                "skipped_because": o.skipped if o.status == "skip" else None,
+                "evidence": [
+                    {"request": e.request, "expected": e.expected, "observed": e.observed} for e in o.evidence
+                ],
+            }
+            for o in report.results()
+        ],
+        "sync": [
+            {
+                "collection": w.name,
+                "served": w.served,
+                "records": w.records,
+                "pages": w.pages,
+                "seconds": round(w.seconds, 3),
+                "records_per_second": round(w.rate, 1),
+                "duplicates": w.duplicates,
+                "gaps": w.gaps,
+                "x_total_count": w.total,
+                "dangling_references": w.dangling,
+                "delta_records": w.delta_records,
+                "complete": w.complete,
+            }
+            for w in report.walks.values()
+        ],
         "notes": list(report.notes),
     }
 
@@ -61,7 +83,9 @@ def schema() -> dict[str, Any]:
 
 
 def render_html(report: Report) -> str:
-    env = Environment(loader=PackageLoader("openroster.check", "templates"), autoescape=select_autoescape(["html"]))
+    env = Environment(
+        loader=PackageLoader("openroster.check", "templates"), autoescape=select_autoescape(["html"])
+    )
     document = as_json(report)
     checks = sorted(document["checks"], key=lambda c: ORDER[c["status"]])
     return env.get_template("report.html").render(report=document, checks=checks)

@@ -11,20 +11,50 @@ from openroster.check.outcomes import Outcomes
 from openroster.check.records import Record, check_records
 from openroster.check.registry import Check, define
 
-STATUS = define("http.status", "Reads answer 200", "fail", "connection",
-                "Answer every read SDS makes with 200 (see the request in the evidence).")
-CONTENT_TYPE = define("http.content-type", "Responses are application/json", "fail", "connection",
-                      "Send Content-Type: application/json on every response.")
-WRAPPER = define("http.wrapper-key", "Bodies hold exactly the OneRoster wrapper key", "fail", "connection",
-                 "Wrap collections in their plural key (users, orgs, academicSessions, demographics, ...) and single "
-                 "objects in the singular one, with no other top-level keys.")
-TOTAL_COUNT = define("paging.x-total-count", "X-Total-Count on every collection and single object", "fail", "connection",
-                     "Send X-Total-Count (the number of records the filter matches; 1 on single objects).")
-LINK = define("paging.link", "A Link header with rel=\"next\" while more pages follow", "warn", "connection",
-              "Send Link with next, last, first and prev URLs (RFC 8288), keeping the request's parameters.")
-FILTER = define("filter.honoured", "Every record returned matches the filter asked for", "fail", "connection",
-                "Apply filter=... exactly as asked (status, role, email, schoolYear, dateLastModified>...); a "
-                "filter that is ignored makes SDS import the wrong records.")
+STATUS = define(
+    "http.status",
+    "Reads answer 200",
+    "fail",
+    "connection",
+    "Answer every read SDS makes with 200 (see the request in the evidence).",
+)
+CONTENT_TYPE = define(
+    "http.content-type",
+    "Responses are application/json",
+    "fail",
+    "connection",
+    "Send Content-Type: application/json on every response.",
+)
+WRAPPER = define(
+    "http.wrapper-key",
+    "Bodies hold exactly the OneRoster wrapper key",
+    "fail",
+    "connection",
+    "Wrap collections in their plural key (users, orgs, academicSessions, demographics, ...) and single "
+    "objects in the singular one, with no other top-level keys.",
+)
+TOTAL_COUNT = define(
+    "paging.x-total-count",
+    "X-Total-Count on every collection and single object",
+    "fail",
+    "connection",
+    "Send X-Total-Count (the number of records the filter matches; 1 on single objects).",
+)
+LINK = define(
+    "paging.link",
+    'A Link header with rel="next" while more pages follow',
+    "warn",
+    "connection",
+    "Send Link with next, last, first and prev URLs (RFC 8288), keeping the request's parameters.",
+)
+FILTER = define(
+    "filter.honoured",
+    "Every record returned matches the filter asked for",
+    "fail",
+    "connection",
+    "Apply filter=... exactly as asked (status, role, email, schoolYear, dateLastModified>...); a "
+    "filter that is ignored makes SDS import the wrong records.",
+)
 
 
 @dataclass
@@ -63,20 +93,42 @@ def _checked(exchange: Exchange, key: str, outcomes: Outcomes, status_check: Che
     if not ok:
         return None
     content_type = exchange.header("content-type") or ""
-    outcomes.record(CONTENT_TYPE, "application/json" in content_type.lower(), exchange.request,
-                    "Content-Type: application/json", f"Content-Type: {content_type or '(none)'}")
+    outcomes.record(
+        CONTENT_TYPE,
+        "application/json" in content_type.lower(),
+        exchange.request,
+        "Content-Type: application/json",
+        f"Content-Type: {content_type or '(none)'}",
+    )
     body = exchange.json()
     keys = sorted(body) if isinstance(body, dict) else []
     ok = isinstance(body, dict) and key in body and set(body) <= {key, "statusInfoSet"}
-    outcomes.record(WRAPPER, ok, exchange.request, f"a JSON object with the key {key!r}",
-                    f"keys {keys}" if isinstance(body, dict) else f"not a JSON object: {exchange.answered()}")
-    outcomes.record(TOTAL_COUNT, _total(exchange) is not None, exchange.request, "an X-Total-Count header",
-                    f"X-Total-Count: {exchange.header('x-total-count') or '(none)'}")
+    outcomes.record(
+        WRAPPER,
+        ok,
+        exchange.request,
+        f"a JSON object with the key {key!r}",
+        f"keys {keys}" if isinstance(body, dict) else f"not a JSON object: {exchange.answered()}",
+    )
+    outcomes.record(
+        TOTAL_COUNT,
+        _total(exchange) is not None,
+        exchange.request,
+        "an X-Total-Count header",
+        f"X-Total-Count: {exchange.header('x-total-count') or '(none)'}",
+    )
     return body[key] if ok else None
 
 
-def read_page(session: Session, query: Query, key: str, outcomes: Outcomes, *,
-              status_check: Check = STATUS, exchange: Exchange | None = None) -> Page | None:
+def read_page(
+    session: Session,
+    query: Query,
+    key: str,
+    outcomes: Outcomes,
+    *,
+    status_check: Check = STATUS,
+    exchange: Exchange | None = None,
+) -> Page | None:
     """GET a collection page and check it; None when it cannot be read."""
     exchange = exchange or session.get(query)
     value = _checked(exchange, key, outcomes, status_check)
@@ -88,11 +140,21 @@ def read_page(session: Session, query: Query, key: str, outcomes: Outcomes, *,
     page = Page(exchange, records, _total(exchange))
     if query.where:
         wrong = [r.get("sourcedId") for r in records if not all(matches(r, p) for p in query.where)]
-        outcomes.record(FILTER, not wrong, exchange.request, "only records matching the filter",
-                        f"{len(wrong)} of {len(records)} do not match, e.g. {wrong[:3]}")
+        outcomes.record(
+            FILTER,
+            not wrong,
+            exchange.request,
+            "only records matching the filter",
+            f"{len(wrong)} of {len(records)} do not match, e.g. {wrong[:3]}",
+        )
     if page.total is not None and (query.offset or 0) + len(records) < page.total and records:
-        outcomes.record(LINK, 'rel="next"' in (exchange.header("link") or ""), exchange.request,
-                        'a Link header with rel="next"', f"Link: {exchange.header('link') or '(none)'}")
+        outcomes.record(
+            LINK,
+            'rel="next"' in (exchange.header("link") or ""),
+            exchange.request,
+            'a Link header with rel="next"',
+            f"Link: {exchange.header('link') or '(none)'}",
+        )
     check_records(key, records, exchange.request, outcomes)
     return page
 
@@ -103,7 +165,9 @@ def read_object(session: Session, path: str, key: str, outcomes: Outcomes) -> Re
     value = _checked(exchange, key, outcomes, STATUS)
     if not isinstance(value, dict):
         if value is not None:
-            outcomes.record(WRAPPER, False, exchange.request, f"{key!r} holds an object", type(value).__name__)
+            outcomes.record(
+                WRAPPER, False, exchange.request, f"{key!r} holds an object", type(value).__name__
+            )
         return None
     check_records(key, [value], exchange.request, outcomes)
     return value

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Callable
+from datetime import UTC, datetime
 
 from openroster.check import gradebook, sds, sync
 from openroster.check.auth import Credentials, connect
@@ -61,8 +61,12 @@ def base_url(given: str) -> str:
     return url if url.endswith(ROOT) else url + ROOT
 
 
-def run_checks(options: CheckOptions, *, progress: Progress = lambda name, done, total: None,
-               announce: Callable[[str], None] = lambda message: None) -> Report:
+def run_checks(
+    options: CheckOptions,
+    *,
+    progress: Progress = lambda name, done, total: None,
+    announce: Callable[[str], None] = lambda message: None,
+) -> Report:
     """Check a provider as the chosen consumers would; CheckAborted when it cannot be reached or entered."""
     report = Report(options, _now())
     outcomes = report.outcomes
@@ -76,10 +80,23 @@ def run_checks(options: CheckOptions, *, progress: Progress = lambda name, done,
         connect(session, options.credentials, outcomes, writes=options.writes)
         if "sds" in options.profiles:
             began = time.time()
-            report.walks = sync.full_pull(session, outcomes, began=began, page_size=options.page_size,
-                                          max_records=options.max_records, progress=progress)
-            sync.delta_pull(session, report.walks, began, outcomes, page_size=options.page_size,
-                            max_records=options.max_records, progress=progress)
+            report.walks = sync.full_pull(
+                session,
+                outcomes,
+                began=began,
+                page_size=options.page_size,
+                max_records=options.max_records,
+                progress=progress,
+            )
+            sync.delta_pull(
+                session,
+                report.walks,
+                began,
+                outcomes,
+                page_size=options.page_size,
+                max_records=options.max_records,
+                progress=progress,
+            )
             sds.run(session, outcomes, school=options.school)
         if "grade-sync" in options.profiles:
             gradebook.grade_sync(session, outcomes, writes=options.writes, announce=note)
@@ -92,4 +109,4 @@ def run_checks(options: CheckOptions, *, progress: Progress = lambda name, done,
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import functools
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any, Callable
+from datetime import UTC, datetime
+from typing import Any
 
 from openroster.check.http import Predicate, Query, Session, where
 from openroster.check.outcomes import Outcomes
@@ -17,44 +18,110 @@ from openroster.check.records import Record
 from openroster.check.registry import Check, define
 from openroster.check.responses import instant, read_page
 
-PAGES_OK = define("sync.pages-ok", "Every page of the full pull answers 200", "fail", "sds",
-                  "Make every page of a long walk answer (a page that fails mid-sync stops or corrupts SDS's sync); "
-                  "look for timeouts or errors at deep offsets.")
-LIMIT = define("paging.limit-honoured", "limit is honoured (pages are not silently cut)", "fail", "sds",
-               "Serve pages of the size asked for (SDS asks for 5,000; 10,000 for teachers), or refuse a limit "
-               "with 400; SDS advances offset by its limit and skips what a shorter page left out.")
-DUPLICATES = define("sync.duplicates", "No record arrives on two pages", "fail", "sds",
-                    "Sort pages by a unique, stable key (sourcedId) so that offset paging never repeats a record.")
-GAPS = define("sync.gaps", "No record is skipped between pages", "fail", "sds",
-              "Sort pages by a unique, stable key (sourcedId) so that offset paging never skips a record.")
-TOTAL = define("sync.total-count", "X-Total-Count equals the records the pages held", "fail", "sds",
-               "Count exactly what the filter matches, with the same filter as the page.")
-SLOW = define("sync.page-time", "Pages come back within 30 seconds", "warn", "sds",
-              "Speed up deep pages (e.g. seek by sourcedId instead of OFFSET); SDS times out slow pages.")
-REF_ENROLLMENTS = define("sync.refs-enrollments", "Every enrollment's user, class and school was served", "fail",
-                         "sds", "Serve (as active) every user, class and school an active enrollment names, or "
-                         "mark the enrollment tobedeleted.")
-REF_CLASSES = define("sync.refs-classes", "Every class's terms, course and school were served", "fail", "sds",
-                     "Serve (as active) every term, course and school an active class names.")
-REF_USERS = define("sync.refs-users", "Every user's orgs were served", "fail", "sds",
-                   "Serve (as active) every org an active user names.")
-REF_COURSES = define("sync.refs-courses", "Every course's org was served", "fail", "sds",
-                     "Serve (as active) every org an active course names.")
-DELTA = define("sync.delta-complete", "A delta returns every record changed after its moment", "fail", "sds",
-               "Answer filter=dateLastModified>'t' with every record (tombstones included) modified after t, "
-               "compared at millisecond precision.")
+PAGES_OK = define(
+    "sync.pages-ok",
+    "Every page of the full pull answers 200",
+    "fail",
+    "sds",
+    "Make every page of a long walk answer (a page that fails mid-sync stops or corrupts SDS's sync); "
+    "look for timeouts or errors at deep offsets.",
+)
+LIMIT = define(
+    "paging.limit-honoured",
+    "limit is honoured (pages are not silently cut)",
+    "fail",
+    "sds",
+    "Serve pages of the size asked for (SDS asks for 5,000; 10,000 for teachers), or refuse a limit "
+    "with 400; SDS advances offset by its limit and skips what a shorter page left out.",
+)
+DUPLICATES = define(
+    "sync.duplicates",
+    "No record arrives on two pages",
+    "fail",
+    "sds",
+    "Sort pages by a unique, stable key (sourcedId) so that offset paging never repeats a record.",
+)
+GAPS = define(
+    "sync.gaps",
+    "No record is skipped between pages",
+    "fail",
+    "sds",
+    "Sort pages by a unique, stable key (sourcedId) so that offset paging never skips a record.",
+)
+TOTAL = define(
+    "sync.total-count",
+    "X-Total-Count equals the records the pages held",
+    "fail",
+    "sds",
+    "Count exactly what the filter matches, with the same filter as the page.",
+)
+SLOW = define(
+    "sync.page-time",
+    "Pages come back within 30 seconds",
+    "warn",
+    "sds",
+    "Speed up deep pages (e.g. seek by sourcedId instead of OFFSET); SDS times out slow pages.",
+)
+REF_ENROLLMENTS = define(
+    "sync.refs-enrollments",
+    "Every enrollment's user, class and school was served",
+    "fail",
+    "sds",
+    "Serve (as active) every user, class and school an active enrollment names, or "
+    "mark the enrollment tobedeleted.",
+)
+REF_CLASSES = define(
+    "sync.refs-classes",
+    "Every class's terms, course and school were served",
+    "fail",
+    "sds",
+    "Serve (as active) every term, course and school an active class names.",
+)
+REF_USERS = define(
+    "sync.refs-users",
+    "Every user's orgs were served",
+    "fail",
+    "sds",
+    "Serve (as active) every org an active user names.",
+)
+REF_COURSES = define(
+    "sync.refs-courses",
+    "Every course's org was served",
+    "fail",
+    "sds",
+    "Serve (as active) every org an active course names.",
+)
+DELTA = define(
+    "sync.delta-complete",
+    "A delta returns every record changed after its moment",
+    "fail",
+    "sds",
+    "Answer filter=dateLastModified>'t' with every record (tombstones included) modified after t, "
+    "compared at millisecond precision.",
+)
 
 SLOW_SECONDS = 30.0
-COLLECTIONS = (("academicSessions", "/academicSessions"), ("orgs", "/orgs"), ("courses", "/courses"),
-               ("classes", "/classes"), ("users", "/users"), ("enrollments", "/enrollments"),
-               ("demographics", "/demographics"))
+COLLECTIONS = (
+    ("academicSessions", "/academicSessions"),
+    ("orgs", "/orgs"),
+    ("courses", "/courses"),
+    ("classes", "/classes"),
+    ("users", "/users"),
+    ("enrollments", "/enrollments"),
+    ("demographics", "/demographics"),
+)
 OPTIONAL = {"demographics"}
 # (collection, field) -> the collection its sourcedIds must be in, and the check that says so
 REFERENCES: dict[tuple[str, str], tuple[str, Check]] = {
-    ("enrollments", "user"): ("users", REF_ENROLLMENTS), ("enrollments", "class"): ("classes", REF_ENROLLMENTS),
-    ("enrollments", "school"): ("orgs", REF_ENROLLMENTS), ("classes", "terms"): ("academicSessions", REF_CLASSES),
-    ("classes", "course"): ("courses", REF_CLASSES), ("classes", "school"): ("orgs", REF_CLASSES),
-    ("users", "orgs"): ("orgs", REF_USERS), ("courses", "org"): ("orgs", REF_COURSES)}
+    ("enrollments", "user"): ("users", REF_ENROLLMENTS),
+    ("enrollments", "class"): ("classes", REF_ENROLLMENTS),
+    ("enrollments", "school"): ("orgs", REF_ENROLLMENTS),
+    ("classes", "terms"): ("academicSessions", REF_CLASSES),
+    ("classes", "course"): ("courses", REF_CLASSES),
+    ("classes", "school"): ("orgs", REF_CLASSES),
+    ("users", "orgs"): ("orgs", REF_USERS),
+    ("courses", "org"): ("orgs", REF_COURSES),
+}
 
 Progress = Callable[[str, int, int | None], None]
 
@@ -121,12 +188,21 @@ def _reference_fields(collection: str) -> tuple[str, ...]:
 
 
 def stamp(seconds: float) -> str:
-    moment = datetime.fromtimestamp(seconds, timezone.utc)
+    moment = datetime.fromtimestamp(seconds, UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
-def walk(session: Session, name: str, query: Query, outcomes: Outcomes, *, max_records: int | None,
-         progress: Progress, since: float | None = None, label: str | None = None) -> Walk:
+def walk(
+    session: Session,
+    name: str,
+    query: Query,
+    outcomes: Outcomes,
+    *,
+    max_records: int | None,
+    progress: Progress,
+    since: float | None = None,
+    label: str | None = None,
+) -> Walk:
     """Walk every page of `query` as SDS does (offset advancing by limit), recording what each page showed."""
     limit = query.limit or 100
     result, offset, clamped = Walk(name), 0, False
@@ -138,10 +214,17 @@ def walk(session: Session, name: str, query: Query, outcomes: Outcomes, *, max_r
         result.pages += 1
         if name in OPTIONAL and offset == 0 and exchange.status in (401, 403, 404):
             result.served = False
-            outcomes.skip(PAGES_OK, f"{exchange.request} answered {exchange.status}: {name} are optional for SDS")
+            outcomes.skip(
+                PAGES_OK, f"{exchange.request} answered {exchange.status}: {name} are optional for SDS"
+            )
             break
-        outcomes.record(SLOW, exchange.seconds <= SLOW_SECONDS, exchange.request, f"within {SLOW_SECONDS:.0f} s",
-                        f"{exchange.seconds:.1f} s")
+        outcomes.record(
+            SLOW,
+            exchange.seconds <= SLOW_SECONDS,
+            exchange.request,
+            f"within {SLOW_SECONDS:.0f} s",
+            f"{exchange.seconds:.1f} s",
+        )
         page = read_page(session, query.at(offset), name, outcomes, status_check=PAGES_OK, exchange=exchange)
         if page is None:
             if exchange.status == 200:
@@ -167,13 +250,20 @@ def walk(session: Session, name: str, query: Query, outcomes: Outcomes, *, max_r
             if page.total is None or offset + len(page.records) >= page.total:
                 break
             beyond = session.get(query.at(offset + len(page.records)))
-            rest = beyond.json().get(name) if beyond.status == 200 and isinstance(beyond.json(), dict) else None
+            rest = (
+                beyond.json().get(name) if beyond.status == 200 and isinstance(beyond.json(), dict) else None
+            )
             if not rest:
                 break  # nothing more: the count was wrong, which the total check reports
             clamped = True
-            outcomes.record(LIMIT, False, exchange.request, f"{limit} records (X-Total-Count is {page.total})",
-                            f"{len(page.records)} records, and more follow at offset {offset + len(page.records)}: "
-                            f"the limit was cut to {len(page.records)} without a word")
+            outcomes.record(
+                LIMIT,
+                False,
+                exchange.request,
+                f"{limit} records (X-Total-Count is {page.total})",
+                f"{len(page.records)} records, and more follow at offset {offset + len(page.records)}: "
+                f"the limit was cut to {len(page.records)} without a word",
+            )
             step = len(page.records)
         offset += step
         if page.total is not None and offset >= page.total:
@@ -189,24 +279,48 @@ def walk(session: Session, name: str, query: Query, outcomes: Outcomes, *, max_r
 def _check_counts(result: Walk, request: str, outcomes: Outcomes) -> None:
     if not result.served:
         return
-    outcomes.record(DUPLICATES, result.duplicates == 0, request, "each record on one page only",
-                    f"{result.duplicates} record(s) arrived twice")
+    outcomes.record(
+        DUPLICATES,
+        result.duplicates == 0,
+        request,
+        "each record on one page only",
+        f"{result.duplicates} record(s) arrived twice",
+    )
     if result.total is None or result.failed_pages or result.truncated:
         return
     if result.rows == result.total:
         result.gaps = result.total - result.records
-        outcomes.record(GAPS, result.gaps == 0, request, f"{result.total} distinct records (X-Total-Count)",
-                        f"{result.records} distinct records: {result.gaps} never arrived")
-    outcomes.record(TOTAL, result.rows == result.total, request, f"pages holding X-Total-Count = {result.total}",
-                    f"the pages held {result.rows} records")
+        outcomes.record(
+            GAPS,
+            result.gaps == 0,
+            request,
+            f"{result.total} distinct records (X-Total-Count)",
+            f"{result.records} distinct records: {result.gaps} never arrived",
+        )
+    outcomes.record(
+        TOTAL,
+        result.rows == result.total,
+        request,
+        f"pages holding X-Total-Count = {result.total}",
+        f"the pages held {result.rows} records",
+    )
 
 
-def full_pull(session: Session, outcomes: Outcomes, *, began: float, page_size: int, max_records: int | None,
-              progress: Progress) -> dict[str, Walk]:
+def full_pull(
+    session: Session,
+    outcomes: Outcomes,
+    *,
+    began: float,
+    page_size: int,
+    max_records: int | None,
+    progress: Progress,
+) -> dict[str, Walk]:
     walks = {}
     for name, path in COLLECTIONS:
         query = Query(path, limit=page_size, offset=0, where=where(status="active"))
-        walks[name] = walk(session, name, query, outcomes, max_records=max_records, progress=progress, since=began)
+        walks[name] = walk(
+            session, name, query, outcomes, max_records=max_records, progress=progress, since=began
+        )
     check_references(walks, outcomes)
     return walks
 
@@ -219,33 +333,66 @@ def check_references(walks: dict[str, Walk], outcomes: Outcomes) -> None:
         if not pool.complete:
             outcomes.skip(check, f"the walk of {target} was incomplete, so missing references cannot be told")
             continue
-        missing = [(target_id, source_id) for target_id, source_id in source.refs.get(name, {}).items()
-                   if target_id not in pool.ids]
+        missing = [
+            (target_id, source_id)
+            for target_id, source_id in source.refs.get(name, {}).items()
+            if target_id not in pool.ids
+        ]
         source.dangling += len(missing)
         example = f"e.g. {collection} {missing[0][1]} names {name} {missing[0][0]}" if missing else ""
-        outcomes.record(check, not missing, f"GET /{collection} and /{target} (full pull)",
-                        f"every {name} of {collection} among the {target} served",
-                        f"{len(missing)} {name} id(s) were never served as {target}; {example}")
+        outcomes.record(
+            check,
+            not missing,
+            f"GET /{collection} and /{target} (full pull)",
+            f"every {name} of {collection} among the {target} served",
+            f"{len(missing)} {name} id(s) were never served as {target}; {example}",
+        )
 
 
-def delta_pull(session: Session, walks: dict[str, Walk], began: float, outcomes: Outcomes, *, page_size: int,
-               max_records: int | None, progress: Progress) -> None:
+def delta_pull(
+    session: Session,
+    walks: dict[str, Walk],
+    began: float,
+    outcomes: Outcomes,
+    *,
+    page_size: int,
+    max_records: int | None,
+    progress: Progress,
+) -> None:
     """The delta SDS runs next (since the full pull began), then one since just before the newest record."""
     for name, path in COLLECTIONS:
         full = walks[name]
         if not full.served:
             continue
-        since = Query(path, limit=page_size, offset=0, where=(Predicate("dateLastModified", ">", stamp(began)),))
-        delta = walk(session, name, since, outcomes, max_records=max_records, progress=progress,
-                     label=f"{name} (delta)")
+        since = Query(
+            path, limit=page_size, offset=0, where=(Predicate("dateLastModified", ">", stamp(began)),)
+        )
+        delta = walk(
+            session,
+            name,
+            since,
+            outcomes,
+            max_records=max_records,
+            progress=progress,
+            label=f"{name} (delta)",
+        )
         full.delta_records = delta.records
         _expect(outcomes, session.url(since), delta, full.changed_after.get(began, []), delta.truncated)
         if not full.newest_ids or full.truncated:
             continue
         moment = full.newest - 0.001
-        probe = Query(path, limit=page_size, offset=0, where=(Predicate("dateLastModified", ">", stamp(moment)),))
-        seen = walk(session, name, probe, outcomes, max_records=max_records, progress=progress,
-                    label=f"{name} (delta probe)")
+        probe = Query(
+            path, limit=page_size, offset=0, where=(Predicate("dateLastModified", ">", stamp(moment)),)
+        )
+        seen = walk(
+            session,
+            name,
+            probe,
+            outcomes,
+            max_records=max_records,
+            progress=progress,
+            label=f"{name} (delta probe)",
+        )
         _expect(outcomes, session.url(probe), seen, full.newest_ids, seen.truncated)
 
 
@@ -253,5 +400,10 @@ def _expect(outcomes: Outcomes, request: str, delta: Walk, changed: list[str], t
     if truncated or not delta.served:
         return
     missing = [sid for sid in changed if sid not in delta.ids]
-    outcomes.record(DELTA, not missing, request, f"the {len(changed)} record(s) the full pull showed changed "
-                    f"after that moment", f"{len(missing)} missing, e.g. {missing[:3]}")
+    outcomes.record(
+        DELTA,
+        not missing,
+        request,
+        f"the {len(changed)} record(s) the full pull showed changed after that moment",
+        f"{len(missing)} missing, e.g. {missing[:3]}",
+    )

@@ -5,5 +5,13 @@ from openroster.ingest.problems import BundleChanged, BundleInvalid, Problem
 from openroster.ingest.reader import Bundle, read_bundle
 from openroster.ingest.writer import write_bundle
 
-__all__ = ["Bundle", "BundleChanged", "BundleInvalid", "Problem", "decode_cell", "encode_cell",
-           "read_bundle", "write_bundle"]
+__all__ = [
+    "Bundle",
+    "BundleChanged",
+    "BundleInvalid",
+    "Problem",
+    "decode_cell",
+    "encode_cell",
+    "read_bundle",
+    "write_bundle",
+]

@@ -25,7 +25,9 @@ HEADER = ["propertyName", "value"]
 # 'file.users' -> 'user', for every file of the catalogue.
 FILE_PROPERTY = {f"file.{e.csv_file.removesuffix('.csv')}": e.name for e in ENTITIES.values()}
 _PROPERTY_BY_ENTITY = {name: prop for prop, name in FILE_PROPERTY.items()}
-_EXAMPLE_ROWS = "oneroster.version,1.1 and one file.<name>,bulk|delta|absent row per file (for example file.users,bulk)"
+_EXAMPLE_ROWS = (
+    "oneroster.version,1.1 and one file.<name>,bulk|delta|absent row per file (for example file.users,bulk)"
+)
 
 
 @dataclass
@@ -46,8 +48,13 @@ class Plan:
 def read_manifest(source: BundleSource, log: ProblemLog) -> Manifest:
     manifest = Manifest()
     if MANIFEST not in source.names:
-        log.add(MANIFEST, None, None, f"The bundle has no {MANIFEST}. Add one at the top of the bundle "
-                f"with the header propertyName,value and the rows {_EXAMPLE_ROWS}.")
+        log.add(
+            MANIFEST,
+            None,
+            None,
+            f"The bundle has no {MANIFEST}. Add one at the top of the bundle "
+            f"with the header propertyName,value and the rows {_EXAMPLE_ROWS}.",
+        )
         return manifest
     try:
         with source.open_text(MANIFEST) as text:
@@ -55,26 +62,43 @@ def read_manifest(source: BundleSource, log: ProblemLog) -> Manifest:
             header = [cell.strip() for cell in next(rows, [])]
             if header != HEADER:
                 shown = ",".join(header) if header else "empty"
-                log.add(MANIFEST, 1, None, f"The header must be propertyName,value but it is {shown}; "
-                        "correct the first line.")
+                log.add(
+                    MANIFEST,
+                    1,
+                    None,
+                    f"The header must be propertyName,value but it is {shown}; correct the first line.",
+                )
                 if len(header) != 2:
                     return manifest
             manifest.usable = True
             _read_rows(rows, rows.line_num, manifest, log)
     except UnicodeDecodeError:
-        log.add(MANIFEST, source.undecodable_line(MANIFEST), None, f"This line is not UTF-8 text, so "
-                f"{MANIFEST} cannot be read; save the file as CSV UTF-8 and try again.")
+        log.add(
+            MANIFEST,
+            source.undecodable_line(MANIFEST),
+            None,
+            f"This line is not UTF-8 text, so "
+            f"{MANIFEST} cannot be read; save the file as CSV UTF-8 and try again.",
+        )
         manifest.usable = False
         return manifest
     except csv.Error as exc:
-        log.add(MANIFEST, None, None, f"{MANIFEST} cannot be read as CSV ({exc}); check its quotes and "
-                "save it as CSV UTF-8.")
+        log.add(
+            MANIFEST,
+            None,
+            None,
+            f"{MANIFEST} cannot be read as CSV ({exc}); check its quotes and save it as CSV UTF-8.",
+        )
         manifest.usable = False
         return manifest
     version = manifest.properties.get("oneroster.version")
     if version is None:
-        log.add(MANIFEST, None, None, "The manifest has no oneroster.version row; add the row "
-                "oneroster.version,1.1.")
+        log.add(
+            MANIFEST,
+            None,
+            None,
+            "The manifest has no oneroster.version row; add the row oneroster.version,1.1.",
+        )
     return manifest
 
 
@@ -85,19 +109,33 @@ def _read_rows(rows: Reader, previous_end: int, manifest: Manifest, log: Problem
         if not any(cell.strip() for cell in row):
             continue
         if len(row) < 2 or any(cell.strip() for cell in row[2:]):
-            log.add(MANIFEST, line, None, f"A manifest row holds exactly two values, propertyName and "
-                    f"value, but this one has {len(row)}; quote values that contain commas.")
+            log.add(
+                MANIFEST,
+                line,
+                None,
+                f"A manifest row holds exactly two values, propertyName and "
+                f"value, but this one has {len(row)}; quote values that contain commas.",
+            )
             continue
         name, value = row[0].strip(), row[1].strip()
         if name in seen:
-            log.add(MANIFEST, line, "propertyName", f"The property {name} is given again (first on line "
-                    f"{seen[name]}); keep only one row for it.")
+            log.add(
+                MANIFEST,
+                line,
+                "propertyName",
+                f"The property {name} is given again (first on line {seen[name]}); keep only one row for it.",
+            )
             continue
         seen[name] = line
         manifest.properties[name] = value
         if name == "oneroster.version" and value != VERSION:
-            log.add(MANIFEST, line, "value", f"oneroster.version is '{value}', but this server reads "
-                    "OneRoster 1.1 bundles; export the data as OneRoster 1.1 and set the value to 1.1.")
+            log.add(
+                MANIFEST,
+                line,
+                "value",
+                f"oneroster.version is '{value}', but this server reads "
+                "OneRoster 1.1 bundles; export the data as OneRoster 1.1 and set the value to 1.1.",
+            )
         elif name.startswith("file."):
             _declare(name, value, line, manifest, log)
 
@@ -116,8 +154,13 @@ def _declare(name: str, value: str, line: int, manifest: Manifest, log: ProblemL
     manifest.mentioned.add(entity)
     mode = value.lower()
     if mode not in MODES:
-        log.add(MANIFEST, line, "value", f"'{value}' is not a processing mode for "
-                f"{ENTITIES[entity].csv_file}; write bulk, delta or absent.")
+        log.add(
+            MANIFEST,
+            line,
+            "value",
+            f"'{value}' is not a processing mode for "
+            f"{ENTITIES[entity].csv_file}; write bulk, delta or absent.",
+        )
         return
     manifest.declared[entity] = (mode, line)
 
@@ -144,18 +187,33 @@ def plan_files(manifest: Manifest, names: list[str], log: ProblemLog) -> Plan:
                 plan.read[entity.name] = mode
             else:
                 plan.missing.add(entity.name)
-                log.add(MANIFEST, line, "value", f"The manifest declares {entity.csv_file} as {mode}, but "
-                        f"the bundle has no {entity.csv_file}; add the file or change the row to "
-                        f"{prop},absent.")
+                log.add(
+                    MANIFEST,
+                    line,
+                    "value",
+                    f"The manifest declares {entity.csv_file} as {mode}, but "
+                    f"the bundle has no {entity.csv_file}; add the file or change the row to "
+                    f"{prop},absent.",
+                )
         elif here:
             plan.read[entity.name] = "bulk"
             if line is not None:
-                log.add(MANIFEST, line, "value", f"{entity.csv_file} is in the bundle but the manifest "
-                        f"declares it absent; change the row to {prop},bulk (or {prop},delta), or "
-                        "remove the file.")
+                log.add(
+                    MANIFEST,
+                    line,
+                    "value",
+                    f"{entity.csv_file} is in the bundle but the manifest "
+                    f"declares it absent; change the row to {prop},bulk (or {prop},delta), or "
+                    "remove the file.",
+                )
             elif manifest.usable and entity.name not in manifest.mentioned:
-                log.add(MANIFEST, None, None, f"{entity.csv_file} is in the bundle but the manifest does "
-                        f"not declare it; add the row {prop},bulk (or {prop},delta).")
+                log.add(
+                    MANIFEST,
+                    None,
+                    None,
+                    f"{entity.csv_file} is in the bundle but the manifest does "
+                    f"not declare it; add the row {prop},bulk (or {prop},delta).",
+                )
     return plan
 
 

@@ -68,8 +68,10 @@ class _Deferred:
 
     def __iter__(self) -> Iterator[tuple[int, _Check, str]]:
         checks = self.checks
-        return ((line, checks[position], item)
-                for line, position, item in zip(self.lines, self.positions, self.items))
+        return (
+            (line, checks[position], item)
+            for line, position, item in zip(self.lines, self.positions, self.items)
+        )
 
 
 class References:
@@ -80,8 +82,9 @@ class References:
     reading a file, `file_done` after, and `finish` once every file is read.
     """
 
-    def __init__(self, plan: Plan, ids: Mapping[str, Container[str]], stored_ids: StoredIds,
-                 log: Log) -> None:
+    def __init__(
+        self, plan: Plan, ids: Mapping[str, Container[str]], stored_ids: StoredIds, log: Log
+    ) -> None:
         self._plan, self._ids, self._stored_ids, self._log = plan, ids, stored_ids, log
         self._done: dict[str, bool] = {}  # file read through -> its ids are complete
         self._stored_cache: dict[str, Container[str]] = {}
@@ -99,9 +102,15 @@ class References:
             if f.kind in REF_KINDS and f.ref is not None:
                 self._add_check(checks, file, f.name, f.csv or f.name, f.ref, f.kind is Kind.REF_LIST, "")
         if name == "demographics":
-            self._add_check(checks, file, "sourcedId", "sourcedId", DEMOGRAPHICS_OWNER, False,
-                            "A demographics record's sourcedId must be that of the "
-                            f"{DEMOGRAPHICS_OWNER} it describes. ")
+            self._add_check(
+                checks,
+                file,
+                "sourcedId",
+                "sourcedId",
+                DEMOGRAPHICS_OWNER,
+                False,
+                f"A demographics record's sourcedId must be that of the {DEMOGRAPHICS_OWNER} it describes. ",
+            )
         if not checks:
             return None
         add, defer = self._log.add, self._deferred.add
@@ -115,7 +124,7 @@ class References:
                 value = record.get(c.key)
                 if value is None:
                     continue
-                for item in (value if c.is_list else (value,)):
+                for item in value if c.is_list else (value,):
                     if deferring:
                         defer(line, position, item)
                     elif item in c.ids:
@@ -138,8 +147,9 @@ class References:
                 add(c.file, line, c.column, c.problem(item))
         self._deferred = _Deferred()
 
-    def _add_check(self, checks: list[_Check], file: str, key: str, column: str, ref: str,
-                   is_list: bool, prefix: str) -> None:
+    def _add_check(
+        self, checks: list[_Check], file: str, key: str, column: str, ref: str, is_list: bool, prefix: str
+    ) -> None:
         found = self._targets(ref)
         if found is None:
             return
@@ -162,13 +172,20 @@ class References:
             return None
         mode = self._plan.read.get(name)
         if mode is None:
-            return (self._stored(name), f"among the {plural} already loaded, and {file} is not part "
-                    f"of this bundle; include {file} or correct the id.", True)
+            return (
+                self._stored(name),
+                f"among the {plural} already loaded, and {file} is not part "
+                f"of this bundle; include {file} or correct the id.",
+                True,
+            )
         settled = name in self._done
         if settled and not self._done[name]:
             return None
         ids = self._ids[name]
         if mode == "delta":
-            return (_Either(ids, self._stored(name)), f"in {file} or among the {plural} "
-                    f"already loaded; add it to {file} or correct the id.", settled)
+            return (
+                _Either(ids, self._stored(name)),
+                f"in {file} or among the {plural} already loaded; add it to {file} or correct the id.",
+                settled,
+            )
         return (ids, f"in {file}; add it to {file} or correct the id.", settled)

@@ -8,11 +8,12 @@ files are not part of the bundle.
 from __future__ import annotations
 
 import codecs
+import csv
 import io
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
-import csv
-from typing import IO, TYPE_CHECKING, Iterator, Protocol, TextIO
+from typing import IO, TYPE_CHECKING, Protocol, TextIO
 
 if TYPE_CHECKING:
     from _typeshed import ReadableBuffer, WriteableBuffer
@@ -84,7 +85,7 @@ class BundleSource:
         decoder = codecs.getincrementaldecoder("utf-8")()
         line = 1
         member = self._members[name]
-        with (self._zip.open(member) if self._zip is not None else open(member, "rb")) as raw:
+        with self._zip.open(member) if self._zip is not None else open(member, "rb") as raw:
             while chunk := raw.read(1 << 20):
                 try:
                     decoder.decode(chunk)
@@ -134,7 +135,7 @@ class _Digesting(io.RawIOBase):
         view = memoryview(buffer).cast("B")
         data = self._raw.read(len(view))
         self._digest.update(data)
-        view[:len(data)] = data
+        view[: len(data)] = data
         return len(data)
 
     def close(self) -> None:
@@ -154,8 +155,9 @@ def _visible(name: str) -> bool:
 def _folder_files(path: Path) -> dict[str, str]:
     files = {p.name: str(p) for p in path.iterdir() if p.is_file() and _visible(p.name)}
     if MANIFEST not in files and not any(n.endswith(".csv") for n in files):
-        folders = [p for p in path.iterdir()
-                   if p.is_dir() and _visible(p.name) and p.name not in _IGNORED_FOLDERS]
+        folders = [
+            p for p in path.iterdir() if p.is_dir() and _visible(p.name) and p.name not in _IGNORED_FOLDERS
+        ]
         if len(folders) == 1:
             return {p.name: str(p) for p in folders[0].iterdir() if p.is_file() and _visible(p.name)}
     return files
@@ -175,6 +177,9 @@ def _zip_files(archive: zipfile.ZipFile) -> dict[str, str]:
         folders = {name.split("/", 1)[0] for name in members if "/" in name}
         if len(folders) == 1:
             prefix = folders.pop() + "/"
-            return {name[len(prefix):]: member for name, member in members.items()
-                    if name.startswith(prefix) and "/" not in name[len(prefix):]}
+            return {
+                name[len(prefix) :]: member
+                for name, member in members.items()
+                if name.startswith(prefix) and "/" not in name[len(prefix) :]
+            }
     return top

@@ -8,10 +8,11 @@ The same decoding serves both passes of an import: checking the bundle, then wri
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Iterator, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
-from openroster.ingest._source import BundleSource, Digest, LineTooLong, MAX_LINE_CHARACTERS, bounded_lines
+from openroster.ingest._source import MAX_LINE_CHARACTERS, BundleSource, Digest, LineTooLong, bounded_lines
 from openroster.ingest.cells import cell_decoder
 from openroster.model.catalogue import LIST_KINDS, METADATA, Entity, Kind
 from openroster.model.values import BadValue
@@ -45,8 +46,16 @@ class TableRows:
     when given, is fed the file's bytes.
     """
 
-    def __init__(self, source: BundleSource, entity: Entity, mode: str, log: Log, *,
-                 ids: set[str] | None = None, digest: Digest | None = None) -> None:
+    def __init__(
+        self,
+        source: BundleSource,
+        entity: Entity,
+        mode: str,
+        log: Log,
+        *,
+        ids: set[str] | None = None,
+        digest: Digest | None = None,
+    ) -> None:
         self.source, self.entity, self.mode, self.log = source, entity, mode, log
         self.ids = None if ids is None else _SourcedIds(ids, self._first_lines_before)
         self.digest = digest
@@ -62,25 +71,44 @@ class TableRows:
                 rows = csv.reader(bounded_lines(text))
                 header = next(rows, None)
                 if header is None:
-                    log.add(file, None, None, f"{file} is empty; it needs at least the header line, "
-                            f"which starts {','.join(f.csv or '' for f in entity.csv_fields[:4])}.")
+                    log.add(
+                        file,
+                        None,
+                        None,
+                        f"{file} is empty; it needs at least the header line, "
+                        f"which starts {','.join(f.csv or '' for f in entity.csv_fields[:4])}.",
+                    )
                     return
                 previous_end = rows.line_num
                 plan = _plan_columns(entity, [name.strip() for name in header], self.mode, log)
                 yield from _decode_rows(rows, previous_end, len(header), plan, file, self.ids, log)
         except UnicodeDecodeError:
             line = source.undecodable_line(file) or previous_end + 1
-            log.add(file, line, None, f"This line is not UTF-8 text, so {file} cannot be read; save the "
-                    "file as CSV UTF-8 and try again.")
+            log.add(
+                file,
+                line,
+                None,
+                f"This line is not UTF-8 text, so {file} cannot be read; save the "
+                "file as CSV UTF-8 and try again.",
+            )
             return
         except LineTooLong as exc:
-            log.add(file, exc.line, None, f"This line is longer than the {MAX_LINE_CHARACTERS:,} characters "
-                    "a row may have, so the file was not read further; check that it is a CSV file with "
-                    "one record per line.")
+            log.add(
+                file,
+                exc.line,
+                None,
+                f"This line is longer than the {MAX_LINE_CHARACTERS:,} characters "
+                "a row may have, so the file was not read further; check that it is a CSV file with "
+                "one record per line.",
+            )
             return
         except csv.Error as exc:
-            log.add(file, previous_end + 1, None, f"This line cannot be read as CSV ({exc}); check its "
-                    "quotes and save the file as CSV UTF-8.")
+            log.add(
+                file,
+                previous_end + 1,
+                None,
+                f"This line cannot be read as CSV ({exc}); check its quotes and save the file as CSV UTF-8.",
+            )
             return
         self.read_through = True
         self.complete = plan.id_index is not None
@@ -110,8 +138,12 @@ class _SourcedIds:
     the file again up to there, and from then on the line of every new sourcedId is kept.
     """
 
-    def __init__(self, names: set[str], recall: Callable[[int], dict[str, int]],
-                 first_lines: dict[str, int] | None = None) -> None:
+    def __init__(
+        self,
+        names: set[str],
+        recall: Callable[[int], dict[str, int]],
+        first_lines: dict[str, int] | None = None,
+    ) -> None:
         self.names, self.recall, self.first_lines = names, recall, first_lines
 
     def use(self, sourced_id: str, line: int) -> int:
@@ -160,13 +192,17 @@ def _plan_columns(entity: Entity, header: list[str], mode: str, log: Log) -> _Pl
         found = by_column.get(name)
         key = found.name if found is not None else name
         if not name:
-            log.add(file, 1, None, f"Column {index + 1} of the header has no name; name it or delete "
-                    "the column.")
+            log.add(
+                file, 1, None, f"Column {index + 1} of the header has no name; name it or delete the column."
+            )
             continue
         if key in first_use:
             earlier = first_use[key]
-            what = (f"The column {name} appears more than once" if header[earlier] == name
-                    else f"The columns {header[earlier]} and {name} both give {key}")
+            what = (
+                f"The column {name} appears more than once"
+                if header[earlier] == name
+                else f"The columns {header[earlier]} and {name} both give {key}"
+            )
             log.add(file, 1, name, f"{what} (columns {earlier + 1} and {index + 1}); keep only one of them.")
             continue
         first_use[key] = index
@@ -175,28 +211,35 @@ def _plan_columns(entity: Entity, header: list[str], mode: str, log: Log) -> _Pl
             decode = None if found.kind in (Kind.STRING, Kind.REF) else cell_decoder(found)
             columns.append(_Column(index, found.name, name, decode, required, found.kind in LIST_KINDS))
         elif name.startswith(METADATA_PREFIX) and len(name) > len(METADATA_PREFIX):
-            metadata.append((index, name[len(METADATA_PREFIX):]))
+            metadata.append((index, name[len(METADATA_PREFIX) :]))
         else:
             message = f"{name} is not a column of {file}."
             guess = folded.get(name.lower())
             if guess is not None:
                 message += f" Column names are case-sensitive: write {guess}."
             else:
-                message += (f" Rename it to a column of {file}, remove it, or name it "
-                            f"{METADATA_PREFIX}{name} to keep it as extra data.")
+                message += (
+                    f" Rename it to a column of {file}, remove it, or name it "
+                    f"{METADATA_PREFIX}{name} to keep it as extra data."
+                )
             log.add(file, 1, name, message)
     for f in entity.csv_fields:
         needed = f.required or (mode == "delta" and f.name in _DELTA_REQUIRED)
         if needed and f.name not in first_use:
             why = "delta files require" if not f.required else f"{file} requires"
-            log.add(file, 1, f.csv, f"The header has no {f.csv} column, which {why}; add it "
-                    "(column names are case-sensitive).")
+            log.add(
+                file,
+                1,
+                f.csv,
+                f"The header has no {f.csv} column, which {why}; add it (column names are case-sensitive).",
+            )
     id_index = first_use.get("sourcedId")
     return _Plan(columns, metadata, id_index)
 
 
-def _decode_rows(rows: Reader, previous_end: int, width: int, plan: _Plan, file: str,
-                 ids: _SourcedIds | None, log: Log) -> Iterator[tuple[int, dict[str, Any]]]:
+def _decode_rows(
+    rows: Reader, previous_end: int, width: int, plan: _Plan, file: str, ids: _SourcedIds | None, log: Log
+) -> Iterator[tuple[int, dict[str, Any]]]:
     columns, metadata, id_index = plan.columns, plan.metadata, plan.id_index
     add = log.add
     for row in rows:
@@ -206,8 +249,13 @@ def _decode_rows(rows: Reader, previous_end: int, width: int, plan: _Plan, file:
                 continue  # a blank line, or a line of empty cells left by a spreadsheet
             if len(row) < width or any(cell.strip() for cell in row[width:]):
                 count = f"{len(row)} value" + ("" if len(row) == 1 else "s")
-                add(file, line, None, f"This line has {count} but the header has {width} columns; "
-                    "quote values that contain commas, and give every column a value (blank is fine).")
+                add(
+                    file,
+                    line,
+                    None,
+                    f"This line has {count} but the header has {width} columns; "
+                    "quote values that contain commas, and give every column a value (blank is fine).",
+                )
                 if ids is not None and id_index is not None and id_index < len(row) and row[id_index].strip():
                     ids.use(row[id_index], line)  # avoids follow-on reference problems
                 continue
@@ -244,8 +292,13 @@ def _decode_rows(rows: Reader, previous_end: int, width: int, plan: _Plan, file:
             if sourced_id is not None:
                 first = ids.use(sourced_id, line)
                 if first != line:
-                    add(file, line, "sourcedId", f"The sourcedId '{sourced_id}' is used again; it was "
-                        f"first used on line {first}. Give every record its own sourcedId.")
+                    add(
+                        file,
+                        line,
+                        "sourcedId",
+                        f"The sourcedId '{sourced_id}' is used again; it was "
+                        f"first used on line {first}. Give every record its own sourcedId.",
+                    )
         yield line, record
 
 
@@ -253,8 +306,10 @@ def _blank_message(name: str, key: str) -> str:
     if key == "status":
         return "status must be filled in a delta file; write active or tobedeleted."
     if key == "dateLastModified":
-        return ("dateLastModified must be filled in a delta file; write when the record last changed, "
-                "for example 2024-08-15T13:05:22.000Z.")
+        return (
+            "dateLastModified must be filled in a delta file; write when the record last changed, "
+            "for example 2024-08-15T13:05:22.000Z."
+        )
     if key == "sourcedId":
         return "sourcedId is blank; every record needs its own sourcedId."
     return f"{name} is required but blank; fill it in."

@@ -8,9 +8,10 @@ person who prepared the file, so they say what form was expected.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from collections.abc import Callable
+from functools import cache
 from sys import intern
-from typing import Any, Callable
+from typing import Any
 
 from openroster.model.catalogue import Field, Kind
 from openroster.model.values import (
@@ -31,7 +32,9 @@ Decoder = Callable[[str], object]
 # OneRoster 1.0 status token, read as its 1.1 replacement.
 _STATUS_ALIASES = {"inactive": "tobedeleted"}
 _BOOLEANS = {"true": "true", "false": "false"}
-_USER_IDS_FORM = "write each as {type:identifier}, separated by commas, for example {LDAP:jsmith},{LTI:abc123}"
+_USER_IDS_FORM = (
+    "write each as {type:identifier}, separated by commas, for example {LDAP:jsmith},{LTI:abc123}"
+)
 
 
 def decode_cell(field: Field, text: str) -> object:
@@ -39,7 +42,7 @@ def decode_cell(field: Field, text: str) -> object:
     return cell_decoder(field)(text)
 
 
-@lru_cache(maxsize=None)
+@cache
 def cell_decoder(field: Field) -> Decoder:
     """A function decoding cells of `field`; built once per field so that rows decode quickly."""
     kind = field.kind
@@ -89,6 +92,7 @@ def encode_cell(field: Field, value: object) -> str:
 
 # --- decoders -------------------------------------------------------------------------------
 
+
 def _identity(text: str) -> str:
     return text
 
@@ -111,7 +115,9 @@ def _date(text: str) -> str:
 
 def _date_message(text: str) -> str:
     if len(text) == 10 and text[4:5] == "-" and text[7:8] == "-" and text.replace("-", "").isdigit():
-        return f"'{text}' is not a real calendar date; check the month and day (dates are written YYYY-MM-DD)."
+        return (
+            f"'{text}' is not a real calendar date; check the month and day (dates are written YYYY-MM-DD)."
+        )
     return f"'{text}' is not a date; write dates as YYYY-MM-DD, for example 2024-08-15."
 
 
@@ -121,8 +127,10 @@ def _datetime(text: str) -> int:
     except DateTimeOutOfRange:
         raise  # its message already says what is wrong
     except BadValue:
-        raise BadValue(f"'{text.strip()}' is not a date-time; write it in ISO 8601 form, "
-                       "for example 2024-08-15T13:05:22.000Z.") from None
+        raise BadValue(
+            f"'{text.strip()}' is not a date-time; write it in ISO 8601 form, "
+            "for example 2024-08-15T13:05:22.000Z."
+        ) from None
 
 
 def _year(text: str) -> str:
@@ -130,8 +138,9 @@ def _year(text: str) -> str:
     try:
         return parse_year(text)
     except BadValue:
-        raise BadValue(f"'{text}' is not a year; write the 4-digit year in which the school year "
-                       "ends, for example 2026.") from None
+        raise BadValue(
+            f"'{text}' is not a year; write the 4-digit year in which the school year ends, for example 2026."
+        ) from None
 
 
 def _boolean(text: str) -> str:
@@ -148,8 +157,10 @@ def _float(text: str) -> float:
             raise BadValue(text)
         return parse_float(text)
     except BadValue:
-        raise BadValue(f"'{text}' is not a number; write it with digits and an optional decimal "
-                       "point, for example 85 or 92.5.") from None
+        raise BadValue(
+            f"'{text}' is not a number; write it with digits and an optional decimal "
+            "point, for example 85 or 92.5."
+        ) from None
 
 
 def _enum_decoder(field: Field) -> Callable[[str], str]:
@@ -186,7 +197,7 @@ def _user_ids(text: str) -> list[dict[str, str]]:
         close = text.find("}", pos)
         if text[pos] != "{" or close < 0:
             raise BadValue(f"'{text.strip()}' is not a list of user ids; {_USER_IDS_FORM}.")
-        inner = text[pos + 1:close]
+        inner = text[pos + 1 : close]
         id_type, colon, identifier = inner.partition(":")
         id_type, identifier = id_type.strip(), identifier.strip()
         if not colon or not id_type or not identifier or "{" in inner:
@@ -200,6 +211,7 @@ def _user_ids(text: str) -> list[dict[str, str]]:
 
 
 # --- encoders -------------------------------------------------------------------------------
+
 
 def _as_int(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
@@ -226,8 +238,10 @@ def _as_list(field: Field, value: object) -> list[Any]:
 
 def _encode_item(field: Field, item: object) -> str:
     if not isinstance(item, str) or not item or item != item.strip() or "," in item:
-        raise BadValue(f"{item!r} cannot be written as an item of {field.name}: list items are "
-                       "non-empty text without commas or surrounding spaces.")
+        raise BadValue(
+            f"{item!r} cannot be written as an item of {field.name}: list items are "
+            "non-empty text without commas or surrounding spaces."
+        )
     return item
 
 
@@ -236,9 +250,15 @@ def _encode_user_id(item: object) -> str:
         raise BadValue(f"A user id must be a dict with type and identifier, not {item!r}.")
     id_type, identifier = item.get("type"), item.get("identifier")
     for part, forbidden in ((id_type, "{}:"), (identifier, "{}")):
-        if (not isinstance(part, str) or not part or part != part.strip()
-                or any(ch in part for ch in forbidden)):
-            raise BadValue(f"{item!r} cannot be written as {{type:identifier}}: both parts must be "
-                           "non-empty text without braces or surrounding spaces, and the type "
-                           "without ':'.")
+        if (
+            not isinstance(part, str)
+            or not part
+            or part != part.strip()
+            or any(ch in part for ch in forbidden)
+        ):
+            raise BadValue(
+                f"{item!r} cannot be written as {{type:identifier}}: both parts must be "
+                "non-empty text without braces or surrounding spaces, and the type "
+                "without ':'."
+            )
     return f"{{{id_type}:{identifier}}}"

@@ -53,8 +53,16 @@ from openroster.ingest.demo_school import (
     school_level,
 )
 
-__all__ = ["DEFAULT_SCHOOL_YEAR", "ENTITY_NAMES", "LEVELS", "RESIDENCE_STATUSES", "USER_FLAGS",
-           "generate_demo", "school_level", "write_demo_bundle"]
+__all__ = [
+    "DEFAULT_SCHOOL_YEAR",
+    "ENTITY_NAMES",
+    "LEVELS",
+    "RESIDENCE_STATUSES",
+    "USER_FLAGS",
+    "generate_demo",
+    "school_level",
+    "write_demo_bundle",
+]
 
 
 # --- working state of one generation run --------------------------------------------------------
@@ -127,9 +135,15 @@ class _Output:
     demographics: list[Record] = field(default_factory=list)
 
     def as_mapping(self) -> dict[str, list[Record]]:
-        return {"org": self.orgs, "academicSession": self.sessions, "course": self.courses,
-                "class": self.classes, "user": self.staff + self.students + self.guardians,
-                "enrollment": self.enrollments, "demographics": self.demographics}
+        return {
+            "org": self.orgs,
+            "academicSession": self.sessions,
+            "course": self.courses,
+            "class": self.classes,
+            "user": self.staff + self.students + self.guardians,
+            "enrollment": self.enrollments,
+            "demographics": self.demographics,
+        }
 
 
 Offerings = dict[tuple[str, str], list[CourseSpec]]  # (level name, grade) -> courses
@@ -168,8 +182,11 @@ class _DistrictBuilder:
         self.lea_code = f"{self.state.fips}{rng.randrange(10_000, 100_000)}"
         self.schools: list[_School] = []
         self.required, self.electives = _offerings()
-        self.term_ids = {"year": [f"trm-{year}-1", f"trm-{year}-2"], "fall": [f"trm-{year}-1"],
-                         "spring": [f"trm-{year}-2"]}
+        self.term_ids = {
+            "year": [f"trm-{year}-1", f"trm-{year}-2"],
+            "fall": [f"trm-{year}-1"],
+            "spring": [f"trm-{year}-2"],
+        }
         self.sections: dict[tuple[str, str], _Section] = {}
         self.current_teacher: dict[tuple[str, str], _Teacher] = {}
         self.staff_count = 0
@@ -194,9 +211,15 @@ class _DistrictBuilder:
     # -- orgs
 
     def add_orgs(self, count: int) -> None:
-        self.out.orgs.append({"sourcedId": self.district_id, "status": "active",
-                              "name": f"{self.town} Unified School District", "type": "district",
-                              "identifier": self.lea_code})
+        self.out.orgs.append(
+            {
+                "sourcedId": self.district_id,
+                "status": "active",
+                "name": f"{self.town} Unified School District",
+                "type": "district",
+                "identifier": self.lea_code,
+            }
+        )
         for position in range(count):
             level = school_level(position)
             namesake = SCHOOL_NAMESAKES[position % len(SCHOOL_NAMESAKES)]
@@ -204,9 +227,16 @@ class _DistrictBuilder:
             name = f"{namesake} {level.name} School" + (f" {repeat + 1}" if repeat else "")
             school = _School(position + 1, level)
             self.schools.append(school)
-            self.out.orgs.append({"sourcedId": school.sourced_id, "status": "active", "name": name,
-                                  "type": "school", "identifier": f"{self.lea_code}{position + 1:05d}",
-                                  "parent": self.district_id})
+            self.out.orgs.append(
+                {
+                    "sourcedId": school.sourced_id,
+                    "status": "active",
+                    "name": name,
+                    "type": "school",
+                    "identifier": f"{self.lea_code}{position + 1:05d}",
+                    "parent": self.district_id,
+                }
+            )
 
     # -- people
 
@@ -218,17 +248,26 @@ class _DistrictBuilder:
         self.staff_count += 1
         given, family = self._person_name(sex)
         username = self.usernames.claim(given, family)
-        return {"sourcedId": sourced_id, "status": "active", "enabledUser": "true", "orgs": [org],
-                "role": role, "username": username,
-                "userIds": [{"type": "LDAP", "identifier": username}],
-                "givenName": given, "familyName": family,
-                "identifier": f"E{self.staff_count:05d}", "email": f"{username}@{self.staff_domain}"}
+        return {
+            "sourcedId": sourced_id,
+            "status": "active",
+            "enabledUser": "true",
+            "orgs": [org],
+            "role": role,
+            "username": username,
+            "userIds": [{"type": "LDAP", "identifier": username}],
+            "givenName": given,
+            "familyName": family,
+            "identifier": f"E{self.staff_count:05d}",
+            "email": f"{username}@{self.staff_domain}",
+        }
 
     def add_administrators(self) -> None:
         for number in (1, 2):
             sex = self.rng.choice(("female", "male"))
-            self.out.staff.append(self._staff_record(f"adm-{number:03d}", "administrator",
-                                                     self.district_id, sex))
+            self.out.staff.append(
+                self._staff_record(f"adm-{number:03d}", "administrator", self.district_id, sex)
+            )
 
     def add_students_and_guardians(self, count: int) -> list[_Student]:
         """Students come in families of one to three children, most with one or two guardians."""
@@ -236,7 +275,7 @@ class _DistrictBuilder:
         planned: list[_Student] = []
         while len(planned) < count:
             size = min(self._family_size(), count - len(planned))
-            self._add_family(seats[len(planned):len(planned) + size], planned)
+            self._add_family(seats[len(planned) : len(planned) + size], planned)
         return planned
 
     def _seats(self, count: int) -> list[tuple[_School, str]]:
@@ -271,10 +310,17 @@ class _DistrictBuilder:
         given = rng.choice(names)
         sourced_id = f"stu-{number:06d}"
         username = self.usernames.claim(given, family_name)
-        record: Record = {"sourcedId": sourced_id, "status": "active", "enabledUser": "true",
-                          "orgs": [school.sourced_id], "role": "student", "username": username,
-                          "userIds": [{"type": "LDAP", "identifier": username}],
-                          "givenName": given, "familyName": family_name}
+        record: Record = {
+            "sourcedId": sourced_id,
+            "status": "active",
+            "enabledUser": "true",
+            "orgs": [school.sourced_id],
+            "role": "student",
+            "username": username,
+            "userIds": [{"type": "LDAP", "identifier": username}],
+            "givenName": given,
+            "familyName": family_name,
+        }
         if rng.random() < 0.4:
             record["middleName"] = rng.choice(names)
         record["identifier"] = str(1_000_000 + number)
@@ -291,8 +337,14 @@ class _DistrictBuilder:
 
     def _user_flags(self) -> list[str]:
         """SDS user flags, in the order of USER_FLAGS; LEP only ever accompanies ELL."""
-        odds = {"freeLunch": 0.32, "homeless": 0.015, "giftedOrTalented": 0.07, "504": 0.04,
-                "ELL": 0.09, "IEP": 0.12}
+        odds = {
+            "freeLunch": 0.32,
+            "homeless": 0.015,
+            "giftedOrTalented": 0.07,
+            "504": 0.04,
+            "ELL": 0.09,
+            "IEP": 0.12,
+        }
         flags = [flag for flag, chance in odds.items() if self.rng.random() < chance]
         if "ELL" in flags and self.rng.random() < 0.5:
             flags.append("LEP")
@@ -315,10 +367,18 @@ class _DistrictBuilder:
         family = family_name if role == "parent" and rng.random() < 0.8 else other_family
         username = self.usernames.claim(given, family)
         sourced_id = f"grd-{number:06d}"
-        record: Record = {"sourcedId": sourced_id, "status": "active", "enabledUser": "true",
-                          "orgs": list(schools), "role": role, "username": username,
-                          "givenName": given, "familyName": family, "identifier": f"P{number:06d}",
-                          "email": f"{username}@{rng.choice(('example.com', 'example.net'))}"}
+        record: Record = {
+            "sourcedId": sourced_id,
+            "status": "active",
+            "enabledUser": "true",
+            "orgs": list(schools),
+            "role": role,
+            "username": username,
+            "givenName": given,
+            "familyName": family,
+            "identifier": f"P{number:06d}",
+            "email": f"{username}@{rng.choice(('example.com', 'example.net'))}",
+        }
         phone = f"({self.state.area_code}) 555-01{rng.randrange(100):02d}"
         if rng.random() < 0.5:
             record["sms"] = phone
@@ -331,14 +391,17 @@ class _DistrictBuilder:
 
     def _demographics(self, sourced_id: str, sex: str, grade: str) -> Record:
         rng = self.rng
-        record: Record = {"sourcedId": sourced_id, "status": "active",
-                          "birthDate": self._birth_date(grade), "sex": sex}
+        record: Record = {
+            "sourcedId": sourced_id,
+            "status": "active",
+            "birthDate": self._birth_date(grade),
+            "sex": sex,
+        }
         record.update(self._races())
         record["hispanicOrLatinoEthnicity"] = _flag(rng.random() < 0.26)
         record["countryOfBirthCode"] = "US"
         record["stateOfBirthAbbreviation"], record["cityOfBirth"] = self._birthplace()
-        record["publicSchoolResidenceStatus"] = rng.choices(RESIDENCE_STATUSES,
-                                                            weights=(86, 7, 5, 1, 1))[0]
+        record["publicSchoolResidenceStatus"] = rng.choices(RESIDENCE_STATUSES, weights=(86, 7, 5, 1, 1))[0]
         return record
 
     def _birth_date(self, grade: str) -> str:
@@ -387,14 +450,21 @@ class _DistrictBuilder:
             self.out.courses.append(self._course_record(course_id, school, spec))
             students = demand.get((school.sourced_id, spec.code), 0)
             sections = 1 if spec.homeroom else max(1, -(-students // school.level.class_size))
-            class_ids = [self._add_class(school, spec, course_id, section)
-                         for section in range(1, sections + 1)]
+            class_ids = [
+                self._add_class(school, spec, course_id, section) for section in range(1, sections + 1)
+            ]
             self.sections[(school.sourced_id, spec.code)] = _Section(class_ids)
 
     def _course_record(self, course_id: str, school: _School, spec: CourseSpec) -> Record:
-        record: Record = {"sourcedId": course_id, "status": "active", "schoolYear": f"sy-{self.year}",
-                          "title": spec.title, "courseCode": spec.code, "grades": list(spec.grades),
-                          "org": school.sourced_id}
+        record: Record = {
+            "sourcedId": course_id,
+            "status": "active",
+            "schoolYear": f"sy-{self.year}",
+            "title": spec.title,
+            "courseCode": spec.code,
+            "grades": list(spec.grades),
+            "org": school.sourced_id,
+        }
         if spec.subject:
             record["subjects"] = [spec.subject]
             record["subjectCodes"] = [spec.subject_code]
@@ -409,12 +479,18 @@ class _DistrictBuilder:
             title = f"{spec.title} - {teacher.family_name}"
         else:
             title = f"{spec.title} - P{'/'.join(slots)} - {teacher.family_name}"
-        record: Record = {"sourcedId": class_id, "status": "active", "title": title,
-                          "grades": list(spec.grades), "course": course_id,
-                          "classCode": f"{spec.code}-{section:02d}",
-                          "classType": "homeroom" if spec.homeroom else "scheduled",
-                          "location": spec.location or teacher.room, "school": school.sourced_id,
-                          "terms": list(self.term_ids[spec.terms])}
+        record: Record = {
+            "sourcedId": class_id,
+            "status": "active",
+            "title": title,
+            "grades": list(spec.grades),
+            "course": course_id,
+            "classCode": f"{spec.code}-{section:02d}",
+            "classType": "homeroom" if spec.homeroom else "scheduled",
+            "location": spec.location or teacher.room,
+            "school": school.sourced_id,
+            "terms": list(self.term_ids[spec.terms]),
+        }
         if spec.subject:
             record["subjects"] = [spec.subject]
             record["subjectCodes"] = [spec.subject_code]
@@ -422,14 +498,15 @@ class _DistrictBuilder:
         self.out.classes.append(record)
         self._add_enrollment(class_id, school.sourced_id, teacher.sourced_id, "teacher", "true")
         if not (spec.homeroom or spec.elective) and self.rng.random() < 0.1:
-            co_teacher, _ = self._assign_teacher(school, "Special Education", len(slots),
-                                                 school.level.periods)
-            self._add_enrollment(class_id, school.sourced_id, co_teacher.sourced_id, "teacher",
-                                 "false")
+            co_teacher, _ = self._assign_teacher(
+                school, "Special Education", len(slots), school.level.periods
+            )
+            self._add_enrollment(class_id, school.sourced_id, co_teacher.sourced_id, "teacher", "false")
         return class_id
 
-    def _assign_teacher(self, school: _School, department: str, slots: int,
-                        periods: tuple[str, ...]) -> tuple[_Teacher, list[str]]:
+    def _assign_teacher(
+        self, school: _School, department: str, slots: int, periods: tuple[str, ...]
+    ) -> tuple[_Teacher, list[str]]:
         """The department's newest teacher takes the section if free for `slots` more periods;
         otherwise the school hires another one."""
         key = (school.sourced_id, department)
@@ -444,8 +521,9 @@ class _DistrictBuilder:
     def _hire_teacher(self, school: _School, periods: tuple[str, ...]) -> _Teacher:
         self.teacher_count += 1
         sourced_id = f"tch-{self.teacher_count:05d}"
-        record = self._staff_record(sourced_id, "teacher", school.sourced_id,
-                                    self.rng.choice(("female", "male")))
+        record = self._staff_record(
+            sourced_id, "teacher", school.sourced_id, self.rng.choice(("female", "male"))
+        )
         self.out.staff.append(record)
         free = list(periods)
         if len(free) > 1:
@@ -456,10 +534,17 @@ class _DistrictBuilder:
 
     # -- enrollments
 
-    def _add_enrollment(self, class_id: str, school_id: str, user_id: str, role: str,
-                        primary: str | None = None) -> None:
-        record: Record = {"sourcedId": f"enr-{len(self.out.enrollments) + 1:07d}", "status": "active",
-                          "class": class_id, "school": school_id, "user": user_id, "role": role}
+    def _add_enrollment(
+        self, class_id: str, school_id: str, user_id: str, role: str, primary: str | None = None
+    ) -> None:
+        record: Record = {
+            "sourcedId": f"enr-{len(self.out.enrollments) + 1:07d}",
+            "status": "active",
+            "class": class_id,
+            "school": school_id,
+            "user": user_id,
+            "role": role,
+        }
         if primary is not None:
             record["primary"] = primary
         self.out.enrollments.append(record)
@@ -475,8 +560,9 @@ class _DistrictBuilder:
 # --- public entry points ------------------------------------------------------------------------
 
 
-def generate_demo(*, schools: int = 3, students: int = 300, seed: int = 1,
-                  school_year: int | None = None) -> dict[str, list[dict[str, Any]]]:
+def generate_demo(
+    *, schools: int = 3, students: int = 300, seed: int = 1, school_year: int | None = None
+) -> dict[str, list[dict[str, Any]]]:
     """Records of a demo district, per entity name (the names in ENTITY_NAMES).
 
     `schools` schools (levels in rotation: elementary, middle, high) share exactly `students`

@@ -14,9 +14,9 @@ gradebook leaves every roster record as it was.
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
-from typing import Iterable
+from datetime import UTC, date, datetime, timedelta
 
 from openroster.ingest.demo_school import Record
 
@@ -42,7 +42,7 @@ _DAY_MS = 86_400_000
 
 
 def _ms(day: date, hour: int) -> int:
-    return int(datetime(day.year, day.month, day.day, hour, tzinfo=timezone.utc).timestamp() * 1000)
+    return int(datetime(day.year, day.month, day.day, hour, tzinfo=UTC).timestamp() * 1000)
 
 
 def _slug(subject: str) -> str:
@@ -61,19 +61,30 @@ class _GradebookBuilder:
         for course in self.roster["course"]:
             subject = (course.get("subjects") or [None])[0]
             if subject in textbooks:
-                self.out["courseResource"].append({
-                    "sourcedId": "crr-" + course["sourcedId"][4:], "status": "active",
-                    "title": f"{course['title']} textbook", "course": course["sourcedId"],
-                    "resource": textbooks[subject]})
+                self.out["courseResource"].append(
+                    {
+                        "sourcedId": "crr-" + course["sourcedId"][4:],
+                        "status": "active",
+                        "title": f"{course['title']} textbook",
+                        "course": course["sourcedId"],
+                        "resource": textbooks[subject],
+                    }
+                )
         for klass in self.roster["class"]:
             subject = (klass.get("subjects") or [None])[0]
             if subject in practice and klass["classType"] == "scheduled":
-                self.out["classResource"].append({
-                    "sourcedId": "clr-" + klass["sourcedId"][4:], "status": "active",
-                    "title": f"{subject} practice", "class": klass["sourcedId"],
-                    "resource": practice[subject]})
-        self.out["category"] = [{"sourcedId": c.sourced_id, "status": "active", "title": c.title}
-                                for c in CATEGORIES]
+                self.out["classResource"].append(
+                    {
+                        "sourcedId": "clr-" + klass["sourcedId"][4:],
+                        "status": "active",
+                        "title": f"{subject} practice",
+                        "class": klass["sourcedId"],
+                        "resource": practice[subject],
+                    }
+                )
+        self.out["category"] = [
+            {"sourcedId": c.sourced_id, "status": "active", "title": c.title} for c in CATEGORIES
+        ]
         self.add_line_items_and_results()
         return self.out
 
@@ -85,22 +96,34 @@ class _GradebookBuilder:
         for number, subject in enumerate(subjects, start=1):
             slug = _slug(subject)
             for kind, title, roles, importance, ids in (
-                    ("TXT", f"{subject} Digital Textbook", ["student", "teacher"], "primary", textbooks),
-                    ("PRC", f"{subject} Practice Lab", ["student"], "secondary", practice)):
+                ("TXT", f"{subject} Digital Textbook", ["student", "teacher"], "primary", textbooks),
+                ("PRC", f"{subject} Practice Lab", ["student"], "secondary", practice),
+            ):
                 sourced_id = f"rsc-{number:03d}-{kind.lower()}"
-                self.out["resource"].append({
-                    "sourcedId": sourced_id, "status": "active",
-                    "vendorResourceId": f"{slug}-{kind}-{number:03d}", "title": title, "roles": roles,
-                    "importance": importance, "vendorId": "vnd-brightpath",
-                    "applicationId": f"app-{kind.lower()}"})
+                self.out["resource"].append(
+                    {
+                        "sourcedId": sourced_id,
+                        "status": "active",
+                        "vendorResourceId": f"{slug}-{kind}-{number:03d}",
+                        "title": title,
+                        "roles": roles,
+                        "importance": importance,
+                        "vendorId": "vnd-brightpath",
+                        "applicationId": f"app-{kind.lower()}",
+                    }
+                )
                 ids[subject] = sourced_id
         return textbooks, practice
 
     def add_line_items_and_results(self) -> None:
         sessions = self.roster["academicSession"]
-        periods_of = {term["sourcedId"]: [s for s in sessions if s.get("parent") == term["sourcedId"]
-                                          and s["type"] == "gradingPeriod"]
-                      for term in sessions if term["type"] == "term"}
+        periods_of = {
+            term["sourcedId"]: [
+                s for s in sessions if s.get("parent") == term["sourcedId"] and s["type"] == "gradingPeriod"
+            ]
+            for term in sessions
+            if term["type"] == "term"
+        }
         graded = {c["sourcedId"]: c for c in self.roster["class"] if GRADED_SUBJECT in c.get("subjects", [])}
         students: dict[str, list[str]] = {class_id: [] for class_id in graded}
         for enrollment in self.roster["enrollment"]:
@@ -120,12 +143,19 @@ class _GradebookBuilder:
         assigned = start + timedelta(days=self.rng.randrange(7, 15))
         due = max(assigned + timedelta(days=7), end - timedelta(days=self.rng.randrange(7, 12)))
         course_title = klass["title"].split(" - ")[0]
-        return {"sourcedId": f"li-{klass['sourcedId'][4:]}-{quarter}", "status": "active",
-                "title": f"{category.item} {quarter}: {course_title}",
-                "description": f"{category.item} for {period['title']}",
-                "assignDate": _ms(assigned, 8), "dueDate": _ms(due, 23), "class": klass["sourcedId"],
-                "category": category.sourced_id, "gradingPeriod": period["sourcedId"],
-                "resultValueMin": 0.0, "resultValueMax": category.maximum}
+        return {
+            "sourcedId": f"li-{klass['sourcedId'][4:]}-{quarter}",
+            "status": "active",
+            "title": f"{category.item} {quarter}: {course_title}",
+            "description": f"{category.item} for {period['title']}",
+            "assignDate": _ms(assigned, 8),
+            "dueDate": _ms(due, 23),
+            "class": klass["sourcedId"],
+            "category": category.sourced_id,
+            "gradingPeriod": period["sourcedId"],
+            "resultValueMin": 0.0,
+            "resultValueMax": category.maximum,
+        }
 
     def _results(self, item: Record, category: _Category, students: Iterable[str]) -> None:
         rng, results = self.rng, self.out["result"]
@@ -134,8 +164,12 @@ class _GradebookBuilder:
             roll = rng.random()
             if roll < 0.04:
                 continue  # not entered yet
-            record: Record = {"sourcedId": f"rlt-{len(results) + 1:07d}", "status": "active",
-                              "lineItem": item["sourcedId"], "student": student}
+            record: Record = {
+                "sourcedId": f"rlt-{len(results) + 1:07d}",
+                "status": "active",
+                "lineItem": item["sourcedId"],
+                "student": student,
+            }
             if roll < 0.07:
                 record["scoreStatus"] = "exempt"
                 record["comment"] = "Excused"
@@ -153,6 +187,8 @@ class _GradebookBuilder:
             results.append(record)
 
 
-def generate_gradebook(rng: random.Random, roster: dict[str, list[Record]], year: int) -> dict[str, list[Record]]:
+def generate_gradebook(
+    rng: random.Random, roster: dict[str, list[Record]], year: int
+) -> dict[str, list[Record]]:
     """Resources, their course and class links, categories, lineItems and results for `roster`."""
     return _GradebookBuilder(rng, roster, year).build()

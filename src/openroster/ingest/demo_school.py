@@ -16,36 +16,157 @@ DEFAULT_SCHOOL_YEAR = 2026
 the calendar year in which it ends), the one containing the fixed reference date 2026-01-15.
 It is a constant on purpose, so that the demo data never drifts with the calendar."""
 
-ENTITY_NAMES = ("org", "academicSession", "course", "class", "user", "enrollment", "demographics",
-                "resource", "classResource", "courseResource", "category", "lineItem", "result")
+ENTITY_NAMES = (
+    "org",
+    "academicSession",
+    "course",
+    "class",
+    "user",
+    "enrollment",
+    "demographics",
+    "resource",
+    "classResource",
+    "courseResource",
+    "category",
+    "lineItem",
+    "result",
+)
 USER_FLAGS = ("freeLunch", "homeless", "giftedOrTalented", "504", "ELL", "LEP", "IEP")
 RESIDENCE_STATUSES = ("01652", "01653", "01654", "01655", "01656")
-RACES = ("americanIndianOrAlaskaNative", "asian", "blackOrAfricanAmerican",
-         "nativeHawaiianOrOtherPacificIslander", "white")
+RACES = (
+    "americanIndianOrAlaskaNative",
+    "asian",
+    "blackOrAfricanAmerican",
+    "nativeHawaiianOrOtherPacificIslander",
+    "white",
+)
 
 # --- name and place vocabularies (ASCII only, so usernames can be derived from them) ----------
 
 FEMALE_NAMES = (
-    "Amara", "Beatriz", "Camila", "Delia", "Elena", "Farah", "Greta", "Hana", "Imani", "Josefina",
-    "Keiko", "Leona", "Marisol", "Nadia", "Odette", "Priya", "Quinn", "Rosalind", "Sienna", "Tamsin",
-    "Ursula", "Vivian", "Wren", "Ximena", "Yara", "Zoe", "Adele", "Bronwyn", "Clementine", "Daphne",
+    "Amara",
+    "Beatriz",
+    "Camila",
+    "Delia",
+    "Elena",
+    "Farah",
+    "Greta",
+    "Hana",
+    "Imani",
+    "Josefina",
+    "Keiko",
+    "Leona",
+    "Marisol",
+    "Nadia",
+    "Odette",
+    "Priya",
+    "Quinn",
+    "Rosalind",
+    "Sienna",
+    "Tamsin",
+    "Ursula",
+    "Vivian",
+    "Wren",
+    "Ximena",
+    "Yara",
+    "Zoe",
+    "Adele",
+    "Bronwyn",
+    "Clementine",
+    "Daphne",
 )
 MALE_NAMES = (
-    "Anselm", "Bruno", "Cyrus", "Dmitri", "Emeka", "Felix", "Gideon", "Hugo", "Ignacio", "Jasper",
-    "Kofi", "Lorenzo", "Magnus", "Nikhil", "Oscar", "Pavel", "Rafael", "Soren", "Tobias", "Umar",
-    "Vikram", "Wesley", "Xavier", "Yusuf", "Zane", "Ambrose", "Bastian", "Cormac", "Desmond", "Elio",
+    "Anselm",
+    "Bruno",
+    "Cyrus",
+    "Dmitri",
+    "Emeka",
+    "Felix",
+    "Gideon",
+    "Hugo",
+    "Ignacio",
+    "Jasper",
+    "Kofi",
+    "Lorenzo",
+    "Magnus",
+    "Nikhil",
+    "Oscar",
+    "Pavel",
+    "Rafael",
+    "Soren",
+    "Tobias",
+    "Umar",
+    "Vikram",
+    "Wesley",
+    "Xavier",
+    "Yusuf",
+    "Zane",
+    "Ambrose",
+    "Bastian",
+    "Cormac",
+    "Desmond",
+    "Elio",
 )
 FAMILY_NAMES = (
-    "Abernathy", "Balogun", "Castellanos", "Dunmore", "Eriksen", "Fairweather", "Gallagher",
-    "Hargrove", "Iwasaki", "Jablonski", "Kowalczyk", "Lindqvist", "Mbeki", "Nakamura", "Okonkwo",
-    "Pemberton", "Quintero", "Rasmussen", "Sandoval", "Thornbury", "Underhill", "Valdivia",
-    "Whitcombe", "Yamamoto", "Zielinski", "Ashdown", "Brightwater", "Cavanagh", "Delacroix",
-    "Esposito", "Fitzgerald", "Grimaldi", "Holloway", "Ingram", "Kapoor", "Larkspur", "Montague",
-    "Novak", "O'Rourke", "Petrov", "Ramanathan", "Stroud", "Tanaka", "Van der Berg", "Winslow",
+    "Abernathy",
+    "Balogun",
+    "Castellanos",
+    "Dunmore",
+    "Eriksen",
+    "Fairweather",
+    "Gallagher",
+    "Hargrove",
+    "Iwasaki",
+    "Jablonski",
+    "Kowalczyk",
+    "Lindqvist",
+    "Mbeki",
+    "Nakamura",
+    "Okonkwo",
+    "Pemberton",
+    "Quintero",
+    "Rasmussen",
+    "Sandoval",
+    "Thornbury",
+    "Underhill",
+    "Valdivia",
+    "Whitcombe",
+    "Yamamoto",
+    "Zielinski",
+    "Ashdown",
+    "Brightwater",
+    "Cavanagh",
+    "Delacroix",
+    "Esposito",
+    "Fitzgerald",
+    "Grimaldi",
+    "Holloway",
+    "Ingram",
+    "Kapoor",
+    "Larkspur",
+    "Montague",
+    "Novak",
+    "O'Rourke",
+    "Petrov",
+    "Ramanathan",
+    "Stroud",
+    "Tanaka",
+    "Van der Berg",
+    "Winslow",
 )
 SCHOOL_NAMESAKES = (
-    "Alder Creek", "Bramblewood", "Cobalt Ridge", "Dovetail", "Elm Hollow", "Fernbrook",
-    "Granite Bay", "Heron Point", "Ironwood", "Juniper Flats", "Kestrel Hill", "Larch Valley",
+    "Alder Creek",
+    "Bramblewood",
+    "Cobalt Ridge",
+    "Dovetail",
+    "Elm Hollow",
+    "Fernbrook",
+    "Granite Bay",
+    "Heron Point",
+    "Ironwood",
+    "Juniper Flats",
+    "Kestrel Hill",
+    "Larch Valley",
 )
 DISTRICT_TOWNS = ("Marrowfield", "Quillbrook", "Stonemere", "Tallowgate", "Wrenford")
 
@@ -105,42 +226,81 @@ def _grade_label(grade: str) -> str:
 
 
 def _homerooms(grades: tuple[str, ...]) -> tuple[CourseSpec, ...]:
-    return tuple(CourseSpec(f"{_grade_label(g)} Homeroom", f"HR-{g}", (g,), "Homeroom", homeroom=True)
-                 for g in grades)
+    return tuple(
+        CourseSpec(f"{_grade_label(g)} Homeroom", f"HR-{g}", (g,), "Homeroom", homeroom=True) for g in grades
+    )
 
 
 def _elementary_courses(grades: tuple[str, ...]) -> tuple[CourseSpec, ...]:
-    core = (("Mathematics", "MATH", "02"), ("English Language Arts", "ELA", "01"),
-            ("Science", "SCI", "03"), ("Social Studies", "SS", "04"))
-    specials = (("Art", "ART", "05", "fall", "Art Room"), ("Music", "MUS", "05", "spring", "Music Room"),
-                ("Physical Education", "PE", "08", "year", "Gymnasium"))
+    core = (
+        ("Mathematics", "MATH", "02"),
+        ("English Language Arts", "ELA", "01"),
+        ("Science", "SCI", "03"),
+        ("Social Studies", "SS", "04"),
+    )
+    specials = (
+        ("Art", "ART", "05", "fall", "Art Room"),
+        ("Music", "MUS", "05", "spring", "Music Room"),
+        ("Physical Education", "PE", "08", "year", "Gymnasium"),
+    )
     courses: list[CourseSpec] = []
     for number, grade in enumerate(grades):
         label = _grade_label(grade)
         for subject, short, area in core:
-            courses.append(CourseSpec(f"{label} {subject}", f"{short}-{grade}", (grade,), label,
-                                      subject, f"{area}9{number}1"))
+            courses.append(
+                CourseSpec(
+                    f"{label} {subject}", f"{short}-{grade}", (grade,), label, subject, f"{area}9{number}1"
+                )
+            )
         for subject, short, area, terms, room in specials:
-            courses.append(CourseSpec(f"{label} {subject}", f"{short}-{grade}", (grade,), subject,
-                                      subject, f"{area}9{number}5", terms, location=room))
+            courses.append(
+                CourseSpec(
+                    f"{label} {subject}",
+                    f"{short}-{grade}",
+                    (grade,),
+                    subject,
+                    subject,
+                    f"{area}9{number}5",
+                    terms,
+                    location=room,
+                )
+            )
     return tuple(courses)
 
 
 def _middle_courses(grades: tuple[str, ...]) -> tuple[CourseSpec, ...]:
-    core = (("Mathematics", "MATH", "02"), ("English", "ENG", "01"), ("Science", "SCI", "03"),
-            ("Social Studies", "SS", "04"))
-    courses = [CourseSpec(f"{subject} {int(g)}", f"{short}{int(g)}", (g,), subject, subject,
-                          f"{area}8{int(g)}2")
-               for g in grades for subject, short, area in core]
-    courses.append(CourseSpec("Middle School Physical Education", "PE-MS", grades,
-                              "Physical Education", "Physical Education", "08811",
-                              location="Gymnasium"))
-    electives = (("Concert Band", "BAND-MS", "Music", "05812", "Band Room"),
-                 ("Spanish Exploratory", "SPAN-MS", "World Languages", "06813", ""),
-                 ("Art and Design", "ART-MS", "Art", "05814", "Art Room"),
-                 ("Computer Technology", "TECH-MS", "Computer Science", "10815", "Computer Lab"))
-    courses.extend(CourseSpec(title, code, grades, subject, subject, sced, elective=True, location=room)
-                   for title, code, subject, sced, room in electives)
+    core = (
+        ("Mathematics", "MATH", "02"),
+        ("English", "ENG", "01"),
+        ("Science", "SCI", "03"),
+        ("Social Studies", "SS", "04"),
+    )
+    courses = [
+        CourseSpec(f"{subject} {int(g)}", f"{short}{int(g)}", (g,), subject, subject, f"{area}8{int(g)}2")
+        for g in grades
+        for subject, short, area in core
+    ]
+    courses.append(
+        CourseSpec(
+            "Middle School Physical Education",
+            "PE-MS",
+            grades,
+            "Physical Education",
+            "Physical Education",
+            "08811",
+            location="Gymnasium",
+        )
+    )
+    electives = (
+        ("Concert Band", "BAND-MS", "Music", "05812", "Band Room"),
+        ("Spanish Exploratory", "SPAN-MS", "World Languages", "06813", ""),
+        ("Art and Design", "ART-MS", "Art", "05814", "Art Room"),
+        ("Computer Technology", "TECH-MS", "Computer Science", "10815", "Computer Lab"),
+    )
+    courses.extend(
+        CourseSpec(title, code, grades, subject, subject, sced, elective=True, location=room)
+        for title, code, subject, sced, room in electives
+    )
     return tuple(courses)
 
 
@@ -176,20 +336,29 @@ def _high_courses(grades: tuple[str, ...]) -> tuple[CourseSpec, ...]:
         ("Psychology", "PSYC", "Social Studies", "04768", "spring", ""),
         ("Journalism", "JOUR", "English", "01769", "year", ""),
     )
-    courses = [CourseSpec(title, code, (grade,), subject, subject, sced, terms, periods)
-               for title, code, grade, subject, sced, terms, periods in required]
-    courses.extend(CourseSpec(title, code, grades, subject, subject, sced, terms, elective=True,
-                              location=room)
-                   for title, code, subject, sced, terms, room in electives)
+    courses = [
+        CourseSpec(title, code, (grade,), subject, subject, sced, terms, periods)
+        for title, code, grade, subject, sced, terms, periods in required
+    ]
+    courses.extend(
+        CourseSpec(title, code, grades, subject, subject, sced, terms, elective=True, location=room)
+        for title, code, subject, sced, terms, room in electives
+    )
     return tuple(courses)
 
 
-def _level(name: str, grades: tuple[str, ...], electives: int, class_size: int,
-           periods: int) -> Level:
-    offered = {"Elementary": _elementary_courses, "Middle": _middle_courses,
-               "High": _high_courses}[name](grades)
-    return Level(name, grades, _homerooms(grades) + offered, electives, class_size,
-                 tuple(str(p) for p in range(1, periods + 1)))
+def _level(name: str, grades: tuple[str, ...], electives: int, class_size: int, periods: int) -> Level:
+    offered = {"Elementary": _elementary_courses, "Middle": _middle_courses, "High": _high_courses}[name](
+        grades
+    )
+    return Level(
+        name,
+        grades,
+        _homerooms(grades) + offered,
+        electives,
+        class_size,
+        tuple(str(p) for p in range(1, periods + 1)),
+    )
 
 
 LEVELS = (
@@ -216,10 +385,17 @@ def _friday_on_or_before(day: date) -> date:
     return day - timedelta(days=(day.weekday() - 4) % 7)
 
 
-def _session(sourced_id: str, title: str, kind: str, start: date, end: date, year: int,
-             parent: str | None = None) -> Record:
-    record: Record = {"sourcedId": sourced_id, "status": "active", "title": title, "type": kind,
-                      "startDate": start.isoformat(), "endDate": end.isoformat()}
+def _session(
+    sourced_id: str, title: str, kind: str, start: date, end: date, year: int, parent: str | None = None
+) -> Record:
+    record: Record = {
+        "sourcedId": sourced_id,
+        "status": "active",
+        "title": title,
+        "type": kind,
+        "startDate": start.isoformat(),
+        "endDate": end.isoformat(),
+    }
     if parent is not None:
         record["parent"] = parent
     record["schoolYear"] = str(year)
@@ -233,10 +409,11 @@ def calendar(year: int) -> list[Record]:
     fall_end = _friday_on_or_before(date(year, 1, 16))
     spring_start = fall_end + timedelta(days=3)
     year_id = f"sy-{year}"
-    sessions = [_session(year_id, f"{year - 1}-{year} School Year", "schoolYear", first_day,
-                         last_day, year)]
-    terms = ((1, f"Fall Semester {year - 1}", first_day, fall_end),
-             (2, f"Spring Semester {year}", spring_start, last_day))
+    sessions = [_session(year_id, f"{year - 1}-{year} School Year", "schoolYear", first_day, last_day, year)]
+    terms = (
+        (1, f"Fall Semester {year - 1}", first_day, fall_end),
+        (2, f"Spring Semester {year}", spring_start, last_day),
+    )
     for number, title, start, end in terms:
         term_id = f"trm-{year}-{number}"
         sessions.append(_session(term_id, title, "term", start, end, year, year_id))
@@ -244,6 +421,15 @@ def calendar(year: int) -> list[Record]:
         halves = ((start, middle), (middle + timedelta(days=3), end))
         for half, (gp_start, gp_end) in enumerate(halves, start=1):
             quarter = 2 * (number - 1) + half
-            sessions.append(_session(f"gp-{year}-{quarter}", f"Quarter {quarter} {year - 1}-{year}",
-                                     "gradingPeriod", gp_start, gp_end, year, term_id))
+            sessions.append(
+                _session(
+                    f"gp-{year}-{quarter}",
+                    f"Quarter {quarter} {year - 1}-{year}",
+                    "gradingPeriod",
+                    gp_start,
+                    gp_end,
+                    year,
+                    term_id,
+                )
+            )
     return sessions

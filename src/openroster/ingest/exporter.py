@@ -10,8 +10,9 @@ tombstone those records there, and every changed record gets the time of that im
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -21,8 +22,9 @@ from openroster.store.dialects import read_connection
 from openroster.store.records import record_batches
 
 
-def export_bundle(engine: sa.Engine, out: Path, *, active_only: bool = False,
-                  with_passwords: bool = False) -> dict[str, int]:
+def export_bundle(
+    engine: sa.Engine, out: Path, *, active_only: bool = False, with_passwords: bool = False
+) -> dict[str, int]:
     """Write every stored record as a bulk bundle (a folder, or a .zip); returns counts per entity.
 
     `active_only` leaves the tombstones out, for importers that ignore `status` in bulk files
@@ -34,13 +36,17 @@ def export_bundle(engine: sa.Engine, out: Path, *, active_only: bool = False,
     """
     counts: dict[str, int] = {}
     with read_connection(engine) as conn, conn.begin():
-        write_bundle(out, {name: _records(conn, name, counts, active_only, with_passwords)
-                           for name in LOAD_ORDER}, mode="bulk")
+        write_bundle(
+            out,
+            {name: _records(conn, name, counts, active_only, with_passwords) for name in LOAD_ORDER},
+            mode="bulk",
+        )
     return counts
 
 
-def _records(conn: sa.Connection, name: str, counts: dict[str, int], active_only: bool,
-             with_secrets: bool) -> Iterator[dict[str, Any]]:
+def _records(
+    conn: sa.Connection, name: str, counts: dict[str, int], active_only: bool, with_secrets: bool
+) -> Iterator[dict[str, Any]]:
     """The stored records of entity `name`, read as the writer asks for them, counted in `counts`."""
     counts[name] = 0
     secret = () if with_secrets else tuple(field.name for field in entity(name).secret_fields)

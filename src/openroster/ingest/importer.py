@@ -13,10 +13,11 @@ second pass, inside the write transaction, reads each file again and writes it i
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -45,9 +46,14 @@ class ImportSummary:
     future: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
-def import_bundle(engine: sa.Engine, path: Path, *,
-                  progress: Callable[[str, int], None] | None = None,
-                  at_ms: int | None = None, batch_size: int = BATCH_SIZE) -> ImportSummary:
+def import_bundle(
+    engine: sa.Engine,
+    path: Path,
+    *,
+    progress: Callable[[str, int], None] | None = None,
+    at_ms: int | None = None,
+    batch_size: int = BATCH_SIZE,
+) -> ImportSummary:
     """Validate the bundle at `path` completely, then apply it in one transaction.
 
     Nothing is written unless the whole bundle is valid; readers see either the previous data
@@ -59,9 +65,12 @@ def import_bundle(engine: sa.Engine, path: Path, *,
     report = progress or (lambda stage, rows: None)
     migrate.prepare(engine)
     with engine.connect() as conn:
-        checked = check_bundle(path, stored_ids=lambda name: stored_ids(conn, ENTITIES[name]),
-                               progress=lambda name, rows: report(f"reading {name}", rows),
-                               keep=DERIVED_SOURCES)
+        checked = check_bundle(
+            path,
+            stored_ids=lambda name: stored_ids(conn, ENTITIES[name]),
+            progress=lambda name, rows: report(f"reading {name}", rows),
+            keep=DERIVED_SOURCES,
+        )
     stamp = at_ms if at_ms is not None else now_ms()
     with cycle_collection_paused(), write_transaction(engine) as conn:
         summary = _Import(conn, checked, stamp, report, batch_size).run()
@@ -76,8 +85,14 @@ def _batches(records: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict
 
 
 class _Import:
-    def __init__(self, conn: sa.Connection, checked: CheckedBundle, stamp: int,
-                 report: Callable[[str, int], None], batch_size: int) -> None:
+    def __init__(
+        self,
+        conn: sa.Connection,
+        checked: CheckedBundle,
+        stamp: int,
+        report: Callable[[str, int], None],
+        batch_size: int,
+    ) -> None:
         self.conn, self.checked, self.stamp, self.report = conn, checked, stamp, report
         self.batch_size = batch_size
         self.modes = {name: checked.modes.get(name, "absent") for name in ENTITIES}
@@ -90,8 +105,14 @@ class _Import:
         for name in supplied:
             entity = ENTITIES[name]
             present = self.checked.ids[name] if self.modes[name] == "bulk" else None
-            changes[name] = apply_batches(self.conn, entity, self._file_batches(name),
-                                          derive(entity, self._sources(name)), self.stamp, present=present)
+            changes[name] = apply_batches(
+                self.conn,
+                entity,
+                self._file_batches(name),
+                derive(entity, self._sources(name)),
+                self.stamp,
+                present=present,
+            )
         # Records not in the bundle whose derived lists may have changed (a delta file's new
         # school changes its district's children; classResources.csv changes classes).
         touched = set(supplied)
@@ -100,12 +121,20 @@ class _Import:
         for name in LOAD_ORDER:
             entity = ENTITIES[name]
             if derived_sources(entity) & touched:
-                counts = apply_batches(self.conn, entity, record_batches(self.conn, entity, self.batch_size),
-                                       derive(entity, self._sources(name)), self.stamp, present=None)
+                counts = apply_batches(
+                    self.conn,
+                    entity,
+                    record_batches(self.conn, entity, self.batch_size),
+                    derive(entity, self._sources(name)),
+                    self.stamp,
+                    present=None,
+                )
                 summary = changes.setdefault(name, WriteCounts())
                 summary.changed += counts.changed
                 summary.tombstoned += counts.tombstoned
-        written = [name for name, counts in changes.items() if counts.created or counts.changed or counts.tombstoned]
+        written = [
+            name for name, counts in changes.items() if counts.created or counts.changed or counts.tombstoned
+        ]
         refresh_statistics(self.conn, [t for name in written for t in TABLES[name].all])
         return ImportSummary({n: self.checked.counts[n] for n in supplied}, changes, self.future)
 

@@ -66,8 +66,10 @@ class BundleChanged(OpenRosterError):
     """A file of the bundle is no longer what was checked when it is read again to be written."""
 
     def __init__(self, path: str, file: str) -> None:
-        super().__init__(f"{file} in {path} changed while it was being imported, so it is not what was "
-                         "checked; nothing was imported. Import the bundle again once it is complete.")
+        super().__init__(
+            f"{file} in {path} changed while it was being imported, so it is not what was "
+            "checked; nothing was imported. Import the bundle again once it is complete."
+        )
 
 
 class ProblemLog:
@@ -98,7 +100,7 @@ class ProblemLog:
 
     def _trim(self) -> None:
         self._items.sort(key=lambda item: item[:3])
-        del self._items[self.keep:]
+        del self._items[self.keep :]
 
 
 def _file_key(file: str) -> tuple[int, str]:

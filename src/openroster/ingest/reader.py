@@ -26,8 +26,7 @@ from openroster.ingest._table import TableRows
 from openroster.ingest.problems import BundleInvalid, Problem, ProblemLog
 from openroster.model.catalogue import ENTITIES, LOAD_ORDER
 
-__all__ = ["Bundle", "BundleInvalid", "CheckedBundle", "Problem", "check_bundle", "new_digest",
-           "read_bundle"]
+__all__ = ["Bundle", "BundleInvalid", "CheckedBundle", "Problem", "check_bundle", "new_digest", "read_bundle"]
 
 PROGRESS_EVERY = 5000
 # Files are read in load order (referenced data first); any entity missing from it comes last.
@@ -65,9 +64,13 @@ def _no_stored_ids(name: str) -> Collection[str]:
     return ()
 
 
-def check_bundle(path: Path, *, stored_ids: Callable[[str], Collection[str]] = _no_stored_ids,
-                 progress: Callable[[str, int], None] | None = None,
-                 keep: Collection[str] = ()) -> CheckedBundle:
+def check_bundle(
+    path: Path,
+    *,
+    stored_ids: Callable[[str], Collection[str]] = _no_stored_ids,
+    progress: Callable[[str, int], None] | None = None,
+    keep: Collection[str] = (),
+) -> CheckedBundle:
     """Check the bundle at `path`; raise BundleInvalid listing every problem found.
 
     `stored_ids(entity_name)` gives the sourcedIds already loaded, which references into files
@@ -104,8 +107,12 @@ def check_bundle(path: Path, *, stored_ids: Callable[[str], Collection[str]] = _
     return checked
 
 
-def _check_rows(table: TableRows, check: Callable[[int, Any], None] | None,
-                kept: list[dict[str, Any]] | None, progress: Callable[[str, int], None] | None) -> int:
+def _check_rows(
+    table: TableRows,
+    check: Callable[[int, Any], None] | None,
+    kept: list[dict[str, Any]] | None,
+    progress: Callable[[str, int], None] | None,
+) -> int:
     """Read a file through, checking each record's references; returns the number of records."""
     file = table.entity.csv_file
     done = 0
@@ -124,8 +131,12 @@ def _check_rows(table: TableRows, check: Callable[[int, Any], None] | None,
     return done
 
 
-def read_bundle(path: Path, *, stored_ids: Callable[[str], Collection[str]] = _no_stored_ids,
-                progress: Callable[[str, int], None] | None = None) -> Bundle:
+def read_bundle(
+    path: Path,
+    *,
+    stored_ids: Callable[[str], Collection[str]] = _no_stored_ids,
+    progress: Callable[[str, int], None] | None = None,
+) -> Bundle:
     """Read and check the bundle at `path`, keeping every record; raise BundleInvalid listing every
     problem found. The arguments are those of `check_bundle`."""
     checked = check_bundle(path, stored_ids=stored_ids, progress=progress, keep=ENTITIES)

@@ -8,7 +8,8 @@ import, and its transaction is rolled back.
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from openroster.ingest._source import BundleSource
 from openroster.ingest._table import TableRows

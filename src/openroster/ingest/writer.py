@@ -31,8 +31,13 @@ _NEEDS_QUOTES = re.compile(r'[",\r\n]')
 _PROPERTY_BY_ENTITY = {name: prop for prop, name in FILE_PROPERTY.items()}
 
 
-def write_bundle(out: Path, records: Mapping[str, Iterable[dict[str, Any]]], *, mode: str = "bulk",
-                 system_name: str = "openroster") -> None:
+def write_bundle(
+    out: Path,
+    records: Mapping[str, Iterable[dict[str, Any]]],
+    *,
+    mode: str = "bulk",
+    system_name: str = "openroster",
+) -> None:
     """Write `records` (entity name -> records) as a bundle at `out`.
 
     Files of entities not given are declared absent. In delta mode every record needs a status
@@ -45,8 +50,7 @@ def write_bundle(out: Path, records: Mapping[str, Iterable[dict[str, Any]]], *, 
     unknown = sorted(set(records) - set(ENTITIES))
     if unknown:
         raise ValueError(f"not OneRoster entities: {', '.join(unknown)}; use {', '.join(ENTITIES)}")
-    files = {ENTITIES[name].csv_file: _csv_text(ENTITIES[name], rows, mode)
-             for name, rows in records.items()}
+    files = {ENTITIES[name].csv_file: _csv_text(ENTITIES[name], rows, mode) for name, rows in records.items()}
     files = {MANIFEST: _manifest_text(set(records), mode, system_name), **files}
     out = Path(out)
     if out.suffix.lower() == ".zip":
@@ -71,12 +75,16 @@ def _csv_text(entity: Entity, records: Iterable[dict[str, Any]], mode: str) -> I
     fields = entity.csv_fields
     allowed = set(entity.by_name) | {METADATA}
     yield _line([f.csv or f.name for f in fields] + [METADATA_PREFIX + key for key in meta_keys])
-    defaults: dict[str, object] = {"status": "active", "dateLastModified": now_ms()} if mode == "delta" else {}
+    defaults: dict[str, object] = (
+        {"status": "active", "dateLastModified": now_ms()} if mode == "delta" else {}
+    )
     for record in rows:
         if not allowed.issuperset(record):
             extra = ", ".join(sorted(set(record) - allowed))
-            raise ValueError(f"{entity.name} record {record.get('sourcedId')!r} has fields that "
-                             f"{entity.name} does not have: {extra}")
+            raise ValueError(
+                f"{entity.name} record {record.get('sourcedId')!r} has fields that "
+                f"{entity.name} does not have: {extra}"
+            )
         cells: list[str] = []
         quote: list[bool] = []
         for f in fields:
@@ -86,8 +94,9 @@ def _csv_text(entity: Entity, records: Iterable[dict[str, Any]], mode: str) -> I
             try:
                 cells.append(encode_cell(f, value))
             except BadValue as exc:
-                raise BadValue(f"Cannot write {entity.csv_file} record {record.get('sourcedId')!r}, "
-                               f"{f.name}: {exc}") from None
+                raise BadValue(
+                    f"Cannot write {entity.csv_file} record {record.get('sourcedId')!r}, {f.name}: {exc}"
+                ) from None
             quote.append(f.is_list)
         meta = record.get(METADATA) or {}
         cells += [_metadata_text(meta.get(key)) for key in meta_keys]
@@ -134,8 +143,10 @@ def _write_zip(out: Path, files: dict[str, Iterator[str]]) -> None:
     try:
         with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             for name, lines in files.items():
-                with archive.open(name, "w") as raw, \
-                        io.TextIOWrapper(raw, encoding="utf-8", newline="") as target:
+                with (
+                    archive.open(name, "w") as raw,
+                    io.TextIOWrapper(raw, encoding="utf-8", newline="") as target,
+                ):
                     _write_lines(target, lines)
         os.replace(partial, out)
     finally:

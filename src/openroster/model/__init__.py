@@ -13,5 +13,15 @@ from openroster.model.catalogue import (
     entity,
 )
 
-__all__ = ["ENTITIES", "LIST_KINDS", "LOAD_ORDER", "METADATA", "REF_KINDS", "Derived", "Entity",
-           "Field", "Kind", "entity"]
+__all__ = [
+    "ENTITIES",
+    "LIST_KINDS",
+    "LOAD_ORDER",
+    "METADATA",
+    "REF_KINDS",
+    "Derived",
+    "Entity",
+    "Field",
+    "Kind",
+    "entity",
+]

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import enum
 import re
-from dataclasses import dataclass, field as dc_field, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from dataclasses import field as dc_field
 from types import MappingProxyType
-from typing import Mapping
 
 
 class Kind(enum.Enum):
@@ -87,9 +88,18 @@ def _snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
-def _f(name: str, kind: Kind = Kind.STRING, *, required: bool = False, enum: tuple[str, ...] = (),
-       ref: str | None = None, csv: str | None | bool = True, derived: Derived | None = None,
-       indexed: bool = False, secret: bool = False) -> Field:
+def _f(
+    name: str,
+    kind: Kind = Kind.STRING,
+    *,
+    required: bool = False,
+    enum: tuple[str, ...] = (),
+    ref: str | None = None,
+    csv: str | None | bool = True,
+    derived: Derived | None = None,
+    indexed: bool = False,
+    secret: bool = False,
+) -> Field:
     if csv is True:
         if kind is Kind.REF:
             csv_name: str | None = f"{name}SourcedId"
@@ -146,144 +156,271 @@ BASE_FIELDS = (
 METADATA = "metadata"
 
 _ENTITIES = (
-    Entity("academicSession", "academicSessions", "academicSession", "academic_sessions",
-           "academicSessions.csv", "academicSessions", (
-               _f("title", required=True),
-               _f("type", Kind.ENUM, required=True, enum=SESSION_TYPE),
-               _f("startDate", Kind.DATE, required=True),
-               _f("endDate", Kind.DATE, required=True),
-               _f("parent", Kind.REF, ref="academicSession"),
-               _f("schoolYear", Kind.YEAR, required=True),
-               _f("children", Kind.REF_LIST, ref="academicSession", csv=False,
-                  derived=Derived("academicSession", "parent")),
-           )),
-    Entity("category", "categories", "category", "categories", "categories.csv", "categories", (
-        _f("title", required=True),
-    )),
-    Entity("class", "classes", "class", "classes", "classes.csv", "classes", (
-        _f("title", required=True),
-        _f("grades", Kind.STRING_LIST),
-        _f("course", Kind.REF, required=True, ref="course"),
-        _f("classCode"),
-        _f("classType", Kind.ENUM, required=True, enum=CLASS_TYPE),
-        _f("location"),
-        _f("school", Kind.REF, required=True, ref="org"),
-        _f("terms", Kind.REF_LIST, required=True, ref="academicSession"),
-        _f("subjects", Kind.STRING_LIST),
-        _f("subjectCodes", Kind.STRING_LIST),
-        _f("periods", Kind.STRING_LIST),
-        _f("resources", Kind.REF_LIST, ref="resource", csv=False,
-           derived=Derived("classResource", "class", "resource")),
-    )),
-    Entity("classResource", "classResources", "classResource", "class_resources",
-           "classResources.csv", "classResources", (
-               _f("title"),
-               _f("class", Kind.REF, required=True, ref="class"),
-               _f("resource", Kind.REF, required=True, ref="resource"),
-           ), association=True),
-    Entity("course", "courses", "course", "courses", "courses.csv", "courses", (
-        _f("schoolYear", Kind.REF, ref="academicSession"),
-        _f("title", required=True),
-        _f("courseCode"),
-        _f("grades", Kind.STRING_LIST),
-        _f("org", Kind.REF, required=True, ref="org"),
-        _f("subjects", Kind.STRING_LIST),
-        _f("subjectCodes", Kind.STRING_LIST),
-        _f("resources", Kind.REF_LIST, ref="resource", csv=False,
-           derived=Derived("courseResource", "course", "resource")),
-    )),
-    Entity("courseResource", "courseResources", "courseResource", "course_resources",
-           "courseResources.csv", "courseResources", (
-               _f("title"),
-               _f("course", Kind.REF, required=True, ref="course"),
-               _f("resource", Kind.REF, required=True, ref="resource"),
-           ), association=True),
-    Entity("demographics", "demographics", "demographics", "demographics", "demographics.csv",
-           "demographics", (
-               _f("birthDate", Kind.DATE),
-               _f("sex", Kind.ENUM, enum=GENDER),
-               _f("americanIndianOrAlaskaNative", Kind.BOOLEAN),
-               _f("asian", Kind.BOOLEAN),
-               _f("blackOrAfricanAmerican", Kind.BOOLEAN),
-               _f("nativeHawaiianOrOtherPacificIslander", Kind.BOOLEAN),
-               _f("white", Kind.BOOLEAN),
-               _f("demographicRaceTwoOrMoreRaces", Kind.BOOLEAN),
-               _f("hispanicOrLatinoEthnicity", Kind.BOOLEAN),
-               _f("countryOfBirthCode"),
-               _f("stateOfBirthAbbreviation"),
-               _f("cityOfBirth"),
-               _f("publicSchoolResidenceStatus"),
-           )),
-    Entity("enrollment", "enrollments", "enrollment", "enrollments", "enrollments.csv",
-           "enrollments", (
-               _f("class", Kind.REF, required=True, ref="class"),
-               _f("school", Kind.REF, required=True, ref="org"),
-               _f("user", Kind.REF, required=True, ref="user"),
-               _f("role", Kind.ENUM, required=True, enum=ROLE_TYPE),
-               _f("primary", Kind.BOOLEAN),
-               _f("beginDate", Kind.DATE),
-               _f("endDate", Kind.DATE),
-           )),
-    Entity("lineItem", "lineItems", "lineItem", "line_items", "lineItems.csv", "lineItems", (
-        _f("title", required=True),
-        _f("description"),
-        _f("assignDate", Kind.DATETIME, required=True),
-        _f("dueDate", Kind.DATETIME, required=True),
-        _f("class", Kind.REF, required=True, ref="class"),
-        _f("category", Kind.REF, required=True, ref="category"),
-        _f("gradingPeriod", Kind.REF, required=True, ref="academicSession"),
-        _f("resultValueMin", Kind.FLOAT, required=True),
-        _f("resultValueMax", Kind.FLOAT, required=True),
-    )),
-    Entity("org", "orgs", "org", "orgs", "orgs.csv", "orgs", (
-        _f("name", required=True),
-        _f("type", Kind.ENUM, required=True, enum=ORG_TYPE),
-        _f("identifier"),
-        _f("parent", Kind.REF, ref="org"),
-        _f("children", Kind.REF_LIST, ref="org", csv=False, derived=Derived("org", "parent")),
-    )),
-    Entity("resource", "resources", "resource", "resources", "resources.csv", "resources", (
-        _f("vendorResourceId", required=True),
-        _f("title"),
-        _f("roles", Kind.ENUM_LIST, enum=ROLE_TYPE),
-        _f("importance", Kind.ENUM, enum=IMPORTANCE),
-        _f("vendorId"),
-        _f("applicationId"),
-    )),
-    Entity("result", "results", "result", "results", "results.csv", "results", (
-        _f("lineItem", Kind.REF, required=True, ref="lineItem"),
-        _f("student", Kind.REF, required=True, ref="user"),
-        _f("scoreStatus", Kind.ENUM, required=True, enum=SCORE_STATUS),
-        # 1.1 lists score as required, but an exempt or not-submitted result has none.
-        _f("score", Kind.FLOAT),
-        # A Date in 1.1; Microsoft and Google send full date-times, so the instant is kept.
-        _f("scoreDate", Kind.DATETIME, required=True),
-        _f("comment"),
-    )),
-    Entity("user", "users", "user", "users", "users.csv", "users", (
-        _f("enabledUser", Kind.BOOLEAN, required=True),
-        _f("orgs", Kind.REF_LIST, required=True, ref="org"),
-        _f("role", Kind.ENUM, required=True, enum=ROLE_TYPE),
-        _f("username", required=True, indexed=True),
-        _f("userIds", Kind.USER_IDS),
-        _f("givenName", required=True),
-        _f("familyName", required=True),
-        _f("middleName"),
-        _f("identifier", indexed=True),
-        _f("email", indexed=True),
-        _f("sms"),
-        _f("phone"),
-        _f("agents", Kind.REF_LIST, ref="user"),
-        _f("grades", Kind.STRING_LIST),
-        _f("password", secret=True),
-    )),
+    Entity(
+        "academicSession",
+        "academicSessions",
+        "academicSession",
+        "academic_sessions",
+        "academicSessions.csv",
+        "academicSessions",
+        (
+            _f("title", required=True),
+            _f("type", Kind.ENUM, required=True, enum=SESSION_TYPE),
+            _f("startDate", Kind.DATE, required=True),
+            _f("endDate", Kind.DATE, required=True),
+            _f("parent", Kind.REF, ref="academicSession"),
+            _f("schoolYear", Kind.YEAR, required=True),
+            _f(
+                "children",
+                Kind.REF_LIST,
+                ref="academicSession",
+                csv=False,
+                derived=Derived("academicSession", "parent"),
+            ),
+        ),
+    ),
+    Entity(
+        "category",
+        "categories",
+        "category",
+        "categories",
+        "categories.csv",
+        "categories",
+        (_f("title", required=True),),
+    ),
+    Entity(
+        "class",
+        "classes",
+        "class",
+        "classes",
+        "classes.csv",
+        "classes",
+        (
+            _f("title", required=True),
+            _f("grades", Kind.STRING_LIST),
+            _f("course", Kind.REF, required=True, ref="course"),
+            _f("classCode"),
+            _f("classType", Kind.ENUM, required=True, enum=CLASS_TYPE),
+            _f("location"),
+            _f("school", Kind.REF, required=True, ref="org"),
+            _f("terms", Kind.REF_LIST, required=True, ref="academicSession"),
+            _f("subjects", Kind.STRING_LIST),
+            _f("subjectCodes", Kind.STRING_LIST),
+            _f("periods", Kind.STRING_LIST),
+            _f(
+                "resources",
+                Kind.REF_LIST,
+                ref="resource",
+                csv=False,
+                derived=Derived("classResource", "class", "resource"),
+            ),
+        ),
+    ),
+    Entity(
+        "classResource",
+        "classResources",
+        "classResource",
+        "class_resources",
+        "classResources.csv",
+        "classResources",
+        (
+            _f("title"),
+            _f("class", Kind.REF, required=True, ref="class"),
+            _f("resource", Kind.REF, required=True, ref="resource"),
+        ),
+        association=True,
+    ),
+    Entity(
+        "course",
+        "courses",
+        "course",
+        "courses",
+        "courses.csv",
+        "courses",
+        (
+            _f("schoolYear", Kind.REF, ref="academicSession"),
+            _f("title", required=True),
+            _f("courseCode"),
+            _f("grades", Kind.STRING_LIST),
+            _f("org", Kind.REF, required=True, ref="org"),
+            _f("subjects", Kind.STRING_LIST),
+            _f("subjectCodes", Kind.STRING_LIST),
+            _f(
+                "resources",
+                Kind.REF_LIST,
+                ref="resource",
+                csv=False,
+                derived=Derived("courseResource", "course", "resource"),
+            ),
+        ),
+    ),
+    Entity(
+        "courseResource",
+        "courseResources",
+        "courseResource",
+        "course_resources",
+        "courseResources.csv",
+        "courseResources",
+        (
+            _f("title"),
+            _f("course", Kind.REF, required=True, ref="course"),
+            _f("resource", Kind.REF, required=True, ref="resource"),
+        ),
+        association=True,
+    ),
+    Entity(
+        "demographics",
+        "demographics",
+        "demographics",
+        "demographics",
+        "demographics.csv",
+        "demographics",
+        (
+            _f("birthDate", Kind.DATE),
+            _f("sex", Kind.ENUM, enum=GENDER),
+            _f("americanIndianOrAlaskaNative", Kind.BOOLEAN),
+            _f("asian", Kind.BOOLEAN),
+            _f("blackOrAfricanAmerican", Kind.BOOLEAN),
+            _f("nativeHawaiianOrOtherPacificIslander", Kind.BOOLEAN),
+            _f("white", Kind.BOOLEAN),
+            _f("demographicRaceTwoOrMoreRaces", Kind.BOOLEAN),
+            _f("hispanicOrLatinoEthnicity", Kind.BOOLEAN),
+            _f("countryOfBirthCode"),
+            _f("stateOfBirthAbbreviation"),
+            _f("cityOfBirth"),
+            _f("publicSchoolResidenceStatus"),
+        ),
+    ),
+    Entity(
+        "enrollment",
+        "enrollments",
+        "enrollment",
+        "enrollments",
+        "enrollments.csv",
+        "enrollments",
+        (
+            _f("class", Kind.REF, required=True, ref="class"),
+            _f("school", Kind.REF, required=True, ref="org"),
+            _f("user", Kind.REF, required=True, ref="user"),
+            _f("role", Kind.ENUM, required=True, enum=ROLE_TYPE),
+            _f("primary", Kind.BOOLEAN),
+            _f("beginDate", Kind.DATE),
+            _f("endDate", Kind.DATE),
+        ),
+    ),
+    Entity(
+        "lineItem",
+        "lineItems",
+        "lineItem",
+        "line_items",
+        "lineItems.csv",
+        "lineItems",
+        (
+            _f("title", required=True),
+            _f("description"),
+            _f("assignDate", Kind.DATETIME, required=True),
+            _f("dueDate", Kind.DATETIME, required=True),
+            _f("class", Kind.REF, required=True, ref="class"),
+            _f("category", Kind.REF, required=True, ref="category"),
+            _f("gradingPeriod", Kind.REF, required=True, ref="academicSession"),
+            _f("resultValueMin", Kind.FLOAT, required=True),
+            _f("resultValueMax", Kind.FLOAT, required=True),
+        ),
+    ),
+    Entity(
+        "org",
+        "orgs",
+        "org",
+        "orgs",
+        "orgs.csv",
+        "orgs",
+        (
+            _f("name", required=True),
+            _f("type", Kind.ENUM, required=True, enum=ORG_TYPE),
+            _f("identifier"),
+            _f("parent", Kind.REF, ref="org"),
+            _f("children", Kind.REF_LIST, ref="org", csv=False, derived=Derived("org", "parent")),
+        ),
+    ),
+    Entity(
+        "resource",
+        "resources",
+        "resource",
+        "resources",
+        "resources.csv",
+        "resources",
+        (
+            _f("vendorResourceId", required=True),
+            _f("title"),
+            _f("roles", Kind.ENUM_LIST, enum=ROLE_TYPE),
+            _f("importance", Kind.ENUM, enum=IMPORTANCE),
+            _f("vendorId"),
+            _f("applicationId"),
+        ),
+    ),
+    Entity(
+        "result",
+        "results",
+        "result",
+        "results",
+        "results.csv",
+        "results",
+        (
+            _f("lineItem", Kind.REF, required=True, ref="lineItem"),
+            _f("student", Kind.REF, required=True, ref="user"),
+            _f("scoreStatus", Kind.ENUM, required=True, enum=SCORE_STATUS),
+            # 1.1 lists score as required, but an exempt or not-submitted result has none.
+            _f("score", Kind.FLOAT),
+            # A Date in 1.1; Microsoft and Google send full date-times, so the instant is kept.
+            _f("scoreDate", Kind.DATETIME, required=True),
+            _f("comment"),
+        ),
+    ),
+    Entity(
+        "user",
+        "users",
+        "user",
+        "users",
+        "users.csv",
+        "users",
+        (
+            _f("enabledUser", Kind.BOOLEAN, required=True),
+            _f("orgs", Kind.REF_LIST, required=True, ref="org"),
+            _f("role", Kind.ENUM, required=True, enum=ROLE_TYPE),
+            _f("username", required=True, indexed=True),
+            _f("userIds", Kind.USER_IDS),
+            _f("givenName", required=True),
+            _f("familyName", required=True),
+            _f("middleName"),
+            _f("identifier", indexed=True),
+            _f("email", indexed=True),
+            _f("sms"),
+            _f("phone"),
+            _f("agents", Kind.REF_LIST, ref="user"),
+            _f("grades", Kind.STRING_LIST),
+            _f("password", secret=True),
+        ),
+    ),
 )
 
 ENTITIES: Mapping[str, Entity] = MappingProxyType({e.name: e for e in _ENTITIES})
 
 # Order in which CSV files are loaded so that every reference points backwards (spec §7.3).
-LOAD_ORDER = ("org", "academicSession", "course", "class", "user", "demographics", "enrollment",
-              "resource", "classResource", "courseResource", "category", "lineItem", "result")
+LOAD_ORDER = (
+    "org",
+    "academicSession",
+    "course",
+    "class",
+    "user",
+    "demographics",
+    "enrollment",
+    "resource",
+    "classResource",
+    "courseResource",
+    "category",
+    "lineItem",
+    "result",
+)
 
 # The category of lineItems whose writer gave none (Microsoft's and Google's clients omit it).
 DEFAULT_CATEGORY_ID = "openroster-default-category"
@@ -301,7 +438,9 @@ def _without_secrets(e: Entity) -> Entity:
 
 
 # Each entity as a client not allowed secret fields sees it: for filter, sort and fields, they do not exist.
-PUBLIC_VIEWS: Mapping[str, Entity] = MappingProxyType({name: _without_secrets(e) for name, e in ENTITIES.items()})
+PUBLIC_VIEWS: Mapping[str, Entity] = MappingProxyType(
+    {name: _without_secrets(e) for name, e in ENTITIES.items()}
+)
 
 
 def by_csv_file(file_name: str) -> Entity | None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from openroster.model.catalogue import Entity
 
@@ -39,4 +40,3 @@ def derive(entity: Entity, records_of: Mapping[str, Iterable[Mapping[str, Any]]]
 
 def for_record(derived: DerivedLists, sourced_id: str) -> dict[str, list[str]]:
     return {name: lists.get(sourced_id, []) for name, lists in derived.items()}
-

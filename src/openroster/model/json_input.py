@@ -8,10 +8,18 @@ the path, dateLastModified) and unknown fields are ignored.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from openroster.model.catalogue import METADATA, Entity, Field, Kind
-from openroster.model.values import BadValue, parse_boolean, parse_date, parse_datetime, parse_float, parse_year
+from openroster.model.values import (
+    BadValue,
+    parse_boolean,
+    parse_date,
+    parse_datetime,
+    parse_float,
+    parse_year,
+)
 
 SERVER_OWNED = frozenset({"sourcedId", "dateLastModified"})
 
@@ -30,6 +38,7 @@ def _enum(field: Field) -> Callable[[Any], str]:
         if text not in field.enum:
             raise BadValue(f"'{text}' is not one of {', '.join(field.enum)}")
         return text
+
     return read
 
 
@@ -62,6 +71,7 @@ def _list(item: Callable[[Any], Any]) -> Callable[[Any], list[Any]]:
         if not isinstance(value, list):
             raise BadValue(f"must be an array, not {_json_type(value)}")
         return [item(v) for v in value]
+
     return read
 
 
@@ -119,5 +129,6 @@ def read_object(entity: Entity, data: Any) -> tuple[dict[str, Any], Problems]:
 
 
 def _json_type(value: Any) -> str:
-    return {dict: "an object", list: "an array", str: "a string", bool: "a boolean",
-            type(None): "null"}.get(type(value), "a number")
+    return {dict: "an object", list: "an array", str: "a string", bool: "a boolean", type(None): "null"}.get(
+        type(value), "a number"
+    )

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import re
-from functools import lru_cache
-from typing import Any, Callable, Mapping, NamedTuple, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from functools import cache
+from typing import Any, NamedTuple
 from urllib.parse import quote
 
 import orjson
@@ -26,7 +27,7 @@ _HREF_MARK = b'"href":"' + API_ROOT.encode() + b"/"
 _UNRESERVED = re.compile(r"[A-Za-z0-9_.~-]*")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _guid_ref_maker(target: str) -> Callable[[str], dict[str, str]]:
     prefix = f"{API_ROOT}/{ENTITIES[target].path}/"
     unreserved = _UNRESERVED.fullmatch
@@ -58,15 +59,18 @@ class _Step(NamedTuple):
 
 
 # Each entity's field renderings, worked out once (records are rendered by the million).
-_STEPS = {e.name: tuple(_Step(f.name, f.derived is not None, f.is_list, _converter(f)) for f in e.all_fields)
-          for e in ENTITIES.values()}
+_STEPS = {
+    e.name: tuple(_Step(f.name, f.derived is not None, f.is_list, _converter(f)) for f in e.all_fields)
+    for e in ENTITIES.values()
+}
 
 
 _DLM = "dateLastModified"
 
 
-def _json_dict(entity: Entity, record: Mapping[str, Any], derived: Mapping[str, Sequence[str]] | None,
-               dlm: Any) -> dict[str, Any]:
+def _json_dict(
+    entity: Entity, record: Mapping[str, Any], derived: Mapping[str, Sequence[str]] | None, dlm: Any
+) -> dict[str, Any]:
     """`to_json_dict`, with `dlm` in place of the record's dateLastModified."""
     out: dict[str, Any] = {}
     get = record.get
@@ -93,8 +97,9 @@ def content_hash(epoch_doc: bytes) -> str:
     return hashlib.blake2b(epoch_doc, digest_size=16).hexdigest()
 
 
-def render_versioned(entity: Entity, record: Mapping[str, Any],
-                     derived: Mapping[str, Sequence[str]] | None = None) -> tuple[bytes, str]:
+def render_versioned(
+    entity: Entity, record: Mapping[str, Any], derived: Mapping[str, Sequence[str]] | None = None
+) -> tuple[bytes, str]:
     """(document with dateLastModified at the epoch, its content hash); `stamp` sets the real time.
 
     The document leaves out secret fields (passwords), which are spliced in only for clients

@@ -11,21 +11,23 @@ missing from the dict (or None). Derived fields are never part of a record.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from functools import lru_cache
 
 # The accepted forms, as patterns the OpenAPI document states too (valid in Python and ECMA-262).
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
-DATETIME_PATTERN = r"^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|z|[+-]\d{2}:?\d{2})?)?$"
+DATETIME_PATTERN = (
+    r"^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|z|[+-]\d{2}:?\d{2})?)?$"
+)
 SERVED_DATETIME_PATTERN = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$"  # what `format_datetime` writes
 YEAR_PATTERN = r"^\d{4}$"
 _DATE = re.compile(DATE_PATTERN)
 _DATETIME = re.compile(DATETIME_PATTERN)
 _YEAR = re.compile(YEAR_PATTERN)
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # The instants a date-time may name once read as UTC: years 1 to 9999, as everywhere it is formatted.
-_FIRST_MS = (datetime(1, 1, 1, tzinfo=timezone.utc) - _EPOCH) // timedelta(milliseconds=1)
-_LAST_MS = (datetime(9999, 12, 31, 23, 59, 59, 999000, tzinfo=timezone.utc) - _EPOCH) // timedelta(milliseconds=1)
+_FIRST_MS = (datetime(1, 1, 1, tzinfo=UTC) - _EPOCH) // timedelta(milliseconds=1)
+_LAST_MS = (datetime(9999, 12, 31, 23, 59, 59, 999000, tzinfo=UTC) - _EPOCH) // timedelta(milliseconds=1)
 
 
 class BadValue(ValueError):
@@ -61,7 +63,7 @@ def parse_datetime(text: str) -> int:
         d = date.fromisoformat(day)
         hour, minute, second = int(hh or 0), int(mm or 0), int(ss or 0)
         micro = int((frac or "0").ljust(6, "0")[:6])
-        tz = timezone.utc
+        tz = UTC
         if zone and zone not in ("Z", "z"):
             sign = 1 if zone[0] == "+" else -1
             digits = zone[1:].replace(":", "")
@@ -84,7 +86,7 @@ def format_datetime(ms: int) -> str:
 
 
 def now_ms() -> int:
-    return int(datetime.now(timezone.utc).timestamp() * 1000)
+    return int(datetime.now(UTC).timestamp() * 1000)
 
 
 def parse_year(text: str) -> str:

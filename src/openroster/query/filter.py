@@ -31,8 +31,15 @@ from __future__ import annotations
 import string
 from dataclasses import dataclass
 
-__all__ = ["OPERATORS", "Filter", "FilterLimitExceeded", "FilterSyntaxError", "Predicate", "parse_filter",
-           "to_text"]
+__all__ = [
+    "OPERATORS",
+    "Filter",
+    "FilterLimitExceeded",
+    "FilterSyntaxError",
+    "Predicate",
+    "parse_filter",
+    "to_text",
+]
 
 OPERATORS: tuple[str, ...] = ("=", "!=", ">", ">=", "<", "<=", "~")
 
@@ -103,8 +110,7 @@ def parse_filter(text: str, *, max_predicates: int | None = None) -> Filter:
 
 def to_text(f: Filter) -> str:
     """The canonical text of a filter: `field op 'value'` joined by " AND " and " OR "."""
-    return " OR ".join(
-        " AND ".join(f"{p.field}{p.op}'{p.value}'" for p in group) for group in f.any_of)
+    return " OR ".join(" AND ".join(f"{p.field}{p.op}'{p.value}'" for p in group) for group in f.any_of)
 
 
 class _Parser:
@@ -128,8 +134,11 @@ class _Parser:
         while True:
             count += 1
             if self.max_predicates is not None and count > self.max_predicates:
-                raise FilterLimitExceeded(f"the filter has more than {self.max_predicates} predicates, "
-                                          "this server's limit", i, text=self.text)
+                raise FilterLimitExceeded(
+                    f"the filter has more than {self.max_predicates} predicates, this server's limit",
+                    i,
+                    text=self.text,
+                )
             predicate, i = self.predicate(i)
             group.append(predicate)
             gap = self.skip_space(i)
@@ -154,14 +163,14 @@ class _Parser:
         op = self.operator(op_start, field)
         opening = self.skip_space(op_start + len(op))
         if opening == self.end:
-            raise self.error(f"missing value after {field + op!r}; values must be in single quotes",
-                             opening)
+            raise self.error(f"missing value after {field + op!r}; values must be in single quotes", opening)
         self.reject_parenthesis(opening)
         if self.text[opening] not in _QUOTES:
-            raise self.error("values must be in single quotes; expected a quote after "
-                             f"{field + op!r}", opening)
+            raise self.error(
+                f"values must be in single quotes; expected a quote after {field + op!r}", opening
+            )
         closing = self.closing_quote(opening)
-        return Predicate(field, op, self.text[opening + 1:closing], start), closing + 1
+        return Predicate(field, op, self.text[opening + 1 : closing], start), closing + 1
 
     def field(self, start: int) -> int:
         """Check the field path at `start` and return where it ends."""
@@ -172,26 +181,29 @@ class _Parser:
             char = text[start]
             if char in _OPERATOR_CHARS or char in _QUOTES:
                 raise self.error(f"missing field name before {char!r}", start)
-            raise self.error(f"invalid character {char!r}: a field name must start with a letter "
-                             "or an underscore", start)
+            raise self.error(
+                f"invalid character {char!r}: a field name must start with a letter or an underscore", start
+            )
         if text[start:end].upper() in _LOGICAL and (end == self.end or text[end] in _SPACE):
-            raise self.error("expected a predicate, found the logical operator "
-                             f"{text[start:end].upper()}", start)
+            raise self.error(
+                f"expected a predicate, found the logical operator {text[start:end].upper()}", start
+            )
         if end < self.end and text[end] == ".":
-            raise self.error(f"expected a name after '.' in field {text[start:end + 1]!r}", end + 1)
-        if end < self.end and not (text[end] in _SPACE or text[end] in _OPERATOR_CHARS
-                                   or text[end] in _QUOTES):
+            raise self.error(f"expected a name after '.' in field {text[start : end + 1]!r}", end + 1)
+        if end < self.end and not (
+            text[end] in _SPACE or text[end] in _OPERATOR_CHARS or text[end] in _QUOTES
+        ):
             self.reject_parenthesis(end)
-            raise self.error(f"invalid character {text[end]!r} in field name "
-                             f"{text[start:end + 1]!r}", end)
+            raise self.error(f"invalid character {text[end]!r} in field name {text[start : end + 1]!r}", end)
         return end
 
     def operator(self, start: int, field: str) -> str:
         """Return the comparison operator at `start`, matching the longest one first."""
         text = self.text
         if start == self.end or text[start] in _QUOTES:
-            raise self.error(f"missing operator after field {field!r}; expected one of "
-                             f"{' '.join(OPERATORS)}", start)
+            raise self.error(
+                f"missing operator after field {field!r}; expected one of {' '.join(OPERATORS)}", start
+            )
         self.reject_parenthesis(start)
         op = self.match_operator(start)
         run = start
@@ -200,11 +212,17 @@ class _Parser:
         if op is not None and run == start + len(op):
             return op
         if run == start:  # a word such as `eq`: show it up to the next space or quote
-            while run < self.end and run - start < _EXCERPT_RADIUS and not (
-                    text[run] in _SPACE or text[run] in _QUOTES):
+            while (
+                run < self.end
+                and run - start < _EXCERPT_RADIUS
+                and not (text[run] in _SPACE or text[run] in _QUOTES)
+            ):
                 run += 1
-        raise self.error(f"unknown operator {text[start:run]!r} after field {field!r}; expected "
-                         f"one of {' '.join(OPERATORS)}", start)
+        raise self.error(
+            f"unknown operator {text[start:run]!r} after field {field!r}; expected "
+            f"one of {' '.join(OPERATORS)}",
+            start,
+        )
 
     def closing_quote(self, opening: int) -> int:
         """Return the index of the quote that closes the value opened at `opening`."""
@@ -219,8 +237,9 @@ class _Parser:
             if self.looks_like_predicate(after):
                 raise self.error("expected AND or OR between two predicates", after)
             self.reject_unknown_joiner(after)
-        raise self.error("unterminated value: no closing quote followed by AND, OR or the end of "
-                         "the filter", opening)
+        raise self.error(
+            "unterminated value: no closing quote followed by AND, OR or the end of the filter", opening
+        )
 
     def only_parentheses_until_logical(self, start: int) -> bool:
         i = start
@@ -235,8 +254,11 @@ class _Parser:
             end += 1
         following = self.skip_space(end)
         if start < end < following and self.looks_like_predicate(following):
-            raise self.error(f"unknown word {self.text[start:end]!r} between two predicates; join "
-                             "predicates with AND or OR", start)
+            raise self.error(
+                f"unknown word {self.text[start:end]!r} between two predicates; join "
+                "predicates with AND or OR",
+                start,
+            )
 
     def looks_like_predicate(self, start: int) -> bool:
         """Whether `field op '` starts at `start`: a predicate, not part of a value."""
@@ -273,8 +295,7 @@ class _Parser:
         for keyword in _LOGICAL:
             end = start + len(keyword)
             word = self.text[start:end]
-            if (word.isascii() and word.upper() == keyword
-                    and (end == self.end or self.text[end] in _SPACE)):
+            if word.isascii() and word.upper() == keyword and (end == self.end or self.text[end] in _SPACE):
                 return keyword
         return None
 

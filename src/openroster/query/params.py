@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 from urllib.parse import parse_qsl
 
 from openroster.config import DEFAULT_MAX_FILTER_LENGTH, DEFAULT_MAX_FILTER_PREDICATES
@@ -34,12 +34,13 @@ class ReadQuery:
 def _non_negative_int(name: str, text: str, minimum: int) -> int:
     value = text.strip()
     if not (value.isascii() and value.isdigit()):  # str.isdigit() also holds for '²' and '١'
-        raise InvalidData(f"{name} must be a whole number of at least {minimum} written with the "
-                          f"digits 0-9, not '{_shown(text)}'")
+        raise InvalidData(
+            f"{name} must be a whole number of at least {minimum} written with the "
+            f"digits 0-9, not '{_shown(text)}'"
+        )
     value = value.lstrip("0") or "0"
     if len(value) > _MAX_DIGITS:
-        raise InvalidData(f"{name} must be at most {'9' * _MAX_DIGITS}, not a number of "
-                          f"{len(value)} digits")
+        raise InvalidData(f"{name} must be at most {'9' * _MAX_DIGITS}, not a number of {len(value)} digits")
     number = int(value)
     if number < minimum:
         raise InvalidData(f"{name} must be at least {minimum}, not {number}")
@@ -55,8 +56,9 @@ def query_parameters(raw_query: bytes) -> dict[str, str]:
     try:
         pairs = parse_qsl(raw_query.decode("utf-8"), keep_blank_values=True, errors="strict")
     except UnicodeDecodeError:
-        raise InvalidData("The query string is not valid UTF-8 (after percent-decoding); encode text "
-                          "as UTF-8") from None
+        raise InvalidData(
+            "The query string is not valid UTF-8 (after percent-decoding); encode text as UTF-8"
+        ) from None
     params: dict[str, str] = {}
     for name, value in pairs:
         params.setdefault(name, value)
@@ -81,13 +83,17 @@ def _shown(text: str, room: int = 40) -> str:
 
 def _criteria(entity: Entity, text: str, max_predicates: int, max_length: int) -> Criteria:
     if len(text) > max_length:
-        raise InvalidData(f"The filter is {len(text)} characters long; this server accepts filters of "
-                          f"at most {max_length} characters (OPENROSTER_MAX_FILTER_LENGTH)")
+        raise InvalidData(
+            f"The filter is {len(text)} characters long; this server accepts filters of "
+            f"at most {max_length} characters (OPENROSTER_MAX_FILTER_LENGTH)"
+        )
     try:
         return resolve(entity, parse_filter(text, max_predicates=max_predicates))
     except FilterLimitExceeded as exc:
-        raise InvalidData(f"Filter too large: {exc.message} (OPENROSTER_MAX_FILTER_PREDICATES); the "
-                          f"first predicate past the limit starts at position {exc.position}") from None
+        raise InvalidData(
+            f"Filter too large: {exc.message} (OPENROSTER_MAX_FILTER_PREDICATES); the "
+            f"first predicate past the limit starts at position {exc.position}"
+        ) from None
     except FilterSyntaxError as exc:
         raise InvalidData(f"Malformed filter: {exc}") from None
 
@@ -96,26 +102,41 @@ def _fields(entity: Entity, text: str) -> tuple[tuple[str, ...] | None, list[Sta
     names = [name.strip() for name in text.split(",")]
     if any(not name for name in names):
         raise InvalidBlankSelectionField(
-            f"fields has a blank field name ('{text}'); list field names separated by commas")
+            f"fields has a blank field name ('{text}'); list field names separated by commas"
+        )
     known = set(entity.by_name) | {"metadata"}
     unknown = [name for name in names if name not in known]
     if unknown:
-        return None, [warning("invalid_selection_field",
-                              f"Unknown selection field: {', '.join(unknown)}; all fields returned")]
+        return None, [
+            warning(
+                "invalid_selection_field",
+                f"Unknown selection field: {', '.join(unknown)}; all fields returned",
+            )
+        ]
     return tuple(dict.fromkeys(names)), []
 
 
 def _sort(entity: Entity, text: str) -> tuple[Field | None, list[StatusInfo]]:
     field = entity.by_name.get(text.strip())
     if field is None:
-        return None, [warning("invalid_sort_field",
-                              f"Unknown sort field: {text}; results are in the default order (sourcedId)")]
+        return None, [
+            warning(
+                "invalid_sort_field",
+                f"Unknown sort field: {text}; results are in the default order (sourcedId)",
+            )
+        ]
     return field, []
 
 
-def parse_query(entity: Entity, params: Mapping[str, str], *, collection: bool, max_limit: int,
-                max_filter_predicates: int = DEFAULT_MAX_FILTER_PREDICATES,
-                max_filter_length: int = DEFAULT_MAX_FILTER_LENGTH) -> ReadQuery:
+def parse_query(
+    entity: Entity,
+    params: Mapping[str, str],
+    *,
+    collection: bool,
+    max_limit: int,
+    max_filter_predicates: int = DEFAULT_MAX_FILTER_PREDICATES,
+    max_filter_length: int = DEFAULT_MAX_FILTER_LENGTH,
+) -> ReadQuery:
     """Validate the parameters a read accepts; singletons take only `fields`. Unknown ones are ignored."""
     warnings: list[StatusInfo] = []
     fields = None
@@ -129,8 +150,10 @@ def parse_query(entity: Entity, params: Mapping[str, str], *, collection: bool, 
     if "limit" in params:
         limit = _non_negative_int("limit", params["limit"], 1)
         if limit > max_limit:
-            raise InvalidData(f"limit {limit} is above this server's maximum page size of "
-                              f"{max_limit}; ask for at most {max_limit} records and page with offset")
+            raise InvalidData(
+                f"limit {limit} is above this server's maximum page size of "
+                f"{max_limit}; ask for at most {max_limit} records and page with offset"
+            )
     offset = _non_negative_int("offset", params["offset"], 0) if "offset" in params else 0
 
     sort = None

@@ -13,8 +13,9 @@ from openroster.query.filter import Filter, Predicate
 # The part of a structured field a predicate compares: a GUIDRef's sourcedId or type, or a
 # userIds element's identifier or type. None: the field's own value.
 Part = Literal["sourcedId", "type", "identifier"] | None
-TEXT_KINDS = frozenset({Kind.STRING, Kind.ENUM, Kind.YEAR, Kind.DATE, Kind.BOOLEAN,
-                        Kind.STRING_LIST, Kind.ENUM_LIST})
+TEXT_KINDS = frozenset(
+    {Kind.STRING, Kind.ENUM, Kind.YEAR, Kind.DATE, Kind.BOOLEAN, Kind.STRING_LIST, Kind.ENUM_LIST}
+)
 
 
 @dataclass(frozen=True)
@@ -73,8 +74,10 @@ def _typed(field: Field, part: Part, pred: Predicate) -> str | int | float:
     if pred.op == "~":
         if kind in TEXT_KINDS:
             return pred.value.lower()
-        raise InvalidData(f"Filter on {pred.field}: the ~ (contains) operator applies to text "
-                          f"fields, not to {kind.value} values")
+        raise InvalidData(
+            f"Filter on {pred.field}: the ~ (contains) operator applies to text "
+            f"fields, not to {kind.value} values"
+        )
     try:
         if kind is Kind.DATETIME:
             return parse_datetime(pred.value)

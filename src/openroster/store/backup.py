@@ -54,9 +54,11 @@ def _pg_dump(url: str, out: Path) -> None:
         raise ConfigurationError(
             "pg_dump is not on PATH. Install the PostgreSQL client tools (the same major version as the "
             f"server), or run on a machine that has them: pg_dump --format=custom --file {out} "
-            f"'{libpq.render_as_string(hide_password=True)}'")
-    done = subprocess.run([program, "--format=custom", "--file", str(out), libpq_url],
-                          capture_output=True, text=True)
+            f"'{libpq.render_as_string(hide_password=True)}'"
+        )
+    done = subprocess.run(
+        [program, "--format=custom", "--file", str(out), libpq_url], capture_output=True, text=True
+    )
     if done.returncode != 0:
         out.unlink(missing_ok=True)
         raise ConfigurationError(f"pg_dump failed: {done.stderr.strip()}; nothing was written.")

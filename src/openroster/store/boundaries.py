@@ -25,7 +25,8 @@ results inside, categories owned inside; shared categories are read-only to it.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Collection
+from collections.abc import Callable, Collection
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -45,8 +46,11 @@ def _classes_inside(visible: Collection[str]) -> sa.Select[Any]:
 def _terms_inside(visible: Collection[str]) -> sa.Select[Any]:
     terms = TABLES["class"].lists["terms"]
     classes = _t("class")
-    return (sa.select(terms.c.value).join(classes, classes.c.sourced_id == terms.c.owner)
-            .where(classes.c.school_sourced_id.in_(visible)))
+    return (
+        sa.select(terms.c.value)
+        .join(classes, classes.c.sourced_id == terms.c.owner)
+        .where(classes.c.school_sourced_id.in_(visible))
+    )
 
 
 def _org(visible: Collection[str]) -> sa.ColumnElement[bool]:
@@ -76,9 +80,12 @@ def _enrollment(visible: Collection[str]) -> sa.ColumnElement[bool]:
 
 def _course(visible: Collection[str]) -> sa.ColumnElement[bool]:
     courses, classes = _t("course"), _t("class")
-    return sa.or_(courses.c.org_sourced_id.in_(visible),
-                  sa.exists().where(classes.c.course_sourced_id == courses.c.sourced_id,
-                                    classes.c.school_sourced_id.in_(visible)))
+    return sa.or_(
+        courses.c.org_sourced_id.in_(visible),
+        sa.exists().where(
+            classes.c.course_sourced_id == courses.c.sourced_id, classes.c.school_sourced_id.in_(visible)
+        ),
+    )
 
 
 def _academic_session(visible: Collection[str]) -> sa.ColumnElement[bool]:
@@ -86,8 +93,11 @@ def _academic_session(visible: Collection[str]) -> sa.ColumnElement[bool]:
     used = _terms_inside(visible)
     term = sessions.alias("term")
     parents_of_used = sa.select(term.c.parent_sourced_id).where(term.c.sourced_id.in_(used))
-    return sa.or_(sessions.c.sourced_id.in_(used), sessions.c.sourced_id.in_(parents_of_used),
-                  sessions.c.parent_sourced_id.in_(used))
+    return sa.or_(
+        sessions.c.sourced_id.in_(used),
+        sessions.c.sourced_id.in_(parents_of_used),
+        sessions.c.parent_sourced_id.in_(used),
+    )
 
 
 def _resource(visible: Collection[str]) -> sa.ColumnElement[bool]:
@@ -95,10 +105,15 @@ def _resource(visible: Collection[str]) -> sa.ColumnElement[bool]:
     class_links, course_links = _t("classResource"), _t("courseResource")
     courses_inside = sa.select(_t("course").c.sourced_id).where(_course(visible))
     return sa.or_(
-        sa.exists().where(class_links.c.resource_sourced_id == resources.c.sourced_id,
-                          class_links.c.class_sourced_id.in_(_classes_inside(visible))),
-        sa.exists().where(course_links.c.resource_sourced_id == resources.c.sourced_id,
-                          course_links.c.course_sourced_id.in_(courses_inside)))
+        sa.exists().where(
+            class_links.c.resource_sourced_id == resources.c.sourced_id,
+            class_links.c.class_sourced_id.in_(_classes_inside(visible)),
+        ),
+        sa.exists().where(
+            course_links.c.resource_sourced_id == resources.c.sourced_id,
+            course_links.c.course_sourced_id.in_(courses_inside),
+        ),
+    )
 
 
 def _line_items_inside(visible: Collection[str]) -> sa.Select[Any]:
@@ -128,15 +143,22 @@ def _shared_category() -> sa.ColumnElement[bool]:
 
 
 def _category_owned(visible: Collection[str]) -> sa.ColumnElement[bool]:
-    return sa.or_(sa.exists().where(_category_orgs(), category_orgs.c.org_sourced_id.in_(visible)),
-                  category_class().in_(_classes_inside(visible)))
+    return sa.or_(
+        sa.exists().where(_category_orgs(), category_orgs.c.org_sourced_id.in_(visible)),
+        category_class().in_(_classes_inside(visible)),
+    )
 
 
 def _category(visible: Collection[str]) -> sa.ColumnElement[bool]:
     items, categories = _t("lineItem"), _t("category")
-    return sa.or_(_shared_category(), _category_owned(visible),
-                  sa.exists().where(items.c.category_sourced_id == categories.c.sourced_id,
-                                    items.c.class_sourced_id.in_(_classes_inside(visible))))
+    return sa.or_(
+        _shared_category(),
+        _category_owned(visible),
+        sa.exists().where(
+            items.c.category_sourced_id == categories.c.sourced_id,
+            items.c.class_sourced_id.in_(_classes_inside(visible)),
+        ),
+    )
 
 
 def offered_to_class(class_id: str) -> sa.ColumnElement[bool]:
@@ -145,20 +167,36 @@ def offered_to_class(class_id: str) -> sa.ColumnElement[bool]:
     items, classes = _t("lineItem"), _t("class")
     categories = _t("category")
     school = sa.select(classes.c.school_sourced_id).where(classes.c.sourced_id == class_id).scalar_subquery()
-    untied = sa.and_(category_class().is_(None), sa.or_(
-        ~sa.exists().where(_category_orgs()),
-        sa.exists().where(_category_orgs(), category_orgs.c.org_sourced_id == school)))
+    untied = sa.and_(
+        category_class().is_(None),
+        sa.or_(
+            ~sa.exists().where(_category_orgs()),
+            sa.exists().where(_category_orgs(), category_orgs.c.org_sourced_id == school),
+        ),
+    )
     return sa.or_(
-        sa.exists().where(items.c.category_sourced_id == categories.c.sourced_id,
-                          items.c.class_sourced_id == class_id, items.c.status == "active"),
+        sa.exists().where(
+            items.c.category_sourced_id == categories.c.sourced_id,
+            items.c.class_sourced_id == class_id,
+            items.c.status == "active",
+        ),
         category_class() == class_id,
-        sa.and_(sa.exists().where(classes.c.sourced_id == class_id), untied))
+        sa.and_(sa.exists().where(classes.c.sourced_id == class_id), untied),
+    )
 
 
 _RULES: dict[str, Callable[[Collection[str]], sa.ColumnElement[bool]]] = {
-    "org": _org, "user": _user, "demographics": _demographics, "class": _class,
-    "enrollment": _enrollment, "course": _course, "academicSession": _academic_session,
-    "resource": _resource, "lineItem": _line_item, "result": _result, "category": _category,
+    "org": _org,
+    "user": _user,
+    "demographics": _demographics,
+    "class": _class,
+    "enrollment": _enrollment,
+    "course": _course,
+    "academicSession": _academic_session,
+    "resource": _resource,
+    "lineItem": _line_item,
+    "result": _result,
+    "category": _category,
 }
 
 
@@ -179,8 +217,11 @@ def writable(entity_name: str, visible: Collection[str]) -> sa.ColumnElement[boo
 def roots(conn: sa.Connection, visible: Collection[str]) -> list[str]:
     """The orgs of `visible` whose parent is not in it (the orgs a limited client was given)."""
     orgs = _t("org")
-    parents: dict[str, str | None] = dict(conn.execute(sa.select(orgs.c.sourced_id, orgs.c.parent_sourced_id)
-                                .where(orgs.c.sourced_id.in_(visible))).all())
+    parents: dict[str, str | None] = dict(
+        conn.execute(
+            sa.select(orgs.c.sourced_id, orgs.c.parent_sourced_id).where(orgs.c.sourced_id.in_(visible))
+        ).all()
+    )
     return sorted(org for org in visible if parents.get(org) not in visible)
 
 

@@ -9,7 +9,8 @@ case-insensitive substring test; a GUIDRef's `type` is the referenced entity's t
 from __future__ import annotations
 
 import operator
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -19,14 +20,21 @@ from openroster.store.dialects import unicode_lower
 from openroster.store.schema import TABLES, column_of
 
 _PY_OPS: dict[str, Callable[[Any, Any], bool]] = {
-    "=": operator.eq, "!=": operator.ne, ">": operator.gt, ">=": operator.ge,
-    "<": operator.lt, "<=": operator.le,
+    "=": operator.eq,
+    "!=": operator.ne,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "<": operator.lt,
+    "<=": operator.le,
 }
 
 
 _SQL_OPS: dict[str, Callable[[sa.ColumnElement[Any], Any], sa.ColumnElement[bool]]] = {
-    "=": lambda c, v: c == v, ">": lambda c, v: c > v, ">=": lambda c, v: c >= v,
-    "<": lambda c, v: c < v, "<=": lambda c, v: c <= v,
+    "=": lambda c, v: c == v,
+    ">": lambda c, v: c > v,
+    ">=": lambda c, v: c >= v,
+    "<": lambda c, v: c < v,
+    "<=": lambda c, v: c <= v,
 }
 
 
@@ -53,8 +61,11 @@ class _Target:
             # Aliased: the source may be this very table (an org's children are orgs).
             table = TABLES[source.name].main.alias("related")
             via = table.c[source.by_name[field.derived.via].column]
-            value = (table.c[source.by_name[field.derived.value].column]
-                     if field.derived.value else table.c.sourced_id)
+            value = (
+                table.c[source.by_name[field.derived.value].column]
+                if field.derived.value
+                else table.c.sourced_id
+            )
             active = table.c.status == "active"
             return value, [via == self.main.c.sourced_id, active], table
         if field.is_list:
@@ -73,11 +84,13 @@ def _condition(entity: Entity, cond: Condition, dialect: str) -> sa.ColumnElemen
         # Every GUIDRef of this field has the same type: compare it here, require one to exist.
         assert cond.field.ref is not None
         type_name = cond.field.ref
-        holds = (str(cond.value) in type_name.lower() if op == "~"
-                 else _PY_OPS[op](type_name, cond.value))
+        holds = str(cond.value) in type_name.lower() if op == "~" else _PY_OPS[op](type_name, cond.value)
         predicate = sa.true() if holds else sa.false()
-        exists = (value_expr.is_not(None) if related is None
-                  else sa.exists().select_from(related).where(*correlation))
+        exists = (
+            value_expr.is_not(None)
+            if related is None
+            else sa.exists().select_from(related).where(*correlation)
+        )
         positive = sa.and_(exists, predicate)
     else:
         compared = _compare(value_expr, op, cond.value, dialect)
@@ -89,14 +102,14 @@ def _condition(entity: Entity, cond: Condition, dialect: str) -> sa.ColumnElemen
 
 
 def criteria_condition(entity: Entity, criteria: Criteria, dialect: str) -> sa.ColumnElement[bool]:
-    return sa.or_(*(sa.and_(*(_condition(entity, c, dialect) for c in group))
-                    for group in criteria.any_of))
+    return sa.or_(*(sa.and_(*(_condition(entity, c, dialect) for c in group)) for group in criteria.any_of))
 
 
 def sort_key(entity: Entity, field: Field) -> sa.ColumnElement[Any]:
     """The value records are ordered by: the column, or the least element of a list."""
     value_expr, correlation, related = _Target(entity, field, "identifier").values()
     if related is not None:
-        value_expr = sa.select(sa.func.min(value_expr)).select_from(related).where(
-            *correlation).scalar_subquery()
+        value_expr = (
+            sa.select(sa.func.min(value_expr)).select_from(related).where(*correlation).scalar_subquery()
+        )
     return value_expr

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
@@ -35,7 +35,8 @@ def require_existing(url: str) -> None:
         raise ConfigurationError(
             f"There is no database at {path}. Load a district into it with: openroster import BUNDLE "
             f"--database '{url}' (or create an empty store with: openroster migrate --database '{url}'), "
-            f"or give the path of an existing store.")
+            f"or give the path of an existing store."
+        )
 
 
 def create_missing_database(url: str) -> bool:
@@ -44,8 +45,9 @@ def create_missing_database(url: str) -> bool:
     if parsed.get_backend_name() != "postgresql" or not parsed.database:
         return False
     with _server(url) as conn:
-        exists = conn.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :name"),
-                              {"name": parsed.database}).first()
+        exists = conn.execute(
+            sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": parsed.database}
+        ).first()
         if not exists:
             conn.exec_driver_sql(f"CREATE DATABASE {conn.dialect.identifier_preparer.quote(parsed.database)}")
         return not exists
@@ -56,7 +58,9 @@ def drop_database(url: str) -> None:
     name = make_url(url).database
     assert name
     with _server(url) as conn:
-        conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {conn.dialect.identifier_preparer.quote(name)} WITH (FORCE)")
+        conn.exec_driver_sql(
+            f"DROP DATABASE IF EXISTS {conn.dialect.identifier_preparer.quote(name)} WITH (FORCE)"
+        )
 
 
 @contextmanager
@@ -80,16 +84,24 @@ def explain(exc: sa.exc.DBAPIError, url: str) -> str:
     if parsed.get_backend_name() == "sqlite":
         if "unable to open" not in detail:
             return f"The database {shown} failed: {detail}"
-        return (f"The SQLite database {parsed.database} cannot be opened ({detail}). Check that its "
-                f"folder exists and is writable, or give another path with --database.")
+        return (
+            f"The SQLite database {parsed.database} cannot be opened ({detail}). Check that its "
+            f"folder exists and is writable, or give another path with --database."
+        )
     where = f"{parsed.host or 'localhost'}:{parsed.port or 5432}"
     if "does not exist" in detail and "database" in detail:
-        return (f"The PostgreSQL server at {where} has no database {parsed.database!r}. Create it with: "
-                f"openroster migrate --database '{shown}' (or createdb {parsed.database}).")
+        return (
+            f"The PostgreSQL server at {where} has no database {parsed.database!r}. Create it with: "
+            f"openroster migrate --database '{shown}' (or createdb {parsed.database})."
+        )
     if "password authentication failed" in detail or "no password supplied" in detail:
-        return (f"PostgreSQL at {where} refused the user {parsed.username!r} ({detail}). Put the right "
-                f"user and password in the database URL.")
+        return (
+            f"PostgreSQL at {where} refused the user {parsed.username!r} ({detail}). Put the right "
+            f"user and password in the database URL."
+        )
     if "Connection refused" in detail or "could not translate host name" in detail or "timeout" in detail:
-        return (f"No PostgreSQL server answers at {where} ({detail}). Start it, or correct the host and "
-                f"port in the database URL ({shown}).")
+        return (
+            f"No PostgreSQL server answers at {where} ({detail}). Start it, or correct the host and "
+            f"port in the database URL ({shown})."
+        )
     return f"The database {shown} failed: {detail}"

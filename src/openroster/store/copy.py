@@ -10,7 +10,7 @@ the target's data as it was.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import sqlalchemy as sa
 
@@ -25,9 +25,14 @@ COPIED = tuple(t for t in metadata.sorted_tables if t is not oauth_nonces)
 _DATA = tuple(t for t in COPIED if t is not store_state)
 
 
-def copy_store(source: sa.Engine, target: sa.Engine, *, replace: bool = False,
-               progress: Callable[[str, int], None] | None = None,
-               batch_size: int = BATCH_SIZE) -> dict[str, int]:
+def copy_store(
+    source: sa.Engine,
+    target: sa.Engine,
+    *,
+    replace: bool = False,
+    progress: Callable[[str, int], None] | None = None,
+    batch_size: int = BATCH_SIZE,
+) -> dict[str, int]:
     """Copy every row of `source` into `target`; returns the rows copied per table.
 
     The target gets this version's schema first (created, or upgraded). A target that holds any
@@ -42,8 +47,10 @@ def copy_store(source: sa.Engine, target: sa.Engine, *, replace: bool = False,
     migrate.require_current(source)
     if not replace and _holds_data(target):
         shown = target.url.render_as_string(hide_password=True)
-        raise TargetNotEmpty(f"{shown} already holds openroster data; nothing was copied. Copy into an "
-                             f"empty database, or pass --force to replace what it holds.")
+        raise TargetNotEmpty(
+            f"{shown} already holds openroster data; nothing was copied. Copy into an "
+            f"empty database, or pass --force to replace what it holds."
+        )
     migrate.upgrade(target)
     report = progress or (lambda stage, rows: None)
     counts: dict[str, int] = {}
@@ -56,8 +63,13 @@ def copy_store(source: sa.Engine, target: sa.Engine, *, replace: bool = False,
     return counts
 
 
-def _copy_table(reading: sa.Connection, writing: sa.Connection, table: sa.Table, batch_size: int,
-                report: Callable[[str, int], None]) -> int:
+def _copy_table(
+    reading: sa.Connection,
+    writing: sa.Connection,
+    table: sa.Table,
+    batch_size: int,
+    report: Callable[[str, int], None],
+) -> int:
     columns = [c.name for c in table.columns]
     query = sa.select(*table.columns).order_by(*table.primary_key.columns)
     rows = reading.execution_options(yield_per=batch_size).execute(query)
@@ -75,8 +87,11 @@ def _holds_data(engine: sa.Engine) -> bool:
     """Whether `engine`'s database holds an openroster record or API client."""
     present = set(sa.inspect(engine).get_table_names())
     with engine.connect() as conn:
-        return any(conn.execute(sa.select(sa.literal(1)).select_from(table).limit(1)).first()
-                   for table in _DATA if table.name in present)
+        return any(
+            conn.execute(sa.select(sa.literal(1)).select_from(table).limit(1)).first()
+            for table in _DATA
+            if table.name in present
+        )
 
 
 def _same_database(first: sa.Engine, second: sa.Engine) -> bool:

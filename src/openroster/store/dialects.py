@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -32,9 +33,15 @@ def create_engine(url: str) -> sa.Engine:
         _create_owner_only(sa.make_url(url).database)
         # The driver keeps prepared statements per connection by SQL text; filters make new texts
         # at will, so keep few (the import's and the paging statements are a handful).
-        engine = sa.create_engine(url, pool_timeout=POOL_WAIT,
-                                  connect_args={"check_same_thread": False, "timeout": _SQLITE_BUSY_MS / 1000,
-                                                "cached_statements": STATEMENTS_KEPT})
+        engine = sa.create_engine(
+            url,
+            pool_timeout=POOL_WAIT,
+            connect_args={
+                "check_same_thread": False,
+                "timeout": _SQLITE_BUSY_MS / 1000,
+                "cached_statements": STATEMENTS_KEPT,
+            },
+        )
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_on_begin)
         return engine
@@ -48,7 +55,12 @@ def _create_owner_only(database: str | None) -> None:
 
     SQLite gives its -wal and -shm files the permissions of the store file.
     """
-    if database and database != ":memory:" and not database.startswith("file:") and not os.path.exists(database):
+    if (
+        database
+        and database != ":memory:"
+        and not database.startswith("file:")
+        and not os.path.exists(database)
+    ):
         try:
             os.close(os.open(database, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600))
         except FileExistsError:
@@ -128,8 +140,10 @@ def read_connection(engine: sa.Engine, budget_ms: int | None = None) -> Iterator
     except sa.exc.OperationalError as exc:
         if not _cancelled(exc):
             raise
-        raise StoreBusy(f"The request ran past this server's time budget of {budget_ms} ms "
-                        "(OPENROSTER_QUERY_TIMEOUT_MS); narrow the filter or retry shortly") from None
+        raise StoreBusy(
+            f"The request ran past this server's time budget of {budget_ms} ms "
+            "(OPENROSTER_QUERY_TIMEOUT_MS); narrow the filter or retry shortly"
+        ) from None
 
 
 @contextmanager
@@ -150,8 +164,10 @@ def no_connection_free() -> StoreBusy:
 
 def _cancelled(exc: sa.exc.OperationalError) -> bool:
     """Whether the database stopped a statement because its time budget ran out."""
-    return (getattr(exc.orig, "sqlstate", None) == "57014"  # PostgreSQL query_canceled
-            or str(exc.orig) == "interrupted")  # SQLite, from the progress handler
+    return (
+        getattr(exc.orig, "sqlstate", None) == "57014"  # PostgreSQL query_canceled
+        or str(exc.orig) == "interrupted"
+    )  # SQLite, from the progress handler
 
 
 @contextmanager
@@ -174,9 +190,11 @@ def write_transaction(engine: sa.Engine, *, wait_ms: int | None = None) -> Itera
                 yield conn
         except sa.exc.OperationalError as exc:
             if wait_ms is not None and _is_lock_timeout(exc):
-                raise StoreBusy(f"The store is busy with another write (such as an import) and could "
-                                f"not take this one within {wait_ms / 1000:g} s; nothing was written. "
-                                f"Retry in a few seconds.") from None
+                raise StoreBusy(
+                    f"The store is busy with another write (such as an import) and could "
+                    f"not take this one within {wait_ms / 1000:g} s; nothing was written. "
+                    f"Retry in a few seconds."
+                ) from None
             raise
         finally:
             if sqlite and wait_ms is not None and not conn.invalidated:
@@ -191,8 +209,10 @@ def _sqlite_busy_timeout(conn: sa.Connection, ms: int) -> None:
 def _is_lock_timeout(exc: sa.exc.OperationalError) -> bool:
     """SQLite's SQLITE_BUSY ("database is locked") or PostgreSQL's lock_not_available (55P03)."""
     original = exc.orig
-    return (str(getattr(original, "sqlite_errorname", "")).startswith("SQLITE_BUSY")
-            or getattr(original, "sqlstate", None) == "55P03")
+    return (
+        str(getattr(original, "sqlite_errorname", "")).startswith("SQLITE_BUSY")
+        or getattr(original, "sqlstate", None) == "55P03"
+    )
 
 
 def lock_record(conn: sa.Connection, key: str) -> None:
@@ -205,8 +225,9 @@ def lock_record(conn: sa.Connection, key: str) -> None:
         conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key})
 
 
-def insert_rows(conn: sa.Connection, table: sa.Table, columns: Sequence[str],
-                rows: Sequence[Sequence[Any]]) -> None:
+def insert_rows(
+    conn: sa.Connection, table: sa.Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
     """INSERT `rows` (values in the order of `columns`) into `table` in one executemany.
 
     SQLite's driver takes the values as they are (bytes, str, int, float, None), so they go to it
@@ -221,11 +242,13 @@ def insert_rows(conn: sa.Connection, table: sa.Table, columns: Sequence[str],
         conn.execute(table.insert(), [dict(zip(columns, row)) for row in rows])
 
 
-@lru_cache(maxsize=None)
+@cache
 def _insert_sql(dialect: sa.Dialect, table: sa.Table, columns: tuple[str, ...]) -> str:
     quote = dialect.identifier_preparer.quote
-    return (f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
-            f"VALUES ({', '.join('?' for _ in columns)})")
+    return (
+        f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
+        f"VALUES ({', '.join('?' for _ in columns)})"
+    )
 
 
 def refresh_statistics(conn: sa.Connection, tables: Sequence[sa.Table]) -> None:
@@ -272,8 +295,9 @@ def side_store(engine: sa.Engine, name: str, *, busy_timeout_seconds: float) -> 
     store_file = Path(url.database)
     path = store_file.with_name(f"{store_file.stem}.{name}{store_file.suffix}")
     os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
-    side = sa.create_engine(f"sqlite:///{path}", connect_args={
-        "check_same_thread": False, "timeout": busy_timeout_seconds})
+    side = sa.create_engine(
+        f"sqlite:///{path}", connect_args={"check_same_thread": False, "timeout": busy_timeout_seconds}
+    )
     event.listen(side, "connect", _sqlite_side_on_connect)
     return side
 

@@ -13,8 +13,9 @@ are unique across the district.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from typing import Any, Collection, Mapping
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -39,8 +40,7 @@ class PutOutcome:
     doc: bytes
 
 
-def _active(conn: sa.Connection, entity_name: str, sourced_id: str,
-            boundary: Collection[str] | None) -> bool:
+def _active(conn: sa.Connection, entity_name: str, sourced_id: str, boundary: Collection[str] | None) -> bool:
     table = TABLES[entity_name].main
     where = [table.c.sourced_id == sourced_id, table.c.status == "active"]
     if boundary is not None:
@@ -50,8 +50,12 @@ def _active(conn: sa.Connection, entity_name: str, sourced_id: str,
 
 def _writable(conn: sa.Connection, entity_name: str, sourced_id: str, boundary: Collection[str]) -> bool:
     table = TABLES[entity_name].main
-    return conn.execute(sa.select(sa.literal(1)).where(
-        table.c.sourced_id == sourced_id, writable(entity_name, boundary))).first() is not None
+    return (
+        conn.execute(
+            sa.select(sa.literal(1)).where(table.c.sourced_id == sourced_id, writable(entity_name, boundary))
+        ).first()
+        is not None
+    )
 
 
 def _defaults(conn: sa.Connection, entity: Entity, record: dict[str, Any], now_ms: int) -> None:
@@ -63,16 +67,25 @@ def _defaults(conn: sa.Connection, entity: Entity, record: dict[str, Any], now_m
             record["category"] = DEFAULT_CATEGORY["sourcedId"]
         if "gradingPeriod" not in record and "class" in record:
             terms = TABLES["class"].lists["terms"]
-            first = conn.execute(sa.select(terms.c.value).where(terms.c.owner == record["class"])
-                                 .order_by(terms.c.position).limit(1)).scalar()
+            first = conn.execute(
+                sa.select(terms.c.value)
+                .where(terms.c.owner == record["class"])
+                .order_by(terms.c.position)
+                .limit(1)
+            ).scalar()
             if first is not None:
                 record["gradingPeriod"] = first
     if entity.name == "result":
         record.setdefault("scoreDate", now_ms)
 
 
-def _check(conn: sa.Connection, entity: Entity, record: Mapping[str, Any],
-           boundary: Collection[str] | None, problems: dict[str, str]) -> None:
+def _check(
+    conn: sa.Connection,
+    entity: Entity,
+    record: Mapping[str, Any],
+    boundary: Collection[str] | None,
+    problems: dict[str, str],
+) -> None:
     """Add missing required fields, references to nothing and inconsistent values to `problems`."""
     for field in entity.fields:
         if field.derived is not None or field.name in problems:
@@ -97,11 +110,20 @@ def _check(conn: sa.Connection, entity: Entity, record: Mapping[str, Any],
 
 def _check_line_item(record: Mapping[str, Any], problems: dict[str, str]) -> None:
     assign, due = record.get("assignDate"), record.get("dueDate")
-    if assign is not None and due is not None and due < assign and not problems.keys() & {"assignDate", "dueDate"}:
+    if (
+        assign is not None
+        and due is not None
+        and due < assign
+        and not problems.keys() & {"assignDate", "dueDate"}
+    ):
         problems["dueDate"] = f"{format_datetime(due)} is before assignDate {format_datetime(assign)}"
     low, high = record.get("resultValueMin"), record.get("resultValueMax")
-    if low is not None and high is not None and high < low and not problems.keys() & {"resultValueMin",
-                                                                                        "resultValueMax"}:
+    if (
+        low is not None
+        and high is not None
+        and high < low
+        and not problems.keys() & {"resultValueMin", "resultValueMax"}
+    ):
         problems["resultValueMax"] = f"{high:g} is less than resultValueMin {low:g}"
 
 
@@ -114,41 +136,66 @@ def _check_student(conn: sa.Connection, record: Mapping[str, Any], problems: dic
         problems["student"] = f"'{student}' is a user with role {role}, not a student"
         return
     items, enrollments = TABLES["lineItem"].main, TABLES["enrollment"].main
-    class_id = conn.execute(sa.select(items.c.class_sourced_id)
-                            .where(items.c.sourced_id == record["lineItem"])).scalar()
-    enrolled = conn.execute(sa.select(sa.literal(1)).where(
-        enrollments.c.user_sourced_id == student, enrollments.c.class_sourced_id == class_id,
-        enrollments.c.role == "student", enrollments.c.status == "active")).first()
+    class_id = conn.execute(
+        sa.select(items.c.class_sourced_id).where(items.c.sourced_id == record["lineItem"])
+    ).scalar()
+    enrolled = conn.execute(
+        sa.select(sa.literal(1)).where(
+            enrollments.c.user_sourced_id == student,
+            enrollments.c.class_sourced_id == class_id,
+            enrollments.c.role == "student",
+            enrollments.c.status == "active",
+        )
+    ).first()
     if enrolled is None:
-        problems["student"] = f"'{student}' is not enrolled as a student in class '{class_id}' (the lineItem's class)"
+        problems["student"] = (
+            f"'{student}' is not enrolled as a student in class '{class_id}' (the lineItem's class)"
+        )
 
 
-def _refuse_taken(conn: sa.Connection, entity: Entity, sourced_id: str, exists: bool,
-                  boundary: Collection[str]) -> None:
+def _refuse_taken(
+    conn: sa.Connection, entity: Entity, sourced_id: str, exists: bool, boundary: Collection[str]
+) -> None:
     """IdInUse when a limited client may not take `sourced_id`; one answer whatever holds it."""
     reserved = entity.name == "category" and sourced_id == DEFAULT_CATEGORY_ID
     if reserved or (exists and not _writable(conn, entity.name, sourced_id, boundary)):
-        raise IdInUse(f"sourcedId '{sourced_id}' is not available to this client: sourcedIds are unique "
-                      f"across the district; choose another (a GUID)")
+        raise IdInUse(
+            f"sourcedId '{sourced_id}' is not available to this client: sourcedIds are unique "
+            f"across the district; choose another (a GUID)"
+        )
 
 
-def _set_category_orgs(conn: sa.Connection, sourced_id: str, created: bool,
-                       boundary: Collection[str] | None) -> None:
+def _set_category_orgs(
+    conn: sa.Connection, sourced_id: str, created: bool, boundary: Collection[str] | None
+) -> None:
     """A category a limited client writes belongs to that client's orgs; a new one starts afresh."""
     if created:
         conn.execute(category_orgs.delete().where(category_orgs.c.category_sourced_id == sourced_id))
     if boundary is None:
         return
-    owned = set(conn.execute(sa.select(category_orgs.c.org_sourced_id).where(
-        category_orgs.c.category_sourced_id == sourced_id)).scalars())
+    owned = set(
+        conn.execute(
+            sa.select(category_orgs.c.org_sourced_id).where(category_orgs.c.category_sourced_id == sourced_id)
+        ).scalars()
+    )
     missing = [org for org in roots(conn, boundary) if org not in owned]
     if missing:
-        conn.execute(category_orgs.insert(), [{"category_sourced_id": sourced_id, "org_sourced_id": org}
-                                              for org in missing])
+        conn.execute(
+            category_orgs.insert(),
+            [{"category_sourced_id": sourced_id, "org_sourced_id": org} for org in missing],
+        )
 
 
-def put(conn: sa.Connection, entity: Entity, sourced_id: str, record: dict[str, Any], *,
-        boundary: Collection[str] | None, now_ms: int, problems: Mapping[str, str] = {}) -> PutOutcome:
+def put(
+    conn: sa.Connection,
+    entity: Entity,
+    sourced_id: str,
+    record: dict[str, Any],
+    *,
+    boundary: Collection[str] | None,
+    now_ms: int,
+    problems: Mapping[str, str] = {},
+) -> PutOutcome:
     """Create or replace one record; InvalidContent (nothing written) when it cannot be stored.
 
     `problems` are those already found reading the body; all are reported together.
@@ -164,8 +211,10 @@ def put(conn: sa.Connection, entity: Entity, sourced_id: str, record: dict[str, 
     found = dict(problems)
     _check(conn, entity, record, boundary, found)
     if found:
-        raise InvalidContent(f"The {entity.single_key} cannot be stored: "
-                             + "; ".join(f"{name}: {message}" for name, message in sorted(found.items())))
+        raise InvalidContent(
+            f"The {entity.single_key} cannot be stored: "
+            + "; ".join(f"{name}: {message}" for name, message in sorted(found.items()))
+        )
     apply(conn, entity, [record], {}, now_ms, tombstone_missing=False)
     if entity.name == "category":
         _set_category_orgs(conn, sourced_id, existing is None, boundary)
@@ -173,21 +222,28 @@ def put(conn: sa.Connection, entity: Entity, sourced_id: str, record: dict[str, 
     return PutOutcome(existing is None or existing == "tobedeleted", doc)
 
 
-def delete(conn: sa.Connection, entity: Entity, sourced_id: str, *,
-           boundary: Collection[str] | None, now_ms: int) -> bool:
+def delete(
+    conn: sa.Connection, entity: Entity, sourced_id: str, *, boundary: Collection[str] | None, now_ms: int
+) -> bool:
     """Tombstone an active record (and, for a lineItem, its results); False if there is none.
 
     A limited client deletes only what it may write; anything else is "none" to it.
     """
     lock_record(conn, f"{entity.table}/{sourced_id}")
     if not _active(conn, entity.name, sourced_id, None) or (
-            boundary is not None and not _writable(conn, entity.name, sourced_id, boundary)):
+        boundary is not None and not _writable(conn, entity.name, sourced_id, boundary)
+    ):
         return False
     tombstone(conn, entity, [sourced_id], now_ms)
     if entity.name == "lineItem":
         results = ENTITIES["result"]
         table = TABLES["result"].main
-        ids = list(conn.execute(sa.select(table.c.sourced_id).where(
-            column_of(results, results.by_name["lineItem"]) == sourced_id, table.c.status == "active")).scalars())
+        ids = list(
+            conn.execute(
+                sa.select(table.c.sourced_id).where(
+                    column_of(results, results.by_name["lineItem"]) == sourced_id, table.c.status == "active"
+                )
+            ).scalars()
+        )
         tombstone(conn, results, ids, now_ms)
     return True

@@ -25,13 +25,18 @@ def changes_since(conn: sa.Connection, since_ms: int) -> dict[str, ChangeCounts]
         if entity.association:
             continue
         table = TABLES[entity.name].main
-        kind = sa.case((table.c.status == "tobedeleted", "tombstoned"),
-                       (table.c.first_seen_ms > since_ms, "new"), else_="changed")
-        rows = conn.execute(sa.select(kind, sa.func.count()).where(table.c.date_last_modified > since_ms)
-                            .group_by(kind)).all()
+        kind = sa.case(
+            (table.c.status == "tobedeleted", "tombstoned"),
+            (table.c.first_seen_ms > since_ms, "new"),
+            else_="changed",
+        )
+        rows = conn.execute(
+            sa.select(kind, sa.func.count()).where(table.c.date_last_modified > since_ms).group_by(kind)
+        ).all()
         counts = {str(k): int(n) for k, n in rows}
-        out[entity.name] = ChangeCounts(counts.get("new", 0), counts.get("changed", 0),
-                                        counts.get("tombstoned", 0))
+        out[entity.name] = ChangeCounts(
+            counts.get("new", 0), counts.get("changed", 0), counts.get("tombstoned", 0)
+        )
     return out
 
 
@@ -40,12 +45,16 @@ def prune_tombstones(conn: sa.Connection, older_than_ms: int) -> dict[str, int]:
     removed = {}
     for entity in ENTITIES.values():
         tables = TABLES[entity.name]
-        old = sa.select(tables.main.c.sourced_id).where(tables.main.c.status == "tobedeleted",
-                                                         tables.main.c.date_last_modified < older_than_ms)
+        old = sa.select(tables.main.c.sourced_id).where(
+            tables.main.c.status == "tobedeleted", tables.main.c.date_last_modified < older_than_ms
+        )
         for child in tables.lists.values():
             conn.execute(child.delete().where(child.c.owner.in_(old)))
-        result = conn.execute(tables.main.delete().where(tables.main.c.status == "tobedeleted",
-                                                         tables.main.c.date_last_modified < older_than_ms))
+        result = conn.execute(
+            tables.main.delete().where(
+                tables.main.c.status == "tobedeleted", tables.main.c.date_last_modified < older_than_ms
+            )
+        )
         removed[entity.name] = result.rowcount
     if any(removed.values()):
         bump_revision(conn)

@@ -7,9 +7,9 @@ from pathlib import Path
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
-from alembic.util import CommandError
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 
 from openroster.errors import SchemaOutdated
 
@@ -70,11 +70,14 @@ def require_current(engine: sa.Engine) -> None:
     if current is None:
         raise SchemaOutdated(
             f"The database {url} has no openroster schema. Create it with: "
-            f"openroster migrate --database '{url}' (or load data with openroster import).")
+            f"openroster migrate --database '{url}' (or load data with openroster import)."
+        )
     if not _known(current):
         raise SchemaOutdated(
             f"The database {url} has schema revision {current}, which this version of openroster "
-            f"does not know (it is newer). Upgrade openroster.")
+            f"does not know (it is newer). Upgrade openroster."
+        )
     raise SchemaOutdated(
         f"The database {url} has schema revision {current}, older than this version's {head}. "
-        f"Upgrade it with: openroster migrate --database '{url}'")
+        f"Upgrade it with: openroster migrate --database '{url}'"
+    )

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
-from typing import Hashable
+from collections.abc import Hashable
 
 DEFAULT_CAPACITY = 4096
 

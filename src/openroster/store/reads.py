@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -21,16 +22,25 @@ class Page:
     total: int
 
 
-def _where(conn: sa.Connection, entity: Entity, scope: Scope, params: Mapping[str, str],
-           query: ReadQuery) -> sa.ColumnElement[bool]:
+def _where(
+    conn: sa.Connection, entity: Entity, scope: Scope, params: Mapping[str, str], query: ReadQuery
+) -> sa.ColumnElement[bool]:
     condition = scope_condition(entity, scope, params)
     if query.criteria is not None:
         condition = sa.and_(condition, criteria_condition(entity, query.criteria, conn.dialect.name))
     return condition
 
 
-def read_page(conn: sa.Connection, entity: Entity, scope: Scope, params: Mapping[str, str],
-              query: ReadQuery, *, revision: int | None = None, memory: PageMemory | None = None) -> Page:
+def read_page(
+    conn: sa.Connection,
+    entity: Entity,
+    scope: Scope,
+    params: Mapping[str, str],
+    query: ReadQuery,
+    *,
+    revision: int | None = None,
+    memory: PageMemory | None = None,
+) -> Page:
     """One page of documents and the number of records matching before paging.
 
     Paging is a deferred join: OFFSET walks only the narrow key (and sort value) of matching
@@ -66,8 +76,11 @@ def read_page(conn: sa.Connection, entity: Entity, scope: Scope, params: Mapping
     else:
         keys = keys.order_by(*_ordering(keys.selected_columns, query)).limit(query.limit).offset(query.offset)
     page = keys.subquery("page")
-    rows = conn.execute(sa.select(table.c.doc, page.c.k).join(page, table.c.sourced_id == page.c.k)
-                        .order_by(*_ordering(page.c, query))).all()
+    rows = conn.execute(
+        sa.select(table.c.doc, page.c.k)
+        .join(page, table.c.sourced_id == page.c.k)
+        .order_by(*_ordering(page.c, query))
+    ).all()
     if seek and rows:
         seek.put(("end", walk, query.offset + len(rows)), rows[-1][1])
     return Page([row[0] for row in rows], total)
@@ -82,8 +95,9 @@ def _ordering(columns: Any, query: ReadQuery) -> list[sa.ColumnElement[Any]]:
     return [value.is_(None), value.desc() if query.descending else value.asc(), key.asc()]
 
 
-def read_one(conn: sa.Connection, entity: Entity, sourced_id: str, scope: Scope,
-             params: Mapping[str, str]) -> bytes | None:
+def read_one(
+    conn: sa.Connection, entity: Entity, sourced_id: str, scope: Scope, params: Mapping[str, str]
+) -> bytes | None:
     table = TABLES[entity.name].main
     where = sa.and_(table.c.sourced_id == sourced_id, scope_condition(entity, scope, params))
     doc: bytes | None = conn.execute(sa.select(table.c.doc).where(where)).scalar_one_or_none()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import orjson
 import sqlalchemy as sa
@@ -49,8 +50,9 @@ def record_batches(conn: sa.Connection, entity: Entity, size: int = 5000) -> Ite
         after = last
 
 
-def _list_values(conn: sa.Connection, entity: Entity, after: str | None,
-                 last: str) -> dict[str, dict[str, list[Any]]]:
+def _list_values(
+    conn: sa.Connection, entity: Entity, after: str | None, last: str
+) -> dict[str, dict[str, list[Any]]]:
     """field name -> owner -> values, for the owners in (after, last]."""
     lists: dict[str, dict[str, list[Any]]] = {}
     for name, child in TABLES[entity.name].lists.items():
@@ -68,7 +70,8 @@ def _list_values(conn: sa.Connection, entity: Entity, after: str | None,
 
 def _record(entity: Entity, row: sa.RowMapping, lists: dict[str, dict[str, list[Any]]]) -> dict[str, Any]:
     record: dict[str, Any] = {
-        "sourcedId": row["sourced_id"], "status": row["status"],
+        "sourcedId": row["sourced_id"],
+        "status": row["status"],
         "dateLastModified": row["date_last_modified"],
     }
     if row["metadata"]:

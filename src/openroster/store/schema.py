@@ -59,28 +59,37 @@ def _indexed(entity: Entity, field: Field) -> bool:
 def _list_table(entity: Entity, field: Field) -> sa.Table:
     name = f"{entity.table}__{field.column}"
     if field.kind is Kind.USER_IDS:
-        value_columns = [sa.Column("type", TEXT, nullable=False),
-                         sa.Column("identifier", TEXT, nullable=False)]
-        indexes = [sa.Index(f"ix_{name}_identifier", "identifier", "owner"),
-                   sa.Index(f"ix_{name}_type", "type", "owner")]
+        value_columns = [
+            sa.Column("type", TEXT, nullable=False),
+            sa.Column("identifier", TEXT, nullable=False),
+        ]
+        indexes = [
+            sa.Index(f"ix_{name}_identifier", "identifier", "owner"),
+            sa.Index(f"ix_{name}_type", "type", "owner"),
+        ]
     else:
         value_columns = [sa.Column("value", TEXT, nullable=False)]
         indexes = [sa.Index(f"ix_{name}_value", "value", "owner")]
     return sa.Table(
-        name, metadata,
+        name,
+        metadata,
         sa.Column("owner", TEXT, primary_key=True),
         sa.Column("position", sa.Integer, primary_key=True, autoincrement=False),
-        *value_columns, *indexes,
+        *value_columns,
+        *indexes,
     )
 
 
 def _entity_tables(entity: Entity) -> EntityTables:
     scalar = _scalar_columns(entity)
-    indexes = [sa.Index(f"ix_{entity.table}_{f.column}", f.column, "sourced_id")
-               for f in entity.stored_fields
-               if _indexed(entity, f) and f.name != "sourcedId"]
+    indexes = [
+        sa.Index(f"ix_{entity.table}_{f.column}", f.column, "sourced_id")
+        for f in entity.stored_fields
+        if _indexed(entity, f) and f.name != "sourcedId"
+    ]
     main = sa.Table(
-        entity.table, metadata,
+        entity.table,
+        metadata,
         sa.Column("sourced_id", TEXT, primary_key=True),
         sa.Column("status", TEXT, nullable=False),
         sa.Column("date_last_modified", sa.BigInteger, nullable=False),
@@ -90,7 +99,8 @@ def _entity_tables(entity: Entity) -> EntityTables:
         # digests mean nothing a client can see has changed, so dateLastModified stays.
         sa.Column("content_hash", TEXT, nullable=False),
         sa.Column("first_seen_ms", sa.BigInteger, nullable=False),  # when the record first appeared
-        *scalar, *indexes,
+        *scalar,
+        *indexes,
     )
     lists = {f.name: _list_table(entity, f) for f in entity.stored_fields if f.is_list}
     return EntityTables(main, lists)
@@ -112,7 +122,8 @@ def column_of(entity: Entity, field: Field) -> sa.Column[object]:
 # --- Tables outside the OneRoster model --------------------------------------------------
 
 api_clients = sa.Table(
-    "api_clients", metadata,
+    "api_clients",
+    metadata,
     sa.Column("client_id", TEXT, primary_key=True),
     sa.Column("name", TEXT, nullable=False, unique=True),
     sa.Column("secret_hash", TEXT, nullable=False),  # salted PBKDF2, verifies OAuth 2.0 credentials
@@ -127,7 +138,8 @@ api_clients = sa.Table(
 
 # One row: 'revision' counts committed changes to served data (the X-Data-Revision header).
 store_state = sa.Table(
-    "store_state", metadata,
+    "store_state",
+    metadata,
     sa.Column("key", TEXT, primary_key=True),
     sa.Column("value", sa.BigInteger, nullable=False),
 )
@@ -135,7 +147,8 @@ store_state = sa.Table(
 # OAuth 1.0a nonces seen within the timestamp window, shared by every server process. A SQLite
 # store keeps them in a side file of this shape instead (auth/nonces.py), out of the way of imports.
 oauth_nonces = sa.Table(
-    "oauth_nonces", metadata,
+    "oauth_nonces",
+    metadata,
     sa.Column("client_id", TEXT, primary_key=True),
     sa.Column("nonce", TEXT, primary_key=True),
     sa.Column("timestamp", sa.BigInteger, primary_key=True, autoincrement=False),
@@ -145,7 +158,8 @@ oauth_nonces = sa.Table(
 # The orgs a category belongs to: those of the org-limited client that created it (boundaries.py).
 # Outside the categories table because record writes replace whole rows.
 category_orgs = sa.Table(
-    "category_orgs", metadata,
+    "category_orgs",
+    metadata,
     sa.Column("category_sourced_id", TEXT, primary_key=True),
     sa.Column("org_sourced_id", TEXT, primary_key=True),
     sa.Index("ix_category_orgs_org", "org_sourced_id", "category_sourced_id"),

@@ -7,8 +7,9 @@ some enrollment points at the user, for that class, as a student.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping, Union
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -29,7 +30,7 @@ class Match:
     """The record's `field` equals `value` (for a list field: one of its elements does)."""
 
     field: str
-    value: Union[str, Param]
+    value: str | Param
 
 
 @dataclass(frozen=True)
@@ -67,10 +68,10 @@ class OfferedToClass:
     class_id: Param
 
 
-Scope = tuple[Union[Match, Through, Via, Boundary, OfferedToClass], ...]
+Scope = tuple[Match | Through | Via | Boundary | OfferedToClass, ...]
 
 
-def _value(value: Union[str, Param], params: Mapping[str, str]) -> str:
+def _value(value: str | Param, params: Mapping[str, str]) -> str:
     return params[value.name] if isinstance(value, Param) else value
 
 
@@ -107,7 +108,8 @@ def scope_condition(entity: Entity, scope: Scope, params: Mapping[str, str]) -> 
         if isinstance(item, Via):
             other = ENTITIES[item.entity]
             named = sa.select(TABLES[other.name].main.c.sourced_id).where(
-                *(_match(other, m, params) for m in item.where))
+                *(_match(other, m, params) for m in item.where)
+            )
             parts.append(column_of(entity, entity.by_name[item.field]).in_(named))
             continue
         link = ENTITIES[item.entity]

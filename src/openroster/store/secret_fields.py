@@ -6,7 +6,7 @@ stored bytes as they are; this costs one extra query per page, for allowed clien
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import orjson
 import sqlalchemy as sa
@@ -26,9 +26,10 @@ def reveal(conn: sa.Connection, entity: Entity, docs: Sequence[bytes]) -> list[b
     table = TABLES[entity.name].main
     ids = [str(orjson.loads(doc)["sourcedId"]) for doc in docs]
     query = sa.select(table.c.sourced_id, *(column_of(entity, f) for f in fields)).where(
-        table.c.sourced_id.in_(sa.bindparam("ids", expanding=True)))
+        table.c.sourced_id.in_(sa.bindparam("ids", expanding=True))
+    )
     values: dict[str, dict[str, object]] = {}
     for start in range(0, len(ids), _BATCH):
-        for row in conn.execute(query, {"ids": ids[start:start + _BATCH]}):
+        for row in conn.execute(query, {"ids": ids[start : start + _BATCH]}):
             values[row[0]] = {f.name: value for f, value in zip(fields, row[1:])}
     return [with_secrets(doc, values.get(sourced_id, {})) for doc, sourced_id in zip(docs, ids)]

@@ -12,9 +12,10 @@ hashes of its own sourcedIds only; a single write is one batch (`apply`).
 
 from __future__ import annotations
 
+from collections.abc import Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import islice
-from typing import Any, Container, Iterable, Iterator, Mapping, NamedTuple, Sequence
+from typing import Any, NamedTuple
 
 import orjson
 import sqlalchemy as sa
@@ -53,8 +54,9 @@ def _batches(items: Iterable[Any], size: int = BATCH) -> Iterator[list[Any]]:
 
 def bump_revision(conn: sa.Connection) -> None:
     """Mark that served data changed (readers compare X-Data-Revision between pages)."""
-    updated = conn.execute(store_state.update().where(store_state.c.key == "revision")
-                           .values(value=store_state.c.value + 1))
+    updated = conn.execute(
+        store_state.update().where(store_state.c.key == "revision").values(value=store_state.c.value + 1)
+    )
     if updated.rowcount == 0:
         conn.execute(store_state.insert().values(key="revision", value=1))
 
@@ -71,14 +73,29 @@ def _in(column: sa.ColumnElement[Any]) -> sa.ColumnElement[bool]:
 
 def _stored_state(conn: sa.Connection, entity: Entity, ids: Sequence[str]) -> dict[str, _Stored]:
     table = TABLES[entity.name].main
-    query = sa.select(table.c.sourced_id, table.c.content_hash, table.c.status, table.c.date_last_modified,
-                      table.c.first_seen_ms).where(_in(table.c.sourced_id))
-    return {row[0]: _Stored(*row[1:]) for batch in _batches(ids)
-            for row in conn.execute(query, {"ids": batch}).all()}
+    query = sa.select(
+        table.c.sourced_id,
+        table.c.content_hash,
+        table.c.status,
+        table.c.date_last_modified,
+        table.c.first_seen_ms,
+    ).where(_in(table.c.sourced_id))
+    return {
+        row[0]: _Stored(*row[1:])
+        for batch in _batches(ids)
+        for row in conn.execute(query, {"ids": batch}).all()
+    }
 
 
-_BASE_COLUMNS = ("sourced_id", "status", "date_last_modified", "doc", "content_hash", "first_seen_ms",
-                 "metadata")
+_BASE_COLUMNS = (
+    "sourced_id",
+    "status",
+    "date_last_modified",
+    "doc",
+    "content_hash",
+    "first_seen_ms",
+    "metadata",
+)
 
 
 class _Columns(NamedTuple):
@@ -90,19 +107,35 @@ class _Columns(NamedTuple):
 
 
 def _columns(entity: Entity) -> _Columns:
-    scalars = [f for f in entity.stored_fields
-               if not f.is_list and f.name not in ("sourcedId", "status", "dateLastModified")]
+    scalars = [
+        f
+        for f in entity.stored_fields
+        if not f.is_list and f.name not in ("sourcedId", "status", "dateLastModified")
+    ]
     lists: dict[str, tuple[str, ...]] = {
-        f.name: ("owner", "position", "type", "identifier") if f.kind is Kind.USER_IDS
-        else ("owner", "position", "value") for f in entity.stored_fields if f.is_list}
+        f.name: ("owner", "position", "type", "identifier")
+        if f.kind is Kind.USER_IDS
+        else ("owner", "position", "value")
+        for f in entity.stored_fields
+        if f.is_list
+    }
     return _Columns(_BASE_COLUMNS + tuple(f.column for f in scalars), tuple(f.name for f in scalars), lists)
 
 
-def _main_row(scalars: tuple[str, ...], record: Mapping[str, Any], doc: bytes, digest: str, dlm: int,
-              first_seen: int) -> tuple[Any, ...]:
+def _main_row(
+    scalars: tuple[str, ...], record: Mapping[str, Any], doc: bytes, digest: str, dlm: int, first_seen: int
+) -> tuple[Any, ...]:
     metadata = record.get(METADATA)
-    return (record["sourcedId"], record["status"], dlm, doc, digest, first_seen,
-            orjson.dumps(metadata).decode() if metadata else None, *map(record.get, scalars))
+    return (
+        record["sourcedId"],
+        record["status"],
+        dlm,
+        doc,
+        digest,
+        first_seen,
+        orjson.dumps(metadata).decode() if metadata else None,
+        *map(record.get, scalars),
+    )
 
 
 def _list_rows(entity: Entity, records: Sequence[Mapping[str, Any]], name: str) -> Iterator[tuple[Any, ...]]:
@@ -124,8 +157,15 @@ def _delete(conn: sa.Connection, entity: Entity, ids: Sequence[str]) -> None:
         conn.execute(tables.main.delete().where(_in(tables.main.c.sourced_id)), {"ids": batch})
 
 
-def apply(conn: sa.Connection, entity: Entity, incoming: Iterable[Mapping[str, Any]],
-          derived: DerivedLists, now_ms: int, *, tombstone_missing: bool) -> WriteCounts:
+def apply(
+    conn: sa.Connection,
+    entity: Entity,
+    incoming: Iterable[Mapping[str, Any]],
+    derived: DerivedLists,
+    now_ms: int,
+    *,
+    tombstone_missing: bool,
+) -> WriteCounts:
     """Bring stored records of `entity` in line with `incoming` (see the module docstring).
 
     `tombstone_missing`: stored active records absent from `incoming` become tombstones (a bulk
@@ -136,8 +176,15 @@ def apply(conn: sa.Connection, entity: Entity, incoming: Iterable[Mapping[str, A
     return apply_batches(conn, entity, [records], derived, now_ms, present=present)
 
 
-def apply_batches(conn: sa.Connection, entity: Entity, batches: Iterable[Sequence[Mapping[str, Any]]],
-                  derived: DerivedLists, now_ms: int, *, present: Container[str] | None) -> WriteCounts:
+def apply_batches(
+    conn: sa.Connection,
+    entity: Entity,
+    batches: Iterable[Sequence[Mapping[str, Any]]],
+    derived: DerivedLists,
+    now_ms: int,
+    *,
+    present: Container[str] | None,
+) -> WriteCounts:
     """`apply` for records given in batches, so that they need not all be in memory at once.
 
     The sourcedIds of all batches must differ. `present`, for a bulk file, holds the sourcedIds of
@@ -170,8 +217,13 @@ class _EntityWrite:
         self.first_load = conn.execute(sa.select(main.c.sourced_id).limit(1)).first() is None
 
     def batch(self, incoming: Sequence[Mapping[str, Any]]) -> None:
-        entity, derived, now_ms, first_load, counts = (self.entity, self.derived, self.now_ms,
-                                                        self.first_load, self.counts)
+        entity, derived, now_ms, first_load, counts = (
+            self.entity,
+            self.derived,
+            self.now_ms,
+            self.first_load,
+            self.counts,
+        )
         # On a first load nothing is stored but what earlier batches wrote, under other sourcedIds.
         stored = {} if first_load else _stored_state(self.conn, entity, [r["sourcedId"] for r in incoming])
         rows, written = [], []
@@ -209,8 +261,11 @@ class _EntityWrite:
     def tombstone_missing(self, present: Container[str]) -> None:
         """Tombstone the stored active records whose sourcedIds are not in `present`."""
         main = self.tables.main
-        active = self.conn.execute(sa.select(main.c.sourced_id).where(main.c.status == "active")
-                                   .execution_options(yield_per=_ID_ROWS))
+        active = self.conn.execute(
+            sa.select(main.c.sourced_id)
+            .where(main.c.status == "active")
+            .execution_options(yield_per=_ID_ROWS)
+        )
         gone = [sourced_id for sourced_id in active.scalars() if sourced_id not in present]
         self.counts.tombstoned += tombstone(self.conn, self.entity, gone, self.now_ms)
 
@@ -220,16 +275,27 @@ def tombstone(conn: sa.Connection, entity: Entity, ids: Sequence[str], now_ms: i
     table = TABLES[entity.name].main
     count = 0
     for batch in _batches(ids):
-        rows = conn.execute(sa.select(table.c.sourced_id, table.c.doc).where(
-            _in(table.c.sourced_id), table.c.status == "active"), {"ids": batch}).all()
+        rows = conn.execute(
+            sa.select(table.c.sourced_id, table.c.doc).where(
+                _in(table.c.sourced_id), table.c.status == "active"
+            ),
+            {"ids": batch},
+        ).all()
         for sourced_id, doc in rows:
             data = orjson.loads(doc)
             data["status"] = "tobedeleted"
             data["dateLastModified"] = format_datetime(0)
             epoch_doc = orjson.dumps(data)
-            conn.execute(table.update().where(table.c.sourced_id == sourced_id).values(
-                status="tobedeleted", date_last_modified=now_ms, doc=stamp(epoch_doc, now_ms),
-                content_hash=content_hash(epoch_doc)))
+            conn.execute(
+                table.update()
+                .where(table.c.sourced_id == sourced_id)
+                .values(
+                    status="tobedeleted",
+                    date_last_modified=now_ms,
+                    doc=stamp(epoch_doc, now_ms),
+                    content_hash=content_hash(epoch_doc),
+                )
+            )
             count += 1
     if count:
         bump_revision(conn)

@@ -4,8 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 TEST_INSTALLED := $(VENV)/.installed-test
-STUDENTS ?= 100000
-SCHOOLS ?= 20
+SIZE ?= S M
+BACKEND ?= both
+RESULTS ?= benchmarks/results/local
 
 .PHONY: run test format typecheck bench soak sds-check clean
 
@@ -49,11 +50,15 @@ format: $(TEST_INSTALLED)
 typecheck: $(TEST_INSTALLED)
 	$(BIN)/mypy
 
-# make bench STUDENTS=20000 SCHOOLS=8: a smaller district. KEEP=1 keeps the temporary folder (bundle and
-# database) and prints where it is; FOLDER=DIR reuses (or fills) DIR instead.
+# make bench: districts S (10k students) and M (100k) on SQLite and PostgreSQL, one table of ratios
+# with targets and verdicts, JSON results in RESULTS. SIZE=L (1M students) or SIZE="S M L";
+# BACKEND=sqlite|postgresql|both; FOLDER=DIR builds in (and later reuses) DIR, for one size;
+# STUDENTS=N [SCHOOLS=N] a district of that size instead. Data is kept in benchmarks/data/<size>.
 bench: $(TEST_INSTALLED)
-	$(BIN)/python benchmarks/read_path.py --students $(STUDENTS) --schools $(SCHOOLS) \
-	    $(if $(filter 1,$(KEEP)),--keep) $(if $(FOLDER),--folder $(FOLDER))
+	$(if $(STUDENTS),$(BIN)/python benchmarks/district.py --students $(STUDENTS) --schools $(or $(SCHOOLS),1) \
+	    --backend $(BACKEND) --results $(RESULTS) $(if $(FOLDER),--folder $(FOLDER)),for size in $(SIZE); do \
+	    $(BIN)/python benchmarks/district.py --size $$size --backend $(BACKEND) --results $(RESULTS) \
+	        $(if $(FOLDER),--folder $(FOLDER)) || exit 1; done)
 
 # make soak MINUTES=10 BACKEND=sqlite|postgresql|both CLIENTS=3 STUDENTS=20000: walkers, a Grade Sync writer
 # and an importer against `serve --workers 2` (not part of make test); results in benchmarks/results.

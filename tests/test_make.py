@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import os
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -31,45 +31,87 @@ def test_make_run_installs_only_what_running_needs_and_says_so(tmp_path: Path) -
     test = planned("test", tmp_path)
     assert any("pip install" in line and "-e '.[test]'" in line for line in test.splitlines())
     assert "installing the test tools" in test
-    assert "read_path.py" not in test  # the benchmark is never part of make test
+    assert "district.py" not in test  # the benchmark is never part of make test
 
 
-def test_make_bench_takes_a_size_and_keeps_only_when_asked(tmp_path: Path) -> None:
-    assert "--students 100000 --schools 20" in planned("bench", tmp_path)
-    small = planned("bench", tmp_path, "STUDENTS=500", "SCHOOLS=2")
-    assert "--students 500 --schools 2" in small and "--keep" not in small
-    assert "--keep" in planned("bench", tmp_path, "KEEP=1")
-    assert f"--folder {tmp_path}" in planned("bench", tmp_path, f"FOLDER={tmp_path}")
+def test_make_bench_runs_s_and_m_on_both_backends_and_takes_a_size(tmp_path: Path) -> None:
+    default = planned("bench", tmp_path)
+    assert "for size in S M;" in default and "--size $size --backend both" in default
+    large = planned("bench", tmp_path, "SIZE=L", "BACKEND=sqlite", f"FOLDER={tmp_path}")
+    assert "for size in L;" in large and "--backend sqlite" in large and f"--folder {tmp_path}" in large
+    custom = planned("bench", tmp_path, "STUDENTS=500", "SCHOOLS=2")
+    assert "--students 500 --schools 2" in custom and "--size" not in custom
 
 
-def bench(tmp_path: Path, *options: str) -> str:
-    temp = tmp_path / "tmp"
-    temp.mkdir(exist_ok=True)
-    done = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "benchmarks" / "read_path.py"),
-            "--students",
-            "40",
-            "--schools",
-            "1",
-            *options,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, "TMPDIR": str(temp)},
+def test_the_benchmark_measures_every_target_end_to_end_and_reuses_its_folder(tmp_path: Path) -> None:
+    """A tiny district through the whole harness on both backends: every target gets a value and a
+    verdict, and a second run reuses the bundle and stores instead of building them again."""
+
+    def bench() -> str:
+        done = subprocess.run(
+            [
+                sys.executable,
+                str(ROOT / "benchmarks" / "district.py"),
+                "--students",
+                "60",
+                "--backend",
+                "both",
+                "--repeat",
+                "1",
+                "--seconds",
+                "0.5",
+                "--memory-seconds",
+                "1",
+                "--walk-limits",
+                "5000",
+                "--folder",
+                str(tmp_path / "data"),
+                "--results",
+                str(tmp_path / "results"),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            cwd=tmp_path,
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    first = bench()
+    assert "sqlite: import ..." in first and "postgresql: import ..." in first
+    (written,) = (tmp_path / "results").iterdir()
+    result = json.loads(written.read_text())
+    assert {"cores", "memory_gb", "cpu", "python", "sqlite", "postgresql", "load_average"} <= set(
+        result["machine"]
     )
-    assert done.returncode == 0, done.stderr
-    return done.stdout
+    rows = result["rows"]
+    for backend in ("sqlite", "postgresql"):
+        targets = {row["measure"] for row in rows if row["backend"] == backend and row["target"]}
+        for measure in (
+            "walk ÷ ceiling, users limit=5000",
+            "walk ÷ ceiling, enrollments limit=5000",
+            "walk ÷ ceiling, classes limit=5000",
+            "2 workers ÷ 1, 8 clients, users limit=5000",
+            "last page ÷ first, sequential walk, users",
+            "page at 90 % depth ÷ first, enrollments",
+            "delta 0.1 % ÷ first page, users",
+            "email lookup ÷ id lookup",
+            "X-Total-Count on ÷ off, filtered, users",
+            "import ÷ sqlite3 .import of the same CSV",
+            "import peak memory (RssAnon)",
+            "no-change re-import ÷ first",
+        ):
+            assert measure in targets, (backend, measure)
+    assert "walk ÷ SQLite's, users limit=5000" in {
+        row["measure"] for row in rows if row["backend"] == "postgresql"
+    }
+    for row in rows:
+        assert row["verdict"] in ({"holds", "falls short", "not measured"} if row["target"] else {""}), row
+        assert row["verdict"] == "not measured" or isinstance(row["value"], float), row
+        assert f"{row['measure']:58}" in first
+    # Every walk delivered exactly the active records the store holds (the harness checks each one).
+    walks = result["measured"]["sqlite"]["walks"]
+    assert walks["users limit=5000"]["records"] == walks["users limit=5000"]["runs"][0]["records"] > 60
 
-
-def test_the_benchmark_removes_its_temporary_folder_unless_kept(tmp_path: Path) -> None:
-    output = bench(tmp_path)
-    assert "import:" in output and "/users?limit=5000" in output and "records" in output
-    assert list((tmp_path / "tmp").iterdir()) == []
-
-    kept = bench(tmp_path, "--keep")
-    (folder,) = (tmp_path / "tmp").iterdir()
-    assert f"kept {folder}" in kept
-    assert (folder / "bench.db").exists() and (folder / "bundle" / "manifest.csv").exists()
+    again = bench()
+    assert "import ..." not in again and "demo-data" not in again

@@ -50,7 +50,7 @@ from openroster.store.dialects import create_engine, no_connection_free, read_co
 from openroster.store.migrate import require_current
 from openroster.store.page_memory import PageMemory
 from openroster.store.reads import read_one, read_page
-from openroster.store.scopes import Boundary, Match, Scope
+from openroster.store.restrictions import Boundary, Match, Restriction
 from openroster.store.writes import revision
 
 log = logging.getLogger("openroster.api")
@@ -270,19 +270,19 @@ class OneRosterService:
             max_filter_predicates=self.settings.max_filter_predicates,
             max_filter_length=self.settings.max_filter_length,
         )
-        boundary: Scope = (Boundary(grant.orgs),) if grant.orgs is not None else ()
-        scope = endpoint.scope + boundary
+        boundary: Restriction = (Boundary(grant.orgs),) if grant.orgs is not None else ()
+        restriction = endpoint.restriction + boundary
         if endpoint.hides_tombstones and (
             not endpoint.collection
             or query.criteria is None
             or not (query.criteria.field_names() & {"dateLastModified", "status"})
         ):
-            scope += (Match("status", "active"),)
+            restriction += (Match("status", "active"),)
         base = self.base_url(request)
         with read_connection(self.engine, self.settings.query_timeout_ms) as conn:
             data_revision = revision(conn)
             if not endpoint.collection:
-                doc = read_one(conn, entity, path_params["id"], scope, path_params)
+                doc = read_one(conn, entity, path_params["id"], restriction, path_params)
                 if doc is None:
                     raise UnknownObject(
                         f"No {entity.name} with sourcedId {path_params['id']}" + _restriction_note(endpoint)
@@ -292,7 +292,13 @@ class OneRosterService:
                 page_docs, total = [], 0  # a parent outside the boundary does not exist for this client
             else:
                 page = read_page(
-                    conn, entity, scope, path_params, query, revision=data_revision, memory=self.page_memory
+                    conn,
+                    entity,
+                    restriction,
+                    path_params,
+                    query,
+                    revision=data_revision,
+                    memory=self.page_memory,
                 )
                 page_docs, total = page.docs, page.total
             if grant.passwords:
@@ -344,16 +350,16 @@ def _allow(methods: set[str]) -> list[str]:
 
 
 def _parents_visible(
-    conn: sa.Connection, endpoint: Endpoint, path_params: dict[str, str], boundary: Scope
+    conn: sa.Connection, endpoint: Endpoint, path_params: dict[str, str], boundary: Restriction
 ) -> bool:
     return all(
-        read_one(conn, single.entity, path_params[param], single.scope + boundary, {}) is not None
+        read_one(conn, single.entity, path_params[param], single.restriction + boundary, {}) is not None
         for param, single in parents(endpoint)
     )
 
 
 def _restriction_note(endpoint: Endpoint) -> str:
-    return f" at {endpoint.path.rsplit('/', 1)[0]}" if endpoint.scope else ""
+    return f" at {endpoint.path.rsplit('/', 1)[0]}" if endpoint.restriction else ""
 
 
 def error_response(status: int, info: StatusInfo, headers: dict[str, str] | None = None) -> Response:

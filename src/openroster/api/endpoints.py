@@ -11,7 +11,7 @@ from typing import Any
 
 from openroster.auth import scopes
 from openroster.model.catalogue import ENTITIES, Entity
-from openroster.store.scopes import Match, OfferedToClass, Param, Scope, Through, Via
+from openroster.store.restrictions import Match, OfferedToClass, Param, Restriction, Through, Via
 
 
 @dataclass(frozen=True)
@@ -20,7 +20,7 @@ class Endpoint:
     path: str  # e.g. "/classes/{class_id}/students"
     entity_name: str
     collection: bool
-    scope: Scope = ()
+    restriction: Restriction = ()  # which records the endpoint may return (not an OAuth scope)
     method: str = "GET"
     oauth_scope: str | None = None  # when the rule in `required_scope` does not fit
     # Gradebook reads leave out deleted records (clients re-read to confirm a DELETE), except

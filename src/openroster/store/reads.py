@@ -12,8 +12,8 @@ from openroster.model.catalogue import Entity
 from openroster.query.params import ReadQuery
 from openroster.store.compile import criteria_condition, sort_key
 from openroster.store.page_memory import PageMemory
+from openroster.store.restrictions import Restriction, restriction_condition
 from openroster.store.schema import TABLES
-from openroster.store.scopes import Scope, scope_condition
 
 
 @dataclass(frozen=True)
@@ -23,9 +23,9 @@ class Page:
 
 
 def _where(
-    conn: sa.Connection, entity: Entity, scope: Scope, params: Mapping[str, str], query: ReadQuery
+    conn: sa.Connection, entity: Entity, restriction: Restriction, params: Mapping[str, str], query: ReadQuery
 ) -> sa.ColumnElement[bool]:
-    condition = scope_condition(entity, scope, params)
+    condition = restriction_condition(entity, restriction, params)
     if query.criteria is not None:
         condition = sa.and_(condition, criteria_condition(entity, query.criteria, conn.dialect.name))
     return condition
@@ -34,7 +34,7 @@ def _where(
 def read_page(
     conn: sa.Connection,
     entity: Entity,
-    scope: Scope,
+    restriction: Restriction,
     params: Mapping[str, str],
     query: ReadQuery,
     *,
@@ -54,9 +54,9 @@ def read_page(
         # shape, filters make as many shapes as clients care to send, and each entry of a long
         # filter held up to megabytes.
         conn.execution_options(compiled_cache=None)
-    where = _where(conn, entity, scope, params, query)
+    where = _where(conn, entity, restriction, params, query)
     mem = memory if revision is not None else None
-    walk = (revision, entity.name, scope, tuple(sorted(params.items())), query.criteria)
+    walk = (revision, entity.name, restriction, tuple(sorted(params.items())), query.criteria)
     total = mem.get(("count", walk)) if mem else None
     if not isinstance(total, int):
         total = int(conn.execute(sa.select(sa.func.count()).select_from(table).where(where)).scalar_one())
@@ -96,9 +96,9 @@ def _ordering(columns: Any, query: ReadQuery) -> list[sa.ColumnElement[Any]]:
 
 
 def read_one(
-    conn: sa.Connection, entity: Entity, sourced_id: str, scope: Scope, params: Mapping[str, str]
+    conn: sa.Connection, entity: Entity, sourced_id: str, restriction: Restriction, params: Mapping[str, str]
 ) -> bytes | None:
     table = TABLES[entity.name].main
-    where = sa.and_(table.c.sourced_id == sourced_id, scope_condition(entity, scope, params))
+    where = sa.and_(table.c.sourced_id == sourced_id, restriction_condition(entity, restriction, params))
     doc: bytes | None = conn.execute(sa.select(table.c.doc).where(where)).scalar_one_or_none()
     return doc

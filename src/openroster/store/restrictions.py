@@ -68,7 +68,7 @@ class OfferedToClass:
     class_id: Param
 
 
-Scope = tuple[Match | Through | Via | Boundary | OfferedToClass, ...]
+Restriction = tuple[Match | Through | Via | Boundary | OfferedToClass, ...]
 
 
 def _value(value: str | Param, params: Mapping[str, str]) -> str:
@@ -92,10 +92,12 @@ def _match(entity: Entity, match: Match, params: Mapping[str, str]) -> sa.Column
     return column_of(entity, field) == value
 
 
-def scope_condition(entity: Entity, scope: Scope, params: Mapping[str, str]) -> sa.ColumnElement[bool]:
+def restriction_condition(
+    entity: Entity, restriction: Restriction, params: Mapping[str, str]
+) -> sa.ColumnElement[bool]:
     target = TABLES[entity.name].main
     parts: list[sa.ColumnElement[bool]] = []
-    for item in scope:
+    for item in restriction:
         if isinstance(item, Boundary):
             parts.append(inside(entity.name, item.orgs))
             continue

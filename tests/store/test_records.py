@@ -9,9 +9,11 @@ import sqlalchemy as sa
 
 from openroster.model.catalogue import ENTITIES
 from openroster.model.derived import derive, derived_sources, for_record
-from openroster.model.render import render_versioned
+from openroster.model.documents import render_documents
+from openroster.model.render import stamp
 from openroster.store.records import load_records, record_batches
 from openroster.store.schema import TABLES
+from openroster.store.writes import org_types
 from tests.conftest import load
 from tests.district import district
 
@@ -22,15 +24,19 @@ def test_load_records_round_trips_every_document(tmp_path: Path) -> None:
         for entity in ENTITIES.values():
             records = load_records(conn, entity)
             derived = derive(entity, {s: load_records(conn, ENTITIES[s]) for s in derived_sources(entity)})
-            stored = dict(
-                conn.execute(
-                    sa.select(TABLES[entity.name].main.c.sourced_id, TABLES[entity.name].main.c.content_hash)
-                ).all()
-            )
+            table = TABLES[entity.name].main
+            stored = {
+                row[0]: row[1:]
+                for row in conn.execute(sa.select(table.c.sourced_id, table.c.content_hash, table.c.doc_v12))
+            }
             assert len(records) == len(stored) == len(district().get(entity.name, []))
+            org_type = org_types(conn, entity, records)
             for record in records:
-                _, digest = render_versioned(entity, record, for_record(derived, record["sourcedId"]))
-                assert digest == stored[record["sourcedId"]], (entity.name, record["sourcedId"])
+                _, doc_v12, digest = render_documents(
+                    entity, record, for_record(derived, record["sourcedId"]), org_type
+                )
+                served_v12 = None if doc_v12 is None else stamp(doc_v12, record["dateLastModified"])
+                assert (digest, served_v12) == stored[record["sourcedId"]], (entity.name, record["sourcedId"])
     engine.dispose()
 
 

@@ -1,5 +1,7 @@
 """The one declaration of the OneRoster 1.1 data model: entities, fields, enumerations, references.
 
+The 1.2 binding of the same records is declared beside it, in model/v12.py.
+
 Everything else (database schema, JSON rendering, CSV reading and writing, validation of
 filter/sort/fields) is derived from the entities declared here. Fields are listed in CSV
 column order; JSON documents use the same order after the base fields.
@@ -30,9 +32,14 @@ class Kind(enum.Enum):
     REF = "ref"  # a GUIDRef; kept as the referenced sourcedId
     REF_LIST = "ref_list"  # a list of GUIDRefs; kept as a list of sourcedIds
     USER_IDS = "user_ids"  # list of {type, identifier}
+    # OneRoster 1.2 only (model/v12.py): a user's roles[] and userProfiles[].
+    ROLES = "roles"  # list of {roleType, role, org, userProfile?, beginDate?, endDate?}
+    USER_PROFILES = "user_profiles"  # list of {profileId, profileType, vendorId, ...}
 
 
-LIST_KINDS = frozenset({Kind.STRING_LIST, Kind.ENUM_LIST, Kind.REF_LIST, Kind.USER_IDS})
+LIST_KINDS = frozenset(
+    {Kind.STRING_LIST, Kind.ENUM_LIST, Kind.REF_LIST, Kind.USER_IDS, Kind.ROLES, Kind.USER_PROFILES}
+)
 REF_KINDS = frozenset({Kind.REF, Kind.REF_LIST})
 
 # --- 1.1 enumerations (spec §3.5); tokens are case-sensitive and must not be extended.

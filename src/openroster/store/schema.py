@@ -1,7 +1,7 @@
 """The database schema, derived from the catalogue: one table per entity, one per stored list field.
 
-Entity table: `sourced_id` (primary key), `status`, `date_last_modified` (epoch ms), `doc` (the
-rendered JSON document, served as is), `metadata` (JSON text, for export) and one column per
+Entity table: `sourced_id` (primary key), `status`, `date_last_modified` (epoch ms), `doc` and
+`doc_v12` (the rendered 1.1 and 1.2 JSON documents, served as they are), `metadata` (JSON text, for export) and one column per
 scalar field or single GUIDRef (`<name>_sourced_id`). Every stored list field has a child table
 `<table>__<field>` of (owner, position, value) rows so filters on list elements and relationship
 endpoints run as indexed EXISTS queries. Indexes are (column, sourced_id) pairs, which turn
@@ -94,6 +94,8 @@ def _entity_tables(entity: Entity) -> EntityTables:
         sa.Column("status", TEXT, nullable=False),
         sa.Column("date_last_modified", sa.BigInteger, nullable=False),
         sa.Column("doc", sa.LargeBinary, nullable=False),
+        # The OneRoster 1.2 document (model/render_v12.py); NULL for entities 1.2 does not serve yet.
+        sa.Column("doc_v12", sa.LargeBinary, nullable=True),
         sa.Column("metadata", TEXT, nullable=True),
         # Digest of the document as it would be with dateLastModified at the epoch: equal
         # digests mean nothing a client can see has changed, so dateLastModified stays.

@@ -22,7 +22,9 @@ import sqlalchemy as sa
 
 from openroster.model.catalogue import METADATA, Entity, Kind
 from openroster.model.derived import DerivedLists, for_record
-from openroster.model.render import content_hash, render_versioned, stamp
+from openroster.model.documents import both_hash, render_documents
+from openroster.model.render import content_hash, stamp
+from openroster.model.render_v12 import OrgType
 from openroster.model.values import format_datetime
 from openroster.store.dialects import insert_rows
 from openroster.store.schema import TABLES, store_state
@@ -92,6 +94,7 @@ _BASE_COLUMNS = (
     "status",
     "date_last_modified",
     "doc",
+    "doc_v12",
     "content_hash",
     "first_seen_ms",
     "metadata",
@@ -123,14 +126,19 @@ def _columns(entity: Entity) -> _Columns:
 
 
 def _main_row(
-    scalars: tuple[str, ...], record: Mapping[str, Any], doc: bytes, digest: str, dlm: int, first_seen: int
+    scalars: tuple[str, ...],
+    record: Mapping[str, Any],
+    docs: tuple[bytes, bytes | None],
+    digest: str,
+    dlm: int,
+    first_seen: int,
 ) -> tuple[Any, ...]:
     metadata = record.get(METADATA)
     return (
         record["sourcedId"],
         record["status"],
         dlm,
-        doc,
+        *docs,
         digest,
         first_seen,
         orjson.dumps(metadata).decode() if metadata else None,
@@ -227,9 +235,12 @@ class _EntityWrite:
         # On a first load nothing is stored but what earlier batches wrote, under other sourcedIds.
         stored = {} if first_load else _stored_state(self.conn, entity, [r["sourcedId"] for r in incoming])
         rows, written = [], []
+        org_type = org_types(self.conn, entity, incoming)
         for record in incoming:
             record = dict(record, status=record.get("status") or "active")
-            epoch_doc, digest = render_versioned(entity, record, for_record(derived, record["sourcedId"]))
+            epoch_doc, epoch_doc_v12, digest = render_documents(
+                entity, record, for_record(derived, record["sourcedId"]), org_type
+            )
             old = stored.get(record["sourcedId"])
             if old is not None and old.content_hash == digest:
                 counts.unchanged += 1
@@ -244,8 +255,8 @@ class _EntityWrite:
                 counts.created += 1
             else:
                 counts.changed += 1
-            doc = stamp(epoch_doc, dlm)
-            rows.append(_main_row(self.columns.scalars, record, doc, digest, dlm, first_seen))
+            docs = (stamp(epoch_doc, dlm), None if epoch_doc_v12 is None else stamp(epoch_doc_v12, dlm))
+            rows.append(_main_row(self.columns.scalars, record, docs, digest, dlm, first_seen))
             written.append(record)
         if not rows:
             return
@@ -270,22 +281,43 @@ class _EntityWrite:
         self.counts.tombstoned += tombstone(self.conn, self.entity, gone, self.now_ms)
 
 
+def _tombstoned(doc: bytes) -> bytes:
+    """A stored document (of either version) as a tombstone, dateLastModified at the epoch."""
+    data = orjson.loads(doc)
+    data["status"] = "tobedeleted"
+    data["dateLastModified"] = format_datetime(0)
+    return orjson.dumps(data)
+
+
+def org_types(conn: sa.Connection, entity: Entity, records: Sequence[Mapping[str, Any]]) -> OrgType:
+    """The types of the orgs 1.2 user documents need (administrators' roles depend on them)."""
+    wanted = (
+        {org for r in records if r.get("role") == "administrator" for org in r.get("orgs") or ()}
+        if entity.name == "user"
+        else set()
+    )
+    orgs = TABLES["org"].main
+    types: dict[str, str | None] = {}
+    for batch in _batches(sorted(wanted)):
+        query = sa.select(orgs.c.sourced_id, orgs.c.type).where(_in(orgs.c.sourced_id))
+        types.update((row[0], row[1]) for row in conn.execute(query, {"ids": batch}))
+    return types.get
+
+
 def tombstone(conn: sa.Connection, entity: Entity, ids: Sequence[str], now_ms: int) -> int:
     """Mark active records `tobedeleted` with a new dateLastModified, keeping their last content."""
     table = TABLES[entity.name].main
     count = 0
     for batch in _batches(ids):
         rows = conn.execute(
-            sa.select(table.c.sourced_id, table.c.doc).where(
+            sa.select(table.c.sourced_id, table.c.doc, table.c.doc_v12).where(
                 _in(table.c.sourced_id), table.c.status == "active"
             ),
             {"ids": batch},
         ).all()
-        for sourced_id, doc in rows:
-            data = orjson.loads(doc)
-            data["status"] = "tobedeleted"
-            data["dateLastModified"] = format_datetime(0)
-            epoch_doc = orjson.dumps(data)
+        for sourced_id, doc, doc_v12 in rows:
+            epoch_doc = _tombstoned(doc)
+            epoch_doc_v12 = None if doc_v12 is None else _tombstoned(doc_v12)
             conn.execute(
                 table.update()
                 .where(table.c.sourced_id == sourced_id)
@@ -293,7 +325,8 @@ def tombstone(conn: sa.Connection, entity: Entity, ids: Sequence[str], now_ms: i
                     status="tobedeleted",
                     date_last_modified=now_ms,
                     doc=stamp(epoch_doc, now_ms),
-                    content_hash=content_hash(epoch_doc),
+                    doc_v12=None if epoch_doc_v12 is None else stamp(epoch_doc_v12, now_ms),
+                    content_hash=both_hash(content_hash(epoch_doc), epoch_doc_v12),
                 )
             )
             count += 1

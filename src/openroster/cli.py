@@ -488,7 +488,8 @@ def clients_add(
     scope: list[str] = typer.Option(
         [],
         "--scope",
-        help="A scope to grant (repeatable), e.g. gradebook.createput. Default: every read scope.",
+        help="A scope to grant (repeatable), e.g. gradebook.createput (OneRoster 1.1) or "
+        "v1p2/roster.readonly (1.2), or a scope URI. Default: every read scope of both versions.",
     ),
     org: list[str] = typer.Option(
         [], "--org", help="Limit the client to this org and the orgs below it (repeatable)."
@@ -504,6 +505,9 @@ def clients_add(
 
     Example: openroster clients add "Grade Sync" --scope roster.readonly --scope gradebook.readonly
     --scope gradebook.createput --scope gradebook.delete --org sch-0001
+
+    Example (OneRoster 1.2): openroster clients add "LMS" --scope v1p2/roster.readonly
+    --scope v1p2/resource.readonly
     """
     from openroster.auth.clients import add_client
 

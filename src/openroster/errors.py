@@ -61,6 +61,12 @@ class InvalidBlankSelectionField(OneRosterError):
     code_minor = "invalid_blank_selection_field"
 
 
+class InvalidSelectionField(OneRosterError):
+    """An unknown or blank `fields` name on a 1.2 endpoint (1.1 answers those with a warning)."""
+
+    code_minor = "invalid_selection_field"
+
+
 class UnknownObject(OneRosterError):
     http_status = 404
     code_minor = "unknown object"

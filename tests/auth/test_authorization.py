@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import orjson
@@ -197,8 +197,8 @@ def _all_ids() -> dict[str, list[str]]:
     }
 
 
-def _requests() -> Iterator[tuple[Endpoint, str]]:
-    """Every endpoint with every id of the district in each path parameter."""
+def _requests(endpoints: Iterable[Endpoint] = ENDPOINTS) -> Iterator[tuple[Endpoint, str]]:
+    """Every endpoint (of 1.1, by default) with every id of the district in each path parameter."""
     ids = _all_ids()
     ids["student_id"] = ids["teacher_id"] = ids["user_id"]
     data = district()
@@ -215,13 +215,13 @@ def _requests() -> Iterator[tuple[Endpoint, str]]:
         "category": [c["sourcedId"] for c in data["category"]],
         "resource": [r["sourcedId"] for r in data["resource"]],
     }
-    for endpoint in ENDPOINTS:
+    for endpoint in endpoints:
         if endpoint.method != "GET":
             continue
         params = re.findall(r"\{(\w+)\}", endpoint.path)
         if not endpoint.collection:
             for value in singles[endpoint.entity_name]:
-                yield endpoint, BASE + endpoint.path.replace("{id}", value)
+                yield endpoint, endpoint.root + endpoint.path.replace("{id}", value)
             continue
         combos: list[dict[str, str]] = [{}]
         for param in params:
@@ -230,7 +230,7 @@ def _requests() -> Iterator[tuple[Endpoint, str]]:
         for combo in combos:
             yield (
                 endpoint,
-                BASE + re.sub(r"\{(\w+)\}", lambda m, combo=combo: combo[m.group(1)], endpoint.path),
+                endpoint.root + re.sub(r"\{(\w+)\}", lambda m, combo=combo: combo[m.group(1)], endpoint.path),
             )
 
 

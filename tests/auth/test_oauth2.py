@@ -10,7 +10,7 @@ import pytest
 
 from openroster.auth import tokens
 from openroster.auth.clients import list_clients, remove_client, rotate_secret
-from openroster.auth.scopes import PREFIX
+from openroster.auth.scopes import PREFIX, READ_V12
 from tests.conftest import BASE, KEYS, LiveServer
 
 TOKEN = "/oauth/token"
@@ -54,7 +54,7 @@ def test_basic_authentication_issues_a_jwt_with_exp(live: LiveServer) -> None:
             "resource.readonly",
             "gradebook.readonly",
         )
-    }
+    } | set(READ_V12)  # and the 1.2 read scopes, as every new client
     assert response.headers["Cache-Control"] == "no-store"
     claims = jwt.decode(body["access_token"], options={"verify_signature": False})
     assert claims["sub"] == client_id and 3590 <= claims["exp"] - time.time() <= 3600

@@ -25,6 +25,8 @@ from openroster.api.forwarded import ForwardedHeaders
 from openroster.api.openapi import REFERENCE_PAGES, openapi_document
 from openroster.api.responses import JSON, collection_body, link_header, project, single_body, status_body
 from openroster.api.router import Router
+from openroster.api.status_v12 import status_body_v12
+from openroster.api.v12 import V12Reads, is_v12_path, no_endpoint
 from openroster.auth.access import OAuthAccess
 from openroster.auth.credential_gate import CredentialGate, GateFull
 from openroster.auth.keys import ServerKeys, load_keys
@@ -64,6 +66,7 @@ class OneRosterService:
         # Room for a few filters of the largest size at once.
         self.filter_admission = FilterAdmission(4 * settings.max_filter_predicates)
         self.credential_gate = CredentialGate()
+        self.v12 = V12Reads(settings, engine, self.page_memory)
 
     def base_url(self, request: Request) -> str:
         if self.settings.public_url:
@@ -83,7 +86,7 @@ class OneRosterService:
             body = await _read_body(request, self.settings)
         except OneRosterError as exc:
             _audit(request, exc.http_status, None, started, exc.description)
-            return error_response(exc.http_status, exc.status_info, exc.headers)
+            return error_response(exc.http_status, exc.status_info, exc.headers, request)
         weight = (
             filter_weight(
                 request.scope.get("query_string", b""),
@@ -104,7 +107,7 @@ class OneRosterService:
                 response, records = self._dispatch(request, body)
         except (OneRosterError, sa.exc.TimeoutError) as caught:
             exc = no_connection_free() if isinstance(caught, sa.exc.TimeoutError) else caught
-            response = error_response(exc.http_status, exc.status_info, exc.headers)
+            response = error_response(exc.http_status, exc.status_info, exc.headers, request)
             reason, claimed = exc.description, exc.claimed_client
         except ConfigurationError as exc:  # the server key cannot open this client's stored secret
             log.error("%s %s: %s", request.method, request.url.path, exc)
@@ -119,6 +122,7 @@ class OneRosterService:
                     "another server key. The server's operator must restore that key or give the client a "
                     "new secret.",
                 ),
+                request=request,
             )
         except Exception:
             log.exception("internal error on %s %s", request.method, request.url.path)
@@ -127,6 +131,7 @@ class OneRosterService:
                 StatusInfo(
                     "failure", "error", "internal server error", "The server failed to answer this request."
                 ),
+                request=request,
             )
         _audit(request, response.status_code, records, started, reason, claimed)
         return response
@@ -191,7 +196,9 @@ class OneRosterService:
     def _dispatch(self, request: Request, body: bytes) -> tuple[Response, int | None]:
         raw_path = request.scope.get("raw_path", b"").decode("latin-1") or request.url.path
         raw_path = raw_path.split("?", 1)[0]
-        match = self.router.match(raw_path)
+        match = self.router.match(raw_path) or self.v12.match(raw_path)
+        if match is None and is_v12_path(raw_path):
+            raise no_endpoint(raw_path, request.url.path)
         if match is None:
             below_root = Router.split(raw_path)
             if below_root is not None and len(below_root) == 1 and below_root[0].lower() in REFERENCE_PAGES:
@@ -218,6 +225,8 @@ class OneRosterService:
             return self._put(request, endpoint, match.params["id"], grant, body), 1
         if endpoint.method == "DELETE":
             return self._delete(endpoint, match.params["id"], grant), None
+        if endpoint.version == "1.2":
+            return self.v12.read(request, endpoint, match.params, grant, raw_path, self.base_url(request))
         return self._read(request, endpoint, match.params, grant, raw_path)
 
     def _put(
@@ -362,8 +371,13 @@ def _restriction_note(endpoint: Endpoint) -> str:
     return f" at {endpoint.path.rsplit('/', 1)[0]}" if endpoint.restriction else ""
 
 
-def error_response(status: int, info: StatusInfo, headers: dict[str, str] | None = None) -> Response:
-    return Response(status_body(info), status_code=status, media_type=JSON, headers=headers)
+def error_response(
+    status: int, info: StatusInfo, headers: dict[str, str] | None = None, request: Request | None = None
+) -> Response:
+    """An error answer: the 1.2 status payload under the 1.2 roots, 1.1's everywhere else."""
+    v12 = request is not None and is_v12_path(request.url.path)
+    body = status_body_v12(status, info) if v12 else status_body(info)
+    return Response(body, status_code=status, media_type=JSON, headers=headers)
 
 
 def create_app(

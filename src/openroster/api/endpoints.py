@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from openroster import API_ROOT
 from openroster.auth import scopes
 from openroster.model.catalogue import ENTITIES, Entity
 from openroster.store.restrictions import Match, OfferedToClass, Param, Restriction, Through, Via
@@ -26,10 +27,12 @@ class Endpoint:
     # Gradebook reads leave out deleted records (clients re-read to confirm a DELETE), except
     # when a filter asks about dateLastModified or status: a delta query sees the tombstones.
     hides_tombstones: bool = False
+    version: str = "1.1"  # the OneRoster binding: 1.1, or 1.2 (endpoints_v12.py)
+    root: str = API_ROOT  # the path `path` is relative to
 
     @property
     def required_scope(self) -> str:
-        """The OAuth scope URI this endpoint needs (spec §6.3)."""
+        """The OAuth scope URI this endpoint needs (spec §6.3 of its version)."""
         if self.oauth_scope:
             name = self.oauth_scope
         elif self.entity_name == "demographics":
@@ -38,7 +41,7 @@ class Endpoint:
             name = scopes.ROSTER  # relationship endpoints
         else:
             name = scopes.ROSTER_CORE
-        return scopes.PREFIX + name
+        return (scopes.PREFIX_V12 if self.version == "1.2" else scopes.PREFIX) + name
 
     @property
     def entity(self) -> Entity:

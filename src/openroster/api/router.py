@@ -9,8 +9,6 @@ from openroster import API_ROOT
 from openroster.api.endpoints import Endpoint
 from openroster.errors import InvalidData
 
-_ROOT = tuple(API_ROOT.strip("/").lower().split("/"))
-
 
 @dataclass(frozen=True)
 class RouteMatch:
@@ -22,8 +20,13 @@ class RouteMatch:
         return next((e for e in self.endpoints if e.method == wanted), None)
 
 
+def root_segments(root: str) -> tuple[str, ...]:
+    return tuple(root.strip("/").lower().split("/"))
+
+
 class Router:
-    def __init__(self, endpoints: tuple[Endpoint, ...]) -> None:
+    def __init__(self, endpoints: tuple[Endpoint, ...], root: str = API_ROOT) -> None:
+        self._root = root_segments(root)
         self._by_length: dict[int, list[tuple[tuple[str | None, ...], tuple[str | None, ...], Endpoint]]] = {}
         for endpoint in endpoints:
             literals = tuple(None if s.startswith("{") else s.lower() for s in endpoint.segments)
@@ -31,20 +34,21 @@ class Router:
             self._by_length.setdefault(len(literals), []).append((literals, names, endpoint))
 
     @staticmethod
-    def split(raw_path: str) -> list[str] | None:
-        """Segments below the API root (percent-decoded), or None if the path is outside it.
+    def split(raw_path: str, root: tuple[str, ...] | None = None) -> list[str] | None:
+        """Segments below `root` (default: the 1.1 API root), percent-decoded; None outside it.
 
         `raw_path` is the request's bytes read as latin-1. A segment that is not UTF-8 once
         decoded is refused (InvalidData), never read with U+FFFD in place of its bytes: `%FF`,
         `%FE` and `%EF%BF%BD` must not all name the same record.
         """
+        root = root or _ROOT
         segments = [s for s in raw_path.split("/") if s]
-        if len(segments) < len(_ROOT) or tuple(s.lower() for s in segments[: len(_ROOT)]) != _ROOT:
+        if len(segments) < len(root) or tuple(s.lower() for s in segments[: len(root)]) != root:
             return None
-        return [_decoded(s) for s in segments[len(_ROOT) :]]
+        return [_decoded(s) for s in segments[len(root) :]]
 
     def match(self, raw_path: str) -> RouteMatch | None:
-        segments = self.split(raw_path)
+        segments = self.split(raw_path, self._root)
         if segments is None:
             return None
         found: list[Endpoint] = []
@@ -54,6 +58,9 @@ class Router:
                 found.append(endpoint)
                 params = {n: seg for n, seg in zip(names, segments) if n is not None}
         return RouteMatch(tuple(found), params) if found else None
+
+
+_ROOT = root_segments(API_ROOT)
 
 
 def _decoded(segment: str) -> str:

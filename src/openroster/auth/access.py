@@ -22,17 +22,15 @@ from openroster.errors import Forbidden, InvalidData, OneRosterError, Unauthoriz
 from openroster.store.boundaries import visible_orgs
 
 log = logging.getLogger("openroster.audit")
-_CHALLENGE = 'Bearer realm="openroster", OAuth realm="openroster"'
+_BEARER_ONLY = 'Bearer realm="openroster"'
 
 
 def _unauthorized(
-    reason: str, *, bearer_error: str | None = None, claimed: str | None = None
+    reason: str, *, bearer_error: str | None = None, claimed: str | None = None, oauth1: bool = True
 ) -> Unauthorized:
-    challenge = (
-        f'Bearer realm="openroster", error="{bearer_error}", OAuth realm="openroster"'
-        if bearer_error
-        else _CHALLENGE
-    )
+    challenge = f'Bearer realm="openroster", error="{bearer_error}"' if bearer_error else _BEARER_ONLY
+    if oauth1:  # 1.1 endpoints also take OAuth 1.0a signatures
+        challenge += ', OAuth realm="openroster"'
     return _claimed(Unauthorized(f"Unauthorized: {reason}", headers={"WWW-Authenticate": challenge}), claimed)
 
 
@@ -62,7 +60,10 @@ class OAuthAccess:
         self.nonces = NonceStore(engine, window_seconds=oauth1_window_seconds)
 
     def authorize(self, request: Request, endpoint: Endpoint, signed_url: str, body: bytes) -> Grant:
-        client, granted = self._authenticate(request, signed_url, body)
+        if endpoint.version == "1.1":
+            client, granted = self._authenticate(request, signed_url, body)
+        else:
+            client, granted = self._bearer_only(request)
         request.state.client_id = client.client_id
         if endpoint.required_scope not in scope_names.effective(granted):
             raise Forbidden(
@@ -89,11 +90,24 @@ class OAuthAccess:
             return self._oauth1(request, signed_url, authorization, query_pairs, body)
         raise _unauthorized("send an OAuth 2.0 bearer token (from /oauth/token) or an OAuth 1.0a signature")
 
-    def _bearer(self, token: str) -> tuple[ApiClient, tuple[str, ...]]:
+    def _bearer_only(self, request: Request) -> tuple[ApiClient, tuple[str, ...]]:
+        """OneRoster 1.2 accepts OAuth 2.0 bearer tokens alone: an OAuth 1.0a signature is refused."""
+        authorization = request.headers.get("authorization")
+        if authorization and authorization[:7].lower() == "bearer ":
+            return self._bearer(authorization[7:].strip(), oauth1=False)
+        if oauth1.has_oauth1(authorization, parse_qsl(request.url.query, keep_blank_values=True)):
+            raise _unauthorized(
+                "OneRoster 1.2 endpoints do not accept OAuth 1.0a signatures; request an OAuth 2.0 "
+                "bearer token from /oauth/token (client credentials) and send it as Authorization: Bearer",
+                oauth1=False,
+            )
+        raise _unauthorized("send an OAuth 2.0 bearer token (from /oauth/token)", oauth1=False)
+
+    def _bearer(self, token: str, *, oauth1: bool = True) -> tuple[ApiClient, tuple[str, ...]]:
         try:
             claims = tokens.verify(self.keys, token, now=self.clock())
         except tokens.TokenRejected as exc:
-            raise _unauthorized(exc.reason, bearer_error="invalid_token") from None
+            raise _unauthorized(exc.reason, bearer_error="invalid_token", oauth1=oauth1) from None
         with self.engine.connect() as conn:
             client = find_client(conn, claims.client_id)
         if client is None or not claims.issued_to(self.keys, client.identity):
@@ -102,6 +116,7 @@ class OAuthAccess:
                 "since the token was issued; request a new token",
                 bearer_error="invalid_token",
                 claimed=self.keys.log_tag(claims.client_id),
+                oauth1=oauth1,
             )
         # The client's current scopes bound the token's, should they ever have been narrowed.
         return client, tuple(s for s in claims.scopes if s in scope_names.effective(client.scopes))

@@ -18,15 +18,18 @@ from openroster.errors import ConfigurationError, OpenRosterError
 from openroster.model.values import now_ms
 from openroster.store.schema import TABLES, api_clients
 
-DEFAULT_SCOPES = tuple(
-    scope_names.PREFIX + s
-    for s in (
-        scope_names.ROSTER_CORE,
-        scope_names.ROSTER,
-        scope_names.DEMOGRAPHICS,
-        scope_names.RESOURCE,
-        scope_names.GRADEBOOK_READ,
+DEFAULT_SCOPES = (
+    tuple(
+        scope_names.PREFIX + s
+        for s in (
+            scope_names.ROSTER_CORE,
+            scope_names.ROSTER,
+            scope_names.DEMOGRAPHICS,
+            scope_names.RESOURCE,
+            scope_names.GRADEBOOK_READ,
+        )
     )
+    + scope_names.READ_V12
 )
 _HASH_ITERATIONS = 200_000
 _CLIENT_ID = re.compile(r"^[A-Za-z0-9._~-]{3,128}$")

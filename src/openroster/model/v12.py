@@ -62,6 +62,19 @@ ROLE_KIND = ("primary", "secondary")  # roles[].roleType
 ENROLLMENT_ROLE = ("administrator", "proctor", "student", "teacher")
 SEX = ("male", "female", "unspecified", "other")
 
+# The codeMinor tokens of 1.2's rostering and resources status payloads (spec §5.1).
+CODE_MINOR = (
+    "fullsuccess",
+    "invalid_filter_field",
+    "invalid_selection_field",
+    "invaliddata",
+    "unauthorisedrequest",
+    "forbidden",
+    "server_busy",
+    "unknownobject",
+    "internal_server_error",
+)
+
 # How a 1.1 administrator appears among 1.2's user roles, by the type of the org of the role (spec
 # §3.8): 1.2 has no plain `administrator` user role.
 DISTRICT_LEVEL_ORG_TYPES = ("district", "local", "state", "national")

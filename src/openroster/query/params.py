@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 from urllib.parse import parse_qsl
 
 from openroster.config import DEFAULT_MAX_FILTER_LENGTH, DEFAULT_MAX_FILTER_PREDICATES
 from openroster.errors import InvalidBlankSelectionField, InvalidData, StatusInfo, warning
 from openroster.model.catalogue import Entity, Field
-from openroster.query.filter import FilterLimitExceeded, FilterSyntaxError, parse_filter
+from openroster.model.v12 import Field12
+from openroster.query.filter import Filter, FilterLimitExceeded, FilterSyntaxError, parse_filter
 from openroster.query.resolve import Criteria, resolve
+from openroster.query.resolve_v12 import Criteria12
 
 DEFAULT_LIMIT = 100
 # More digits than any page size or offset a store can hold (and far fewer than Python's
@@ -24,10 +27,10 @@ class ReadQuery:
 
     limit: int = DEFAULT_LIMIT
     offset: int = 0
-    sort: Field | None = None
+    sort: Field | Field12 | None = None  # a 1.1 field, or a 1.2 one on 1.2 endpoints
     descending: bool = False
     fields: tuple[str, ...] | None = None
-    criteria: Criteria | None = None
+    criteria: Criteria | Criteria12 | None = None
     warnings: tuple[StatusInfo, ...] = ()
 
 
@@ -53,16 +56,20 @@ def query_parameters(raw_query: bytes) -> dict[str, str]:
     Text must be UTF-8, raw or percent-encoded; anything else is refused rather than read as
     U+FFFD, which would make different requests ask for the same thing.
     """
+    params: dict[str, str] = {}
+    for name, value in query_pairs(raw_query):
+        params.setdefault(name, value)
+    return params
+
+
+def query_pairs(raw_query: bytes) -> list[tuple[str, str]]:
+    """Every (name, value) of a raw query string, in order; UTF-8 only, as `query_parameters`."""
     try:
-        pairs = parse_qsl(raw_query.decode("utf-8"), keep_blank_values=True, errors="strict")
+        return parse_qsl(raw_query.decode("utf-8"), keep_blank_values=True, errors="strict")
     except UnicodeDecodeError:
         raise InvalidData(
             "The query string is not valid UTF-8 (after percent-decoding); encode text as UTF-8"
         ) from None
-    params: dict[str, str] = {}
-    for name, value in pairs:
-        params.setdefault(name, value)
-    return params
 
 
 def filter_weight(raw_query: bytes, max_predicates: int, max_length: int) -> int:
@@ -82,13 +89,21 @@ def _shown(text: str, room: int = 40) -> str:
 
 
 def _criteria(entity: Entity, text: str, max_predicates: int, max_length: int) -> Criteria:
+    return filter_criteria(text, lambda parsed: resolve(entity, parsed), max_predicates, max_length)
+
+
+_C = TypeVar("_C")
+
+
+def filter_criteria(text: str, resolver: Callable[[Filter], _C], max_predicates: int, max_length: int) -> _C:
+    """The filter `text` parsed within the limits and resolved by `resolver` (one per binding)."""
     if len(text) > max_length:
         raise InvalidData(
             f"The filter is {len(text)} characters long; this server accepts filters of "
             f"at most {max_length} characters (OPENROSTER_MAX_FILTER_LENGTH)"
         )
     try:
-        return resolve(entity, parse_filter(text, max_predicates=max_predicates))
+        return resolver(parse_filter(text, max_predicates=max_predicates))
     except FilterLimitExceeded as exc:
         raise InvalidData(
             f"Filter too large: {exc.message} (OPENROSTER_MAX_FILTER_PREDICATES); the "
@@ -146,6 +161,19 @@ def parse_query(
     if not collection:
         return ReadQuery(limit=1, fields=fields, warnings=tuple(warnings))
 
+    limit, offset = page_bounds(params, max_limit)
+    sort = None
+    if params.get("sort", "").strip():
+        sort, found = _sort(entity, params["sort"])
+        warnings += found
+    criteria = None
+    if "filter" in params:
+        criteria = _criteria(entity, params["filter"], max_filter_predicates, max_filter_length)
+    return ReadQuery(limit, offset, sort, descending(params), fields, criteria, tuple(warnings))
+
+
+def page_bounds(params: Mapping[str, str], max_limit: int) -> tuple[int, int]:
+    """`limit` (1 to `max_limit`, default 100) and `offset` (default 0); InvalidData otherwise."""
     limit = DEFAULT_LIMIT
     if "limit" in params:
         limit = _non_negative_int("limit", params["limit"], 1)
@@ -155,17 +183,12 @@ def parse_query(
                 f"{max_limit}; ask for at most {max_limit} records and page with offset"
             )
     offset = _non_negative_int("offset", params["offset"], 0) if "offset" in params else 0
+    return limit, offset
 
-    sort = None
-    if params.get("sort", "").strip():
-        sort, found = _sort(entity, params["sort"])
-        warnings += found
+
+def descending(params: Mapping[str, str]) -> bool:
+    """Whether `orderBy` asks for descending order (asc by default); InvalidData for other values."""
     order = params.get("orderBy", "asc").strip().lower() or "asc"
     if order not in ("asc", "desc"):
         raise InvalidData(f"orderBy must be asc or desc, not '{_shown(params['orderBy'])}'")
-
-    criteria = None
-    if "filter" in params:
-        criteria = _criteria(entity, params["filter"], max_filter_predicates, max_filter_length)
-
-    return ReadQuery(limit, offset, sort, order == "desc", fields, criteria, tuple(warnings))
+    return order == "desc"

@@ -70,7 +70,11 @@ def resolve_field(entity: Entity, path: str) -> tuple[Field, Part]:
 
 
 def _typed(field: Field, part: Part, pred: Predicate) -> str | int | float:
-    kind = field.kind if part is None else Kind.STRING
+    return typed_value(field.kind if part is None else Kind.STRING, pred)
+
+
+def typed_value(kind: Kind, pred: Predicate) -> str | int | float:
+    """The predicate's value as compared with values of `kind`; InvalidData if it cannot be."""
     if pred.op == "~":
         if kind in TEXT_KINDS:
             return pred.value.lower()

@@ -76,16 +76,35 @@ class _Target:
 
 
 def _condition(entity: Entity, cond: Condition, dialect: str) -> sa.ColumnElement[bool]:
-    target = _Target(entity, cond.field, cond.part)
-    value_expr, correlation, related = target.values()
-    op = "=" if cond.op == "!=" else cond.op
+    value_expr, correlation, related = _Target(entity, cond.field, cond.part).values()
+    typed_ref = cond.part == "type" and cond.field.kind in (Kind.REF, Kind.REF_LIST)
+    # Every GUIDRef of a field has the same type: that of the entity it points at.
+    type_name = cond.field.ref if typed_ref else None
+    return holds(value_expr, correlation, related, cond.op, cond.value, dialect, type_name=type_name)
 
-    if cond.part == "type" and cond.field.kind in (Kind.REF, Kind.REF_LIST):
-        # Every GUIDRef of this field has the same type: compare it here, require one to exist.
-        assert cond.field.ref is not None
-        type_name = cond.field.ref
-        holds = str(cond.value) in type_name.lower() if op == "~" else _PY_OPS[op](type_name, cond.value)
-        predicate = sa.true() if holds else sa.false()
+
+def holds(
+    value_expr: sa.ColumnElement[Any],
+    correlation: list[sa.ColumnElement[bool]],
+    related: sa.FromClause | None,
+    op: str,
+    value: Any,
+    dialect: str,
+    *,
+    type_name: str | None = None,
+) -> sa.ColumnElement[bool]:
+    """`value_expr op value` with the module docstring's semantics, for one record.
+
+    `related` None: the value is the record's own (NULL when absent); otherwise the values are
+    those of the `related` rows satisfying `correlation`, and one that matches is enough.
+    `type_name`: compare that constant (a GUIDRef type) instead, where a value exists.
+    """
+    positive_op = "=" if op == "!=" else op
+    if type_name is not None:
+        found = (
+            str(value) in type_name.lower() if positive_op == "~" else _PY_OPS[positive_op](type_name, value)
+        )
+        predicate = sa.true() if found else sa.false()
         exists = (
             value_expr.is_not(None)
             if related is None
@@ -93,12 +112,12 @@ def _condition(entity: Entity, cond: Condition, dialect: str) -> sa.ColumnElemen
         )
         positive = sa.and_(exists, predicate)
     else:
-        compared = _compare(value_expr, op, cond.value, dialect)
+        compared = _compare(value_expr, positive_op, value, dialect)
         if related is None:
             positive = sa.and_(value_expr.is_not(None), compared)
         else:
             positive = sa.exists().select_from(related).where(*correlation, compared)
-    return sa.not_(positive) if cond.op == "!=" else positive
+    return sa.not_(positive) if op == "!=" else positive
 
 
 def criteria_condition(entity: Entity, criteria: Criteria, dialect: str) -> sa.ColumnElement[bool]:

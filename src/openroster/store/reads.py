@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from openroster.model.catalogue import Entity
 from openroster.query.params import ReadQuery
-from openroster.store.compile import criteria_condition, sort_key
+from openroster.store.conditions import criteria_condition, sort_key
 from openroster.store.page_memory import PageMemory
 from openroster.store.restrictions import Restriction, restriction_condition
 from openroster.store.schema import TABLES
@@ -40,13 +40,15 @@ def read_page(
     *,
     revision: int | None = None,
     memory: PageMemory | None = None,
+    document: str = "doc",
 ) -> Page:
     """One page of documents and the number of records matching before paging.
 
     Paging is a deferred join: OFFSET walks only the narrow key (and sort value) of matching
     rows, and documents are fetched for the page alone. With a `memory` and the data `revision`
     this read runs under, the count and the end of the previous page are remembered, so walking
-    pages in sourcedId order seeks instead of skipping.
+    pages in sourcedId order seeks instead of skipping. `document`: the column served (doc,
+    or doc_v12 for 1.2).
     """
     table = TABLES[entity.name].main
     if query.criteria is not None:
@@ -77,7 +79,7 @@ def read_page(
         keys = keys.order_by(*_ordering(keys.selected_columns, query)).limit(query.limit).offset(query.offset)
     page = keys.subquery("page")
     rows = conn.execute(
-        sa.select(table.c.doc, page.c.k)
+        sa.select(table.c[document], page.c.k)
         .join(page, table.c.sourced_id == page.c.k)
         .order_by(*_ordering(page.c, query))
     ).all()
@@ -96,9 +98,14 @@ def _ordering(columns: Any, query: ReadQuery) -> list[sa.ColumnElement[Any]]:
 
 
 def read_one(
-    conn: sa.Connection, entity: Entity, sourced_id: str, restriction: Restriction, params: Mapping[str, str]
+    conn: sa.Connection,
+    entity: Entity,
+    sourced_id: str,
+    restriction: Restriction,
+    params: Mapping[str, str],
+    document: str = "doc",
 ) -> bytes | None:
     table = TABLES[entity.name].main
     where = sa.and_(table.c.sourced_id == sourced_id, restriction_condition(entity, restriction, params))
-    doc: bytes | None = conn.execute(sa.select(table.c.doc).where(where)).scalar_one_or_none()
+    doc: bytes | None = conn.execute(sa.select(table.c[document]).where(where)).scalar_one_or_none()
     return doc

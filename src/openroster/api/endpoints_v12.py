@@ -1,0 +1,35 @@
+"""The OneRoster 1.2 endpoint tables: the rostering service (41 reads) and the resources service (5).
+
+1.2 kept every 1.1 rostering and resources path and moved them under a root per service (spec
+§2), so these tables are the 1.1 ones with the 1.2 root, binding and scopes, plus the one new
+read, getResourcesForUser. Restrictions are the 1.1 ones: the 1.2 roles of a user are its 1.1
+role in each of its orgs, so `/students` (any role entry `student`) and `/schools/{id}/students`
+(a role entry in that school) select exactly the records 1.1 selects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from openroster.api.endpoints import RESOURCES, ROSTERING, Endpoint
+from openroster.auth import scopes
+from openroster.model.v12 import RESOURCES_ROOT, ROSTERING_ROOT
+from openroster.store.restrictions import Nothing
+
+ROSTERING_V12: tuple[Endpoint, ...] = tuple(replace(e, version="1.2", root=ROSTERING_ROOT) for e in ROSTERING)
+
+
+def _resources(endpoint: Endpoint) -> Endpoint:
+    # getAllResources and getResource also take resource-core.readonly (which resource.readonly implies).
+    core = endpoint.path.count("/") <= 2
+    scope = scopes.RESOURCE_CORE if core else scopes.RESOURCE
+    return replace(endpoint, version="1.2", root=RESOURCES_ROOT, oauth_scope=scope)
+
+
+RESOURCES_V12: tuple[Endpoint, ...] = (
+    *(_resources(e) for e in RESOURCES),
+    # 1.1 data links resources to classes and courses only: a user's list is empty (404 if no user).
+    _resources(Endpoint("getResourcesForUser", "/users/{user_id}/resources", "resource", True, (Nothing(),))),
+)
+
+ENDPOINTS_V12: tuple[Endpoint, ...] = ROSTERING_V12 + RESOURCES_V12

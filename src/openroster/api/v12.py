@@ -1,0 +1,151 @@
+"""The OneRoster 1.2 services' reads: route under the 1.2 roots, parse 1.2 queries, serve stored 1.2 bytes.
+
+The service (app.py) authenticates and answers errors for both versions; what differs in 1.2
+is here: the routes (endpoints_v12.py), the query rules (params_v12.py), the documents served
+(`doc_v12`), 404 for a relationship whose parent does not exist (spec §2.1, where 1.1 answers an
+empty list for SDS), and hrefs under the 1.2 roots.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from starlette.requests import Request
+from starlette.responses import Response
+
+from openroster.api.access import Grant
+from openroster.api.endpoints import Endpoint, parents
+from openroster.api.endpoints_v12 import RESOURCES_V12, ROSTERING_V12
+from openroster.api.responses import JSON, link_header, project
+from openroster.api.router import RouteMatch, Router, root_segments
+from openroster.config import Settings
+from openroster.errors import UnknownObject
+from openroster.model.render_v12 import absolute_hrefs_v12
+from openroster.model.v12 import (
+    ENTITIES_V12,
+    GRADEBOOK_ROOT,
+    PUBLIC_VIEWS_V12,
+    RESOURCES_ROOT,
+    ROSTERING_ROOT,
+)
+from openroster.query.params_v12 import parse_query_v12
+from openroster.store import secret_fields
+from openroster.store.dialects import read_connection
+from openroster.store.page_memory import PageMemory
+from openroster.store.reads import read_one, read_page
+from openroster.store.restrictions import Boundary, Restriction
+from openroster.store.writes import revision
+
+DOCUMENT = "doc_v12"
+_ROOTS = tuple(root_segments(root) for root in (ROSTERING_ROOT, RESOURCES_ROOT, GRADEBOOK_ROOT))
+_GRADEBOOK = root_segments(GRADEBOOK_ROOT)
+
+
+def _root_of(path: str) -> tuple[str, ...] | None:
+    segments = tuple(s.lower() for s in path.split("/") if s)
+    return next((root for root in _ROOTS if segments[: len(root)] == root), None)
+
+
+def is_v12_path(path: str) -> bool:
+    """Whether a request path lies under one of the 1.2 roots (its errors are then 1.2's)."""
+    return _root_of(path) is not None
+
+
+def no_endpoint(raw_path: str, shown_path: str) -> UnknownObject:
+    """The 404 of a path under a 1.2 root that no 1.2 endpoint serves."""
+    if _root_of(raw_path) == _GRADEBOOK:
+        return UnknownObject(
+            f"No OneRoster endpoint at {shown_path}: this server does not serve the 1.2 gradebook "
+            "service yet; its gradebook is served as OneRoster 1.1 under /ims/oneroster/v1p1"
+        )
+    return UnknownObject(f"No OneRoster 1.2 endpoint at {shown_path}")
+
+
+class V12Reads:
+    def __init__(self, settings: Settings, engine: sa.Engine, page_memory: PageMemory) -> None:
+        self.settings, self.engine, self.page_memory = settings, engine, page_memory
+        self.routers = (Router(ROSTERING_V12, ROSTERING_ROOT), Router(RESOURCES_V12, RESOURCES_ROOT))
+
+    def match(self, raw_path: str) -> RouteMatch | None:
+        for router in self.routers:
+            found = router.match(raw_path)
+            if found is not None:
+                return found
+        return None
+
+    def read(
+        self,
+        request: Request,
+        endpoint: Endpoint,
+        path_params: dict[str, str],
+        grant: Grant,
+        raw_path: str,
+        base: str,
+    ) -> tuple[Response, int]:
+        settings = self.settings
+        entity = endpoint.entity
+        raw_query = request.scope.get("query_string", b"")
+        # A client not allowed secret fields (passwords) cannot name them: they do not exist for it.
+        views = ENTITIES_V12 if grant.passwords else PUBLIC_VIEWS_V12
+        query = parse_query_v12(
+            views[entity.name],
+            raw_query,
+            collection=endpoint.collection,
+            max_limit=settings.max_limit,
+            max_filter_predicates=settings.max_filter_predicates,
+            max_filter_length=settings.max_filter_length,
+        )
+        boundary: Restriction = (Boundary(grant.orgs),) if grant.orgs is not None else ()
+        restriction = endpoint.restriction + boundary
+        with read_connection(self.engine, settings.query_timeout_ms) as conn:
+            data_revision = revision(conn)
+            if not endpoint.collection:
+                doc = read_one(conn, entity, path_params["id"], restriction, path_params, DOCUMENT)
+                if doc is None:
+                    raise UnknownObject(f"No {_what(endpoint)} with sourcedId {path_params['id']}")
+                docs, total = [doc], 1
+            else:
+                _require_parents(conn, endpoint, path_params, boundary)
+                page = read_page(
+                    conn,
+                    entity,
+                    restriction,
+                    path_params,
+                    query,
+                    revision=data_revision,
+                    memory=self.page_memory,
+                    document=DOCUMENT,
+                )
+                docs, total = page.docs, page.total
+            if grant.passwords:
+                docs = secret_fields.reveal(conn, entity, docs)
+        if query.fields is not None:
+            docs = [project(d, query.fields) for d in docs]
+        key = endpoint.wrapper_key.encode()
+        headers = {"X-Total-Count": str(total), "X-Data-Revision": str(data_revision)}
+        if endpoint.collection:
+            body = b'{"' + key + b'":[' + b",".join(docs) + b"]}"
+            raw = raw_query.decode("latin-1")
+            headers["Link"] = link_header(
+                base + raw_path, raw, limit=query.limit, offset=query.offset, total=total
+            )
+        else:
+            body = b'{"' + key + b'":' + docs[0] + b"}"
+        body = b"" if request.method == "HEAD" else absolute_hrefs_v12(body, base)
+        return Response(body, media_type=JSON, headers=headers), len(docs)
+
+
+def _what(endpoint: Endpoint) -> str:
+    """What a single-object endpoint serves: `user`, or `student` for /students/{id}."""
+    segment = endpoint.segments[0]
+    if endpoint.restriction and segment.endswith("s"):
+        return segment[:-1]
+    return endpoint.entity.name
+
+
+def _require_parents(
+    conn: sa.Connection, endpoint: Endpoint, path_params: dict[str, str], boundary: Restriction
+) -> None:
+    """404 unless every parent in the path exists for this client (spec §2.1: `unknownobject`)."""
+    for param, single in parents(endpoint):
+        if read_one(conn, single.entity, path_params[param], single.restriction + boundary, {}) is None:
+            raise UnknownObject(f"No {_what(single)} with sourcedId {path_params[param]}")

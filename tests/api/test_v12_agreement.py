@@ -1,0 +1,152 @@
+"""The same district read through 1.1 and 1.2 agrees, record by record and field by field.
+
+Every read both versions have is walked on the demo district; each 1.2 field is checked against
+the 1.1 document by its declared derivation (model/v12.py): `Same` fields are equal (GUIDRefs by
+sourcedId and type, the hrefs differing only by root), `OrSourcedId` fields equal the 1.1 value
+or the sourcedId, renamed tokens map, a user's roles[] are its 1.1 role in each of its orgs.
+Every 1.1 field is accounted for in 1.2.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import sqlalchemy as sa
+from starlette.testclient import TestClient
+
+from openroster.api.endpoints import RESOURCES, ROSTERING, Endpoint
+from openroster.model.v12 import (
+    ENTITIES_V12,
+    Field12,
+    NoSource,
+    OrSourcedId,
+    Renamed,
+    RolesFromRoleAndOrgs,
+    Same,
+    SoleElement,
+    href_root,
+    user_role,
+)
+
+V11 = "/ims/oneroster/v1p1"
+ORIGIN = "https://sis.example.org"
+
+
+def _ref(value: dict[str, str]) -> tuple[str, str]:
+    return value["sourcedId"], value["type"]
+
+
+def _same(one: Any, two: Any) -> bool:
+    if isinstance(one, list) and isinstance(two, list):
+        return len(one) == len(two) and all(_same(a, b) for a, b in zip(one, two))
+    if isinstance(one, dict) and "href" in one:
+        return _ref(one) == _ref(two)
+    return bool(one == two)
+
+
+def _check_record(name: str, doc11: dict[str, Any], doc12: dict[str, Any], org_types: dict[str, str]) -> None:
+    entity = ENTITIES_V12[name]
+    explained: set[str] = {"metadata"}
+    for field in entity.all_fields:
+        src = field.source
+        where = (name, doc11["sourcedId"], field.name)
+        if isinstance(src, Same):
+            explained.add(src.field)
+            assert (src.field in doc11) == (field.name in doc12), where
+            if field.name in doc12:
+                assert _same(doc11[src.field], doc12[field.name]), where
+                _check_hrefs(field, doc12[field.name])
+        elif isinstance(src, OrSourcedId):
+            explained.add(src.field)
+            assert doc12[field.name] == doc11.get(src.field, doc11["sourcedId"]), where
+        elif isinstance(src, Renamed):
+            explained.add(src.field)
+            assert doc12[field.name] == src.tokens.get(doc11[src.field], doc11[src.field]), where
+        elif isinstance(src, SoleElement):
+            orgs = [o["sourcedId"] for o in doc11[src.field]]
+            assert (doc12[field.name]["sourcedId"] if field.name in doc12 else None) == (
+                orgs[0] if len(orgs) == 1 else None
+            ), where
+        elif isinstance(src, RolesFromRoleAndOrgs):
+            explained |= {src.role, src.orgs}
+            expected = [
+                ("primary", user_role(doc11[src.role], org_types[o["sourcedId"]]), o["sourcedId"])
+                for o in doc11[src.orgs]
+            ]
+            assert [
+                (r["roleType"], r["role"], r["org"]["sourcedId"]) for r in doc12[field.name]
+            ] == expected, where
+            _check_hrefs(field, [r["org"] for r in doc12[field.name]])
+        else:
+            assert isinstance(src, NoSource)
+            assert field.name not in doc12, where
+    assert set(doc11) <= explained, (name, doc11["sourcedId"], set(doc11) - explained)
+    assert set(doc12) <= set(entity.by_name) | {"metadata"}
+
+
+def _check_hrefs(field: Field12, value: Any) -> None:
+    refs = value if isinstance(value, list) else [value]
+    for ref in refs:
+        if isinstance(ref, dict) and "href" in ref:
+            assert ref["href"].startswith(ORIGIN + href_root(ref["type"]) + "/"), ref
+
+
+def _paths(endpoint: Endpoint, ids: dict[str, list[str]]) -> list[str]:
+    """The endpoint's paths for every record its path parameters may name."""
+    params = re.findall(r"\{(\w+)\}", endpoint.path)
+    paths = [endpoint.path]
+    for param in params:
+        choices = ids[param if param != "id" else endpoint.segments[0]]
+        paths = [p.replace("{" + param + "}", value, 1) for p in paths for value in choices]
+    return paths
+
+
+def _all(api: TestClient, url: str) -> tuple[int, list[dict[str, Any]] | dict[str, Any]]:
+    response = api.get(url, params={"limit": "10000"})  # singletons ignore it
+    body = response.json()
+    return response.status_code, next(iter(body.values())) if response.status_code == 200 else body
+
+
+def test_every_record_agrees_between_1_1_and_1_2(demo_api: TestClient, demo_engine: sa.Engine) -> None:
+    _, orgs = _all(demo_api, V11 + "/orgs")
+    assert isinstance(orgs, list)
+    org_types = {o["sourcedId"]: o["type"] for o in orgs}
+    first = {}
+    for collection in ("orgs", "schools", "classes", "courses", "terms", "students", "teachers", "users"):
+        _, records = _all(demo_api, f"{V11}/{collection}")
+        assert isinstance(records, list) and records
+        first[collection] = [r["sourcedId"] for r in records[:2]]
+    ids = {
+        "school_id": first["schools"],
+        "class_id": first["classes"],
+        "course_id": first["courses"],
+        "term_id": first["terms"],
+        "student_id": first["students"],
+        "teacher_id": first["teachers"],
+        "user_id": first["users"][:1] + first["teachers"][:1],
+    }
+    compared = 0
+    for endpoint in ROSTERING + RESOURCES:
+        collection_ids = _first_ids(demo_api, endpoint)
+        for path in _paths(endpoint, {**ids, endpoint.segments[0]: collection_ids}):
+            status11, body11 = _all(demo_api, V11 + path)
+            root12 = href_root(endpoint.entity_name)
+            status12, body12 = _all(demo_api, root12 + path)
+            assert status11 == status12 == 200, (path, status11, status12)
+            docs11 = body11 if isinstance(body11, list) else [body11]
+            docs12 = body12 if isinstance(body12, list) else [body12]
+            assert [d["sourcedId"] for d in docs11] == [d["sourcedId"] for d in docs12], path
+            for doc11, doc12 in zip(docs11, docs12):
+                _check_record(endpoint.entity_name, doc11, doc12, org_types)
+                compared += 1
+    assert compared > 5000
+
+
+def _first_ids(api: TestClient, endpoint: Endpoint) -> list[str]:
+    """Ids of the first records of a single-object endpoint's collection (all of `/demographics`' first)."""
+    if endpoint.collection:
+        return []
+    _, records = _all(api, V11 + "/" + endpoint.segments[0])
+    assert isinstance(records, list) and records, endpoint.path
+    return [r["sourcedId"] for r in records[:3]]

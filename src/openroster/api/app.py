@@ -26,7 +26,7 @@ from openroster.api.openapi import REFERENCE_PAGES, openapi_document
 from openroster.api.responses import JSON, collection_body, link_header, project, single_body, status_body
 from openroster.api.router import Router
 from openroster.api.status_v12 import status_body_v12
-from openroster.api.v12 import V12Reads, is_v12_path, no_endpoint
+from openroster.api.v12 import V12Reads, is_v12_path
 from openroster.auth.access import OAuthAccess
 from openroster.auth.credential_gate import CredentialGate, GateFull
 from openroster.auth.keys import ServerKeys, load_keys
@@ -197,8 +197,8 @@ class OneRosterService:
         raw_path = request.scope.get("raw_path", b"").decode("latin-1") or request.url.path
         raw_path = raw_path.split("?", 1)[0]
         match = self.router.match(raw_path) or self.v12.match(raw_path)
-        if match is None and is_v12_path(raw_path):
-            raise no_endpoint(raw_path, request.url.path)
+        if match is None and is_v12_path(raw_path):  # a 1.2 discovery document, or 404
+            return self.v12.unmatched(request, raw_path, self.base_url(request)), None
         if match is None:
             below_root = Router.split(raw_path)
             if below_root is not None and len(below_root) == 1 and below_root[0].lower() in REFERENCE_PAGES:

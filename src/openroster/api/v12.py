@@ -2,12 +2,13 @@
 
 The service (app.py) authenticates and answers errors for both versions; what differs in 1.2
 is here: the routes (endpoints_v12.py), the query rules (params_v12.py), the documents served
-(`doc_v12`), 404 for a relationship whose parent does not exist (spec §2.1, where 1.1 answers an
+(`doc_v12`), the services' OpenAPI documents (openapi_v12.py), 404 for a relationship whose parent does not exist (spec §2.1, where 1.1 answers an
 empty list for SDS), and hrefs under the 1.2 roots.
 """
 
 from __future__ import annotations
 
+import orjson
 import sqlalchemy as sa
 from starlette.requests import Request
 from starlette.responses import Response
@@ -15,10 +16,11 @@ from starlette.responses import Response
 from openroster.api.access import Grant
 from openroster.api.endpoints import Endpoint, parents
 from openroster.api.endpoints_v12 import RESOURCES_V12, ROSTERING_V12
+from openroster.api.openapi_v12 import SERVICES, discovery_names, openapi_document_v12
 from openroster.api.responses import JSON, link_header, project
 from openroster.api.router import RouteMatch, Router, root_segments
 from openroster.config import Settings
-from openroster.errors import UnknownObject
+from openroster.errors import MethodNotAllowed, UnknownObject
 from openroster.model.render_v12 import absolute_hrefs_v12
 from openroster.model.v12 import (
     ENTITIES_V12,
@@ -71,6 +73,21 @@ class V12Reads:
             if found is not None:
                 return found
         return None
+
+    def unmatched(self, request: Request, raw_path: str, base: str) -> Response:
+        """A path under a 1.2 root that no read serves: a service's OpenAPI document, or 404."""
+        for service, root in SERVICES.items():
+            below = Router.split(raw_path, root_segments(root))
+            if below is None or "/".join(below).lower() not in {n.lower() for n in discovery_names(service)}:
+                continue
+            if request.method not in ("GET", "HEAD"):
+                allowed = "GET, HEAD"
+                raise MethodNotAllowed(
+                    f"{request.method} is not supported here; allowed: {allowed}", headers={"Allow": allowed}
+                )
+            document = openapi_document_v12(service, base, max_limit=self.settings.max_limit)
+            return Response(b"" if request.method == "HEAD" else orjson.dumps(document), media_type=JSON)
+        raise no_endpoint(raw_path, request.url.path)
 
     def read(
         self,

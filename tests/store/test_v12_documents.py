@@ -185,3 +185,17 @@ def test_the_migration_renders_1_2_documents_of_an_existing_store_and_moves_no_d
     migrate.upgrade(engine)
     assert {name: _stored(engine, name) for name in ENTITIES_V12} == imported
     engine.dispose()
+
+
+def test_an_administrators_role_follows_a_change_of_the_orgs_type(tmp_path: Path) -> None:
+    engine = load(tmp_path, district())
+    records = copy.deepcopy(district())
+    for org in records["org"]:
+        if org["sourcedId"] == "dist-1":
+            org["type"] = "school"  # the administrator's org becomes a school
+    _reimport(engine, tmp_path, records, LATER)
+    doc, doc_v12, _, dlm = _stored(engine, "user")["adm-1"]
+    assert doc["role"] == "administrator" and [r["role"] for r in doc_v12["roles"]] == ["siteAdministrator"]
+    assert dlm == LATER  # the 1.2 document changed, so the one dateLastModified moved
+    assert _stored(engine, "user")["tch-1"][3] != LATER
+    engine.dispose()

@@ -22,6 +22,7 @@ from openroster.model.catalogue import (
     CLASS_TYPE,
     ENTITIES,
     IMPORTANCE,
+    LIST_KINDS,
     ORG_TYPE,
     ROLE_TYPE,
     SESSION_TYPE,
@@ -153,14 +154,7 @@ class Field12:
 
     @property
     def is_list(self) -> bool:
-        return self.kind in (
-            Kind.STRING_LIST,
-            Kind.ENUM_LIST,
-            Kind.REF_LIST,
-            Kind.USER_IDS,
-            Kind.ROLES,
-            Kind.USER_PROFILES,
-        )
+        return self.kind in LIST_KINDS
 
 
 def _f(

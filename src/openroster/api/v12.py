@@ -2,8 +2,9 @@
 
 The service (app.py) authenticates and answers errors for both versions; what differs in 1.2
 is here: the routes (endpoints_v12.py), the query rules (params_v12.py), the documents served
-(`doc_v12`), the services' OpenAPI documents (openapi_v12.py), 404 for a relationship whose parent does not exist (spec §2.1, where 1.1 answers an
-empty list for SDS), and hrefs under the 1.2 roots.
+(`doc_v12`), the services' OpenAPI documents (openapi_v12.py), 404 for a relationship whose
+parent does not exist (spec §2.1, where 1.1 answers an empty list for SDS), and hrefs under the
+1.2 roots.
 """
 
 from __future__ import annotations
@@ -63,6 +64,8 @@ def no_endpoint(raw_path: str, shown_path: str) -> UnknownObject:
 
 
 class V12Reads:
+    """Routes and reads of the 1.2 services (a part of the one OneRosterService)."""
+
     def __init__(self, settings: Settings, engine: sa.Engine, page_memory: PageMemory) -> None:
         self.settings, self.engine, self.page_memory = settings, engine, page_memory
         self.routers = (Router(ROSTERING_V12, ROSTERING_ROOT), Router(RESOURCES_V12, RESOURCES_ROOT))

@@ -18,6 +18,7 @@ from openroster.errors import ConfigurationError, TargetNotEmpty
 from openroster.store import migrate
 from openroster.store.dialects import insert_rows, read_connection, refresh_statistics, write_transaction
 from openroster.store.schema import metadata, oauth_nonces, store_state
+from openroster.store.writes import revision
 
 BATCH_SIZE = 5000  # rows read and inserted at a time
 COPIED = tuple(t for t in metadata.sorted_tables if t is not oauth_nonces)
@@ -55,12 +56,22 @@ def copy_store(
     report = progress or (lambda stage, rows: None)
     counts: dict[str, int] = {}
     with read_connection(source) as reading, reading.begin(), write_transaction(target) as writing:
+        replaced_revision = revision(writing)
         for table in reversed(COPIED):
             writing.execute(table.delete())
         for table in COPIED:
             counts[table.name] = _copy_table(reading, writing, table, batch_size, report)
+        _keep_revision_rising(writing, replaced_revision)
         refresh_statistics(writing, COPIED)
     return counts
+
+
+def _keep_revision_rising(writing: sa.Connection, replaced: int) -> None:
+    """A replaced store's data revision never goes back: a reader that saw revision N of the old data
+    must not take different data under the same N for the same walk."""
+    if revision(writing) <= replaced:
+        writing.execute(store_state.delete().where(store_state.c.key == "revision"))
+        writing.execute(store_state.insert().values(key="revision", value=replaced + 1))
 
 
 def _copy_table(

@@ -61,6 +61,8 @@ def test_json_logs_are_one_object_a_line_with_the_audit_fields_and_the_request_i
         bearer = {"Authorization": f"Bearer {token(served, store)}"}
         page = httpx.get(served.url + BASE + "/schools?limit=1", headers=bearer)
         missing = httpx.get(served.url + BASE + "/schools/nope", headers=bearer)
+        # This test is a trusted proxy (127.0.0.1): its id is the one logged.
+        proxied = httpx.get(served.url + BASE + "/orgs", headers={**bearer, "X-Request-Id": "lb-42-abc"})
     finally:
         served.stop()
     lines = served.json_lines()  # every line parses, uvicorn's own too
@@ -80,7 +82,8 @@ def test_json_logs_are_one_object_a_line_with_the_audit_fields_and_the_request_i
     assert isinstance(entry["ms"], float)
     refused = audit[missing.headers["X-Request-Id"]]
     assert refused["status"] == 404 and "nope" in refused["reason"]
-    assert len(audit) == 4  # the first GET / (is it up?), the token, the page, the 404: each its own id
+    assert proxied.headers["X-Request-Id"] == "lb-42-abc" and audit["lb-42-abc"]["path"] == BASE + "/orgs"
+    assert len(audit) == 5  # the first GET / (is it up?), the token, the page, the 404, the proxied
 
 
 def test_text_logs_are_todays_lines_with_the_request_id(store: Store) -> None:

@@ -453,7 +453,7 @@ def prune(
         None,
         "--older-than-days",
         min=1,
-        help="Remove tombstones older than this (default: $OPENROSTER_TOMBSTONE_DAYS or 400).",
+        help="Remove tombstones older than this (default: the tombstone_days setting, 400).",
     ),
     database: str | None = DatabaseOption,
     config: str | None = ConfigOption,

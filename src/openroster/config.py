@@ -99,7 +99,8 @@ def _host(value: str, default: str) -> str | None:
 class Settings:
     database_url: str = setting(
         factory=lambda: f"sqlite:///{Path.cwd() / 'openroster.db'}",
-        help="The store: sqlite:///path/to/file.db or postgresql+psycopg://user:password@host/dbname.",
+        help="The store: sqlite:///path/to/file.db or postgresql+psycopg://user:password@host/dbname "
+        "(default: openroster.db in the working directory).",
         flag="--database",
         metavar="URL",
         check=_database_url,
@@ -124,7 +125,8 @@ class Settings:
     )
     key_file: Path = setting(
         factory=lambda: Path.cwd() / "openroster.key",
-        help="The file holding the server key when secret_key is empty (created by clients add).",
+        help="The file holding the server key when secret_key is empty, created by clients add "
+        "(default: openroster.key in the working directory).",
     )
     token_lifetime: int = setting(
         DEFAULT_TOKEN_LIFETIME,

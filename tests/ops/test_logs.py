@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import secrets
@@ -113,8 +114,11 @@ def test_the_log_level_leaves_out_less_severe_lines(store: Store) -> None:
 @pytest.mark.parametrize("log_format", ["json", "text"])
 def test_no_secret_token_signature_password_or_put_body_is_ever_logged(store: Store, log_format: str) -> None:
     served = serve(store, "--log-format", log_format, "--log-level", "debug")
-    never: list[str] = [store.secret]
+    basic = base64.b64encode(f"{store.client_id}:{store.secret}".encode()).decode()
+    never: list[str] = [store.secret, basic]
     try:
+        # HTTP Basic credentials on the token endpoint (what SDS sends)
+        assert token(served, store)
         # client_secret in a token request's body, and a wrong one (refused, so its reason is logged)
         form = {
             "grant_type": "client_credentials",

@@ -178,12 +178,17 @@ def setting(
 
 
 def declarations(cls: type) -> tuple[Declared, ...]:
+    """Every field of `cls`, each of which must be made with `setting(...)` (a plain field would be
+    a setting no file, variable or flag could set)."""
     hints = typing.get_type_hints(cls)
-    return tuple(
-        Declared(f.name, hints[f.name], f.metadata["spec"], f)
-        for f in dataclasses.fields(cls)
-        if "spec" in f.metadata
-    )
+    declared = []
+    for f in dataclasses.fields(cls):
+        if "spec" not in f.metadata:
+            raise TypeError(f"{cls.__name__}.{f.name} is not declared with setting(...)")
+        if hints[f.name] not in (str, int, bool, Path):
+            raise TypeError(f"{cls.__name__}.{f.name}: a setting is a str, int, bool or Path")
+        declared.append(Declared(f.name, hints[f.name], f.metadata["spec"], f))
+    return tuple(declared)
 
 
 # Checks shared by several settings.

@@ -1,8 +1,9 @@
 """The `openroster` command: serve, import, export, copy, backup, demo-data, migrate, clients, changes,
-prune, check."""
+prune, check, config."""
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import inspect
 import os
@@ -21,10 +22,11 @@ from sqlalchemy.engine import make_url as sa_url
 
 from openroster import API_ROOT
 from openroster.auth.scopes import short
-from openroster.config import Settings
+from openroster.config import BY_NAME, SETTINGS, Settings
 from openroster.errors import OpenRosterError
 from openroster.model.catalogue import ENTITIES
 from openroster.model.values import format_datetime
+from openroster.ops.sources import CONFIG_ENV, Effective, load_settings
 from openroster.store import migrate
 from openroster.store.connect import (
     create_missing_database,
@@ -52,19 +54,47 @@ app = typer.Typer(
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
-DatabaseOption = typer.Option(
+
+def _flag(name: str) -> Any:
+    """The command-line option of setting `name`, as its declaration describes it."""
+    declared = BY_NAME[name]
+    default = (
+        "" if declared.field.default_factory is not dataclasses.MISSING else f"; default {declared.default()}"
+    )
+    return typer.Option(
+        None,
+        str(declared.spec.flag),
+        metavar=declared.spec.metavar,
+        help=f"{declared.spec.help} (${declared.env}{default})",
+        show_default=False,
+    )
+
+
+DatabaseOption = _flag("database_url")
+ConfigOption = typer.Option(
     None,
-    "--database",
-    help="Database URL (default: $OPENROSTER_DATABASE_URL "
-    "or sqlite:///openroster.db in the working directory).",
+    "--config",
+    metavar="PATH",
+    help=f"A TOML file of settings (default: ${CONFIG_ENV}); OPENROSTER_* variables and flags override it.",
 )
+_loaded: list[Effective] = []  # the settings of the running command, loaded before it starts
 
 
-def _settings(database: str | None) -> Settings:
+def _load(kwargs: dict[str, Any]) -> None:
+    flags = {d.name: kwargs.get(d.param) for d in SETTINGS if d.param is not None and d.param in kwargs}
     try:
-        return Settings.from_env(database)
+        effective = load_settings(kwargs.get("config"), flags)
     except OpenRosterError as exc:
         _fail(str(exc))
+    _loaded[:] = [effective]
+
+
+def _effective() -> Effective:
+    return _loaded[0]
+
+
+def _settings() -> Settings:
+    return _effective().settings
 
 
 def _fail(message: str, code: int = 1) -> NoReturn:
@@ -120,14 +150,17 @@ def _guarded_command(group: typer.Typer, name: str) -> Callable[[Command], Comma
     output) when it fails."""
 
     def register(command: Command) -> Command:
-        takes_database = "database" in inspect.signature(command).parameters
+        parameters = inspect.signature(command).parameters
+        takes_database, takes_settings = "database" in parameters, "config" in parameters
 
         @functools.wraps(command)
         def run(*args: Any, **kwargs: Any) -> None:
             _undo.clear()
             url = ""
+            if takes_settings:
+                _load(kwargs)
             if takes_database:
-                settings = _settings(kwargs.get("database"))
+                settings = _settings()
                 url = settings.database_url
                 database_file = sqlite_file(url)
                 if database_file is not None:
@@ -165,6 +198,7 @@ def _guarded_command(group: typer.Typer, name: str) -> Callable[[Command], Comma
 def import_command(
     path: Path = typer.Argument(..., help="A .zip bundle, or a folder with manifest.csv."),
     database: str | None = DatabaseOption,
+    config: str | None = ConfigOption,
 ) -> None:
     """Import a OneRoster 1.1 CSV bundle (all files validated first; one transaction).
 
@@ -173,7 +207,7 @@ def import_command(
     from openroster.ingest.importer import import_bundle
     from openroster.ingest.reader import BundleInvalid
 
-    settings = _settings(database)
+    settings = _settings()
     if not path.exists():
         _fail(f"{path} does not exist; give a .zip bundle or a folder containing manifest.csv.")
     engine = _new_or_existing_engine(settings.database_url)
@@ -261,6 +295,7 @@ def export(
         False, "--active-only", help="Leave tombstones out (for importers that ignore status in bulk files)."
     ),
     database: str | None = DatabaseOption,
+    config: str | None = ConfigOption,
 ) -> None:
     """Export the store as a OneRoster 1.1 CSV bundle, grades included (categories, lineItems, results).
 
@@ -273,7 +308,7 @@ def export(
 
     if out_path.exists() and (out_path.is_file() or any(out_path.iterdir())):
         _fail(f"{out_path} already exists and is not empty; choose a new path.")
-    engine = _ready_engine(database)
+    engine = _ready_engine()
     try:
         counts = export_bundle(engine, out_path, active_only=active_only, with_passwords=with_passwords)
     finally:
@@ -288,6 +323,7 @@ def copy(
     to: str = typer.Option(..., "--to", metavar="URL", help="Database URL to copy the store into."),
     force: bool = typer.Option(False, "--force", help="Replace what the target holds."),
     database: str | None = DatabaseOption,
+    config: str | None = ConfigOption,
 ) -> None:
     """Copy the whole store into another database (SQLite to PostgreSQL or back), losing nothing.
 
@@ -300,7 +336,7 @@ def copy(
 
     from openroster.store.copy import copy_store
 
-    source = _ready_engine(database)
+    source = _ready_engine()
     try:
         target = create_engine(to)
     except sa.exc.ArgumentError as exc:
@@ -335,6 +371,7 @@ def copy(
 def backup(
     out_path: Path = typer.Argument(..., metavar="OUT", help="The new file to write the copy to."),
     database: str | None = DatabaseOption,
+    config: str | None = ConfigOption,
 ) -> None:
     """Copy the store consistently while it is being served (SQLite: online backup; PostgreSQL: pg_dump).
 
@@ -342,7 +379,7 @@ def backup(
     """
     from openroster.store.backup import backup_store
 
-    how = backup_store(_settings(database).database_url, out_path)
+    how = backup_store(_settings().database_url, out_path)
     out.print(f"Wrote {out_path} ({how}).", highlight=False)
 
 
@@ -368,12 +405,12 @@ def demo_data(
 
 
 @_guarded_command(app, "migrate")
-def migrate_command(database: str | None = DatabaseOption) -> None:
+def migrate_command(database: str | None = DatabaseOption, config: str | None = ConfigOption) -> None:
     """Create or upgrade the store's schema to this version's.
 
     Example: openroster migrate --database postgresql+psycopg://postgres@127.0.0.1/roster
     """
-    settings = _settings(database)
+    settings = _settings()
     engine = _new_or_existing_engine(settings.database_url)
     before = migrate.current_revision(engine)
     try:
@@ -387,6 +424,7 @@ def migrate_command(database: str | None = DatabaseOption) -> None:
 def changes(
     since: str = typer.Option(..., "--since", help="A date-time (2025-09-01T00:00:00Z) or a date."),
     database: str | None = DatabaseOption,
+    config: str | None = ConfigOption,
 ) -> None:
     """Count what changed after a moment: what a delta sync from then will carry.
 
@@ -399,7 +437,7 @@ def changes(
         since_ms = parse_datetime(since)
     except BadValue as exc:
         _fail(f"--since: {exc}")
-    engine = _ready_engine(database)
+    engine = _ready_engine()
     with engine.connect() as conn:
         counts = changes_since(conn, since_ms)
     out.print(f"{'':16} {'new':>9} {'changed':>9} {'tombstoned':>10}")
@@ -415,9 +453,10 @@ def prune(
         None,
         "--older-than-days",
         min=1,
-        help="Remove tombstones older than this (default: $OPENROSTER_TOMBSTONE_DAYS or 400).",
+        help="Remove tombstones older than this (default: the tombstone_days setting, 400).",
     ),
     database: str | None = DatabaseOption,
+    config: str | None = ConfigOption,
 ) -> None:
     """Remove tobedeleted records that delta consumers have had long enough to see.
 
@@ -426,17 +465,17 @@ def prune(
     from openroster.model.values import now_ms
     from openroster.store.maintenance import prune_tombstones
 
-    settings = _settings(database)
+    settings = _settings()
     days = older_than_days or settings.tombstone_days
-    engine = _ready_engine(database)
+    engine = _ready_engine()
     with engine.begin() as conn:
         removed = prune_tombstones(conn, now_ms() - days * 86_400_000)
     out.print(f"Removed {sum(removed.values()):,} tombstone(s) older than {days} days.")
 
 
-def _ready_engine(database: str | None) -> sa.Engine:
+def _ready_engine() -> sa.Engine:
     """An engine on a store whose schema is current (or a clear error)."""
-    url = _settings(database).database_url
+    url = _settings().database_url
     try:
         require_existing(url)
         engine = _engine(url)
@@ -454,10 +493,10 @@ clients_app = typer.Typer(
 app.add_typer(clients_app, name="clients")
 
 
-def _keys_and_engine(database: str | None, *, create_key: bool) -> tuple[ServerKeys, sa.Engine]:
+def _keys_and_engine(*, create_key: bool) -> tuple[ServerKeys, sa.Engine]:
     from openroster.auth.keys import load_keys
 
-    settings = _settings(database)
+    settings = _settings()
     engine = _engine(settings.database_url)
     try:
         migrate.prepare(engine)
@@ -499,6 +538,7 @@ def clients_add(
         help="Serve this client users' passwords (and let it filter and sort on them).",
     ),
     database: str | None = DatabaseOption,
+    config: str | None = ConfigOption,
 ) -> None:
     """Create an API client and print its credentials once.
 
@@ -507,7 +547,7 @@ def clients_add(
     """
     from openroster.auth.clients import add_client
 
-    keys, engine = _keys_and_engine(database, create_key=True)
+    keys, engine = _keys_and_engine(create_key=True)
     try:
         issued = add_client(
             engine,
@@ -528,6 +568,7 @@ def clients_add(
 def clients_list(
     as_json: bool = typer.Option(False, "--json", help="Print a JSON array (for scripts)."),
     database: str | None = DatabaseOption,
+    config: str | None = ConfigOption,
 ) -> None:
     """List API clients (never their secrets); ids are printed whole, however wide the terminal.
 
@@ -537,7 +578,7 @@ def clients_list(
 
     from openroster.auth.clients import list_clients
 
-    clients = list_clients(_ready_engine(database))
+    clients = list_clients(_ready_engine())
     if as_json:
         rows = [
             {
@@ -574,7 +615,9 @@ def clients_list(
 
 @_guarded_command(clients_app, "remove")
 def clients_remove(
-    client: str = typer.Argument(..., help="Client id or name."), database: str | None = DatabaseOption
+    client: str = typer.Argument(..., help="Client id or name."),
+    database: str | None = DatabaseOption,
+    config: str | None = ConfigOption,
 ) -> None:
     """Remove a client: its tokens and signatures stop working at once.
 
@@ -582,7 +625,7 @@ def clients_remove(
     """
     from openroster.auth.clients import remove_client
 
-    removed = remove_client(_ready_engine(database), client)
+    removed = remove_client(_ready_engine(), client)
     out.print(f"Removed client {removed}.", highlight=False)
 
 
@@ -593,6 +636,7 @@ def clients_rotate(
         None, "--client-secret", help="New secret (default: generated)."
     ),
     database: str | None = DatabaseOption,
+    config: str | None = ConfigOption,
 ) -> None:
     """Give a client a new secret; tokens issued with the old one stop working.
 
@@ -600,7 +644,7 @@ def clients_rotate(
     """
     from openroster.auth.clients import rotate_secret
 
-    keys, engine = _keys_and_engine(database, create_key=True)
+    keys, engine = _keys_and_engine(create_key=True)
     try:
         issued = rotate_secret(engine, keys, client, client_secret)
     except OpenRosterError as exc:
@@ -608,25 +652,64 @@ def clients_rotate(
     _show_credentials(issued, f"New secret for client {issued.client.name!r}.")
 
 
+config_app = typer.Typer(
+    no_args_is_help=True,
+    help="Settings: what a command would use, and where each value comes from.\n\n"
+    "Example: openroster config show --config /etc/openroster.toml",
+)
+app.add_typer(config_app, name="config")
+
+
+@_guarded_command(config_app, "show")
+def config_show(
+    as_json: bool = typer.Option(False, "--json", help="Print a JSON document (for scripts)."),
+    config: str | None = ConfigOption,
+    database: str | None = DatabaseOption,
+    host: str | None = _flag("host"),
+    port: str | None = _flag("port"),
+    workers: str | None = _flag("workers"),
+    log_level: str | None = _flag("log_level"),
+    log_format: str | None = _flag("log_format"),
+) -> None:
+    """Print the effective settings and where each came from (default, file, env, flag), secrets masked.
+
+    Takes serve's flags, to show what serve would run with. Settings are checked as at a start:
+    a bad value is an error here too.
+
+    Example: openroster config show --config /etc/openroster.toml --json
+    """
+    from openroster.ops import show
+
+    if as_json:
+        out.print(show.as_json(_effective()), highlight=False, markup=False, soft_wrap=True)
+        return
+    for line in show.as_text(_effective()):
+        out.print(line, highlight=False, markup=False, crop=False, overflow="ignore")
+
+
 @_guarded_command(app, "serve")
 def serve(
-    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
-    port: int = typer.Option(8000, min=1, max=65535, help="Port to listen on."),
+    host: str | None = _flag("host"),
+    port: str | None = _flag("port"),
     database: str | None = DatabaseOption,
-    workers: int = typer.Option(1, min=1, help="Server processes."),
+    config: str | None = ConfigOption,
+    workers: str | None = _flag("workers"),
+    log_level: str | None = _flag("log_level"),
+    log_format: str | None = _flag("log_format"),
     demo: bool = typer.Option(False, "--demo", help="Load a small demo district into an empty store first."),
 ) -> None:
     """Serve the OneRoster 1.1 API (never changes stored data, except --demo on an empty store).
 
-    Example: openroster serve --port 8000 --database sqlite:///district.db
+    Example: openroster serve --port 8000 --database sqlite:///district.db --config /etc/openroster.toml
     """
     import uvicorn
 
     from openroster.api.asgi import PROTOCOL
     from openroster.auth.clients import check_server_key
     from openroster.auth.keys import load_keys
+    from openroster.ops.logs import configure_logging
 
-    settings = _settings(database)
+    settings = _settings()
     try:
         if not demo:
             require_existing(settings.database_url)
@@ -647,28 +730,33 @@ def serve(
         check_server_key(engine, keys)
     except OpenRosterError as exc:
         _fail(str(exc))
-    if not _can_listen(host, port):
+    if not _can_listen(settings.host, settings.port):
         _fail(
-            f"Cannot listen on {host}:{port}: the port is in use (or the address is not this machine's). "
+            f"Cannot listen on {settings.host}:{settings.port}: the port is in use (or the address is not this machine's). "
             f"Stop the other server, or choose another port with --port."
         )
     engine.dispose()
     _undo.clear()  # the store is ready: stopping the server (Ctrl-C) must not remove it
-    os.environ["OPENROSTER_DATABASE_URL"] = settings.database_url
-    shown = settings.public_url or f"http://{host}:{port}"
+    # Server processes read their settings from the environment: the effective ones, whatever
+    # their sources here (flags, file, variables), so that every process serves the same.
+    os.environ.update(_effective().environ())
+    os.environ.pop(CONFIG_ENV, None)
+    configure_logging(settings.log_level, settings.log_format)
+    shown = settings.public_url or f"http://{settings.host}:{settings.port}"
     out.print(
-        f"openroster serving {settings.database_url}\nOneRoster base URL: {shown}{API_ROOT}\n"
-        f"OAuth 2.0 token URL: {shown}/oauth/token",
+        f"openroster serving {sa_url(settings.database_url).render_as_string(hide_password=True)}\n"
+        f"OneRoster base URL: {shown}{API_ROOT}\nOAuth 2.0 token URL: {shown}/oauth/token",
         highlight=False,
     )
     uvicorn.run(
         "openroster.api.asgi:build",
         factory=True,
-        host=host,
-        port=port,
-        workers=workers,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
         http=PROTOCOL,  # bounds the time and size of each request's head
-        log_level="info",
+        log_level=settings.log_level,
+        log_config=None,  # uvicorn's own lines go through openroster's handler and format
         proxy_headers=False,  # X-Forwarded-*: openroster.api.forwarded
         access_log=False,
     )  # every request is on the openroster.audit log instead

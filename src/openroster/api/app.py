@@ -23,6 +23,7 @@ from openroster.api.docs_page import docs_page
 from openroster.api.endpoints import ENDPOINTS, Endpoint, parents
 from openroster.api.forwarded import ForwardedHeaders
 from openroster.api.openapi import REFERENCE_PAGES, openapi_document
+from openroster.api.request_ids import RequestIds
 from openroster.api.responses import JSON, collection_body, link_header, project, single_body, status_body
 from openroster.api.router import Router
 from openroster.auth.access import OAuthAccess
@@ -380,13 +381,10 @@ def create_app(
         oauth1_require_body_hash=settings.oauth1_require_body_hash,
     )
     service = OneRosterService(settings, engine, keys, access)
+    trusted = [ip.strip() for ip in settings.forwarded_allow_ips.split(",") if ip.strip()]
+    # The request id first: it judges the peer before X-Forwarded-For replaces it.
     app = Starlette(
-        middleware=[
-            Middleware(
-                ForwardedHeaders,
-                trusted=[ip.strip() for ip in settings.forwarded_allow_ips.split(",") if ip.strip()],
-            )
-        ]
+        middleware=[Middleware(RequestIds, trusted=trusted), Middleware(ForwardedHeaders, trusted=trusted)]
     )
     # Every request, whatever its path (a decoded newline included) or method, is the service's.
     app.router.default = request_response(service.route)

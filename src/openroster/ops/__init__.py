@@ -1,0 +1,1 @@
+"""Running openroster: its settings and where they come from, and its logs."""

@@ -29,6 +29,7 @@ MAX_MAX_FILTER_LENGTH = 65_536
 DEFAULT_QUERY_TIMEOUT_MS = 10_000  # a page of 10,000 or a filtered count on a 1M-user store fits
 DEFAULT_REQUEST_READ_TIMEOUT = 20  # seconds a client has to send a request's head, and its body
 DEFAULT_TOMBSTONE_DAYS = 400  # longer than a school year, so every delta consumer sees deletions
+MIN_METRICS_TOKEN = 16  # characters: a guessable token would open the metrics to anyone
 
 
 def default_key_file() -> Path:
@@ -54,6 +55,8 @@ class Settings:
     forwarded_allow_ips: str = "127.0.0.1"
     # Refuse OAuth 1.0a requests with a body that do not sign it with oauth_body_hash.
     oauth1_require_body_hash: bool = False
+    metrics_token: str = ""  # bearer token /metrics requires; '' = see ops/metrics_access.py
+    metrics_port: int = 0  # the port `serve --metrics-port` serves metrics on; 0 = none
 
     @classmethod
     def from_env(cls, database_url: str | None = None) -> Settings:
@@ -73,6 +76,8 @@ class Settings:
             request_read_timeout=_int_env("OPENROSTER_REQUEST_READ_TIMEOUT", DEFAULT_REQUEST_READ_TIMEOUT),
             forwarded_allow_ips=os.environ.get("OPENROSTER_FORWARDED_ALLOW_IPS", "127.0.0.1"),
             oauth1_require_body_hash=_bool_env("OPENROSTER_OAUTH1_REQUIRE_BODY_HASH", False),
+            metrics_token=os.environ.get("OPENROSTER_METRICS_TOKEN", ""),
+            metrics_port=_int_env("OPENROSTER_METRICS_PORT", 0),
         )
         settings.check()
         return settings
@@ -136,6 +141,22 @@ class Settings:
             raise ConfigurationError(
                 f"OPENROSTER_TOMBSTONE_DAYS={self.tombstone_days} must be at least 1 (default 400): "
                 f"deletions must stay visible until every consumer's next delta sync."
+            )
+        if self.metrics_token and (
+            len(self.metrics_token) < MIN_METRICS_TOKEN
+            or not self.metrics_token.isascii()
+            or not self.metrics_token.isprintable()
+            or " " in self.metrics_token
+        ):
+            raise ConfigurationError(
+                f"OPENROSTER_METRICS_TOKEN must be at least {MIN_METRICS_TOKEN} printable ASCII characters "
+                f"without spaces (it is sent as Authorization: Bearer <token>); make one with: "
+                f"python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
+            )
+        if not 0 <= self.metrics_port <= 65535:
+            raise ConfigurationError(
+                f"OPENROSTER_METRICS_PORT={self.metrics_port} is not a port: give 1 to 65535, or leave it "
+                f"unset to serve /metrics on the API's port."
             )
         if "://" not in self.database_url:
             raise ConfigurationError(

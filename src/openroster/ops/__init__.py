@@ -1,0 +1,1 @@
+"""Operating the server: liveness and readiness (/health, /ready) and metrics (/metrics)."""

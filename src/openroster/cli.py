@@ -3,13 +3,14 @@ prune, check."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
 import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
@@ -615,18 +616,27 @@ def serve(
     database: str | None = DatabaseOption,
     workers: int = typer.Option(1, min=1, help="Server processes."),
     demo: bool = typer.Option(False, "--demo", help="Load a small demo district into an empty store first."),
+    metrics_port: int | None = typer.Option(
+        None,
+        "--metrics-port",
+        min=1,
+        max=65535,
+        help="Serve /metrics on this port of its own, without a token (default: $OPENROSTER_METRICS_PORT; "
+        "none: /metrics on the API's port).",
+    ),
+    metrics_host: str = typer.Option("127.0.0.1", "--metrics-host", help="Address of the metrics port."),
 ) -> None:
     """Serve the OneRoster 1.1 API (never changes stored data, except --demo on an empty store).
 
-    Example: openroster serve --port 8000 --database sqlite:///district.db
-    """
-    import uvicorn
+    /health, /ready and /metrics answer beside the API (see the README's Health and metrics).
 
-    from openroster.api.asgi import PROTOCOL
+    Example: openroster serve --port 8000 --workers 2 --metrics-port 9109 --database sqlite:///district.db
+    """
     from openroster.auth.clients import check_server_key
     from openroster.auth.keys import load_keys
 
     settings = _settings(database)
+    metrics_port = metrics_port or settings.metrics_port
     try:
         if not demo:
             require_existing(settings.database_url)
@@ -652,15 +662,58 @@ def serve(
             f"Cannot listen on {host}:{port}: the port is in use (or the address is not this machine's). "
             f"Stop the other server, or choose another port with --port."
         )
+    if metrics_port == port:
+        _fail(f"--metrics-port {metrics_port} is the API's port too: give the metrics a port of their own.")
+    if metrics_port and not _can_listen(metrics_host, metrics_port):
+        _fail(
+            f"Cannot listen on {metrics_host}:{metrics_port} for metrics: the port is in use (or the "
+            f"address is not this machine's). Choose another with --metrics-port."
+        )
     engine.dispose()
     _undo.clear()  # the store is ready: stopping the server (Ctrl-C) must not remove it
     os.environ["OPENROSTER_DATABASE_URL"] = settings.database_url
+    os.environ["OPENROSTER_METRICS_PORT"] = str(metrics_port or 0)
     shown = settings.public_url or f"http://{host}:{port}"
     out.print(
         f"openroster serving {settings.database_url}\nOneRoster base URL: {shown}{API_ROOT}\n"
         f"OAuth 2.0 token URL: {shown}/oauth/token",
         highlight=False,
     )
+    if metrics_port:
+        out.print(f"Metrics: http://{metrics_host}:{metrics_port}/metrics", highlight=False)
+    with _metrics_folder():
+        _run_server(settings.database_url, host, port, workers, metrics_host, metrics_port)
+
+
+@contextlib.contextmanager
+def _metrics_folder() -> Iterator[None]:
+    """A fresh folder where every server process of this run keeps its metrics, removed at the end.
+
+    Set before anything imports prometheus_client, which chooses its multiprocess mode then.
+    """
+    folder = tempfile.mkdtemp(prefix="openroster-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
+    try:
+        yield
+    finally:
+        del os.environ["PROMETHEUS_MULTIPROC_DIR"]
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _run_server(
+    database_url: str, host: str, port: int, workers: int, metrics_host: str, metrics_port: int
+) -> None:
+    import uvicorn
+
+    from openroster.api.asgi import PROTOCOL
+
+    if metrics_port:
+        from openroster.ops.listener import serve_metrics
+
+        try:
+            serve_metrics(metrics_host, metrics_port, database_url)
+        except OSError as exc:
+            _fail(f"Cannot listen on {metrics_host}:{metrics_port} for metrics ({exc.strerror}).")
     uvicorn.run(
         "openroster.api.asgi:build",
         factory=True,

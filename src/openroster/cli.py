@@ -8,6 +8,7 @@ import functools
 import inspect
 import os
 import shutil
+import signal
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
@@ -689,15 +690,23 @@ def serve(
 def _metrics_folder() -> Iterator[None]:
     """A fresh folder where every server process of this run keeps its metrics, removed at the end.
 
-    Set before anything imports prometheus_client, which chooses its multiprocess mode then.
+    Set before anything imports prometheus_client, which chooses its multiprocess mode then. A
+    single uvicorn server ends on SIGTERM by raising the signal again once it has shut down, which
+    would kill this process before the folder is removed: the signal ends it with SystemExit instead.
     """
     folder = tempfile.mkdtemp(prefix="openroster-metrics-")
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
+    previous = signal.signal(signal.SIGTERM, _exit_on_signal)
     try:
         yield
     finally:
+        signal.signal(signal.SIGTERM, previous)
         del os.environ["PROMETHEUS_MULTIPROC_DIR"]
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _exit_on_signal(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 def _run_server(

@@ -11,6 +11,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -49,7 +50,11 @@ def start(database: str, key_file: Path, *extra: str) -> tuple[subprocess.Popen[
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    wait_for(f"http://127.0.0.1:{port}/health")
+    try:
+        wait_for(f"http://127.0.0.1:{port}/health", seconds=90)  # the machine may be busy
+    except BaseException:
+        stop(process)
+        raise
     return process, port
 
 
@@ -93,13 +98,14 @@ def requests(samples: Samples, endpoint: str) -> float:
 
 
 def metrics_folder(served: Served) -> Path:
-    """The folder of the run's worker processes (PROMETHEUS_MULTIPROC_DIR in their environment)."""
-    for pid in children(served.process.pid):
-        environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
-        for entry in environ:
-            if entry.startswith(b"PROMETHEUS_MULTIPROC_DIR="):
-                return Path(entry.split(b"=", 1)[1].decode())
-    raise AssertionError("no worker process has PROMETHEUS_MULTIPROC_DIR")
+    """The run's multiprocess folder: the one holding files of its processes (<kind>_<pid>.db)."""
+    pids = {served.process.pid, *children(served.process.pid)}
+    for folder in Path(tempfile.gettempdir()).glob("openroster-metrics-*"):
+        if any(
+            int(m.group(1)) in pids for name in os.listdir(folder) if (m := re.search(r"_(\d+)\.db$", name))
+        ):
+            return folder
+    raise AssertionError("no metrics folder holds files of the server's processes")
 
 
 def children(pid: int) -> list[int]:
@@ -160,7 +166,8 @@ def test_a_killed_worker_keeps_its_counts_and_is_marked_dead(served: Served) -> 
     assert value(after, "openroster_http_requests_in_progress") == 1  # the scrape itself
 
 
-def test_each_run_gets_a_fresh_metrics_folder_removed_at_the_end(tmp_path: Path) -> None:
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_each_run_gets_a_fresh_metrics_folder_removed_at_the_end(tmp_path: Path, workers: str) -> None:
     engine = load(tmp_path, district())
     database = engine.url.render_as_string(hide_password=False)
     engine.dispose()
@@ -168,7 +175,7 @@ def test_each_run_gets_a_fresh_metrics_folder_removed_at_the_end(tmp_path: Path)
     load_keys("", key_file, create=True)
     folders = []
     for _ in range(2):
-        process, port = start(database, key_file, "--workers", "2")
+        process, port = start(database, key_file, "--workers", workers)
         try:
             served = Served(f"http://127.0.0.1:{port}", "", process, {})
             assert httpx.get(served.url + "/health").status_code == 200

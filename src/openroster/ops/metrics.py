@@ -9,8 +9,7 @@ With several server processes (`serve --workers N`), `serve` points PROMETHEUS_M
 fresh folder before any process starts: each process then keeps its values in files of its own
 there (prometheus_client's multiprocess mode) and a scrape adds them up, whichever process
 answers it. A process that stops (or dies) keeps its counts in the sum; the gauge of requests in
-progress forgets it (`mark_process_dead`, at exit and, for a process that was killed, at the next
-scrape).
+progress forgets it at the next scrape (`mark_process_dead` for every process no longer running).
 
 Other code counts refusals through `count_rate_limited` (429) and `count_shed` (503); a
 StoreBusy error answered by the API is counted as shed with its `cause`.
@@ -18,10 +17,10 @@ StoreBusy error answered by the API is counted as shed with its `cause`.
 
 from __future__ import annotations
 
-import atexit
 import os
 import re
 from collections.abc import Iterable
+from pathlib import Path
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, disable_created_metrics
 from prometheus_client.metrics_core import Metric
@@ -202,13 +201,9 @@ def _running(pid: int) -> bool:
         return False
     except PermissionError:
         return True  # it exists, as another user's
-    return True
-
-
-def _forget_this_process(directory: str) -> None:
-    if os.path.isdir(directory):  # `serve` removes the folder once every process has stopped
-        mark_process_dead(os.getpid(), directory)  # type: ignore[no-untyped-call]
-
-
-if MULTIPROCESS_DIR:
-    atexit.register(_forget_this_process, MULTIPROCESS_DIR)
+    # A killed worker stays a zombie until the supervisor reaps it, and kill() still finds it.
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True  # no /proc here (or it just went): take the kill() check's word
+    return stat.rpartition(")")[2].split()[0] != "Z"

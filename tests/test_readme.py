@@ -98,6 +98,10 @@ def serve_briefly(args: list[str], cwd: Path) -> tuple[int, str]:
         args = [str(port) if previous == "--port" else arg for previous, arg in zip(["", *args], args)]
     else:
         args = [*args, "--port", str(port)]
+    metrics_port = free_port()  # the README's metrics port may be taken here
+    args = [
+        str(metrics_port) if previous == "--metrics-port" else arg for previous, arg in zip(["", *args], args)
+    ]
     process, printed = start_server(args, cwd)
     try:
         answered = _wait_for(f"http://127.0.0.1:{port}/")

@@ -3,14 +3,16 @@ prune, check, config."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import inspect
 import os
 import shutil
+import signal
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
@@ -697,19 +699,28 @@ def serve(
     log_level: str | None = _flag("log_level"),
     log_format: str | None = _flag("log_format"),
     demo: bool = typer.Option(False, "--demo", help="Load a small demo district into an empty store first."),
+    metrics_port: int | None = typer.Option(
+        None,
+        "--metrics-port",
+        min=1,
+        max=65535,
+        help="Serve /metrics on this port of its own, without a token (default: $OPENROSTER_METRICS_PORT; "
+        "none: /metrics on the API's port).",
+    ),
+    metrics_host: str = typer.Option("127.0.0.1", "--metrics-host", help="Address of the metrics port."),
 ) -> None:
     """Serve the OneRoster 1.1 API (never changes stored data, except --demo on an empty store).
 
-    Example: openroster serve --port 8000 --database sqlite:///district.db --config /etc/openroster.toml
-    """
-    import uvicorn
+    /health, /ready and /metrics answer beside the API (see the README's Health and metrics).
 
-    from openroster.api.asgi import PROTOCOL
+    Example: openroster serve --port 8000 --workers 2 --metrics-port 9109 --config /etc/openroster.toml
+    """
     from openroster.auth.clients import check_server_key
     from openroster.auth.keys import load_keys
     from openroster.ops.logs import configure_logging
 
     settings = _settings()
+    metrics_port = metrics_port or settings.metrics_port
     try:
         if not demo:
             require_existing(settings.database_url)
@@ -735,12 +746,20 @@ def serve(
             f"Cannot listen on {settings.host}:{settings.port}: the port is in use (or the address is not this machine's). "
             f"Stop the other server, or choose another port with --port."
         )
+    if metrics_port == settings.port:
+        _fail(f"--metrics-port {metrics_port} is the API's port too: give the metrics a port of their own.")
+    if metrics_port and not _can_listen(metrics_host, metrics_port):
+        _fail(
+            f"Cannot listen on {metrics_host}:{metrics_port} for metrics: the port is in use (or the "
+            f"address is not this machine's). Choose another with --metrics-port."
+        )
     engine.dispose()
     _undo.clear()  # the store is ready: stopping the server (Ctrl-C) must not remove it
     # Server processes read their settings from the environment: the effective ones, whatever
     # their sources here (flags, file, variables), so that every process serves the same.
     os.environ.update(_effective().environ())
     os.environ.pop(CONFIG_ENV, None)
+    os.environ["OPENROSTER_METRICS_PORT"] = str(metrics_port or 0)
     configure_logging(settings.log_level, settings.log_format)
     shown = settings.public_url or f"http://{settings.host}:{settings.port}"
     out.print(
@@ -748,6 +767,47 @@ def serve(
         f"OneRoster base URL: {shown}{API_ROOT}\nOAuth 2.0 token URL: {shown}/oauth/token",
         highlight=False,
     )
+    if metrics_port:
+        out.print(f"Metrics: http://{metrics_host}:{metrics_port}/metrics", highlight=False)
+    with _metrics_folder():
+        _run_server(settings, metrics_host, metrics_port)
+
+
+@contextlib.contextmanager
+def _metrics_folder() -> Iterator[None]:
+    """A fresh folder where every server process of this run keeps its metrics, removed at the end.
+
+    Set before anything imports prometheus_client, which chooses its multiprocess mode then. A
+    single uvicorn server ends on SIGTERM by raising the signal again once it has shut down, which
+    would kill this process before the folder is removed: the signal ends it with SystemExit instead.
+    """
+    folder = tempfile.mkdtemp(prefix="openroster-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
+    previous = signal.signal(signal.SIGTERM, _exit_on_signal)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        del os.environ["PROMETHEUS_MULTIPROC_DIR"]
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _exit_on_signal(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
+def _run_server(settings: Settings, metrics_host: str, metrics_port: int) -> None:
+    import uvicorn
+
+    from openroster.api.asgi import PROTOCOL
+
+    if metrics_port:
+        from openroster.ops.listener import serve_metrics
+
+        try:
+            serve_metrics(metrics_host, metrics_port, settings.database_url)
+        except OSError as exc:
+            _fail(f"Cannot listen on {metrics_host}:{metrics_port} for metrics ({exc.strerror}).")
     uvicorn.run(
         "openroster.api.asgi:build",
         factory=True,

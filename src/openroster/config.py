@@ -31,6 +31,7 @@ DEFAULT_REQUEST_READ_TIMEOUT = 20  # seconds a client has to send a request's he
 DEFAULT_TOMBSTONE_DAYS = 400  # longer than a school year, so every delta consumer sees deletions
 LOG_LEVELS = ("debug", "info", "warning", "error")
 LOG_FORMATS = ("text", "json")
+MIN_METRICS_TOKEN = 16  # characters: a guessable token would open the metrics to anyone
 
 
 def _database_url(value: str, default: str) -> str | None:
@@ -93,6 +94,18 @@ def _max_limit(value: int, default: int) -> str | None:
 
 def _host(value: str, default: str) -> str | None:
     return "is empty: give an address such as 127.0.0.1 or 0.0.0.0" if not value.strip() else None
+
+
+def _metrics_token(value: str, default: str) -> str | None:
+    if not value or (
+        len(value) >= MIN_METRICS_TOKEN and value.isascii() and value.isprintable() and " " not in value
+    ):
+        return None
+    return (
+        f"must be at least {MIN_METRICS_TOKEN} printable ASCII characters without spaces (it is sent as "
+        f"Authorization: Bearer <token>); make one with: python3 -c 'import secrets; "
+        f"print(secrets.token_urlsafe(32))'"
+    )
 
 
 @dataclass(frozen=True)
@@ -198,6 +211,18 @@ class Settings:
     )
     workers: int = setting(
         1, help="Server processes serve runs.", flag="--workers", metavar="N", check=between(1, 256)
+    )
+    metrics_token: str = setting(
+        "",
+        help="The bearer token GET /metrics requires (16+ printable characters); empty: /metrics "
+        "answers this machine only (or serve it on metrics_port).",
+        check=_metrics_token,
+        mask=hidden,
+    )
+    metrics_port: int = setting(
+        0,
+        help="A port of its own for GET /metrics (on host); 0: /metrics is served on the API's port.",
+        check=between(0, 65_535),
     )
 
     def __post_init__(self) -> None:

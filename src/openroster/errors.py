@@ -118,8 +118,9 @@ class StoreBusy(OneRosterError):
     http_status = 503
     code_minor = "server_busy"
 
-    def __init__(self, description: str, *, retry_after_seconds: int = 5) -> None:
+    def __init__(self, description: str, *, cause: str = "store_busy", retry_after_seconds: int = 5) -> None:
         super().__init__(description, headers={"Retry-After": str(retry_after_seconds)})
+        self.cause = cause  # which bound shed the request: a fixed word, for /metrics
 
 
 class ConfigurationError(OpenRosterError):

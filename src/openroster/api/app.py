@@ -22,7 +22,7 @@ from openroster.api.audit import audit_request as _audit
 from openroster.api.docs_page import docs_page
 from openroster.api.endpoints import ENDPOINTS, Endpoint, parents
 from openroster.api.forwarded import ForwardedHeaders
-from openroster.api.openapi import REFERENCE_PAGES, openapi_document
+from openroster.api.openapi import REFERENCE_PAGES, TOKEN_PATH, openapi_document
 from openroster.api.request_ids import RequestIds
 from openroster.api.responses import JSON, collection_body, link_header, project, single_body, status_body
 from openroster.api.router import Router
@@ -45,6 +45,9 @@ from openroster.errors import (
 from openroster.model.catalogue import PUBLIC_VIEWS
 from openroster.model.json_input import read_object
 from openroster.model.values import now_ms
+from openroster.ops import metrics
+from openroster.ops import routes as ops_routes
+from openroster.ops.request_metrics import RequestMetrics
 from openroster.query.params import filter_weight, parse_query, query_parameters
 from openroster.store import gradebook, secret_fields
 from openroster.store.dialects import create_engine, no_connection_free, read_connection, write_transaction
@@ -65,6 +68,7 @@ class OneRosterService:
         # Room for a few filters of the largest size at once.
         self.filter_admission = FilterAdmission(4 * settings.max_filter_predicates)
         self.credential_gate = CredentialGate()
+        self.operations = ops_routes.Operations(settings, engine)
 
     def base_url(self, request: Request) -> str:
         if self.settings.public_url:
@@ -72,9 +76,12 @@ class OneRosterService:
         return f"{request.url.scheme}://{request.url.netloc}"
 
     async def route(self, request: Request) -> Response:
-        """Every request: the token endpoint (whatever the method: others are 405), else the API."""
+        """Every request: the token endpoint (whatever the method: others are 405), the operations
+        endpoints (/health, /ready), else the API."""
         if request.url.path == "/oauth/token":
             return await self.token(request)
+        if request.url.path in ops_routes.PATHS:
+            return await self.operations.respond(request)
         return await self.handle(request)
 
     async def handle(self, request: Request) -> Response:
@@ -105,6 +112,7 @@ class OneRosterService:
                 response, records = self._dispatch(request, body)
         except (OneRosterError, sa.exc.TimeoutError) as caught:
             exc = no_connection_free() if isinstance(caught, sa.exc.TimeoutError) else caught
+            metrics.count_api_refusal(exc)
             response = error_response(exc.http_status, exc.status_info, exc.headers)
             reason, claimed = exc.description, exc.claimed_client
         except ConfigurationError as exc:  # the server key cannot open this client's stored secret
@@ -129,6 +137,7 @@ class OneRosterService:
                     "failure", "error", "internal server error", "The server failed to answer this request."
                 ),
             )
+        request.state.records = records
         _audit(request, response.status_code, records, started, reason, claimed)
         return response
 
@@ -148,6 +157,7 @@ class OneRosterService:
     async def token(self, request: Request) -> Response:
         """POST /oauth/token (OAuth 2.0 client credentials); other methods are 405."""
         started = time.perf_counter()
+        request.state.endpoint = TOKEN_PATH
         if request.method != "POST":
             description = f"{request.method} is not supported here; request a token with POST"
             _audit(request, 405, None, started, description)
@@ -180,6 +190,8 @@ class OneRosterService:
         except GateFull:
             result = TOKEN_BUSY
         request.state.client_id = result.client_id
+        if result.status >= 400:
+            metrics.count_token_refusal(str(result.body.get("error", "")))
         response = Response(
             orjson.dumps(result.body),
             status_code=result.status,
@@ -196,13 +208,16 @@ class OneRosterService:
         if match is None:
             below_root = Router.split(raw_path)
             if below_root is not None and len(below_root) == 1 and below_root[0].lower() in REFERENCE_PAGES:
+                request.state.endpoint = f"{API_ROOT}/{below_root[0].lower()}"
                 return self._reference(request, below_root[0].lower()), None
             if below_root is None and raw_path.strip("/") == "":
+                request.state.endpoint = "/"
                 return Response(
                     b'{"openroster":"' + __version__.encode() + b'","api":"' + API_ROOT.encode() + b'"}',
                     media_type=JSON,
                 ), None
             raise UnknownObject(f"No OneRoster endpoint at {request.url.path}")
+        request.state.endpoint = API_ROOT + match.endpoints[0].path  # the template: bounded labels
         endpoint = match.for_method(request.method)
         if endpoint is None:
             allowed = ", ".join(_allow({e.method for e in match.endpoints}))
@@ -384,7 +399,11 @@ def create_app(
     trusted = [ip.strip() for ip in settings.forwarded_allow_ips.split(",") if ip.strip()]
     # The request id first: it judges the peer before X-Forwarded-For replaces it.
     app = Starlette(
-        middleware=[Middleware(RequestIds, trusted=trusted), Middleware(ForwardedHeaders, trusted=trusted)]
+        middleware=[
+            Middleware(RequestMetrics),  # outermost: it times and counts every request
+            Middleware(RequestIds, trusted=trusted),
+            Middleware(ForwardedHeaders, trusted=trusted),
+        ]
     )
     # Every request, whatever its path (a decoded newline included) or method, is the service's.
     app.router.default = request_response(service.route)

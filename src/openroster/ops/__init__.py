@@ -1,1 +1,1 @@
-"""Running openroster: its settings and where they come from, and its logs."""
+"""Running openroster: its settings and logs, liveness and readiness (/health, /ready), metrics (/metrics)."""

@@ -142,7 +142,8 @@ def read_connection(engine: sa.Engine, budget_ms: int | None = None) -> Iterator
             raise
         raise StoreBusy(
             f"The request ran past this server's time budget of {budget_ms} ms "
-            "(OPENROSTER_QUERY_TIMEOUT_MS); narrow the filter or retry shortly"
+            "(OPENROSTER_QUERY_TIMEOUT_MS); narrow the filter or retry shortly",
+            cause="query_time_budget",
         ) from None
 
 
@@ -159,7 +160,9 @@ def _sqlite_deadline(conn: sa.Connection, deadline: float) -> Iterator[None]:
 
 def no_connection_free() -> StoreBusy:
     """The error for a request that waited POOL_WAIT seconds for a pooled connection in vain."""
-    return StoreBusy(f"Every database connection is busy (waited {POOL_WAIT} s); retry shortly")
+    return StoreBusy(
+        f"Every database connection is busy (waited {POOL_WAIT} s); retry shortly", cause="connection_pool"
+    )
 
 
 def _cancelled(exc: sa.exc.OperationalError) -> bool:
@@ -193,7 +196,8 @@ def write_transaction(engine: sa.Engine, *, wait_ms: int | None = None) -> Itera
                 raise StoreBusy(
                     f"The store is busy with another write (such as an import) and could "
                     f"not take this one within {wait_ms / 1000:g} s; nothing was written. "
-                    f"Retry in a few seconds."
+                    f"Retry in a few seconds.",
+                    cause="write_lock",
                 ) from None
             raise
         finally:
@@ -260,6 +264,23 @@ def refresh_statistics(conn: sa.Connection, tables: Sequence[sa.Table]) -> None:
     if conn.dialect.name == "postgresql":
         for table in tables:
             conn.exec_driver_sql(f'ANALYZE "{table.name}"')
+
+
+def row_counts(conn: sa.Connection, tables: Sequence[sa.Table]) -> dict[str, int]:
+    """Rows per table, cheaply: SQLite counts (an index walk); PostgreSQL, whose count(*) reads
+    every row, answers with the planner's estimate (ANALYZE after each import keeps it close),
+    counting only tables it has never estimated."""
+    counts: dict[str, int] = {}
+    if conn.dialect.name == "postgresql":
+        estimates = conn.execute(
+            sa.text("SELECT relname, reltuples FROM pg_class WHERE oid = ANY(CAST(:names AS regclass[]))"),
+            {"names": [f'"{table.name}"' for table in tables]},
+        )
+        counts = {name: int(rows) for name, rows in estimates if rows >= 0}
+    for table in tables:
+        if table.name not in counts:
+            counts[table.name] = int(conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one())
+    return counts
 
 
 class json_member(sa.sql.functions.FunctionElement[str]):

@@ -164,3 +164,17 @@ category_orgs = sa.Table(
     sa.Column("org_sourced_id", TEXT, primary_key=True),
     sa.Index("ix_category_orgs_org", "org_sourced_id", "category_sourced_id"),
 )
+
+# One row per import that reached the store, and how it ended: /ready reports a failed last import,
+# /metrics counts imports and their durations (ops/). `failure` is the server's summary of what went
+# wrong (a count of problems, an error's kind), never the bundle's content.
+import_runs = sa.Table(
+    "import_runs",
+    metadata,
+    sa.Column("run_id", TEXT, primary_key=True),  # random: copies between stores never collide
+    sa.Column("started_ms", sa.BigInteger, nullable=False),
+    sa.Column("finished_ms", sa.BigInteger, nullable=False),
+    sa.Column("succeeded", sa.Boolean, nullable=False),
+    sa.Column("failure", TEXT, nullable=True),
+    sa.Index("ix_import_runs_finished", "finished_ms"),
+)

@@ -1,0 +1,1 @@
+"""Running in production: limits per client, shedding under overload, failed-credential limits."""

@@ -38,12 +38,16 @@ from openroster.errors import (
     OneRosterError,
     PayloadTooLarge,
     RequestTimeout,
+    RetryLater,
     StatusInfo,
     UnknownObject,
 )
 from openroster.model.catalogue import PUBLIC_VIEWS
 from openroster.model.json_input import read_object
 from openroster.model.values import now_ms
+from openroster.ops import refusals
+from openroster.ops.limits import ClientLimiter
+from openroster.ops.shared_counters import SharedCounters, counters_path
 from openroster.query.params import filter_weight, parse_query, query_parameters
 from openroster.store import gradebook, secret_fields
 from openroster.store.dialects import create_engine, no_connection_free, read_connection, write_transaction
@@ -64,6 +68,11 @@ class OneRosterService:
         # Room for a few filters of the largest size at once.
         self.filter_admission = FilterAdmission(4 * settings.max_filter_predicates)
         self.credential_gate = CredentialGate()
+        # Shared by every process serving this store on this host: the limits hold across them.
+        self.counters = SharedCounters(counters_path(engine.url.render_as_string(hide_password=True)))
+        self.limiter = ClientLimiter(
+            self.counters, settings.default_limits, window_seconds=settings.limits_window
+        )
 
     def base_url(self, request: Request) -> str:
         if self.settings.public_url:
@@ -104,6 +113,8 @@ class OneRosterService:
                 response, records = self._dispatch(request, body)
         except (OneRosterError, sa.exc.TimeoutError) as caught:
             exc = no_connection_free() if isinstance(caught, sa.exc.TimeoutError) else caught
+            if isinstance(exc, RetryLater):
+                refusals.count(exc.http_status, exc.refusal)
             response = error_response(exc.http_status, exc.status_info, exc.headers)
             reason, claimed = exc.description, exc.claimed_client
         except ConfigurationError as exc:  # the server key cannot open this client's stored secret
@@ -214,11 +225,27 @@ class OneRosterService:
                 "The request holds a NUL character (%00); no path segment or query parameter may"
             )
         grant = self.access.authorize(request, endpoint, self.base_url(request) + raw_path, body)
+        if grant.client_id is None:
+            return self._answer(request, endpoint, match.params, grant, body, raw_path)
+        with self.limiter.admit(grant.client_id, grant.limits):
+            response, records = self._answer(request, endpoint, match.params, grant, body, raw_path)
+        self.limiter.served(grant.client_id, grant.limits, records or 0)
+        return response, records
+
+    def _answer(
+        self,
+        request: Request,
+        endpoint: Endpoint,
+        path_params: dict[str, str],
+        grant: Grant,
+        body: bytes,
+        raw_path: str,
+    ) -> tuple[Response, int | None]:
         if endpoint.method == "PUT":
-            return self._put(request, endpoint, match.params["id"], grant, body), 1
+            return self._put(request, endpoint, path_params["id"], grant, body), 1
         if endpoint.method == "DELETE":
-            return self._delete(endpoint, match.params["id"], grant), None
-        return self._read(request, endpoint, match.params, grant, raw_path)
+            return self._delete(endpoint, path_params["id"], grant), None
+        return self._read(request, endpoint, path_params, grant, raw_path)
 
     def _put(
         self, request: Request, endpoint: Endpoint, sourced_id: str, grant: Grant, body: bytes

@@ -74,9 +74,10 @@ class OAuthAccess:
                 },
             )
         if not client.orgs:
-            return Grant(client.client_id, passwords=client.allow_passwords)
+            return Grant(client.client_id, passwords=client.allow_passwords, limits=client.limits)
         with self.engine.connect() as conn:
-            return Grant(client.client_id, visible_orgs(conn, client.orgs), passwords=client.allow_passwords)
+            orgs = visible_orgs(conn, client.orgs)
+        return Grant(client.client_id, orgs, passwords=client.allow_passwords, limits=client.limits)
 
     def _authenticate(
         self, request: Request, signed_url: str, body: bytes

@@ -37,6 +37,8 @@ class ClientLimits:
     records_per_minute: int | None = None
 
 
+SERVER_DEFAULTS = ClientLimits()  # a client with no limits of its own
+
 # Each limit's command-line option and the setting of the server's default.
 OPTIONS = {
     "requests_per_minute": ("--requests-per-minute", "OPENROSTER_REQUESTS_PER_MINUTE"),
@@ -61,7 +63,7 @@ def parse_limit(name: str, text: str, *, where: str, default_allowed: bool = Tru
     if word.isdigit() and 1 <= int(word) <= largest:
         return int(word)
     choices = "a whole number" + (", 'unlimited' or 'default'" if default_allowed else " or 'unlimited'")
-    raise BadLimit(f"{where} {text!r} is not a limit: give {choices} (numbers from 1 to {largest:,}).")
+    raise BadLimit(f"{where}{text!r} is not a limit: give {choices} (numbers from 1 to {largest:,}).")
 
 
 def describe(value: int | None) -> str:

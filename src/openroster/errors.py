@@ -39,6 +39,8 @@ class OneRosterError(OpenRosterError):
     code_minor = "invalid data"
     # The audit-log tag of the client id a refused request claimed (never the claim itself).
     claimed_client: str | None = None
+    # Seconds the answer is held back (repeated failed credentials), without holding a worker thread.
+    answer_delay: float = 0.0
 
     def __init__(self, description: str, *, headers: dict[str, str] | None = None) -> None:
         super().__init__(description)

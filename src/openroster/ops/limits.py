@@ -25,6 +25,7 @@ from openroster.ops.permits import MAX_PERMITS, Permits
 from openroster.ops.shared_counters import SharedCounters
 
 UNLIMITED = 0
+_ROUNDING = 1e-6  # seconds: instants are floats, and a whole minute's requests must fit in a minute
 MAX_PER_MINUTE = 10**12
 
 
@@ -127,7 +128,7 @@ class ClientLimiter:
                 return requests_paid, records_paid, ("records_per_minute", records_paid - now - window)
             if request_cost:
                 paid = max(requests_paid, now) + request_cost
-                if paid - now > window:
+                if paid - now > window + _ROUNDING:
                     return requests_paid, records_paid, ("requests_per_minute", paid - now - window)
                 requests_paid = paid
             return requests_paid, records_paid, ("", 0.0)

@@ -23,6 +23,9 @@ STATEMENTS_KEPT = 16  # prepared statements a database connection keeps for reus
 # Seconds a request waits for a free pooled connection before it is answered 503: a flood of
 # requests must not queue cheap ones behind it for longer.
 POOL_WAIT = 5
+# Pooled connections of an engine: kept open, and opened beyond them when all are in use.
+POOL_SIZE = 5
+POOL_OVERFLOW = 10
 # SQLite virtual-machine steps between two looks at a read's deadline (well under a millisecond).
 _PROGRESS_STEPS = 20_000
 
@@ -35,6 +38,8 @@ def create_engine(url: str) -> sa.Engine:
         # at will, so keep few (the import's and the paging statements are a handful).
         engine = sa.create_engine(
             url,
+            pool_size=POOL_SIZE,
+            max_overflow=POOL_OVERFLOW,
             pool_timeout=POOL_WAIT,
             connect_args={
                 "check_same_thread": False,
@@ -45,7 +50,9 @@ def create_engine(url: str) -> sa.Engine:
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_on_begin)
         return engine
-    engine = sa.create_engine(url, pool_pre_ping=True, pool_timeout=POOL_WAIT)
+    engine = sa.create_engine(
+        url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW, pool_timeout=POOL_WAIT
+    )
     event.listen(engine, "connect", _postgresql_on_connect)
     return engine
 
@@ -155,6 +162,12 @@ def _sqlite_deadline(conn: sa.Connection, deadline: float) -> Iterator[None]:
         yield
     finally:
         raw.set_progress_handler(None, 0)
+
+
+def pool_exhausted(engine: sa.Engine) -> bool:
+    """Whether every connection the engine's pool may open is in use (a new request would wait)."""
+    pool = engine.pool
+    return isinstance(pool, sa.pool.QueuePool) and pool.checkedout() >= POOL_SIZE + POOL_OVERFLOW
 
 
 def no_connection_free() -> StoreBusy:

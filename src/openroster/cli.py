@@ -28,6 +28,7 @@ from openroster.config import BY_NAME, SETTINGS, Settings
 from openroster.errors import OpenRosterError
 from openroster.model.catalogue import ENTITIES
 from openroster.model.values import format_datetime
+from openroster.ops.limits import ClientLimits, describe
 from openroster.ops.sources import CONFIG_ENV, Effective, load_settings
 from openroster.store import migrate
 from openroster.store.connect import (
@@ -43,7 +44,7 @@ from openroster.store.dialects import create_engine
 if TYPE_CHECKING:
     import sqlalchemy as sa
 
-    from openroster.auth.clients import IssuedCredentials
+    from openroster.auth.clients import ApiClient, IssuedCredentials
     from openroster.auth.keys import ServerKeys
 
 app = typer.Typer(
@@ -516,7 +517,50 @@ def _show_credentials(issued: IssuedCredentials, note: str) -> None:
     out.print(f"  orgs:   {', '.join(client.orgs) if client.orgs else 'all'}", highlight=False)
     if client.allow_passwords:
         out.print("  users' passwords: served to this client", highlight=False)
+    if client.limits != ClientLimits():
+        out.print(f"  limits: {_own_limits(client)}", highlight=False)
     out.print("The secret is shown only now; store it safely.", highlight=False)
+
+
+_LIMIT_LABELS = {
+    "requests_per_minute": "requests per minute",
+    "concurrent_requests": "requests at once",
+    "records_per_minute": "records per minute",
+}
+
+
+def _limit_options(**given: str | None) -> ClientLimits:
+    """The limits given on the command line (None each: not given), or a clear error."""
+    from openroster.ops.limits import OPTIONS, parse_limit
+
+    return ClientLimits(
+        **{
+            name: parse_limit(name, text, where=f"{OPTIONS[name][0]} ")
+            for name, text in given.items()
+            if text is not None
+        }
+    )
+
+
+def _own_limits(client: ApiClient) -> str:
+    """A client's own limits, e.g. 'requests per minute 600, records per minute unlimited'."""
+    own = [
+        f"{label} {describe(getattr(client.limits, name))}"
+        for name, label in _LIMIT_LABELS.items()
+        if getattr(client.limits, name) is not None
+    ]
+    return ", ".join(own) or "the server's defaults"
+
+
+def _limit_option(name: str) -> Any:
+    from openroster.ops.limits import OPTIONS
+
+    return typer.Option(
+        None,
+        OPTIONS[name][0],
+        metavar="N|unlimited|default",
+        help=f"Its limit of {_LIMIT_LABELS[name]} (default: the server's {OPTIONS[name][1]}).",
+    )
 
 
 @_guarded_command(clients_app, "add")
@@ -539,16 +583,24 @@ def clients_add(
         "--allow-passwords",
         help="Serve this client users' passwords (and let it filter and sort on them).",
     ),
+    requests_per_minute: str | None = _limit_option("requests_per_minute"),
+    concurrent_requests: str | None = _limit_option("concurrent_requests"),
+    records_per_minute: str | None = _limit_option("records_per_minute"),
     database: str | None = DatabaseOption,
     config: str | None = ConfigOption,
 ) -> None:
     """Create an API client and print its credentials once.
 
     Example: openroster clients add "Grade Sync" --scope roster.readonly --scope gradebook.readonly
-    --scope gradebook.createput --scope gradebook.delete --org sch-0001
+    --scope gradebook.createput --scope gradebook.delete --org sch-0001 --requests-per-minute 600
     """
     from openroster.auth.clients import add_client
 
+    limits = _limit_options(
+        requests_per_minute=requests_per_minute,
+        concurrent_requests=concurrent_requests,
+        records_per_minute=records_per_minute,
+    )
     keys, engine = _keys_and_engine(create_key=True)
     try:
         issued = add_client(
@@ -560,10 +612,54 @@ def clients_add(
             scopes=scope,
             orgs=org,
             allow_passwords=allow_passwords,
+            limits=limits,
         )
     except OpenRosterError as exc:
         _fail(str(exc))
     _show_credentials(issued, f"Created client {name!r}.")
+
+
+@_guarded_command(clients_app, "update")
+def clients_update(
+    client: str = typer.Argument(..., help="Client id or name."),
+    requests_per_minute: str | None = _limit_option("requests_per_minute"),
+    concurrent_requests: str | None = _limit_option("concurrent_requests"),
+    records_per_minute: str | None = _limit_option("records_per_minute"),
+    database: str | None = DatabaseOption,
+    config: str | None = ConfigOption,
+) -> None:
+    """Change a client's limits; every server process applies them from its next request.
+
+    'default' gives a limit back to the server's setting, 'unlimited' lifts it.
+
+    Example: openroster clients update "School Data Sync" --records-per-minute unlimited
+    --concurrent-requests 4
+    """
+    from openroster.auth.clients import set_limits
+
+    given = {
+        "requests_per_minute": requests_per_minute,
+        "concurrent_requests": concurrent_requests,
+        "records_per_minute": records_per_minute,
+    }
+    if all(text is None for text in given.values()):
+        _fail(
+            "Nothing to change: give --requests-per-minute, --concurrent-requests or --records-per-minute "
+            "(a number, unlimited or default)."
+        )
+    limits = _limit_options(**given)
+    changes = {name: getattr(limits, name) for name, text in given.items() if text is not None}
+    defaults = _settings().default_limits
+    updated = set_limits(_ready_engine(), client, changes)
+    out.print(f"Limits of client {updated.name!r} ({updated.client_id}):", highlight=False)
+    for name, label in _LIMIT_LABELS.items():
+        own = getattr(updated.limits, name)
+        shown = (
+            f"{describe(own)} (its own)"
+            if own is not None
+            else f"{describe(getattr(defaults, name))} (the server's default)"
+        )
+        out.print(f"  {label}: {shown}", highlight=False)
 
 
 @_guarded_command(clients_app, "list")
@@ -576,6 +672,8 @@ def clients_list(
 
     Example: openroster clients list --json
     """
+    from dataclasses import asdict
+
     import orjson
 
     from openroster.auth.clients import list_clients
@@ -589,25 +687,30 @@ def clients_list(
                 "scopes": [short(s) for s in c.scopes],
                 "orgs": list(c.orgs),
                 "passwords": c.allow_passwords,
+                # The client's own limits: null the server's default, "unlimited", or a number.
+                "limits": {
+                    name: "unlimited" if value == 0 else value for name, value in asdict(c.limits).items()
+                },
             }
             for c in clients
         ]
         out.print(orjson.dumps(rows, option=orjson.OPT_INDENT_2).decode(), highlight=False, markup=False)
         return
-    table = [("client id", "name", "passwords", "scopes", "orgs")] + [
+    table = [("client id", "name", "passwords", "scopes", "orgs", "limits")] + [
         (
             c.client_id,
             c.name,
             "served" if c.allow_passwords else "-",
             " ".join(short(s) for s in c.scopes),
             ", ".join(c.orgs) or "all",
+            "default" if c.limits == ClientLimits() else _own_limits(c),
         )
         for c in clients
     ]
-    widths = [max(len(row[i]) for row in table) for i in range(4)]
+    widths = [max(len(row[i]) for row in table) for i in range(5)]
     for row in table:
         out.print(
-            "  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[4],
+            "  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[5],
             highlight=False,
             markup=False,
             crop=False,

@@ -13,7 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from openroster.ops.declare import between, declarations, hidden, one_of, setting
+from openroster.errors import ConfigurationError
+from openroster.ops.declare import Check, between, declarations, hidden, one_of, setting
+from openroster.ops.limits import MAX_PER_MINUTE, ClientLimits
+from openroster.ops.permits import MAX_PERMITS
 
 DEFAULT_MAX_LIMIT = 10_000
 MIN_MAX_LIMIT = 10_000  # SDS asks for 5,000-10,000 records a page; Google requires 10,000
@@ -32,6 +35,22 @@ DEFAULT_TOMBSTONE_DAYS = 400  # longer than a school year, so every delta consum
 LOG_LEVELS = ("debug", "info", "warning", "error")
 LOG_FORMATS = ("text", "json")
 MIN_METRICS_TOKEN = 16  # characters: a guessable token would open the metrics to anyone
+
+
+# Per-client limits (the README's "Limits and overload" shows the arithmetic): an SDS full sync of a
+# large district (about 2.5 million records: 500 pages of 5,000) fits in one minute's bucket of
+# either, even at this server's best rate of about 930,000 records a second.
+DEFAULT_REQUESTS_PER_MINUTE = 6_000
+DEFAULT_CONCURRENT_REQUESTS = 8
+DEFAULT_RECORDS_PER_MINUTE = 20_000_000
+DEFAULT_LIMITS_WINDOW = 60  # seconds the per-minute limits count over (shorter in tests)
+# Shedding, per server process: past these a new request is answered 503 at once.
+DEFAULT_MAX_IN_FLIGHT = 64  # requests being answered at once (the worker threads are 40)
+DEFAULT_MAX_MEMORY_MB = 2048  # private memory of the process (0: not watched)
+# Failed credentials (wrong secret, unknown client id), per address and per client id.
+DEFAULT_AUTH_FAILURES_BEFORE_SLOWING = 3
+DEFAULT_AUTH_FAILURES_BEFORE_BLOCK = 10
+DEFAULT_AUTH_BLOCK_SECONDS = 300
 
 
 def _database_url(value: str, default: str) -> str | None:
@@ -106,6 +125,15 @@ def _metrics_token(value: str, default: str) -> str | None:
         f"Authorization: Bearer <token>); make one with: python3 -c 'import secrets; "
         f"print(secrets.token_urlsafe(32))'"
     )
+
+
+def _limit(largest: int) -> Check:
+    def check(value: int, default: int) -> str | None:
+        if 0 <= value <= largest:
+            return None
+        return f"is not a limit: give a whole number from 1 to {largest:,}, or 0 for unlimited (default {default:,})"
+
+    return check
 
 
 @dataclass(frozen=True)
@@ -224,9 +252,65 @@ class Settings:
         help="A port of its own for GET /metrics (on host); 0: /metrics is served on the API's port.",
         check=between(0, 65_535),
     )
+    requests_per_minute: int = setting(
+        DEFAULT_REQUESTS_PER_MINUTE,
+        help="Requests a minute of a client without limits of its own; 0: unlimited.",
+        check=_limit(MAX_PER_MINUTE),
+    )
+    concurrent_requests: int = setting(
+        DEFAULT_CONCURRENT_REQUESTS,
+        help="Requests at once of a client without limits of its own; 0: unlimited.",
+        check=_limit(MAX_PERMITS),
+    )
+    records_per_minute: int = setting(
+        DEFAULT_RECORDS_PER_MINUTE,
+        help="Records a minute served to a client without limits of its own; 0: unlimited.",
+        check=_limit(MAX_PER_MINUTE),
+    )
+    limits_window: int = setting(
+        DEFAULT_LIMITS_WINDOW,
+        help="The seconds the per-minute limits count over.",
+        check=between(1, 3600, " seconds", ": the per-minute limits count over a minute"),
+    )
+    max_in_flight: int = setting(
+        DEFAULT_MAX_IN_FLIGHT,
+        help="Requests one server process answers at once (503 past it).",
+        check=between(4, 10_000, " requests", "; an SDS sync alone asks for several at once"),
+    )
+    max_memory_mb: int = setting(
+        DEFAULT_MAX_MEMORY_MB,
+        help="Private memory of one server process in MB (503 past it); 0: not watched.",
+        check=between(0, 1_048_576, " megabytes", ", or 0 not to shed on memory"),
+    )
+    auth_failures_before_slowing: int = setting(
+        DEFAULT_AUTH_FAILURES_BEFORE_SLOWING,
+        help="Failed credentials from one address or for one client id before answers slow down.",
+        check=between(1, 1000),
+    )
+    auth_failures_before_block: int = setting(
+        DEFAULT_AUTH_FAILURES_BEFORE_BLOCK,
+        help="Failed credentials before they are refused with 429 for a while.",
+        check=between(1, 1000),
+    )
+    auth_block_seconds: int = setting(
+        DEFAULT_AUTH_BLOCK_SECONDS,
+        help="How long a block for failed credentials lasts, at most, in seconds.",
+        check=between(1, 86_400, " seconds"),
+    )
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "public_url", self.public_url.rstrip("/"))
+        if self.auth_failures_before_slowing > self.auth_failures_before_block:
+            raise ConfigurationError(
+                f"auth_failures_before_slowing={self.auth_failures_before_slowing} and "
+                f"auth_failures_before_block={self.auth_failures_before_block}: slowing must come no "
+                f"later than blocking (defaults {DEFAULT_AUTH_FAILURES_BEFORE_SLOWING} and "
+                f"{DEFAULT_AUTH_FAILURES_BEFORE_BLOCK})."
+            )
+
+    @property
+    def default_limits(self) -> ClientLimits:
+        return ClientLimits(self.requests_per_minute, self.concurrent_requests, self.records_per_minute)
 
 
 SETTINGS = declarations(Settings)

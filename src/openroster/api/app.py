@@ -30,27 +30,39 @@ from openroster.auth.access import OAuthAccess
 from openroster.auth.credential_gate import CredentialGate, GateFull
 from openroster.auth.keys import ServerKeys, load_keys
 from openroster.auth.token_endpoint import BUSY as TOKEN_BUSY
-from openroster.auth.token_endpoint import token_response
+from openroster.auth.token_endpoint import retry_later, token_response
 from openroster.config import Settings
 from openroster.errors import (
     ConfigurationError,
     InvalidData,
     MethodNotAllowed,
     OneRosterError,
+    Overloaded,
     PayloadTooLarge,
     RequestTimeout,
+    RetryLater,
     StatusInfo,
     UnknownObject,
 )
 from openroster.model.catalogue import PUBLIC_VIEWS
 from openroster.model.json_input import read_object
 from openroster.model.values import now_ms
-from openroster.ops import metrics
+from openroster.ops import metrics, refusals
 from openroster.ops import routes as ops_routes
+from openroster.ops.credential_failures import CredentialFailures
+from openroster.ops.limits import ClientLimiter
 from openroster.ops.request_metrics import RequestMetrics
+from openroster.ops.shared_counters import SharedCounters, counters_path
+from openroster.ops.shedding import Shedder
 from openroster.query.params import filter_weight, parse_query, query_parameters
 from openroster.store import gradebook, secret_fields
-from openroster.store.dialects import create_engine, no_connection_free, read_connection, write_transaction
+from openroster.store.dialects import (
+    create_engine,
+    no_connection_free,
+    pool_exhausted,
+    read_connection,
+    write_transaction,
+)
 from openroster.store.migrate import require_current
 from openroster.store.page_memory import PageMemory
 from openroster.store.reads import read_one, read_page
@@ -61,7 +73,15 @@ log = logging.getLogger("openroster.api")
 
 
 class OneRosterService:
-    def __init__(self, settings: Settings, engine: sa.Engine, keys: ServerKeys, access: Access) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        engine: sa.Engine,
+        keys: ServerKeys,
+        access: Access,
+        counters: SharedCounters,
+        credential_failures: CredentialFailures,
+    ) -> None:
         self.settings, self.engine, self.keys, self.access = settings, engine, keys, access
         self.router = Router(ENDPOINTS)
         self.page_memory = PageMemory()
@@ -69,6 +89,13 @@ class OneRosterService:
         self.filter_admission = FilterAdmission(4 * settings.max_filter_predicates)
         self.credential_gate = CredentialGate()
         self.operations = ops_routes.Operations(settings, engine)
+        self.limiter = ClientLimiter(counters, settings.default_limits, window_seconds=settings.limits_window)
+        self.credential_failures = credential_failures
+        self.shedder = Shedder(
+            max_in_flight=settings.max_in_flight,
+            max_memory_mb=settings.max_memory_mb,
+            pool_exhausted=lambda: pool_exhausted(engine),
+        )
 
     def base_url(self, request: Request) -> str:
         if self.settings.public_url:
@@ -101,20 +128,33 @@ class OneRosterService:
             if request.method in ("GET", "HEAD")
             else 0
         )
-        return await run_in_threadpool(self._handle, request, body, started, weight)
+        try:
+            with self.shedder.admit():
+                response, delay = await run_in_threadpool(self._handle, request, body, started, weight)
+        except Overloaded as exc:
+            refusals.count(exc.http_status, exc.refusal)
+            _audit(request, exc.http_status, None, started, exc.description)
+            return error_response(exc.http_status, exc.status_info, exc.headers)
+        if delay:  # after repeated failed credentials; no longer counted in flight
+            await asyncio.sleep(delay)
+        return response
 
-    def _handle(self, request: Request, body: bytes, started: float, weight: int) -> Response:
+    def _handle(self, request: Request, body: bytes, started: float, weight: int) -> tuple[Response, float]:
+        """The response and how long to hold it back (a failed credential, after repeated ones)."""
         records: int | None = None
         reason = ""
         claimed = None
+        delay = 0.0
         try:
             with self.filter_admission.admit(weight):
                 response, records = self._dispatch(request, body)
         except (OneRosterError, sa.exc.TimeoutError) as caught:
             exc = no_connection_free() if isinstance(caught, sa.exc.TimeoutError) else caught
             metrics.count_api_refusal(exc)
+            if isinstance(exc, RetryLater):
+                refusals.count(exc.http_status, exc.refusal)
             response = error_response(exc.http_status, exc.status_info, exc.headers)
-            reason, claimed = exc.description, exc.claimed_client
+            reason, claimed, delay = exc.description, exc.claimed_client, exc.answer_delay
         except ConfigurationError as exc:  # the server key cannot open this client's stored secret
             log.error("%s %s: %s", request.method, request.url.path, exc)
             reason = str(exc)
@@ -139,7 +179,7 @@ class OneRosterService:
             )
         request.state.records = records
         _audit(request, response.status_code, records, started, reason, claimed)
-        return response
+        return response, delay
 
     def _reference(self, request: Request, name: str) -> Response:
         """The OpenAPI document (openapi.json) or the docs page (docs): no district data, no auth."""
@@ -178,17 +218,26 @@ class OneRosterService:
                 headers=exc.headers,
             )
         try:
-            result = await self.credential_gate.run(
-                token_response,
-                content_type=request.headers.get("content-type", ""),
-                authorization=request.headers.get("authorization", ""),
-                body=body,
-                engine=self.engine,
-                keys=self.keys,
-                lifetime_seconds=self.settings.token_lifetime,
-            )
+            with self.shedder.admit():
+                result = await self.credential_gate.run(
+                    token_response,
+                    content_type=request.headers.get("content-type", ""),
+                    authorization=request.headers.get("authorization", ""),
+                    body=body,
+                    engine=self.engine,
+                    keys=self.keys,
+                    lifetime_seconds=self.settings.token_lifetime,
+                    failures=self.credential_failures,
+                    address=request.client.host if request.client else "",
+                )
         except GateFull:
             result = TOKEN_BUSY
+        except Overloaded as exc:
+            result = retry_later(exc)
+        if result.refusal:
+            refusals.count(result.status, result.refusal)
+        if result.delay_seconds:  # after repeated failed credentials; no longer counted in flight
+            await asyncio.sleep(result.delay_seconds)
         request.state.client_id = result.client_id
         if result.status >= 400:
             metrics.count_token_refusal(str(result.body.get("error", "")))
@@ -230,11 +279,27 @@ class OneRosterService:
                 "The request holds a NUL character (%00); no path segment or query parameter may"
             )
         grant = self.access.authorize(request, endpoint, self.base_url(request) + raw_path, body)
+        if grant.client_id is None:
+            return self._answer(request, endpoint, match.params, grant, body, raw_path)
+        with self.limiter.admit(grant.client_id, grant.limits):
+            response, records = self._answer(request, endpoint, match.params, grant, body, raw_path)
+        self.limiter.served(grant.client_id, grant.limits, records or 0)
+        return response, records
+
+    def _answer(
+        self,
+        request: Request,
+        endpoint: Endpoint,
+        path_params: dict[str, str],
+        grant: Grant,
+        body: bytes,
+        raw_path: str,
+    ) -> tuple[Response, int | None]:
         if endpoint.method == "PUT":
-            return self._put(request, endpoint, match.params["id"], grant, body), 1
+            return self._put(request, endpoint, path_params["id"], grant, body), 1
         if endpoint.method == "DELETE":
-            return self._delete(endpoint, match.params["id"], grant), None
-        return self._read(request, endpoint, match.params, grant, raw_path)
+            return self._delete(endpoint, path_params["id"], grant), None
+        return self._read(request, endpoint, path_params, grant, raw_path)
 
     def _put(
         self, request: Request, endpoint: Endpoint, sourced_id: str, grant: Grant, body: bytes
@@ -389,13 +454,22 @@ def create_app(
     engine = engine or create_engine(settings.database_url)
     require_current(engine)
     keys = load_keys(settings.secret_key, settings.key_file, create=False)
+    # Shared by every process serving this store on this host: the limits hold across them.
+    counters = SharedCounters(counters_path(engine.url.render_as_string(hide_password=True)))
+    failures = CredentialFailures(
+        counters,
+        before_slowing=settings.auth_failures_before_slowing,
+        before_block=settings.auth_failures_before_block,
+        block_seconds=settings.auth_block_seconds,
+    )
     access = access or OAuthAccess(
         engine,
         keys,
         oauth1_window_seconds=settings.oauth1_window,
         oauth1_require_body_hash=settings.oauth1_require_body_hash,
+        failures=failures,
     )
-    service = OneRosterService(settings, engine, keys, access)
+    service = OneRosterService(settings, engine, keys, access, counters, failures)
     trusted = [ip.strip() for ip in settings.forwarded_allow_ips.split(",") if ip.strip()]
     # The request id first: it judges the peer before X-Forwarded-For replaces it.
     app = Starlette(

@@ -48,7 +48,7 @@ class NonceStore:
         except sa.exc.OperationalError:
             raise StoreBusy(
                 "The server cannot record this request's OAuth nonce right now; retry in a few seconds.",
-                cause="nonce_store",
+                refusal="nonce_store",
             ) from None
 
     def _nonce_engine(self) -> sa.Engine:

@@ -11,8 +11,8 @@ there (prometheus_client's multiprocess mode) and a scrape adds them up, whichev
 answers it. A process that stops (or dies) keeps its counts in the sum; the gauge of requests in
 progress forgets it at the next scrape (`mark_process_dead` for every process no longer running).
 
-Other code counts refusals through `count_rate_limited` (429) and `count_shed` (503); a
-StoreBusy error answered by the API is counted as shed with its `cause`.
+Refusals for now (429, 503) reach `count_rate_limited` and `count_shed` through ops.refusals,
+with what refused them.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from prometheus_client.metrics_core import Metric
 from prometheus_client.multiprocess import MultiProcessCollector, mark_process_dead
 from prometheus_client.registry import Collector
 
-from openroster.errors import Forbidden, OneRosterError, StoreBusy, Unauthorized
+from openroster.errors import Forbidden, OneRosterError, Unauthorized
 
 # Read once, as prometheus_client itself does when it is first imported.
 MULTIPROCESS_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or None
@@ -144,12 +144,10 @@ def auth_failure_reason(exc: OneRosterError) -> str | None:
 
 
 def count_api_refusal(exc: OneRosterError) -> None:
-    """Count an API error that refused credentials or shed the request (others are only requests)."""
+    """Count an API error that refused credentials (refusals for now are counted by ops.refusals)."""
     reason = auth_failure_reason(exc)
     if reason is not None:
         count_auth_failure(reason)
-    elif isinstance(exc, StoreBusy):
-        count_shed(exc.cause)
 
 
 def count_token_refusal(error: str) -> None:

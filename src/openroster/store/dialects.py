@@ -23,6 +23,9 @@ STATEMENTS_KEPT = 16  # prepared statements a database connection keeps for reus
 # Seconds a request waits for a free pooled connection before it is answered 503: a flood of
 # requests must not queue cheap ones behind it for longer.
 POOL_WAIT = 5
+# Pooled connections of an engine: kept open, and opened beyond them when all are in use.
+POOL_SIZE = 5
+POOL_OVERFLOW = 10
 # SQLite virtual-machine steps between two looks at a read's deadline (well under a millisecond).
 _PROGRESS_STEPS = 20_000
 
@@ -35,6 +38,8 @@ def create_engine(url: str) -> sa.Engine:
         # at will, so keep few (the import's and the paging statements are a handful).
         engine = sa.create_engine(
             url,
+            pool_size=POOL_SIZE,
+            max_overflow=POOL_OVERFLOW,
             pool_timeout=POOL_WAIT,
             connect_args={
                 "check_same_thread": False,
@@ -45,7 +50,9 @@ def create_engine(url: str) -> sa.Engine:
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_on_begin)
         return engine
-    engine = sa.create_engine(url, pool_pre_ping=True, pool_timeout=POOL_WAIT)
+    engine = sa.create_engine(
+        url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW, pool_timeout=POOL_WAIT
+    )
     event.listen(engine, "connect", _postgresql_on_connect)
     return engine
 
@@ -143,7 +150,7 @@ def read_connection(engine: sa.Engine, budget_ms: int | None = None) -> Iterator
         raise StoreBusy(
             f"The request ran past this server's time budget of {budget_ms} ms "
             "(OPENROSTER_QUERY_TIMEOUT_MS); narrow the filter or retry shortly",
-            cause="query_time_budget",
+            refusal="query_time_budget",
         ) from None
 
 
@@ -158,10 +165,16 @@ def _sqlite_deadline(conn: sa.Connection, deadline: float) -> Iterator[None]:
         raw.set_progress_handler(None, 0)
 
 
+def pool_exhausted(engine: sa.Engine) -> bool:
+    """Whether every connection the engine's pool may open is in use (a new request would wait)."""
+    pool = engine.pool
+    return isinstance(pool, sa.pool.QueuePool) and pool.checkedout() >= POOL_SIZE + POOL_OVERFLOW
+
+
 def no_connection_free() -> StoreBusy:
     """The error for a request that waited POOL_WAIT seconds for a pooled connection in vain."""
     return StoreBusy(
-        f"Every database connection is busy (waited {POOL_WAIT} s); retry shortly", cause="connection_pool"
+        f"Every database connection is busy (waited {POOL_WAIT} s); retry shortly", refusal="connection_pool"
     )
 
 
@@ -197,7 +210,7 @@ def write_transaction(engine: sa.Engine, *, wait_ms: int | None = None) -> Itera
                     f"The store is busy with another write (such as an import) and could "
                     f"not take this one within {wait_ms / 1000:g} s; nothing was written. "
                     f"Retry in a few seconds.",
-                    cause="write_lock",
+                    refusal="write_lock",
                 ) from None
             raise
         finally:

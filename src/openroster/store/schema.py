@@ -134,6 +134,11 @@ api_clients = sa.Table(
     sa.Column("created_ms", sa.BigInteger, nullable=False),
     # Served users' passwords, and may filter and sort on them (`clients add --allow-passwords`).
     sa.Column("allow_passwords", sa.Boolean, nullable=False, server_default=sa.false()),
+    # The client's own limits (`clients update --requests-per-minute ...`): NULL the server's
+    # default, 0 unlimited.
+    sa.Column("requests_per_minute", sa.BigInteger, nullable=True),
+    sa.Column("concurrent_requests", sa.BigInteger, nullable=True),
+    sa.Column("records_per_minute", sa.BigInteger, nullable=True),
 )
 
 # One row: 'revision' counts committed changes to served data (the X-Data-Revision header).

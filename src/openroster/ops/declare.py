@@ -73,13 +73,6 @@ class Declared:
             return "true" if value else "false"
         return str(value)
 
-    def as_toml(self, value: Any) -> str:
-        if self.kind is bool:
-            return "true" if value else "false"
-        if self.kind is int:
-            return str(value)
-        return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
-
     def from_text(self, text: str) -> Any:
         """A value from an environment variable or a flag."""
         if self.kind is int:

@@ -15,19 +15,19 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from openroster.config import BY_NAME, SETTINGS, Settings
 from openroster.errors import ConfigurationError
 from openroster.ops.declare import BadValue, Declared
 
 CONFIG_ENV = "OPENROSTER_CONFIG"
-SOURCES = ("default", "file", "env", "flag")  # lowest precedence first
+Source = Literal["default", "file", "env", "flag"]  # lowest precedence first
 
 
 @dataclass(frozen=True)
 class Origin:
-    source: str  # one of SOURCES
+    source: Source
     where: str = ""  # the variable, the flag, or "FILE, line N"; "" for a default
 
 

@@ -623,8 +623,10 @@ def serve(
     import uvicorn
 
     from openroster.api.asgi import PROTOCOL
+    from openroster.api.malloc import raise_thresholds
     from openroster.auth.clients import check_server_key
     from openroster.auth.keys import load_keys
+    from openroster.store import page_memory
 
     settings = _settings(database)
     try:
@@ -655,23 +657,30 @@ def serve(
     engine.dispose()
     _undo.clear()  # the store is ready: stopping the server (Ctrl-C) must not remove it
     os.environ["OPENROSTER_DATABASE_URL"] = settings.database_url
+    raise_thresholds()  # before the worker processes start: glibc reads them at start-up
+    # The workers' memory of counts and page ends, shared so a walk seeks whichever one it reaches.
+    shared = page_memory.create_file()
+    os.environ[page_memory.ENV] = str(shared)
     shown = settings.public_url or f"http://{host}:{port}"
     out.print(
         f"openroster serving {settings.database_url}\nOneRoster base URL: {shown}{API_ROOT}\n"
         f"OAuth 2.0 token URL: {shown}/oauth/token",
         highlight=False,
     )
-    uvicorn.run(
-        "openroster.api.asgi:build",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        http=PROTOCOL,  # bounds the time and size of each request's head
-        log_level="info",
-        proxy_headers=False,  # X-Forwarded-*: openroster.api.forwarded
-        access_log=False,
-    )  # every request is on the openroster.audit log instead
+    try:
+        uvicorn.run(
+            "openroster.api.asgi:build",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            http=PROTOCOL,  # bounds the time and size of each request's head
+            log_level="info",
+            proxy_headers=False,  # X-Forwarded-*: openroster.api.forwarded
+            access_log=False,
+        )  # every request is on the openroster.audit log instead
+    finally:
+        shared.unlink(missing_ok=True)
 
 
 def _can_listen(host: str, port: int) -> bool:

@@ -11,13 +11,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sys
+from pathlib import Path
 
 from starlette.applications import Starlette
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from openroster.api.app import create_app
 from openroster.config import DEFAULT_REQUEST_READ_TIMEOUT, Settings
+from openroster.store import page_memory
+from openroster.store.page_memory import PageMemory
 
 PROTOCOL = "openroster.api.asgi:BoundedHttpProtocol"  # uvicorn's `http` option
 HEAD_LIMIT = 256 * 1024  # bytes of request line and headers: room for the longest filter allowed
@@ -28,7 +32,10 @@ def _log_to_stderr() -> None:
     logger = logging.getLogger("openroster")
     if not logger.handlers:
         handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+        # The process id tells the lines of `serve --workers N` apart.
+        handler.setFormatter(
+            logging.Formatter("%(asctime)s %(levelname)s %(name)s pid=%(process)d %(message)s")
+        )
         logger.addHandler(handler)
         logger.setLevel(logging.INFO)
 
@@ -37,7 +44,8 @@ def build() -> Starlette:
     _log_to_stderr()
     settings = Settings.from_env()
     BoundedHttpProtocol.head_timeout = settings.request_read_timeout
-    return create_app(settings)
+    shared = os.environ.get(page_memory.ENV)
+    return create_app(settings, page_memory=PageMemory(Path(shared)) if shared else None)
 
 
 class BoundedHttpProtocol(HttpToolsProtocol):

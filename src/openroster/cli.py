@@ -613,12 +613,15 @@ def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     port: int = typer.Option(8000, min=1, max=65535, help="Port to listen on."),
     database: str | None = DatabaseOption,
-    workers: int = typer.Option(1, min=1, help="Server processes."),
+    workers: int = typer.Option(1, min=1, help="Server processes: one per core."),
     demo: bool = typer.Option(False, "--demo", help="Load a small demo district into an empty store first."),
 ) -> None:
     """Serve the OneRoster 1.1 API (never changes stored data, except --demo on an empty store).
 
     Example: openroster serve --port 8000 --database sqlite:///district.db
+
+    At district scale, one worker per core, behind a reverse proxy (see the README):
+    openroster serve --workers 2 --database postgresql+psycopg://openroster@db.internal/roster
     """
     import uvicorn
 

@@ -326,11 +326,9 @@ class OneRosterService:
                 page_docs = secret_fields.reveal(conn, entity, page_docs)
         if query.fields is not None:
             page_docs = [project(d, query.fields) for d in page_docs]
-        headers = {"X-Data-Revision": str(data_revision)}
-        if total is None:
-            headers["Preference-Applied"] = NO_COUNT
-        else:
-            headers["X-Total-Count"] = str(total)
+        headers = ({"Preference-Applied": NO_COUNT} if total is None else {"X-Total-Count": str(total)}) | {
+            "X-Data-Revision": str(data_revision)
+        }
         if not endpoint.collection:
             body = single_body(endpoint.wrapper_key, page_docs[0], base, query.warnings)
             return Response(b"" if request.method == "HEAD" else body, media_type=JSON, headers=headers), 1

@@ -3,8 +3,8 @@
 Every OneRoster table with its list tables, the API clients (the secret hash and the sealed
 secret exactly as stored, so the same server key serves them), the data revision, tombstones,
 first-seen times and content hashes. OAuth 1.0a nonces are not copied: they only guard against
-replays within the timestamp window. Record counts are not copied either: a PostgreSQL target's
-own triggers count the rows the copy deletes and inserts (store/counts.py). The source is read in one snapshot and the target written
+replays within the timestamp window. Record counts are not copied either: a PostgreSQL target
+counts what it received, in the copy's transaction (store/counts.py). The source is read in one snapshot and the target written
 in one transaction, a batch of rows at a time, so memory stays bounded and a failed copy leaves
 the target's data as it was.
 """
@@ -17,6 +17,7 @@ import sqlalchemy as sa
 
 from openroster.errors import ConfigurationError, TargetNotEmpty
 from openroster.store import migrate
+from openroster.store.counts import recount
 from openroster.store.dialects import insert_rows, read_connection, refresh_statistics, write_transaction
 from openroster.store.schema import metadata, oauth_nonces, record_counts, store_state
 
@@ -60,6 +61,7 @@ def copy_store(
             writing.execute(table.delete())
         for table in COPIED:
             counts[table.name] = _copy_table(reading, writing, table, batch_size, report)
+        recount(writing)
         refresh_statistics(writing, COPIED)
     return counts
 

@@ -144,7 +144,7 @@ store_state = sa.Table(
     sa.Column("value", sa.BigInteger, nullable=False),
 )
 
-# Records per entity table and status, kept by PostgreSQL's triggers (counts.py); empty on SQLite.
+# Records per entity table and status, kept by every write on PostgreSQL (counts.py); empty on SQLite.
 record_counts = sa.Table(
     "record_counts",
     metadata,

@@ -146,13 +146,17 @@ def test_every_openroster_command_of_the_readme_succeeds_in_order(tmp_path: Path
     assert code == 0, output
     shutil.rmtree(tmp_path / "demo-bundle")
     (tmp_path / "openroster.toml").write_text(sample_configuration(), encoding="utf-8")  # config show's
+    copied = ""  # the test server's database the last `copy` wrote, for the commands that use it
     for argv in readme_commands():
         args = argv[1:]
         if args[0] in NOT_RUN_HERE:
             continue
         if args[0] == "copy":  # the README's target host is an example: copy into the test server instead
+            copied = new_database("postgresql", tmp_path)
+            args = [copied if previous == "--to" else arg for previous, arg in zip(["", *args], args)]
+        elif copied:  # a command on the copy (`--database postgresql...`) runs on the test server's
             args = [
-                new_database("postgresql", tmp_path) if previous == "--to" else arg
+                copied if previous == "--database" and arg.startswith("postgresql") else arg
                 for previous, arg in zip(["", *args], args)
             ]
         # serve blocks until stopped: it is run until it answers over HTTP, on a free port.

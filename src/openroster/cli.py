@@ -817,10 +817,15 @@ def serve(
     /health, /ready and /metrics answer beside the API (see the README's Health and metrics).
 
     Example: openroster serve --port 8000 --workers 2 --metrics-port 9109 --config /etc/openroster.toml
+
+    At district scale, one worker per core, behind a reverse proxy (see the README):
+    openroster serve --workers 2 --database postgresql+psycopg://openroster@db.internal/roster
     """
+    from openroster.api.malloc import raise_thresholds
     from openroster.auth.clients import check_server_key
     from openroster.auth.keys import load_keys
     from openroster.ops.logs import configure_logging
+    from openroster.store import page_memory
 
     settings = _settings()
     metrics_port = metrics_port or settings.metrics_port
@@ -864,6 +869,10 @@ def serve(
     os.environ.pop(CONFIG_ENV, None)
     os.environ["OPENROSTER_METRICS_PORT"] = str(metrics_port or 0)
     configure_logging(settings.log_level, settings.log_format)
+    raise_thresholds()  # before the worker processes start: glibc reads them at start-up
+    # The workers' memory of counts and page ends, shared so a walk seeks whichever one it reaches.
+    shared = page_memory.create_file()
+    os.environ[page_memory.ENV] = str(shared)
     shown = settings.public_url or f"http://{settings.host}:{settings.port}"
     out.print(
         f"openroster serving {sa_url(settings.database_url).render_as_string(hide_password=True)}\n"
@@ -872,8 +881,11 @@ def serve(
     )
     if metrics_port:
         out.print(f"Metrics: http://{metrics_host}:{metrics_port}/metrics", highlight=False)
-    with _metrics_folder():
-        _run_server(settings, metrics_host, metrics_port)
+    try:
+        with _metrics_folder():
+            _run_server(settings, metrics_host, metrics_port)
+    finally:
+        shared.unlink(missing_ok=True)
 
 
 @contextlib.contextmanager

@@ -23,8 +23,17 @@ from openroster.api.docs_page import docs_page
 from openroster.api.endpoints import ENDPOINTS, Endpoint, parents
 from openroster.api.forwarded import ForwardedHeaders
 from openroster.api.openapi import REFERENCE_PAGES, TOKEN_PATH, openapi_document
+from openroster.api.preferences import NO_COUNT, wants_no_count
 from openroster.api.request_ids import RequestIds
-from openroster.api.responses import JSON, collection_body, link_header, project, single_body, status_body
+from openroster.api.responses import (
+    JSON,
+    PiecesResponse,
+    collection_chunks,
+    link_header,
+    project,
+    single_body,
+    status_body,
+)
 from openroster.api.router import Router
 from openroster.auth.access import OAuthAccess
 from openroster.auth.credential_gate import CredentialGate, GateFull
@@ -81,10 +90,11 @@ class OneRosterService:
         access: Access,
         counters: SharedCounters,
         credential_failures: CredentialFailures,
+        page_memory: PageMemory | None = None,
     ) -> None:
         self.settings, self.engine, self.keys, self.access = settings, engine, keys, access
         self.router = Router(ENDPOINTS)
-        self.page_memory = PageMemory()
+        self.page_memory = page_memory or PageMemory()
         # Room for a few filters of the largest size at once.
         self.filter_admission = FilterAdmission(4 * settings.max_filter_predicates)
         self.credential_gate = CredentialGate()
@@ -360,6 +370,9 @@ class OneRosterService:
         ):
             restriction += (Match("status", "active"),)
         base = self.base_url(request)
+        count = not (endpoint.collection and wants_no_count(request.headers))
+        more = False
+        total: int | None
         with read_connection(self.engine, self.settings.query_timeout_ms) as conn:
             data_revision = revision(conn)
             if not endpoint.collection:
@@ -370,7 +383,8 @@ class OneRosterService:
                     )
                 page_docs, total = [doc], 1
             elif boundary and not _parents_visible(conn, endpoint, path_params, boundary):
-                page_docs, total = [], 0  # a parent outside the boundary does not exist for this client
+                # A parent outside the boundary does not exist for this client.
+                page_docs, total = [], 0 if count else None
             else:
                 page = read_page(
                     conn,
@@ -380,23 +394,26 @@ class OneRosterService:
                     query,
                     revision=data_revision,
                     memory=self.page_memory,
+                    count=count,
                 )
-                page_docs, total = page.docs, page.total
+                page_docs, total, more = page.docs, page.total, page.more
             if grant.passwords:
                 page_docs = secret_fields.reveal(conn, entity, page_docs)
         if query.fields is not None:
             page_docs = [project(d, query.fields) for d in page_docs]
-        headers = {"X-Total-Count": str(total), "X-Data-Revision": str(data_revision)}
-        if endpoint.collection:
-            body = collection_body(endpoint.wrapper_key, page_docs, base, query.warnings)
-            headers["Link"] = link_header(
-                base + raw_path, raw_query, limit=query.limit, offset=query.offset, total=total
-            )
-        else:
+        headers = ({"Preference-Applied": NO_COUNT} if total is None else {"X-Total-Count": str(total)}) | {
+            "X-Data-Revision": str(data_revision)
+        }
+        if not endpoint.collection:
             body = single_body(endpoint.wrapper_key, page_docs[0], base, query.warnings)
+            return Response(b"" if request.method == "HEAD" else body, media_type=JSON, headers=headers), 1
+        headers["Link"] = link_header(
+            base + raw_path, raw_query, limit=query.limit, offset=query.offset, total=total, more=more
+        )
         if request.method == "HEAD":
-            body = b""
-        return Response(body, media_type=JSON, headers=headers), len(page_docs)
+            return Response(b"", media_type=JSON, headers=headers), len(page_docs)
+        pieces = collection_chunks(endpoint.wrapper_key, page_docs, base, query.warnings)
+        return PiecesResponse(pieces, headers), len(page_docs)
 
 
 async def _read_body(request: Request, settings: Settings) -> bytes:
@@ -448,9 +465,17 @@ def error_response(status: int, info: StatusInfo, headers: dict[str, str] | None
 
 
 def create_app(
-    settings: Settings, *, engine: sa.Engine | None = None, access: Access | None = None
+    settings: Settings,
+    *,
+    engine: sa.Engine | None = None,
+    access: Access | None = None,
+    page_memory: PageMemory | None = None,
 ) -> Starlette:
-    """The API application; refuses to start on a store whose schema is not this version's."""
+    """The API application; refuses to start on a store whose schema is not this version's.
+
+    `page_memory`: shared with the other processes serving the store (see store/page_memory.py);
+    by default the app's own.
+    """
     engine = engine or create_engine(settings.database_url)
     require_current(engine)
     keys = load_keys(settings.secret_key, settings.key_file, create=False)
@@ -469,7 +494,7 @@ def create_app(
         oauth1_require_body_hash=settings.oauth1_require_body_hash,
         failures=failures,
     )
-    service = OneRosterService(settings, engine, keys, access, counters, failures)
+    service = OneRosterService(settings, engine, keys, access, counters, failures, page_memory)
     trusted = [ip.strip() for ip in settings.forwarded_allow_ips.split(",") if ip.strip()]
     # The request id first: it judges the peer before X-Forwarded-For replaces it.
     app = Starlette(

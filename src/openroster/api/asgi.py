@@ -11,6 +11,8 @@ arrive within the read timeout and within HEAD_LIMIT bytes. The body's deadline 
 from __future__ import annotations
 
 import asyncio
+import os
+from pathlib import Path
 
 from starlette.applications import Starlette
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
@@ -20,6 +22,8 @@ from openroster.api.request_ids import new_request_id
 from openroster.config import DEFAULT_REQUEST_READ_TIMEOUT
 from openroster.ops.logs import configure_logging
 from openroster.ops.sources import load_settings
+from openroster.store import page_memory
+from openroster.store.page_memory import PageMemory
 
 PROTOCOL = "openroster.api.asgi:BoundedHttpProtocol"  # uvicorn's `http` option
 HEAD_LIMIT = 256 * 1024  # bytes of request line and headers: room for the longest filter allowed
@@ -29,7 +33,8 @@ def build() -> Starlette:
     settings = load_settings().settings
     configure_logging(settings.log_level, settings.log_format)
     BoundedHttpProtocol.head_timeout = settings.request_read_timeout
-    return create_app(settings)
+    shared = os.environ.get(page_memory.ENV)
+    return create_app(settings, page_memory=PageMemory(Path(shared)) if shared else None)
 
 
 class BoundedHttpProtocol(HttpToolsProtocol):

@@ -17,7 +17,7 @@ from typing import Any
 
 REQUEST_ID: ContextVar[str] = ContextVar("openroster_request_id", default="-")
 OWN_LOGGERS = ("openroster", "uvicorn")
-TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s pid=%(process)d [%(request_id)s] %(message)s"
 
 
 class _WithRequestId(logging.Filter):

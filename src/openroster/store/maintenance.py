@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from openroster.model.catalogue import ENTITIES
+from openroster.store.counts import adjust_counts
 from openroster.store.schema import TABLES, category_orgs
 from openroster.store.writes import bump_revision
 
@@ -58,6 +59,7 @@ def prune_tombstones(conn: sa.Connection, older_than_ms: int) -> dict[str, int]:
             )
         )
         removed[entity.name] = result.rowcount
+        adjust_counts(conn, tables.main, {"tobedeleted": -result.rowcount})
     if any(removed.values()):
         bump_revision(conn)
     return removed

@@ -149,6 +149,15 @@ store_state = sa.Table(
     sa.Column("value", sa.BigInteger, nullable=False),
 )
 
+# Records per entity table and status, kept by every write on PostgreSQL (counts.py); empty on SQLite.
+record_counts = sa.Table(
+    "record_counts",
+    metadata,
+    sa.Column("table_name", TEXT, primary_key=True),
+    sa.Column("status", TEXT, primary_key=True),
+    sa.Column("records", sa.BigInteger, nullable=False),
+)
+
 # OAuth 1.0a nonces seen within the timestamp window, shared by every server process. A SQLite
 # store keeps them in a side file of this shape instead (auth/nonces.py), out of the way of imports.
 oauth_nonces = sa.Table(

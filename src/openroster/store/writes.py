@@ -4,7 +4,7 @@ A record whose document (apart from dateLastModified) is unchanged is not touche
 dateLastModified stays honest; a changed or new record gets the write's time (or a newer one
 the source gives; on the first load of an empty table, the source's own time); a record that
 disappears becomes a `tobedeleted` tombstone with a new dateLastModified. Every write
-transaction bumps the data revision.
+transaction bumps the data revision, and keeps the record counts (counts.py) with its rows.
 
 An import's records come in batches (`apply_batches`), each compared with the stored content
 hashes of its own sourcedIds only; a single write is one batch (`apply`).
@@ -12,6 +12,7 @@ hashes of its own sourcedIds only; a single write is one batch (`apply`).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import islice
@@ -24,6 +25,7 @@ from openroster.model.catalogue import METADATA, Entity, Kind
 from openroster.model.derived import DerivedLists, for_record
 from openroster.model.render import content_hash, render_versioned, stamp
 from openroster.model.values import format_datetime
+from openroster.store.counts import adjust_counts
 from openroster.store.dialects import insert_rows
 from openroster.store.schema import TABLES, store_state
 
@@ -251,7 +253,9 @@ class _EntityWrite:
             return
         self.wrote = True
         conn, tables, columns = self.conn, self.tables, self.columns
-        _delete(conn, entity, [r["sourcedId"] for r in written if r["sourcedId"] in stored])
+        replaced = [r["sourcedId"] for r in written if r["sourcedId"] in stored]
+        adjust_counts(conn, tables.main, _status_changes(written, [stored[i] for i in replaced]))
+        _delete(conn, entity, replaced)
         for batch in _batches(rows):
             insert_rows(conn, tables.main, columns.main, batch)
         for name, child in tables.lists.items():
@@ -298,5 +302,13 @@ def tombstone(conn: sa.Connection, entity: Entity, ids: Sequence[str], now_ms: i
             )
             count += 1
     if count:
+        adjust_counts(conn, table, {"active": -count, "tobedeleted": count})
         bump_revision(conn)
     return count
+
+
+def _status_changes(written: Sequence[Mapping[str, Any]], replaced: Sequence[_Stored]) -> Counter[str]:
+    """Rows per status a batch adds (its records) and takes away (the stored rows they replace)."""
+    changes = Counter(record["status"] for record in written)
+    changes.subtract(old.status for old in replaced)
+    return changes

@@ -112,6 +112,7 @@ class _Import:
                 derive(entity, self._sources(name)),
                 self.stamp,
                 present=present,
+                bulk=True,
             )
         # Records not in the bundle whose derived lists may have changed (a delta file's new
         # school changes its district's children; classResources.csv changes classes).

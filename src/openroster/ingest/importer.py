@@ -22,6 +22,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from openroster.ingest._gc import cycle_collection_paused
+from openroster.ingest._idset import IdSet
 from openroster.ingest.reader import CheckedBundle, check_bundle
 from openroster.ingest.replay import replay
 from openroster.model.catalogue import ENTITIES, LOAD_ORDER
@@ -29,7 +30,7 @@ from openroster.model.derived import derive, derived_sources
 from openroster.model.values import now_ms
 from openroster.store import migrate
 from openroster.store.dialects import refresh_statistics, write_transaction
-from openroster.store.records import load_records, record_batches, stored_ids
+from openroster.store.records import each_stored_id, load_records, record_batches
 from openroster.store.schema import TABLES
 from openroster.store.writes import WriteCounts, apply_batches
 
@@ -67,7 +68,7 @@ def import_bundle(
     with engine.connect() as conn:
         checked = check_bundle(
             path,
-            stored_ids=lambda name: stored_ids(conn, ENTITIES[name]),
+            stored_ids=lambda name: IdSet(each_stored_id(conn, ENTITIES[name])),
             progress=lambda name, rows: report(f"reading {name}", rows),
             keep=DERIVED_SOURCES,
         )

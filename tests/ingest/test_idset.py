@@ -36,10 +36,10 @@ def test_an_id_added_again_is_not_new_and_not_counted_twice() -> None:
     assert len(found) == PENDING + 11
 
 
-def test_the_set_holds_8_bytes_per_id_not_the_strings() -> None:
+def test_the_set_holds_about_9_bytes_per_id_not_the_strings() -> None:
     found = IdSet(f"enrollment-{n:012d}-of-a-very-large-district" for n in range(MANY))
     found.seal()
-    assert found.memory_bytes() <= 8 * MANY + 1024
+    assert found.memory_bytes() <= 9.5 * MANY + 1024  # the hashes, and an index entry per 8 of them
     empty = IdSet()
     assert empty.memory_bytes() < 1024
 
@@ -79,4 +79,4 @@ def test_checking_a_valid_file_of_many_ids_keeps_them_all(tmp_path: Path) -> Non
     checked = check_bundle(path)
     assert len(checked.ids["category"]) == MANY == checked.counts["category"]
     assert all(f"cat-{n}" in checked.ids["category"] for n in range(MANY))
-    assert checked.ids["category"].memory_bytes() <= 8 * MANY + 1024
+    assert checked.ids["category"].memory_bytes() <= 9.5 * MANY + 1024

@@ -22,6 +22,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from openroster.ingest._gc import cycle_collection_paused
+from openroster.ingest._idset import IdSet
 from openroster.ingest.problems import BundleChanged, BundleInvalid
 from openroster.ingest.reader import CheckedBundle, check_bundle
 from openroster.ingest.replay import replay
@@ -31,7 +32,7 @@ from openroster.model.values import now_ms
 from openroster.store import import_log, migrate
 from openroster.store.dialects import refresh_statistics, write_transaction
 from openroster.store.import_log import ImportRun
-from openroster.store.records import load_records, record_batches, stored_ids
+from openroster.store.records import each_stored_id, load_records, record_batches
 from openroster.store.schema import TABLES
 from openroster.store.writes import WriteCounts, apply_batches
 
@@ -71,7 +72,7 @@ def import_bundle(
         with engine.connect() as conn:
             checked = check_bundle(
                 path,
-                stored_ids=lambda name: stored_ids(conn, ENTITIES[name]),
+                stored_ids=lambda name: IdSet(each_stored_id(conn, ENTITIES[name])),
                 progress=lambda name, rows: report(f"reading {name}", rows),
                 keep=DERIVED_SOURCES,
             )
@@ -138,6 +139,7 @@ class _Import:
                 derive(entity, self._sources(name)),
                 self.stamp,
                 present=present,
+                bulk=True,
             )
         # Records not in the bundle whose derived lists may have changed (a delta file's new
         # school changes its district's children; classResources.csv changes classes).

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Container, Iterable, Iterator, Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any, NamedTuple
@@ -26,7 +27,7 @@ from openroster.model.derived import DerivedLists, for_record
 from openroster.model.render import content_hash, render_versioned, stamp
 from openroster.model.values import format_datetime
 from openroster.store.counts import adjust_counts
-from openroster.store.dialects import insert_rows
+from openroster.store.dialects import indexes_built_after, insert_rows
 from openroster.store.schema import TABLES, store_state
 
 BATCH = 2000  # rows per INSERT, sourcedIds per IN (...)
@@ -186,16 +187,19 @@ def apply_batches(
     now_ms: int,
     *,
     present: Container[str] | None,
+    bulk: bool = False,
 ) -> WriteCounts:
     """`apply` for records given in batches, so that they need not all be in memory at once.
 
     The sourcedIds of all batches must differ. `present`, for a bulk file, holds the sourcedIds of
     every incoming record: stored active records not in it become tombstones once every batch is
-    written. None leaves records not in `incoming` alone.
+    written. None leaves records not in `incoming` alone. `bulk` (an import's many records): into
+    an empty table, rows go in without secondary indexes, which are built once at the end.
     """
     write = _EntityWrite(conn, entity, derived, now_ms)
-    for batch in batches:
-        write.batch(batch)
+    with indexes_built_after(conn, write.tables.all) if bulk and write.first_load else nullcontext():
+        for batch in batches:
+            write.batch(batch)
     if present is not None and not write.first_load:  # on a first load, everything stored is present
         write.tombstone_missing(present)
     if write.wrote or write.counts.tombstoned:

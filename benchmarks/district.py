@@ -414,7 +414,7 @@ def measure_paging(
 ) -> dict[str, Any]:
     """Single requests, interleaved: first pages, deep pages, deltas, email against id, the count."""
     since = store.imports["delta_since"]
-    targets: dict[str, str] = {}
+    targets: dict[str, str | tuple[str, str]] = {}
     for endpoint in FLAT:
         total = int(
             httpx.get(
@@ -429,8 +429,8 @@ def measure_paging(
         targets[f"{endpoint} delta"] = f"{API}/{endpoint}?filter=dateLastModified%3E%27{since}%27&limit=5000"
         targets[f"{endpoint} all"] = f"{API}/{endpoint}?limit=5000"
         if count_off:
-            targets[f"{endpoint} first, count off"] = f"{targets[f'{endpoint} first']}&{count_off}"
-            targets[f"{endpoint} all, count off"] = f"{targets[f'{endpoint} all']}&{count_off}"
+            targets[f"{endpoint} first, count off"] = (f"{walk_path(endpoint)}&limit=5000", count_off)
+            targets[f"{endpoint} all, count off"] = (f"{API}/{endpoint}?limit=5000", count_off)
     auth = {"Authorization": f"Bearer {token}"}
     students = int(
         httpx.get(f"http://127.0.0.1:{server.port}{API}/students?limit=1", headers=auth).headers[
@@ -443,8 +443,7 @@ def measure_paging(
     targets["user by id"] = f"{API}/users/{middle['sourcedId']}"
     targets["user by email"] = f"{API}/users?filter=email%3D%27{middle['email'].replace('@', '%40')}%27"
     answer = load(server, token, op="get", targets=list(targets.values()), repeat=max(7, 2 * repeat + 1))
-    by_target = {item["target"]: item for item in answer["targets"]}
-    results = {name: by_target[target] for name, target in targets.items()}
+    results = dict(zip(targets, answer["targets"], strict=True))
     for name, result in results.items():
         if result["status"] != 200:
             raise SystemExit(f"{name}: HTTP {result['status']} for {targets[name]}")
@@ -628,7 +627,7 @@ def rows_for(backend: str, m: dict[str, Any], sqlite: dict[str, Any] | None) -> 
                     f"X-Total-Count on ÷ off, {label}, {endpoint}",
                     p[f"{endpoint} {kind}"]["median_s"] / off["median_s"] if off else None,
                     target="<= 1.1",
-                    note="" if off else "the server has no way to leave the count out",
+                    note="" if off else "not measured (--count-off '')",
                 )
             )
     rows.append(
@@ -736,8 +735,8 @@ def main() -> None:
     parser.add_argument("--walk-limits", default="5000,10000", help="page sizes of the full walks")
     parser.add_argument(
         "--count-off",
-        default=os.environ.get("OPENROSTER_BENCH_COUNT_OFF"),
-        help="query parameter that makes the server leave X-Total-Count out, e.g. count=false",
+        default=os.environ.get("OPENROSTER_BENCH_COUNT_OFF", "Prefer: count=none"),
+        help="request header that makes the server leave X-Total-Count out ('' not to measure it)",
     )
     parser.add_argument(
         "--prepare-only",

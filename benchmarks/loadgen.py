@@ -11,8 +11,9 @@ Commands:
       walks it once; with it, each walks again from the start until S seconds have passed.
       Answer: records, seconds, bytes, cpu_s, and per-page seconds of the first client's first walk.
   {"op": "get", "port": P, "token": T, "targets": [...], "repeat": R}
-      Each target R times, interleaved (target 1, 2, ..., 1, 2, ...). Answer: per target the
-      median seconds, bytes, X-Total-Count and status; cpu_s.
+      Each target R times, interleaved (target 1, 2, ..., 1, 2, ...). A target is a request
+      target, or [request target, "Header: value"] to send one more header. Answer: per target
+      (in the order given) the median seconds, bytes, X-Total-Count and status; cpu_s.
 """
 
 from __future__ import annotations
@@ -54,9 +55,10 @@ class Connection:
         self.pending.clear()
         return sock
 
-    def get(self, target: str) -> Reply:
+    def get(self, target: str, header: str = "") -> Reply:
         started = time.perf_counter()
-        self.sock.sendall(b"GET " + target.encode() + b" HTTP/1.1\r\n" + self.head)
+        extra = header.encode() + b"\r\n" if header else b""
+        self.sock.sendall(b"GET " + target.encode() + b" HTTP/1.1\r\n" + extra + self.head)
         head = self._read_until(b"\r\n\r\n")
         lines = head.split(b"\r\n")
         status = int(lines[0].split(b" ", 2)[1])
@@ -187,26 +189,28 @@ def walk(command: dict[str, Any]) -> dict[str, Any]:
 
 def get(command: dict[str, Any]) -> dict[str, Any]:
     conn = Connection(int(command["port"]), str(command["token"]))
-    targets = [str(t) for t in command["targets"]]
-    times: dict[str, list[float]] = {t: [] for t in targets}
-    last: dict[str, Reply] = {}
+    targets = [(t, "") if isinstance(t, str) else (str(t[0]), str(t[1])) for t in command["targets"]]
+    times: list[list[float]] = [[] for _ in targets]
+    last: list[Reply] = []
     cpu = _cpu_seconds()
     for _ in range(int(command["repeat"])):
-        for target in targets:
-            reply = conn.get(target)
-            times[target].append(reply.seconds)
-            last[target] = reply
+        last = []
+        for index, (target, header) in enumerate(targets):
+            reply = conn.get(target, header)
+            times[index].append(reply.seconds)
+            last.append(reply)
     conn.close()
     return {
         "targets": [
             {
-                "target": t,
-                "median_s": statistics.median(times[t]),
-                "bytes": last[t].size,
-                "total": last[t].total,
-                "status": last[t].status,
+                "target": target,
+                "header": header,
+                "median_s": statistics.median(times[index]),
+                "bytes": last[index].size,
+                "total": last[index].total,
+                "status": last[index].status,
             }
-            for t in targets
+            for index, (target, header) in enumerate(targets)
         ],
         "cpu_s": _cpu_seconds() - cpu,
     }

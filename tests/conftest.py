@@ -20,6 +20,8 @@ from openroster.auth.scopes import ALL
 from openroster.config import Settings
 from openroster.ingest.importer import import_bundle
 from openroster.ingest.writer import write_bundle
+from openroster.ops.limits import SERVER_DEFAULTS, ClientLimits
+from openroster.ops.shared_counters import counters_path
 from openroster.store.dialects import create_engine
 from tests.district import IMPORT_TIME, district
 
@@ -77,6 +79,7 @@ def _drop_test_databases() -> Iterator[None]:
     with admin.connect() as conn:
         for name in _created:
             conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            counters_path(f"{PG_SERVER}/{name}").unlink(missing_ok=True)  # the servers' shared limits
     admin.dispose()
 
 
@@ -96,6 +99,7 @@ def client_for(
     scopes: Sequence[str] = ALL,
     orgs: Sequence[str] = (),
     allow_passwords: bool = False,
+    limits: ClientLimits = SERVER_DEFAULTS,
     **settings: Any,
 ) -> TestClient:
     """An HTTP client of the app holding a bearer token of a new API client with `scopes` and `orgs`."""
@@ -106,6 +110,7 @@ def client_for(
         scopes=scopes,
         orgs=orgs,
         allow_passwords=allow_passwords,
+        limits=limits,
     )
     client = TestClient(app_for(engine, **settings), base_url="https://sis.example.org")
     response = client.post(

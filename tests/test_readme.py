@@ -8,6 +8,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
@@ -17,7 +18,9 @@ import pytest
 import sqlalchemy as sa
 from starlette.testclient import TestClient
 
+from openroster.config import SETTINGS
 from openroster.ingest.demo import generate_demo
+from openroster.ops.sources import load_settings
 from tests.conftest import BACKENDS, BASE, client_for, free_port, load, new_database
 
 README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
@@ -95,6 +98,10 @@ def serve_briefly(args: list[str], cwd: Path) -> tuple[int, str]:
         args = [str(port) if previous == "--port" else arg for previous, arg in zip(["", *args], args)]
     else:
         args = [*args, "--port", str(port)]
+    metrics_port = free_port()  # the README's metrics port may be taken here
+    args = [
+        str(metrics_port) if previous == "--metrics-port" else arg for previous, arg in zip(["", *args], args)
+    ]
     process, printed = start_server(args, cwd)
     try:
         answered = _wait_for(f"http://127.0.0.1:{port}/")
@@ -126,6 +133,7 @@ def test_the_readme_has_the_commands_a_newcomer_runs() -> None:
         "clients list",
         "clients rotate-secret",
         "clients remove",
+        "config show",
     ]:
         assert any(c.startswith(expected) for c in commands), expected
 
@@ -137,19 +145,44 @@ def test_every_openroster_command_of_the_readme_succeeds_in_order(tmp_path: Path
     code, output = run(["import", "demo-bundle"], tmp_path)
     assert code == 0, output
     shutil.rmtree(tmp_path / "demo-bundle")
+    (tmp_path / "openroster.toml").write_text(sample_configuration(), encoding="utf-8")  # config show's
+    copied = ""  # the test server's database the last `copy` wrote, for the commands that use it
     for argv in readme_commands():
         args = argv[1:]
         if args[0] in NOT_RUN_HERE:
             continue
         if args[0] == "copy":  # the README's target host is an example: copy into the test server instead
+            copied = new_database("postgresql", tmp_path)
+            args = [copied if previous == "--to" else arg for previous, arg in zip(["", *args], args)]
+        elif copied:  # a command on the copy (`--database postgresql...`) runs on the test server's
             args = [
-                new_database("postgresql", tmp_path) if previous == "--to" else arg
+                copied if previous == "--database" and arg.startswith("postgresql") else arg
                 for previous, arg in zip(["", *args], args)
             ]
         # serve blocks until stopped: it is run until it answers over HTTP, on a free port.
         code, output = serve_briefly(args, tmp_path) if args[0] == "serve" else run(args, tmp_path)
         assert code == 0, f"{' '.join(argv)} failed:\n{output}"
         assert "Traceback" not in output
+
+
+def sample_configuration() -> str:
+    """The TOML file of the README's Configuration section."""
+    section = README[README.index("### Configuration") : README.index("### Logs")]
+    (body,) = [body for info, body in code_blocks(section) if info == "toml"]
+    return body
+
+
+def test_the_readme_sample_configuration_lists_every_setting_and_is_valid(tmp_path: Path) -> None:
+    document = tomllib.loads(sample_configuration())
+    assert list(document) == [declared.name for declared in SETTINGS]  # each once, in the table's order
+    path = tmp_path / "openroster.toml"
+    path.write_text(sample_configuration(), encoding="utf-8")
+    effective = load_settings(str(path), environ={})
+    assert {origin.source for origin in effective.origins.values()} == {"file"}
+    # Defaults, as it says, but for the first two and the working-directory key file.
+    for declared in SETTINGS[2:]:
+        if declared.name != "key_file":
+            assert document[declared.name] == declared.default(), declared.name
 
 
 def demo_values() -> set[str]:
@@ -202,6 +235,7 @@ def test_every_filter_example_finds_demo_records(demo: TestClient, example: str)
 def masked(text: str, port: int) -> str:
     text = text.replace("\r\n", "\n").replace(f"127.0.0.1:{port}", "127.0.0.1:8000")
     text = re.sub(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", "<dateLastModified>", text)
+    text = re.sub(r"^x-request-id: [0-9a-f]{32}$", "x-request-id: <new>", text, flags=re.MULTILINE)
     return re.sub(r"^date: .*$", "date: <now>", text, flags=re.MULTILINE).strip()
 
 

@@ -1,15 +1,18 @@
 """The `openroster` command: serve, import, export, copy, backup, demo-data, migrate, clients, changes,
-prune, check."""
+prune, check, config."""
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import functools
 import inspect
 import os
 import shutil
+import signal
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
@@ -21,10 +24,12 @@ from sqlalchemy.engine import make_url as sa_url
 
 from openroster import API_ROOT
 from openroster.auth.scopes import short
-from openroster.config import Settings
+from openroster.config import BY_NAME, SETTINGS, Settings
 from openroster.errors import OpenRosterError
 from openroster.model.catalogue import ENTITIES
 from openroster.model.values import format_datetime
+from openroster.ops.limits import ClientLimits, describe
+from openroster.ops.sources import CONFIG_ENV, Effective, load_settings
 from openroster.store import migrate
 from openroster.store.connect import (
     create_missing_database,
@@ -39,7 +44,7 @@ from openroster.store.dialects import create_engine
 if TYPE_CHECKING:
     import sqlalchemy as sa
 
-    from openroster.auth.clients import IssuedCredentials
+    from openroster.auth.clients import ApiClient, IssuedCredentials
     from openroster.auth.keys import ServerKeys
 
 app = typer.Typer(
@@ -52,19 +57,47 @@ app = typer.Typer(
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
-DatabaseOption = typer.Option(
+
+def _flag(name: str) -> Any:
+    """The command-line option of setting `name`, as its declaration describes it."""
+    declared = BY_NAME[name]
+    default = (
+        "" if declared.field.default_factory is not dataclasses.MISSING else f"; default {declared.default()}"
+    )
+    return typer.Option(
+        None,
+        str(declared.spec.flag),
+        metavar=declared.spec.metavar,
+        help=f"{declared.spec.help} (${declared.env}{default})",
+        show_default=False,
+    )
+
+
+DatabaseOption = _flag("database_url")
+ConfigOption = typer.Option(
     None,
-    "--database",
-    help="Database URL (default: $OPENROSTER_DATABASE_URL "
-    "or sqlite:///openroster.db in the working directory).",
+    "--config",
+    metavar="PATH",
+    help=f"A TOML file of settings (default: ${CONFIG_ENV}); OPENROSTER_* variables and flags override it.",
 )
+_loaded: list[Effective] = []  # the settings of the running command, loaded before it starts
 
 
-def _settings(database: str | None) -> Settings:
+def _load(kwargs: dict[str, Any]) -> None:
+    flags = {d.name: kwargs.get(d.param) for d in SETTINGS if d.param is not None and d.param in kwargs}
     try:
-        return Settings.from_env(database)
+        effective = load_settings(kwargs.get("config"), flags)
     except OpenRosterError as exc:
         _fail(str(exc))
+    _loaded[:] = [effective]
+
+
+def _effective() -> Effective:
+    return _loaded[0]
+
+
+def _settings() -> Settings:
+    return _effective().settings
 
 
 def _fail(message: str, code: int = 1) -> NoReturn:
@@ -120,14 +153,17 @@ def _guarded_command(group: typer.Typer, name: str) -> Callable[[Command], Comma
     output) when it fails."""
 
     def register(command: Command) -> Command:
-        takes_database = "database" in inspect.signature(command).parameters
+        parameters = inspect.signature(command).parameters
+        takes_database, takes_settings = "database" in parameters, "config" in parameters
 
         @functools.wraps(command)
         def run(*args: Any, **kwargs: Any) -> None:
             _undo.clear()
             url = ""
+            if takes_settings:
+                _load(kwargs)
             if takes_database:
-                settings = _settings(kwargs.get("database"))
+                settings = _settings()
                 url = settings.database_url
                 database_file = sqlite_file(url)
                 if database_file is not None:
@@ -165,6 +201,7 @@ def _guarded_command(group: typer.Typer, name: str) -> Callable[[Command], Comma
 def import_command(
     path: Path = typer.Argument(..., help="A .zip bundle, or a folder with manifest.csv."),
     database: str | None = DatabaseOption,
+    config: str | None = ConfigOption,
 ) -> None:
     """Import a OneRoster 1.1 CSV bundle (all files validated first; one transaction).
 
@@ -173,7 +210,7 @@ def import_command(
     from openroster.ingest.importer import import_bundle
     from openroster.ingest.reader import BundleInvalid
 
-    settings = _settings(database)
+    settings = _settings()
     if not path.exists():
         _fail(f"{path} does not exist; give a .zip bundle or a folder containing manifest.csv.")
     engine = _new_or_existing_engine(settings.database_url)
@@ -261,6 +298,7 @@ def export(
         False, "--active-only", help="Leave tombstones out (for importers that ignore status in bulk files)."
     ),
     database: str | None = DatabaseOption,
+    config: str | None = ConfigOption,
 ) -> None:
     """Export the store as a OneRoster 1.1 CSV bundle, grades included (categories, lineItems, results).
 
@@ -273,7 +311,7 @@ def export(
 
     if out_path.exists() and (out_path.is_file() or any(out_path.iterdir())):
         _fail(f"{out_path} already exists and is not empty; choose a new path.")
-    engine = _ready_engine(database)
+    engine = _ready_engine()
     try:
         counts = export_bundle(engine, out_path, active_only=active_only, with_passwords=with_passwords)
     finally:
@@ -288,6 +326,7 @@ def copy(
     to: str = typer.Option(..., "--to", metavar="URL", help="Database URL to copy the store into."),
     force: bool = typer.Option(False, "--force", help="Replace what the target holds."),
     database: str | None = DatabaseOption,
+    config: str | None = ConfigOption,
 ) -> None:
     """Copy the whole store into another database (SQLite to PostgreSQL or back), losing nothing.
 
@@ -300,7 +339,7 @@ def copy(
 
     from openroster.store.copy import copy_store
 
-    source = _ready_engine(database)
+    source = _ready_engine()
     try:
         target = create_engine(to)
     except sa.exc.ArgumentError as exc:
@@ -335,6 +374,7 @@ def copy(
 def backup(
     out_path: Path = typer.Argument(..., metavar="OUT", help="The new file to write the copy to."),
     database: str | None = DatabaseOption,
+    config: str | None = ConfigOption,
 ) -> None:
     """Copy the store consistently while it is being served (SQLite: online backup; PostgreSQL: pg_dump).
 
@@ -342,7 +382,7 @@ def backup(
     """
     from openroster.store.backup import backup_store
 
-    how = backup_store(_settings(database).database_url, out_path)
+    how = backup_store(_settings().database_url, out_path)
     out.print(f"Wrote {out_path} ({how}).", highlight=False)
 
 
@@ -368,12 +408,12 @@ def demo_data(
 
 
 @_guarded_command(app, "migrate")
-def migrate_command(database: str | None = DatabaseOption) -> None:
+def migrate_command(database: str | None = DatabaseOption, config: str | None = ConfigOption) -> None:
     """Create or upgrade the store's schema to this version's.
 
     Example: openroster migrate --database postgresql+psycopg://postgres@127.0.0.1/roster
     """
-    settings = _settings(database)
+    settings = _settings()
     engine = _new_or_existing_engine(settings.database_url)
     before = migrate.current_revision(engine)
     try:
@@ -387,6 +427,7 @@ def migrate_command(database: str | None = DatabaseOption) -> None:
 def changes(
     since: str = typer.Option(..., "--since", help="A date-time (2025-09-01T00:00:00Z) or a date."),
     database: str | None = DatabaseOption,
+    config: str | None = ConfigOption,
 ) -> None:
     """Count what changed after a moment: what a delta sync from then will carry.
 
@@ -399,7 +440,7 @@ def changes(
         since_ms = parse_datetime(since)
     except BadValue as exc:
         _fail(f"--since: {exc}")
-    engine = _ready_engine(database)
+    engine = _ready_engine()
     with engine.connect() as conn:
         counts = changes_since(conn, since_ms)
     out.print(f"{'':16} {'new':>9} {'changed':>9} {'tombstoned':>10}")
@@ -415,9 +456,10 @@ def prune(
         None,
         "--older-than-days",
         min=1,
-        help="Remove tombstones older than this (default: $OPENROSTER_TOMBSTONE_DAYS or 400).",
+        help="Remove tombstones older than this (default: the tombstone_days setting, 400).",
     ),
     database: str | None = DatabaseOption,
+    config: str | None = ConfigOption,
 ) -> None:
     """Remove tobedeleted records that delta consumers have had long enough to see.
 
@@ -426,17 +468,17 @@ def prune(
     from openroster.model.values import now_ms
     from openroster.store.maintenance import prune_tombstones
 
-    settings = _settings(database)
+    settings = _settings()
     days = older_than_days or settings.tombstone_days
-    engine = _ready_engine(database)
+    engine = _ready_engine()
     with engine.begin() as conn:
         removed = prune_tombstones(conn, now_ms() - days * 86_400_000)
     out.print(f"Removed {sum(removed.values()):,} tombstone(s) older than {days} days.")
 
 
-def _ready_engine(database: str | None) -> sa.Engine:
+def _ready_engine() -> sa.Engine:
     """An engine on a store whose schema is current (or a clear error)."""
-    url = _settings(database).database_url
+    url = _settings().database_url
     try:
         require_existing(url)
         engine = _engine(url)
@@ -454,10 +496,10 @@ clients_app = typer.Typer(
 app.add_typer(clients_app, name="clients")
 
 
-def _keys_and_engine(database: str | None, *, create_key: bool) -> tuple[ServerKeys, sa.Engine]:
+def _keys_and_engine(*, create_key: bool) -> tuple[ServerKeys, sa.Engine]:
     from openroster.auth.keys import load_keys
 
-    settings = _settings(database)
+    settings = _settings()
     engine = _engine(settings.database_url)
     try:
         migrate.prepare(engine)
@@ -475,7 +517,50 @@ def _show_credentials(issued: IssuedCredentials, note: str) -> None:
     out.print(f"  orgs:   {', '.join(client.orgs) if client.orgs else 'all'}", highlight=False)
     if client.allow_passwords:
         out.print("  users' passwords: served to this client", highlight=False)
+    if client.limits != ClientLimits():
+        out.print(f"  limits: {_own_limits(client)}", highlight=False)
     out.print("The secret is shown only now; store it safely.", highlight=False)
+
+
+_LIMIT_LABELS = {
+    "requests_per_minute": "requests per minute",
+    "concurrent_requests": "requests at once",
+    "records_per_minute": "records per minute",
+}
+
+
+def _limit_options(**given: str | None) -> ClientLimits:
+    """The limits given on the command line (None each: not given), or a clear error."""
+    from openroster.ops.limits import OPTIONS, parse_limit
+
+    return ClientLimits(
+        **{
+            name: parse_limit(name, text, where=f"{OPTIONS[name][0]} ")
+            for name, text in given.items()
+            if text is not None
+        }
+    )
+
+
+def _own_limits(client: ApiClient) -> str:
+    """A client's own limits, e.g. 'requests per minute 600, records per minute unlimited'."""
+    own = [
+        f"{label} {describe(getattr(client.limits, name))}"
+        for name, label in _LIMIT_LABELS.items()
+        if getattr(client.limits, name) is not None
+    ]
+    return ", ".join(own) or "the server's defaults"
+
+
+def _limit_option(name: str) -> Any:
+    from openroster.ops.limits import OPTIONS
+
+    return typer.Option(
+        None,
+        OPTIONS[name][0],
+        metavar="N|unlimited|default",
+        help=f"Its limit of {_LIMIT_LABELS[name]} (default: the server's {OPTIONS[name][1]}).",
+    )
 
 
 @_guarded_command(clients_app, "add")
@@ -499,19 +584,28 @@ def clients_add(
         "--allow-passwords",
         help="Serve this client users' passwords (and let it filter and sort on them).",
     ),
+    requests_per_minute: str | None = _limit_option("requests_per_minute"),
+    concurrent_requests: str | None = _limit_option("concurrent_requests"),
+    records_per_minute: str | None = _limit_option("records_per_minute"),
     database: str | None = DatabaseOption,
+    config: str | None = ConfigOption,
 ) -> None:
     """Create an API client and print its credentials once.
 
     Example: openroster clients add "Grade Sync" --scope roster.readonly --scope gradebook.readonly
-    --scope gradebook.createput --scope gradebook.delete --org sch-0001
+    --scope gradebook.createput --scope gradebook.delete --org sch-0001 --requests-per-minute 600
 
     Example (OneRoster 1.2): openroster clients add "LMS" --scope v1p2/roster.readonly
     --scope v1p2/resource.readonly
     """
     from openroster.auth.clients import add_client
 
-    keys, engine = _keys_and_engine(database, create_key=True)
+    limits = _limit_options(
+        requests_per_minute=requests_per_minute,
+        concurrent_requests=concurrent_requests,
+        records_per_minute=records_per_minute,
+    )
+    keys, engine = _keys_and_engine(create_key=True)
     try:
         issued = add_client(
             engine,
@@ -522,26 +616,73 @@ def clients_add(
             scopes=scope,
             orgs=org,
             allow_passwords=allow_passwords,
+            limits=limits,
         )
     except OpenRosterError as exc:
         _fail(str(exc))
     _show_credentials(issued, f"Created client {name!r}.")
 
 
+@_guarded_command(clients_app, "update")
+def clients_update(
+    client: str = typer.Argument(..., help="Client id or name."),
+    requests_per_minute: str | None = _limit_option("requests_per_minute"),
+    concurrent_requests: str | None = _limit_option("concurrent_requests"),
+    records_per_minute: str | None = _limit_option("records_per_minute"),
+    database: str | None = DatabaseOption,
+    config: str | None = ConfigOption,
+) -> None:
+    """Change a client's limits; every server process applies them from its next request.
+
+    'default' gives a limit back to the server's setting, 'unlimited' lifts it.
+
+    Example: openroster clients update "School Data Sync" --records-per-minute unlimited
+    --concurrent-requests 4
+    """
+    from openroster.auth.clients import set_limits
+
+    given = {
+        "requests_per_minute": requests_per_minute,
+        "concurrent_requests": concurrent_requests,
+        "records_per_minute": records_per_minute,
+    }
+    if all(text is None for text in given.values()):
+        _fail(
+            "Nothing to change: give --requests-per-minute, --concurrent-requests or --records-per-minute "
+            "(a number, unlimited or default)."
+        )
+    limits = _limit_options(**given)
+    changes = {name: getattr(limits, name) for name, text in given.items() if text is not None}
+    defaults = _settings().default_limits
+    updated = set_limits(_ready_engine(), client, changes)
+    out.print(f"Limits of client {updated.name!r} ({updated.client_id}):", highlight=False)
+    for name, label in _LIMIT_LABELS.items():
+        own = getattr(updated.limits, name)
+        shown = (
+            f"{describe(own)} (its own)"
+            if own is not None
+            else f"{describe(getattr(defaults, name))} (the server's default)"
+        )
+        out.print(f"  {label}: {shown}", highlight=False)
+
+
 @_guarded_command(clients_app, "list")
 def clients_list(
     as_json: bool = typer.Option(False, "--json", help="Print a JSON array (for scripts)."),
     database: str | None = DatabaseOption,
+    config: str | None = ConfigOption,
 ) -> None:
     """List API clients (never their secrets); ids are printed whole, however wide the terminal.
 
     Example: openroster clients list --json
     """
+    from dataclasses import asdict
+
     import orjson
 
     from openroster.auth.clients import list_clients
 
-    clients = list_clients(_ready_engine(database))
+    clients = list_clients(_ready_engine())
     if as_json:
         rows = [
             {
@@ -550,25 +691,30 @@ def clients_list(
                 "scopes": [short(s) for s in c.scopes],
                 "orgs": list(c.orgs),
                 "passwords": c.allow_passwords,
+                # The client's own limits: null the server's default, "unlimited", or a number.
+                "limits": {
+                    name: "unlimited" if value == 0 else value for name, value in asdict(c.limits).items()
+                },
             }
             for c in clients
         ]
         out.print(orjson.dumps(rows, option=orjson.OPT_INDENT_2).decode(), highlight=False, markup=False)
         return
-    table = [("client id", "name", "passwords", "scopes", "orgs")] + [
+    table = [("client id", "name", "passwords", "scopes", "orgs", "limits")] + [
         (
             c.client_id,
             c.name,
             "served" if c.allow_passwords else "-",
             " ".join(short(s) for s in c.scopes),
             ", ".join(c.orgs) or "all",
+            "default" if c.limits == ClientLimits() else _own_limits(c),
         )
         for c in clients
     ]
-    widths = [max(len(row[i]) for row in table) for i in range(4)]
+    widths = [max(len(row[i]) for row in table) for i in range(5)]
     for row in table:
         out.print(
-            "  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[4],
+            "  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[5],
             highlight=False,
             markup=False,
             crop=False,
@@ -578,7 +724,9 @@ def clients_list(
 
 @_guarded_command(clients_app, "remove")
 def clients_remove(
-    client: str = typer.Argument(..., help="Client id or name."), database: str | None = DatabaseOption
+    client: str = typer.Argument(..., help="Client id or name."),
+    database: str | None = DatabaseOption,
+    config: str | None = ConfigOption,
 ) -> None:
     """Remove a client: its tokens and signatures stop working at once.
 
@@ -586,7 +734,7 @@ def clients_remove(
     """
     from openroster.auth.clients import remove_client
 
-    removed = remove_client(_ready_engine(database), client)
+    removed = remove_client(_ready_engine(), client)
     out.print(f"Removed client {removed}.", highlight=False)
 
 
@@ -597,6 +745,7 @@ def clients_rotate(
         None, "--client-secret", help="New secret (default: generated)."
     ),
     database: str | None = DatabaseOption,
+    config: str | None = ConfigOption,
 ) -> None:
     """Give a client a new secret; tokens issued with the old one stop working.
 
@@ -604,7 +753,7 @@ def clients_rotate(
     """
     from openroster.auth.clients import rotate_secret
 
-    keys, engine = _keys_and_engine(database, create_key=True)
+    keys, engine = _keys_and_engine(create_key=True)
     try:
         issued = rotate_secret(engine, keys, client, client_secret)
     except OpenRosterError as exc:
@@ -612,25 +761,78 @@ def clients_rotate(
     _show_credentials(issued, f"New secret for client {issued.client.name!r}.")
 
 
+config_app = typer.Typer(
+    no_args_is_help=True,
+    help="Settings: what a command would use, and where each value comes from.\n\n"
+    "Example: openroster config show --config /etc/openroster.toml",
+)
+app.add_typer(config_app, name="config")
+
+
+@_guarded_command(config_app, "show")
+def config_show(
+    as_json: bool = typer.Option(False, "--json", help="Print a JSON document (for scripts)."),
+    config: str | None = ConfigOption,
+    database: str | None = DatabaseOption,
+    host: str | None = _flag("host"),
+    port: str | None = _flag("port"),
+    workers: str | None = _flag("workers"),
+    log_level: str | None = _flag("log_level"),
+    log_format: str | None = _flag("log_format"),
+) -> None:
+    """Print the effective settings and where each came from (default, file, env, flag), secrets masked.
+
+    Takes serve's flags, to show what serve would run with. Settings are checked as at a start:
+    a bad value is an error here too.
+
+    Example: openroster config show --config /etc/openroster.toml --json
+    """
+    from openroster.ops import show
+
+    if as_json:
+        out.print(show.as_json(_effective()), highlight=False, markup=False, soft_wrap=True)
+        return
+    for line in show.as_text(_effective()):
+        out.print(line, highlight=False, markup=False, crop=False, overflow="ignore")
+
+
 @_guarded_command(app, "serve")
 def serve(
-    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
-    port: int = typer.Option(8000, min=1, max=65535, help="Port to listen on."),
+    host: str | None = _flag("host"),
+    port: str | None = _flag("port"),
     database: str | None = DatabaseOption,
-    workers: int = typer.Option(1, min=1, help="Server processes."),
+    config: str | None = ConfigOption,
+    workers: str | None = _flag("workers"),
+    log_level: str | None = _flag("log_level"),
+    log_format: str | None = _flag("log_format"),
     demo: bool = typer.Option(False, "--demo", help="Load a small demo district into an empty store first."),
+    metrics_port: int | None = typer.Option(
+        None,
+        "--metrics-port",
+        min=1,
+        max=65535,
+        help="Serve /metrics on this port of its own, without a token (default: $OPENROSTER_METRICS_PORT; "
+        "none: /metrics on the API's port).",
+    ),
+    metrics_host: str = typer.Option("127.0.0.1", "--metrics-host", help="Address of the metrics port."),
 ) -> None:
     """Serve the OneRoster 1.1 API (never changes stored data, except --demo on an empty store).
 
-    Example: openroster serve --port 8000 --database sqlite:///district.db
-    """
-    import uvicorn
+    /health, /ready and /metrics answer beside the API (see the README's Health and metrics).
 
-    from openroster.api.asgi import PROTOCOL
+    Example: openroster serve --port 8000 --workers 2 --metrics-port 9109 --config /etc/openroster.toml
+
+    At district scale, one worker per core, behind a reverse proxy (see the README):
+    openroster serve --workers 2 --database postgresql+psycopg://openroster@db.internal/roster
+    """
+    from openroster.api.malloc import raise_thresholds
     from openroster.auth.clients import check_server_key
     from openroster.auth.keys import load_keys
+    from openroster.ops.logs import configure_logging
+    from openroster.store import page_memory
 
-    settings = _settings(database)
+    settings = _settings()
+    metrics_port = metrics_port or settings.metrics_port
     try:
         if not demo:
             require_existing(settings.database_url)
@@ -651,28 +853,89 @@ def serve(
         check_server_key(engine, keys)
     except OpenRosterError as exc:
         _fail(str(exc))
-    if not _can_listen(host, port):
+    if not _can_listen(settings.host, settings.port):
         _fail(
-            f"Cannot listen on {host}:{port}: the port is in use (or the address is not this machine's). "
+            f"Cannot listen on {settings.host}:{settings.port}: the port is in use (or the address is not this machine's). "
             f"Stop the other server, or choose another port with --port."
+        )
+    if metrics_port == settings.port:
+        _fail(f"--metrics-port {metrics_port} is the API's port too: give the metrics a port of their own.")
+    if metrics_port and not _can_listen(metrics_host, metrics_port):
+        _fail(
+            f"Cannot listen on {metrics_host}:{metrics_port} for metrics: the port is in use (or the "
+            f"address is not this machine's). Choose another with --metrics-port."
         )
     engine.dispose()
     _undo.clear()  # the store is ready: stopping the server (Ctrl-C) must not remove it
-    os.environ["OPENROSTER_DATABASE_URL"] = settings.database_url
-    shown = settings.public_url or f"http://{host}:{port}"
+    # Server processes read their settings from the environment: the effective ones, whatever
+    # their sources here (flags, file, variables), so that every process serves the same.
+    os.environ.update(_effective().environ())
+    os.environ.pop(CONFIG_ENV, None)
+    os.environ["OPENROSTER_METRICS_PORT"] = str(metrics_port or 0)
+    configure_logging(settings.log_level, settings.log_format)
+    raise_thresholds()  # before the worker processes start: glibc reads them at start-up
+    # The workers' memory of counts and page ends, shared so a walk seeks whichever one it reaches.
+    shared = page_memory.create_file()
+    os.environ[page_memory.ENV] = str(shared)
+    shown = settings.public_url or f"http://{settings.host}:{settings.port}"
     out.print(
-        f"openroster serving {settings.database_url}\nOneRoster base URL: {shown}{API_ROOT}\n"
-        f"OAuth 2.0 token URL: {shown}/oauth/token",
+        f"openroster serving {sa_url(settings.database_url).render_as_string(hide_password=True)}\n"
+        f"OneRoster base URL: {shown}{API_ROOT}\nOAuth 2.0 token URL: {shown}/oauth/token",
         highlight=False,
     )
+    if metrics_port:
+        out.print(f"Metrics: http://{metrics_host}:{metrics_port}/metrics", highlight=False)
+    try:
+        with _metrics_folder():
+            _run_server(settings, metrics_host, metrics_port)
+    finally:
+        shared.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def _metrics_folder() -> Iterator[None]:
+    """A fresh folder where every server process of this run keeps its metrics, removed at the end.
+
+    Set before anything imports prometheus_client, which chooses its multiprocess mode then. A
+    single uvicorn server ends on SIGTERM by raising the signal again once it has shut down, which
+    would kill this process before the folder is removed: the signal ends it with SystemExit instead.
+    """
+    folder = tempfile.mkdtemp(prefix="openroster-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
+    previous = signal.signal(signal.SIGTERM, _exit_on_signal)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        del os.environ["PROMETHEUS_MULTIPROC_DIR"]
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _exit_on_signal(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
+def _run_server(settings: Settings, metrics_host: str, metrics_port: int) -> None:
+    import uvicorn
+
+    from openroster.api.asgi import PROTOCOL
+
+    if metrics_port:
+        from openroster.ops.listener import serve_metrics
+
+        try:
+            serve_metrics(metrics_host, metrics_port, settings.database_url)
+        except OSError as exc:
+            _fail(f"Cannot listen on {metrics_host}:{metrics_port} for metrics ({exc.strerror}).")
     uvicorn.run(
         "openroster.api.asgi:build",
         factory=True,
-        host=host,
-        port=port,
-        workers=workers,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
         http=PROTOCOL,  # bounds the time and size of each request's head
-        log_level="info",
+        log_level=settings.log_level,
+        log_config=None,  # uvicorn's own lines go through openroster's handler and format
         proxy_headers=False,  # X-Forwarded-*: openroster.api.forwarded
         access_log=False,
     )  # every request is on the openroster.audit log instead

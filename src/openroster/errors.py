@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 
@@ -38,6 +39,8 @@ class OneRosterError(OpenRosterError):
     code_minor = "invalid data"
     # The audit-log tag of the client id a refused request claimed (never the claim itself).
     claimed_client: str | None = None
+    # Seconds the answer is held back (repeated failed credentials), without holding a worker thread.
+    answer_delay: float = 0.0
 
     def __init__(self, description: str, *, headers: dict[str, str] | None = None) -> None:
         super().__init__(description)
@@ -113,7 +116,30 @@ class MethodNotAllowed(OneRosterError):
     code_minor = "unsupported"
 
 
-class StoreBusy(OneRosterError):
+class RetryLater(OneRosterError):
+    """Refused for now, not for good: answered with `Retry-After` (whole seconds, at least 1).
+
+    `refusal` names what refused it (a limit, a bound of the server), for the audit log and the
+    count of refusals.
+    """
+
+    refusal = "retry_later"
+
+    def __init__(self, description: str, *, retry_after_seconds: float, refusal: str = "") -> None:
+        self.retry_after_seconds = max(1, math.ceil(retry_after_seconds))
+        super().__init__(description, headers={"Retry-After": str(self.retry_after_seconds)})
+        self.refusal = refusal or self.refusal
+
+
+class TooManyRequests(RetryLater):
+    """A client past one of its limits (requests or records per minute, requests at once), or an
+    address or client id refused after repeated failed credentials."""
+
+    http_status = 429
+    code_minor = "server_busy"
+
+
+class StoreBusy(RetryLater):
     """The store cannot answer within this server's bounds right now: retry shortly.
 
     Answered quickly as 503 with `Retry-After` (a read past its time budget, no free database
@@ -123,9 +149,18 @@ class StoreBusy(OneRosterError):
 
     http_status = 503
     code_minor = "server_busy"
+    refusal = "store_busy"
 
-    def __init__(self, description: str, *, retry_after_seconds: int = 5) -> None:
-        super().__init__(description, headers={"Retry-After": str(retry_after_seconds)})
+    def __init__(self, description: str, *, retry_after_seconds: float = 5, refusal: str = "") -> None:
+        super().__init__(description, retry_after_seconds=retry_after_seconds, refusal=refusal)
+
+
+class Overloaded(RetryLater):
+    """This server process is saturated (requests in flight, memory, database connections): it
+    sheds the request at once rather than queue it without bound."""
+
+    http_status = 503
+    code_minor = "server_busy"
 
 
 class ConfigurationError(OpenRosterError):

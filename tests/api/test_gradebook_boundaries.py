@@ -11,6 +11,8 @@ import pytest
 import sqlalchemy as sa
 from starlette.testclient import TestClient
 
+from openroster.model.values import now_ms
+from openroster.store.maintenance import prune_tombstones
 from openroster.store.schema import TABLES, category_orgs
 from tests.conftest import BACKENDS, BASE, client_for, load
 from tests.district import district
@@ -201,3 +203,20 @@ def test_deleted_records_of_another_school_cannot_be_revived(store: sa.Engine) -
         before = rows(store)
         assert one.put(BASE + "/lineItems/li-2", json=item("cls-bio-1")).status_code == 409
         assert rows(store) == before
+
+
+def test_pruning_a_schools_deleted_category_removes_which_orgs_it_belonged_to(
+    schools: tuple[TestClient, TestClient, TestClient], store: sa.Engine
+) -> None:
+    _, two, _ = schools
+    assert ("cat-s2", "sch-2") in rows(store)["category_orgs"]
+    assert two.delete(BASE + "/lineItems/li-s2").status_code == 204
+    assert two.delete(BASE + "/categories/cat-s2").status_code == 204
+    # A tombstone keeps its orgs, so only sch-2's delta consumers learn of the deletion.
+    assert ("cat-s2", "sch-2") in rows(store)["category_orgs"]
+    with store.begin() as conn:
+        removed = prune_tombstones(conn, now_ms() + 1)
+    assert removed["category"] == 1
+    left = rows(store)
+    assert [r for r in left["category_orgs"] if r[0] == "cat-s2"] == []
+    assert "cat-s2" not in [r[0] for r in left["category"]]

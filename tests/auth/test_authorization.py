@@ -15,7 +15,7 @@ from starlette.testclient import TestClient
 from openroster.api.endpoints import ENDPOINTS, Endpoint
 from openroster.auth.scopes import ALL, PREFIX, SHORT_NAMES
 from openroster.model.catalogue import DEFAULT_CATEGORY_ID
-from tests.conftest import BASE, client_for
+from tests.conftest import BACKENDS, BASE, client_for, load
 from tests.district import district
 
 SAMPLE_IDS = {
@@ -94,8 +94,31 @@ def call(client: TestClient, endpoint: Endpoint) -> Any:
     return client.put(path, json=body) if endpoint.method == "PUT" else client.delete(path)
 
 
-@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=[e.operation for e in ENDPOINTS])
-def test_each_endpoint_needs_its_scope(district_engine: sa.Engine, endpoint: Endpoint) -> None:
+@pytest.fixture(scope="module", params=BACKENDS)
+def writable_engine(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[sa.Engine]:
+    """A district of this module's own, for the writes: the session's shared district stays as loaded."""
+    engine = load(tmp_path_factory.mktemp("writable"), district(), backend=request.param)
+    yield engine
+    engine.dispose()
+
+
+READ_ENDPOINTS = [e for e in ENDPOINTS if e.method == "GET"]
+WRITE_ENDPOINTS = [e for e in ENDPOINTS if e.method != "GET"]
+
+
+@pytest.mark.parametrize("endpoint", READ_ENDPOINTS, ids=[e.operation for e in READ_ENDPOINTS])
+def test_each_read_endpoint_needs_its_scope(district_engine: sa.Engine, endpoint: Endpoint) -> None:
+    needs_its_scope(district_engine, endpoint)
+
+
+@pytest.mark.parametrize("endpoint", WRITE_ENDPOINTS, ids=[e.operation for e in WRITE_ENDPOINTS])
+def test_each_write_endpoint_needs_its_scope(writable_engine: sa.Engine, endpoint: Endpoint) -> None:
+    needs_its_scope(writable_engine, endpoint)
+
+
+def needs_its_scope(district_engine: sa.Engine, endpoint: Endpoint) -> None:
     needed = endpoint.required_scope
     if endpoint.method == "DELETE":  # something to delete
         with client_for(district_engine, scopes=["gradebook.createput"]) as writer:

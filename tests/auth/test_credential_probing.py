@@ -107,7 +107,9 @@ def test_a_flood_of_token_requests_is_bounded_and_reads_go_on(server: LiveServer
 
     assert read.status_code == 200 and read.json()["orgs"]
     statuses = [a.status_code for a in answers]
-    assert len(statuses) == flood and set(statuses) <= {401, 503}
+    # Refused by the gate (503), or by the failed-credential limit once this address has failed
+    # with many client ids (429, tests/ops/test_credential_failures.py).
+    assert len(statuses) == flood and set(statuses) <= {401, 429, 503}
     # The read did not wait for the queued credential checks: most were still waiting when it ended.
     assert hashed_before_read_ended < statuses.count(401) / 2
     busy = next(a for a in answers if a.status_code == 503)

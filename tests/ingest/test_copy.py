@@ -17,6 +17,7 @@ from openroster.cli import app
 from openroster.store import migrate
 from openroster.store.copy import COPIED
 from openroster.store.dialects import create_engine
+from openroster.store.writes import bump_revision, revision
 from tests.conftest import BASE, KEYS, app_for, new_database
 from tests.ingest.history import history_store, pull, tombstone_count
 
@@ -154,5 +155,30 @@ def test_copy_batches_bound_what_is_held(tmp_path: Path) -> None:
     assert steps[0] == 0 and steps[-1] == counts["results"] > 7
     assert all(later - earlier <= 7 for earlier, later in zip(steps, steps[1:]))
     assert rows(target) == rows(source)
+    target.dispose()
+    source.dispose()
+
+
+def test_a_forced_copy_never_takes_the_data_revision_back(tmp_path: Path) -> None:
+    source, client_id, secret = make_source(tmp_path, "sqlite")
+    target_url = new_target(tmp_path, "sqlite")
+    target = create_engine(target_url)
+    migrate.upgrade(target)
+    with source.connect() as conn:
+        copied_revision = revision(conn)
+    with target.begin() as conn:  # the target has served more revisions than the source has
+        for _ in range(copied_revision + 5):
+            bump_revision(conn)
+        replaced = revision(conn)
+    forced = runner.invoke(app, ["copy", "--database", url_of(source), "--to", target_url, "--force"])
+    assert forced.exit_code == 0, forced.output
+    with target.connect() as conn:
+        assert revision(conn) == replaced + 1
+    with TestClient(app_for(target), base_url=ORIGIN) as client:
+        token = client.post(
+            "/oauth/token", data={"grant_type": "client_credentials"}, auth=(client_id, secret)
+        )
+        client.headers["Authorization"] = f"Bearer {token.json()['access_token']}"
+        assert client.get(BASE + "/users").headers["X-Data-Revision"] == str(replaced + 1)
     target.dispose()
     source.dispose()

@@ -13,6 +13,7 @@ from typing import Protocol
 from starlette.requests import Request
 
 from openroster.api.endpoints import Endpoint
+from openroster.ops.limits import ClientLimits
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,7 @@ class Grant:
     client_id: str | None
     orgs: frozenset[str] | None = None  # visible org sourcedIds; None: not limited
     passwords: bool = False  # users' passwords are served to, and filterable by, this client
+    limits: ClientLimits = ClientLimits()  # the client's own limits (None each: the server's default)
 
 
 class Access(Protocol):

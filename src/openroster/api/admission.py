@@ -32,6 +32,7 @@ class FilterAdmission:
                 raise StoreBusy(
                     f"The server is evaluating as many filter predicates as it allows at once "
                     f"({self.capacity}); retry shortly",
+                    refusal="filter_capacity",
                     retry_after_seconds=1,
                 )
             self._in_use += weight

@@ -22,8 +22,18 @@ from openroster.api.audit import audit_request as _audit
 from openroster.api.docs_page import docs_page
 from openroster.api.endpoints import ENDPOINTS, Endpoint, parents
 from openroster.api.forwarded import ForwardedHeaders
-from openroster.api.openapi import REFERENCE_PAGES, openapi_document
-from openroster.api.responses import JSON, collection_body, link_header, project, single_body, status_body
+from openroster.api.openapi import REFERENCE_PAGES, TOKEN_PATH, openapi_document
+from openroster.api.preferences import NO_COUNT, wants_no_count
+from openroster.api.request_ids import RequestIds
+from openroster.api.responses import (
+    JSON,
+    PiecesResponse,
+    collection_chunks,
+    link_header,
+    project,
+    single_body,
+    status_body,
+)
 from openroster.api.router import Router
 from openroster.api.status_v12 import status_body_v12
 from openroster.api.v12 import V12Reads, is_v12_path
@@ -31,24 +41,39 @@ from openroster.auth.access import OAuthAccess
 from openroster.auth.credential_gate import CredentialGate, GateFull
 from openroster.auth.keys import ServerKeys, load_keys
 from openroster.auth.token_endpoint import BUSY as TOKEN_BUSY
-from openroster.auth.token_endpoint import token_response
+from openroster.auth.token_endpoint import retry_later, token_response
 from openroster.config import Settings
 from openroster.errors import (
     ConfigurationError,
     InvalidData,
     MethodNotAllowed,
     OneRosterError,
+    Overloaded,
     PayloadTooLarge,
     RequestTimeout,
+    RetryLater,
     StatusInfo,
     UnknownObject,
 )
 from openroster.model.catalogue import PUBLIC_VIEWS
 from openroster.model.json_input import read_object
 from openroster.model.values import now_ms
+from openroster.ops import metrics, refusals
+from openroster.ops import routes as ops_routes
+from openroster.ops.credential_failures import CredentialFailures
+from openroster.ops.limits import ClientLimiter
+from openroster.ops.request_metrics import RequestMetrics
+from openroster.ops.shared_counters import SharedCounters, counters_path
+from openroster.ops.shedding import Shedder
 from openroster.query.params import filter_weight, parse_query, query_parameters
 from openroster.store import gradebook, secret_fields
-from openroster.store.dialects import create_engine, no_connection_free, read_connection, write_transaction
+from openroster.store.dialects import (
+    create_engine,
+    no_connection_free,
+    pool_exhausted,
+    read_connection,
+    write_transaction,
+)
 from openroster.store.migrate import require_current
 from openroster.store.page_memory import PageMemory
 from openroster.store.reads import read_one, read_page
@@ -59,14 +84,31 @@ log = logging.getLogger("openroster.api")
 
 
 class OneRosterService:
-    def __init__(self, settings: Settings, engine: sa.Engine, keys: ServerKeys, access: Access) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        engine: sa.Engine,
+        keys: ServerKeys,
+        access: Access,
+        counters: SharedCounters,
+        credential_failures: CredentialFailures,
+        page_memory: PageMemory | None = None,
+    ) -> None:
         self.settings, self.engine, self.keys, self.access = settings, engine, keys, access
         self.router = Router(ENDPOINTS)
-        self.page_memory = PageMemory()
+        self.page_memory = page_memory or PageMemory()
         # Room for a few filters of the largest size at once.
         self.filter_admission = FilterAdmission(4 * settings.max_filter_predicates)
         self.credential_gate = CredentialGate()
         self.v12 = V12Reads(settings, engine, self.page_memory)
+        self.operations = ops_routes.Operations(settings, engine)
+        self.limiter = ClientLimiter(counters, settings.default_limits, window_seconds=settings.limits_window)
+        self.credential_failures = credential_failures
+        self.shedder = Shedder(
+            max_in_flight=settings.max_in_flight,
+            max_memory_mb=settings.max_memory_mb,
+            pool_exhausted=lambda: pool_exhausted(engine),
+        )
 
     def base_url(self, request: Request) -> str:
         if self.settings.public_url:
@@ -74,9 +116,12 @@ class OneRosterService:
         return f"{request.url.scheme}://{request.url.netloc}"
 
     async def route(self, request: Request) -> Response:
-        """Every request: the token endpoint (whatever the method: others are 405), else the API."""
+        """Every request: the token endpoint (whatever the method: others are 405), the operations
+        endpoints (/health, /ready), else the API."""
         if request.url.path == "/oauth/token":
             return await self.token(request)
+        if request.url.path in ops_routes.PATHS:
+            return await self.operations.respond(request)
         return await self.handle(request)
 
     async def handle(self, request: Request) -> Response:
@@ -96,19 +141,33 @@ class OneRosterService:
             if request.method in ("GET", "HEAD")
             else 0
         )
-        return await run_in_threadpool(self._handle, request, body, started, weight)
+        try:
+            with self.shedder.admit():
+                response, delay = await run_in_threadpool(self._handle, request, body, started, weight)
+        except Overloaded as exc:
+            refusals.count(exc.http_status, exc.refusal)
+            _audit(request, exc.http_status, None, started, exc.description)
+            return error_response(exc.http_status, exc.status_info, exc.headers)
+        if delay:  # after repeated failed credentials; no longer counted in flight
+            await asyncio.sleep(delay)
+        return response
 
-    def _handle(self, request: Request, body: bytes, started: float, weight: int) -> Response:
+    def _handle(self, request: Request, body: bytes, started: float, weight: int) -> tuple[Response, float]:
+        """The response and how long to hold it back (a failed credential, after repeated ones)."""
         records: int | None = None
         reason = ""
         claimed = None
+        delay = 0.0
         try:
             with self.filter_admission.admit(weight):
                 response, records = self._dispatch(request, body)
         except (OneRosterError, sa.exc.TimeoutError) as caught:
             exc = no_connection_free() if isinstance(caught, sa.exc.TimeoutError) else caught
+            metrics.count_api_refusal(exc)
+            if isinstance(exc, RetryLater):
+                refusals.count(exc.http_status, exc.refusal)
             response = error_response(exc.http_status, exc.status_info, exc.headers, request)
-            reason, claimed = exc.description, exc.claimed_client
+            reason, claimed, delay = exc.description, exc.claimed_client, exc.answer_delay
         except ConfigurationError as exc:  # the server key cannot open this client's stored secret
             log.error("%s %s: %s", request.method, request.url.path, exc)
             reason = str(exc)
@@ -133,8 +192,9 @@ class OneRosterService:
                 ),
                 request=request,
             )
+        request.state.records = records
         _audit(request, response.status_code, records, started, reason, claimed)
-        return response
+        return response, delay
 
     def _reference(self, request: Request, name: str) -> Response:
         """The OpenAPI document (openapi.json) or the docs page (docs): no district data, no auth."""
@@ -152,6 +212,7 @@ class OneRosterService:
     async def token(self, request: Request) -> Response:
         """POST /oauth/token (OAuth 2.0 client credentials); other methods are 405."""
         started = time.perf_counter()
+        request.state.endpoint = TOKEN_PATH
         if request.method != "POST":
             description = f"{request.method} is not supported here; request a token with POST"
             _audit(request, 405, None, started, description)
@@ -172,18 +233,29 @@ class OneRosterService:
                 headers=exc.headers,
             )
         try:
-            result = await self.credential_gate.run(
-                token_response,
-                content_type=request.headers.get("content-type", ""),
-                authorization=request.headers.get("authorization", ""),
-                body=body,
-                engine=self.engine,
-                keys=self.keys,
-                lifetime_seconds=self.settings.token_lifetime,
-            )
+            with self.shedder.admit():
+                result = await self.credential_gate.run(
+                    token_response,
+                    content_type=request.headers.get("content-type", ""),
+                    authorization=request.headers.get("authorization", ""),
+                    body=body,
+                    engine=self.engine,
+                    keys=self.keys,
+                    lifetime_seconds=self.settings.token_lifetime,
+                    failures=self.credential_failures,
+                    address=request.client.host if request.client else "",
+                )
         except GateFull:
             result = TOKEN_BUSY
+        except Overloaded as exc:
+            result = retry_later(exc)
+        if result.refusal:
+            refusals.count(result.status, result.refusal)
+        if result.delay_seconds:  # after repeated failed credentials; no longer counted in flight
+            await asyncio.sleep(result.delay_seconds)
         request.state.client_id = result.client_id
+        if result.status >= 400:
+            metrics.count_token_refusal(str(result.body.get("error", "")))
         response = Response(
             orjson.dumps(result.body),
             status_code=result.status,
@@ -202,13 +274,16 @@ class OneRosterService:
         if match is None:
             below_root = Router.split(raw_path)
             if below_root is not None and len(below_root) == 1 and below_root[0].lower() in REFERENCE_PAGES:
+                request.state.endpoint = f"{API_ROOT}/{below_root[0].lower()}"
                 return self._reference(request, below_root[0].lower()), None
             if below_root is None and raw_path.strip("/") == "":
+                request.state.endpoint = "/"
                 return Response(
                     b'{"openroster":"' + __version__.encode() + b'","api":"' + API_ROOT.encode() + b'"}',
                     media_type=JSON,
                 ), None
             raise UnknownObject(f"No OneRoster endpoint at {request.url.path}")
+        request.state.endpoint = API_ROOT + match.endpoints[0].path  # the template: bounded labels
         endpoint = match.for_method(request.method)
         if endpoint is None:
             allowed = ", ".join(_allow({e.method for e in match.endpoints}))
@@ -221,13 +296,29 @@ class OneRosterService:
                 "The request holds a NUL character (%00); no path segment or query parameter may"
             )
         grant = self.access.authorize(request, endpoint, self.base_url(request) + raw_path, body)
+        if grant.client_id is None:
+            return self._answer(request, endpoint, match.params, grant, body, raw_path)
+        with self.limiter.admit(grant.client_id, grant.limits):
+            response, records = self._answer(request, endpoint, match.params, grant, body, raw_path)
+        self.limiter.served(grant.client_id, grant.limits, records or 0)
+        return response, records
+
+    def _answer(
+        self,
+        request: Request,
+        endpoint: Endpoint,
+        path_params: dict[str, str],
+        grant: Grant,
+        body: bytes,
+        raw_path: str,
+    ) -> tuple[Response, int | None]:
         if endpoint.method == "PUT":
-            return self._put(request, endpoint, match.params["id"], grant, body), 1
+            return self._put(request, endpoint, path_params["id"], grant, body), 1
         if endpoint.method == "DELETE":
-            return self._delete(endpoint, match.params["id"], grant), None
+            return self._delete(endpoint, path_params["id"], grant), None
         if endpoint.version == "1.2":
-            return self.v12.read(request, endpoint, match.params, grant, raw_path, self.base_url(request))
-        return self._read(request, endpoint, match.params, grant, raw_path)
+            return self.v12.read(request, endpoint, path_params, grant, raw_path, self.base_url(request))
+        return self._read(request, endpoint, path_params, grant, raw_path)
 
     def _put(
         self, request: Request, endpoint: Endpoint, sourced_id: str, grant: Grant, body: bytes
@@ -288,6 +379,9 @@ class OneRosterService:
         ):
             restriction += (Match("status", "active"),)
         base = self.base_url(request)
+        count = not (endpoint.collection and wants_no_count(request.headers))
+        more = False
+        total: int | None
         with read_connection(self.engine, self.settings.query_timeout_ms) as conn:
             data_revision = revision(conn)
             if not endpoint.collection:
@@ -298,7 +392,8 @@ class OneRosterService:
                     )
                 page_docs, total = [doc], 1
             elif boundary and not _parents_visible(conn, endpoint, path_params, boundary):
-                page_docs, total = [], 0  # a parent outside the boundary does not exist for this client
+                # A parent outside the boundary does not exist for this client.
+                page_docs, total = [], 0 if count else None
             else:
                 page = read_page(
                     conn,
@@ -308,23 +403,26 @@ class OneRosterService:
                     query,
                     revision=data_revision,
                     memory=self.page_memory,
+                    count=count,
                 )
-                page_docs, total = page.docs, page.total
+                page_docs, total, more = page.docs, page.total, page.more
             if grant.passwords:
                 page_docs = secret_fields.reveal(conn, entity, page_docs)
         if query.fields is not None:
             page_docs = [project(d, query.fields) for d in page_docs]
-        headers = {"X-Total-Count": str(total), "X-Data-Revision": str(data_revision)}
-        if endpoint.collection:
-            body = collection_body(endpoint.wrapper_key, page_docs, base, query.warnings)
-            headers["Link"] = link_header(
-                base + raw_path, raw_query, limit=query.limit, offset=query.offset, total=total
-            )
-        else:
+        headers = ({"Preference-Applied": NO_COUNT} if total is None else {"X-Total-Count": str(total)}) | {
+            "X-Data-Revision": str(data_revision)
+        }
+        if not endpoint.collection:
             body = single_body(endpoint.wrapper_key, page_docs[0], base, query.warnings)
+            return Response(b"" if request.method == "HEAD" else body, media_type=JSON, headers=headers), 1
+        headers["Link"] = link_header(
+            base + raw_path, raw_query, limit=query.limit, offset=query.offset, total=total, more=more
+        )
         if request.method == "HEAD":
-            body = b""
-        return Response(body, media_type=JSON, headers=headers), len(page_docs)
+            return Response(b"", media_type=JSON, headers=headers), len(page_docs)
+        pieces = collection_chunks(endpoint.wrapper_key, page_docs, base, query.warnings)
+        return PiecesResponse(pieces, headers), len(page_docs)
 
 
 async def _read_body(request: Request, settings: Settings) -> bytes:
@@ -381,25 +479,43 @@ def error_response(
 
 
 def create_app(
-    settings: Settings, *, engine: sa.Engine | None = None, access: Access | None = None
+    settings: Settings,
+    *,
+    engine: sa.Engine | None = None,
+    access: Access | None = None,
+    page_memory: PageMemory | None = None,
 ) -> Starlette:
-    """The API application; refuses to start on a store whose schema is not this version's."""
+    """The API application; refuses to start on a store whose schema is not this version's.
+
+    `page_memory`: shared with the other processes serving the store (see store/page_memory.py);
+    by default the app's own.
+    """
     engine = engine or create_engine(settings.database_url)
     require_current(engine)
     keys = load_keys(settings.secret_key, settings.key_file, create=False)
+    # Shared by every process serving this store on this host: the limits hold across them.
+    counters = SharedCounters(counters_path(engine.url.render_as_string(hide_password=True)))
+    failures = CredentialFailures(
+        counters,
+        before_slowing=settings.auth_failures_before_slowing,
+        before_block=settings.auth_failures_before_block,
+        block_seconds=settings.auth_block_seconds,
+    )
     access = access or OAuthAccess(
         engine,
         keys,
         oauth1_window_seconds=settings.oauth1_window,
         oauth1_require_body_hash=settings.oauth1_require_body_hash,
+        failures=failures,
     )
-    service = OneRosterService(settings, engine, keys, access)
+    service = OneRosterService(settings, engine, keys, access, counters, failures, page_memory)
+    trusted = [ip.strip() for ip in settings.forwarded_allow_ips.split(",") if ip.strip()]
+    # The request id first: it judges the peer before X-Forwarded-For replaces it.
     app = Starlette(
         middleware=[
-            Middleware(
-                ForwardedHeaders,
-                trusted=[ip.strip() for ip in settings.forwarded_allow_ips.split(",") if ip.strip()],
-            )
+            Middleware(RequestMetrics),  # outermost: it times and counts every request
+            Middleware(RequestIds, trusted=trusted),
+            Middleware(ForwardedHeaders, trusted=trusted),
         ]
     )
     # Every request, whatever its path (a decoded newline included) or method, is the service's.

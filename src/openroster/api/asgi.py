@@ -1,4 +1,5 @@
-"""ASGI entry point for server processes: settings from OPENROSTER_* variables, and the HTTP protocol.
+"""ASGI entry point for server processes: settings (OPENROSTER_* variables, as `serve` sets them), logs,
+and the HTTP protocol.
 
 uvicorn reads a request's head without any deadline or size bound (a client that sends half a
 request line keeps its connection forever, and one that never ends its headers grows the
@@ -10,34 +11,30 @@ arrive within the read timeout and within HEAD_LIMIT bytes. The body's deadline 
 from __future__ import annotations
 
 import asyncio
-import logging
-import sys
+import os
+from pathlib import Path
 
 from starlette.applications import Starlette
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from openroster.api.app import create_app
-from openroster.config import DEFAULT_REQUEST_READ_TIMEOUT, Settings
+from openroster.api.request_ids import new_request_id
+from openroster.config import DEFAULT_REQUEST_READ_TIMEOUT
+from openroster.ops.logs import configure_logging
+from openroster.ops.sources import load_settings
+from openroster.store import page_memory
+from openroster.store.page_memory import PageMemory
 
 PROTOCOL = "openroster.api.asgi:BoundedHttpProtocol"  # uvicorn's `http` option
 HEAD_LIMIT = 256 * 1024  # bytes of request line and headers: room for the longest filter allowed
 
 
-def _log_to_stderr() -> None:
-    """The audit lines (logger openroster.audit) and errors, one per line on stderr."""
-    logger = logging.getLogger("openroster")
-    if not logger.handlers:
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
-        logger.addHandler(handler)
-        logger.setLevel(logging.INFO)
-
-
 def build() -> Starlette:
-    _log_to_stderr()
-    settings = Settings.from_env()
+    settings = load_settings().settings
+    configure_logging(settings.log_level, settings.log_format)
     BoundedHttpProtocol.head_timeout = settings.request_read_timeout
-    return create_app(settings)
+    shared = os.environ.get(page_memory.ENV)
+    return create_app(settings, page_memory=PageMemory(Path(shared)) if shared else None)
 
 
 class BoundedHttpProtocol(HttpToolsProtocol):
@@ -90,7 +87,9 @@ class BoundedHttpProtocol(HttpToolsProtocol):
         if self.transport.is_closing():
             return
         if self.cycle is None or self.cycle.response_complete:
+            request_id = new_request_id().encode()  # no request was read: a new id, as for any other
             self.transport.write(
-                b"HTTP/1.1 " + status + b"\r\nconnection: close\r\ncontent-length: 0\r\n\r\n"
+                b"HTTP/1.1 " + status + b"\r\nconnection: close\r\ncontent-length: 0\r\n"
+                b"x-request-id: " + request_id + b"\r\n\r\n"
             )
         self.transport.close()

@@ -1,4 +1,4 @@
-"""The audit log: one JSON line per request on `openroster.audit`, every client-supplied string bounded.
+"""The audit log: one line per request on `openroster.audit`, every client-supplied string bounded.
 
 A line names the client only once it has authenticated; a refused request that claimed a client
 id carries the claim's keyed tag instead (`ServerKeys.log_tag`), since a client that mixed up id
@@ -50,4 +50,8 @@ def audit_request(
         entry["claimed"] = bounded(claimed, MAX_TEXT)
     if status in (401, 403) or (status >= 400 and reason):
         entry["reason"] = bounded(reason, MAX_REASON)
-    audit.info(json.dumps(entry, ensure_ascii=True, separators=(",", ":")))
+    # Text logs show the JSON object; JSON logs hold its keys as their own (`openroster.ops.logs`).
+    audit.info(
+        json.dumps(entry, ensure_ascii=True, separators=(",", ":")),
+        extra={"fields": entry, "summary": f"{entry['method']} {entry['path']} {status}"},
+    )

@@ -18,19 +18,21 @@ def _first(value: bytes) -> str:
     return value.decode("latin-1").split(",")[0].strip()
 
 
+def trusts(trusted: Collection[str], scope: Scope) -> bool:
+    """Whether the peer that sent this request (the proxy, if any) is one of `trusted` ('*': any)."""
+    client = scope.get("client")
+    return "*" in trusted or (client is not None and client[0] in trusted)
+
+
 class ForwardedHeaders:
     def __init__(self, app: ASGIApp, trusted: Collection[str]) -> None:
         self.app = app
         self.trusted = frozenset(trusted)
 
-    def _trusts(self, scope: Scope) -> bool:
-        client = scope.get("client")
-        return "*" in self.trusted or (client is not None and client[0] in self.trusted)
-
     async def __call__(
         self, scope: Scope, receive: Callable[..., Awaitable[Any]], send: Callable[..., Awaitable[Any]]
     ) -> None:
-        if scope["type"] == "http" and self._trusts(scope):
+        if scope["type"] == "http" and trusts(self.trusted, scope):
             scope = self._rewrite(scope)
         await self.app(scope, receive, send)
 

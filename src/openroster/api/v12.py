@@ -118,11 +118,12 @@ class V12Reads:
         restriction = endpoint.restriction + boundary
         with read_connection(self.engine, settings.query_timeout_ms) as conn:
             data_revision = revision(conn)
+            total: int | None
             if not endpoint.collection:
                 doc = read_one(conn, entity, path_params["id"], restriction, path_params, DOCUMENT)
                 if doc is None:
                     raise UnknownObject(f"No {_what(endpoint)} with sourcedId {path_params['id']}")
-                docs, total = [doc], 1
+                docs, total, more = [doc], 1, False
             else:
                 _require_parents(conn, endpoint, path_params, boundary)
                 page = read_page(
@@ -135,7 +136,7 @@ class V12Reads:
                     memory=self.page_memory,
                     document=DOCUMENT,
                 )
-                docs, total = page.docs, page.total
+                docs, total, more = page.docs, page.total, page.more
             if grant.passwords:
                 docs = secret_fields.reveal(conn, entity, docs)
         if query.fields is not None:
@@ -143,10 +144,11 @@ class V12Reads:
         key = endpoint.wrapper_key.encode()
         headers = {"X-Total-Count": str(total), "X-Data-Revision": str(data_revision)}
         if endpoint.collection:
+            assert total is not None  # 1.2 pages are always counted
             body = b'{"' + key + b'":[' + b",".join(docs) + b"]}"
             raw = raw_query.decode("latin-1")
             headers["Link"] = link_header(
-                base + raw_path, raw, limit=query.limit, offset=query.offset, total=total
+                base + raw_path, raw, limit=query.limit, offset=query.offset, total=total, more=more
             )
         else:
             body = b'{"' + key + b'":' + docs[0] + b"}"

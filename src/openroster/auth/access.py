@@ -19,6 +19,7 @@ from openroster.auth.clients import ApiClient, find_client, shared_secret
 from openroster.auth.keys import ServerKeys
 from openroster.auth.nonces import NonceStore
 from openroster.errors import Forbidden, InvalidData, OneRosterError, Unauthorized
+from openroster.ops.credential_failures import CredentialFailures
 from openroster.store.boundaries import visible_orgs
 
 log = logging.getLogger("openroster.audit")
@@ -54,9 +55,11 @@ class OAuthAccess:
         oauth1_window_seconds: int,
         oauth1_require_body_hash: bool = False,
         clock: Callable[[], float] = time.time,
+        failures: CredentialFailures | None = None,
     ) -> None:
         self.engine, self.keys, self.window, self.clock = engine, keys, oauth1_window_seconds, clock
         self.require_body_hash = oauth1_require_body_hash
+        self.failures = failures  # wrong signatures: slowed, then the address refused for a while
         self.nonces = NonceStore(engine, window_seconds=oauth1_window_seconds)
 
     def authorize(self, request: Request, endpoint: Endpoint, signed_url: str, body: bytes) -> Grant:
@@ -75,9 +78,10 @@ class OAuthAccess:
                 },
             )
         if not client.orgs:
-            return Grant(client.client_id, passwords=client.allow_passwords)
+            return Grant(client.client_id, passwords=client.allow_passwords, limits=client.limits)
         with self.engine.connect() as conn:
-            return Grant(client.client_id, visible_orgs(conn, client.orgs), passwords=client.allow_passwords)
+            orgs = visible_orgs(conn, client.orgs)
+        return Grant(client.client_id, orgs, passwords=client.allow_passwords, limits=client.limits)
 
     def _authenticate(
         self, request: Request, signed_url: str, body: bytes
@@ -136,6 +140,13 @@ class OAuthAccess:
         def remember(client_key: str, nonce: str, timestamp: int) -> bool:
             return self.nonces.remember(client_key, nonce, timestamp, now=self.clock())
 
+        claimed_key = oauth1.consumer_key(authorization, query_pairs)
+        address = request.client.host if request.client else ""
+        if self.failures is not None and claimed_key:
+            try:
+                self.failures.check(claimed_key, address)
+            except OneRosterError as exc:
+                raise _claimed(exc, self.keys.log_tag(claimed_key)) from None
         try:
             client_id = oauth1.verify(
                 method=request.method,
@@ -153,7 +164,12 @@ class OAuthAccess:
             claimed = self.keys.log_tag(exc.client_key) if exc.client_key else None
             if exc.bad_request:
                 raise _claimed(InvalidData(f"Bad OAuth 1.0a request: {exc.reason}"), claimed) from None
-            raise _unauthorized(f"OAuth 1.0a: {exc.reason}", claimed=claimed) from None
+            if self.failures is None or exc.reason != oauth1.INVALID_SIGNATURE or not exc.client_key:
+                raise _unauthorized(f"OAuth 1.0a: {exc.reason}", claimed=claimed) from None
+            delay = self.failures.failed(exc.client_key, address)
+            refused = _unauthorized(f"OAuth 1.0a: {exc.reason}{self.failures.note(delay)}", claimed=claimed)
+            refused.answer_delay = delay
+            raise refused from None
         with self.engine.connect() as conn:
             client = find_client(conn, client_id)
         if client is None:  # removed between the signature check and now

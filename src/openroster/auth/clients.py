@@ -16,6 +16,7 @@ from openroster.auth import scopes as scope_names
 from openroster.auth.keys import ServerKeys
 from openroster.errors import ConfigurationError, OpenRosterError
 from openroster.model.values import now_ms
+from openroster.ops.limits import LIMIT_NAMES, SERVER_DEFAULTS, ClientLimits
 from openroster.store.schema import TABLES, api_clients
 
 DEFAULT_SCOPES = (
@@ -51,6 +52,7 @@ class ApiClient:
     # digest of it, so no token outlives the client incarnation it was issued to.
     identity: str
     allow_passwords: bool = False  # may read, filter and sort users' passwords
+    limits: ClientLimits = ClientLimits()  # its own limits; None each: the server's default
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,7 @@ def _from_row(row: sa.RowMapping) -> ApiClient:
         row["created_ms"],
         identity=row["secret_hash"].split("$")[2],
         allow_passwords=bool(row["allow_passwords"]),
+        limits=ClientLimits(**{name: row[name] for name in LIMIT_NAMES}),
     )
 
 
@@ -106,10 +109,12 @@ def add_client(
     scopes: Sequence[str] = (),
     orgs: Sequence[str] = (),
     allow_passwords: bool = False,
+    limits: ClientLimits = SERVER_DEFAULTS,
 ) -> IssuedCredentials:
     """Create a client; `scopes` are URIs or short names (default: every read scope).
 
     `allow_passwords`: the client is served users' `password` and may filter and sort on it.
+    `limits`: its own limits (None each: the server's default; 0: unlimited).
     """
     client_id = client_id or secrets.token_urlsafe(18)
     if not _CLIENT_ID.match(client_id):
@@ -143,6 +148,7 @@ def add_client(
             "orgs": orjson.dumps(list(dict.fromkeys(orgs))).decode(),
             "created_ms": now_ms(),
             "allow_passwords": allow_passwords,
+            **{name: getattr(limits, name) for name in LIMIT_NAMES},
         }
         conn.execute(api_clients.insert().values(**row))
         created = _from_row(
@@ -197,6 +203,23 @@ def remove_client(engine: sa.Engine, id_or_name: str) -> str:
         client_id = _resolve(conn, id_or_name)
         conn.execute(api_clients.delete().where(api_clients.c.client_id == client_id))
     return client_id
+
+
+def set_limits(engine: sa.Engine, id_or_name: str, changes: dict[str, int | None]) -> ApiClient:
+    """Change some of a client's own limits (None: back to the server's default; 0: unlimited).
+
+    Takes effect on the client's next request, in every server process.
+    """
+    unknown = set(changes) - set(LIMIT_NAMES)
+    if unknown:
+        raise ValueError(f"not limits: {sorted(unknown)}")
+    with engine.begin() as conn:
+        client_id = _resolve(conn, id_or_name)
+        if changes:
+            conn.execute(api_clients.update().where(api_clients.c.client_id == client_id).values(**changes))
+        client = find_client(conn, client_id)
+    assert client is not None
+    return client
 
 
 def rotate_secret(

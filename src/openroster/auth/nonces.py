@@ -47,7 +47,8 @@ class NonceStore:
             return False
         except sa.exc.OperationalError:
             raise StoreBusy(
-                "The server cannot record this request's OAuth nonce right now; retry in a few seconds."
+                "The server cannot record this request's OAuth nonce right now; retry in a few seconds.",
+                refusal="nonce_store",
             ) from None
 
     def _nonce_engine(self) -> sa.Engine:

@@ -81,6 +81,15 @@ def has_oauth1(authorization: str | None, query_pairs: Sequence[tuple[str, str]]
     return any(name in ("oauth_consumer_key", "oauth_signature") for name, _ in query_pairs)
 
 
+def consumer_key(authorization: str | None, query_pairs: Sequence[tuple[str, str]]) -> str | None:
+    """The consumer key a request claims (before anything is checked), or None when it names none."""
+    try:
+        protocol, _ = _collect(authorization, query_pairs, ())
+    except OAuth1Failure:
+        return None
+    return protocol.get("oauth_consumer_key") or None
+
+
 def verify(
     *,
     method: str,

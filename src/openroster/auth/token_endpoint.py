@@ -6,7 +6,7 @@ import base64
 import binascii
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import parse_qsl, unquote_plus
 
@@ -16,6 +16,8 @@ from openroster.auth import scopes as scope_names
 from openroster.auth import tokens
 from openroster.auth.clients import ApiClient, authenticate
 from openroster.auth.keys import ServerKeys
+from openroster.errors import RetryLater, TooManyRequests
+from openroster.ops.credential_failures import CredentialFailures
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,8 @@ class TokenResponse:
     client_id: str | None = None  # for the audit log: only a client that authenticated
     reason: str = ""  # why it failed, for the audit log (never a secret)
     claimed_client: str | None = None  # the audit-log tag of an unauthenticated claimed client id
+    delay_seconds: float = 0.0  # how long the answer is held back (repeated failed credentials)
+    refusal: str = ""  # what refused it for now (429 or 503), for the count of refusals
 
 
 def _error(
@@ -57,7 +61,20 @@ BUSY = TokenResponse(
     },
     {"Retry-After": "1"},
     reason="temporarily_unavailable: too many token requests at once",
+    refusal="credential_checks",
 )
+
+
+def retry_later(error: RetryLater, claimed: str | None = None) -> TokenResponse:
+    """A refusal for now (429, 503) in RFC 6749's error form, with its Retry-After."""
+    return TokenResponse(
+        error.http_status,
+        {"error": "temporarily_unavailable", "error_description": error.description},
+        error.headers,
+        reason=f"temporarily_unavailable: {error.description}",
+        claimed_client=claimed,
+        refusal=error.refusal,
+    )
 
 
 def _basic_credentials(authorization: str) -> tuple[str, str] | None:
@@ -82,7 +99,11 @@ def token_response(
     keys: ServerKeys,
     lifetime_seconds: int,
     clock: Callable[[], float] = time.time,
+    failures: CredentialFailures | None = None,
+    address: str = "",
 ) -> TokenResponse:
+    """The answer to a token request. With `failures`, an address refused after repeated failed
+    credentials is answered 429 without its secret being checked, and a failure is counted."""
     if not body.strip():
         return _error(
             400,
@@ -127,10 +148,20 @@ def token_response(
             400, "unsupported_grant_type", "only grant_type=client_credentials is supported", claimed=claimed
         )
 
+    if failures is not None:
+        try:
+            failures.check(client_id, address)
+        except TooManyRequests as exc:
+            return retry_later(exc, claimed)
     with engine.connect() as conn:
         client = authenticate(conn, client_id, secret)
     if client is None:
-        return _error(401, "invalid_client", INVALID_CLIENT, basic=basic is not None, claimed=claimed)
+        delay = failures.failed(client_id, address) if failures is not None else 0.0
+        note = failures.note(delay) if failures is not None else ""
+        failed = _error(
+            401, "invalid_client", INVALID_CLIENT + note, basic=basic is not None, claimed=claimed
+        )
+        return replace(failed, delay_seconds=delay)
     granted = _granted_scopes(client, form.get("scope"))
     if isinstance(granted, TokenResponse):
         return granted

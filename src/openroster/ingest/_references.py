@@ -13,7 +13,7 @@ parent) that does not match an id seen so far is checked when every file has bee
 from __future__ import annotations
 
 from array import array
-from collections.abc import Callable, Collection, Container, Iterator, Mapping
+from collections.abc import Callable, Container, Iterator, Mapping
 from typing import Any, NamedTuple
 
 from openroster.ingest._manifest import Plan
@@ -22,7 +22,7 @@ from openroster.model.catalogue import DEMOGRAPHICS_OWNER, ENTITIES, REF_KINDS, 
 
 __all__ = ["References"]
 
-StoredIds = Callable[[str], Collection[str]]
+StoredIds = Callable[[str], Container[str]]
 
 
 class _Either:

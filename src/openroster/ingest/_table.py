@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
+from openroster.ingest._idset import IdSet
 from openroster.ingest._source import MAX_LINE_CHARACTERS, BundleSource, Digest, LineTooLong, bounded_lines
 from openroster.ingest.cells import cell_decoder
 from openroster.model.catalogue import LIST_KINDS, METADATA, Entity, Kind
@@ -53,7 +54,7 @@ class TableRows:
         mode: str,
         log: Log,
         *,
-        ids: set[str] | None = None,
+        ids: IdSet | None = None,
         digest: Digest | None = None,
     ) -> None:
         self.source, self.entity, self.mode, self.log = source, entity, mode, log
@@ -115,7 +116,7 @@ class TableRows:
 
     def _first_lines_before(self, line: int) -> dict[str, int]:
         """The line where each sourcedId used up to `line` was first used, from reading the file again."""
-        ids = _SourcedIds(set(), self._first_lines_before, first_lines={})
+        ids = _SourcedIds(IdSet(), self._first_lines_before, first_lines={})
         ignore = _Ignore()
         with self.source.open_text(self.entity.csv_file) as text:
             rows = csv.reader(bounded_lines(text))
@@ -134,13 +135,14 @@ class _SourcedIds:
     """The sourcedIds of a file as it is read into `names`, and where each was first used.
 
     Those lines are needed only to report a sourcedId used again, so they are not kept until
-    then (a million-row file would hold a million of them): the first reuse has `recall` read
-    the file again up to there, and from then on the line of every new sourcedId is kept.
+    then (a million-row file would hold a million of them): the first reuse `names` sees (by
+    hash) has `recall` read the file again up to there, and from then on the line of every new
+    sourcedId is kept, so a reuse is reported only when the strings themselves are equal.
     """
 
     def __init__(
         self,
-        names: set[str],
+        names: IdSet,
         recall: Callable[[int], dict[str, int]],
         first_lines: dict[str, int] | None = None,
     ) -> None:
@@ -149,8 +151,7 @@ class _SourcedIds:
     def use(self, sourced_id: str, line: int) -> int:
         """Note that `sourced_id` is used on `line`; the line where it was first used."""
         if self.first_lines is None:
-            if sourced_id not in self.names:
-                self.names.add(sourced_id)
+            if self.names.add(sourced_id):
                 return line
             self.first_lines = self.recall(line)
         self.names.add(sourced_id)

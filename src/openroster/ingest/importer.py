@@ -22,14 +22,17 @@ from typing import Any
 import sqlalchemy as sa
 
 from openroster.ingest._gc import cycle_collection_paused
+from openroster.ingest._idset import IdSet
+from openroster.ingest.problems import BundleChanged, BundleInvalid
 from openroster.ingest.reader import CheckedBundle, check_bundle
 from openroster.ingest.replay import replay
 from openroster.model.catalogue import ENTITIES, LOAD_ORDER
 from openroster.model.derived import derive, derived_sources
 from openroster.model.values import now_ms
-from openroster.store import migrate
+from openroster.store import import_log, migrate
 from openroster.store.dialects import refresh_statistics, write_transaction
-from openroster.store.records import load_records, record_batches, stored_ids
+from openroster.store.import_log import ImportRun
+from openroster.store.records import each_stored_id, load_records, record_batches
 from openroster.store.schema import TABLES
 from openroster.store.writes import WriteCounts, apply_batches
 
@@ -56,26 +59,50 @@ def import_bundle(
 ) -> ImportSummary:
     """Validate the bundle at `path` completely, then apply it in one transaction.
 
-    Nothing is written unless the whole bundle is valid; readers see either the previous data
-    or all of the new data. Raises BundleInvalid (and BundleChanged, writing nothing, when a
+    No record is written unless the whole bundle is valid; readers see either the previous data
+    or all of the new data. Either way the import log (store/import_log.py) records how it ended. Raises BundleInvalid (and BundleChanged, writing nothing, when a
     file changes between validation and writing). Records are written `batch_size` at a time.
     """
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
     report = progress or (lambda stage, rows: None)
     migrate.prepare(engine)
-    with engine.connect() as conn:
-        checked = check_bundle(
-            path,
-            stored_ids=lambda name: stored_ids(conn, ENTITIES[name]),
-            progress=lambda name, rows: report(f"reading {name}", rows),
-            keep=DERIVED_SOURCES,
+    started = now_ms()
+    try:
+        with engine.connect() as conn:
+            checked = check_bundle(
+                path,
+                stored_ids=lambda name: IdSet(each_stored_id(conn, ENTITIES[name])),
+                progress=lambda name, rows: report(f"reading {name}", rows),
+                keep=DERIVED_SOURCES,
+            )
+        stamp = at_ms if at_ms is not None else now_ms()
+        with cycle_collection_paused(), write_transaction(engine) as conn:
+            summary = _Import(conn, checked, stamp, report, batch_size).run()
+            import_log.record(conn, ImportRun(started, now_ms(), succeeded=True))
+            report("committing", 0)
+    except BaseException as exc:  # interrupted too: every import that fails leaves its trace
+        import_log.record_failure(
+            engine, ImportRun(started, now_ms(), succeeded=False, failure=_failure(exc))
         )
-    stamp = at_ms if at_ms is not None else now_ms()
-    with cycle_collection_paused(), write_transaction(engine) as conn:
-        summary = _Import(conn, checked, stamp, report, batch_size).run()
-        report("committing", 0)
+        raise
     return summary
+
+
+def _failure(exc: BaseException) -> str:
+    """What went wrong, for the import log (served by /ready without authentication): the kind of
+    failure and counts, never a value from the bundle."""
+    if isinstance(exc, BundleInvalid):
+        return f"the bundle has {exc.total} problem(s); nothing was imported"
+    if isinstance(exc, BundleChanged):
+        return "a file of the bundle changed while it was being imported; nothing was imported"
+    if isinstance(exc, KeyboardInterrupt):
+        return "the import was interrupted; nothing was imported"
+    if isinstance(exc, sa.exc.DBAPIError):
+        return f"the database refused the import ({type(exc.orig).__name__}); nothing was imported"
+    if isinstance(exc, OSError):
+        return f"the bundle could not be read ({type(exc).__name__}); nothing was imported"
+    return f"the import failed ({type(exc).__name__}); nothing was imported"
 
 
 def _batches(records: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
@@ -112,6 +139,7 @@ class _Import:
                 derive(entity, self._sources(name)),
                 self.stamp,
                 present=present,
+                bulk=True,
             )
         # Records not in the bundle whose derived lists may have changed (a delta file's new
         # school changes its district's children; classResources.csv changes classes).

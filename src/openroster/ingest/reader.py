@@ -4,7 +4,7 @@ Nothing is returned until the whole bundle has been checked: the manifest, every
 header and rows, and every reference. Problems from all files are gathered and raised
 together as BundleInvalid, so one run tells the admin everything to fix.
 
-Checking keeps, per file, its sourcedIds and a digest of its bytes, but only the records
+Checking keeps, per file, its sourcedIds (8 bytes each, see `_idset`) and a digest of its bytes, but only the records
 asked for: an import keeps the few small files that derived lists are computed from and
 reads the others again, batch by batch, while writing (see `replay`). `read_bundle` keeps
 every record.
@@ -13,12 +13,13 @@ every record.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Container
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from openroster.ingest._gc import cycle_collection_paused
+from openroster.ingest._idset import IdSet
 from openroster.ingest._manifest import plan_files, read_manifest
 from openroster.ingest._references import References
 from openroster.ingest._source import BundleSource, Digest
@@ -50,7 +51,7 @@ class CheckedBundle:
     modes: dict[str, str]  # entity name -> 'bulk' | 'delta' | 'absent', for every entity
     properties: dict[str, str]  # every manifest row, propertyName -> value
     counts: dict[str, int]  # entity name -> records in its file (files present)
-    ids: dict[str, Collection[str]]  # entity name -> sourcedIds in its file (files present)
+    ids: dict[str, IdSet]  # entity name -> sourcedIds in its file (files present)
     digests: dict[str, bytes]  # entity name -> digest of its file's bytes (files present)
     records: dict[str, list[dict[str, Any]]]  # entity name -> records in file order (kept files)
 
@@ -60,14 +61,14 @@ def new_digest() -> Digest:
     return hashlib.blake2b(digest_size=16)
 
 
-def _no_stored_ids(name: str) -> Collection[str]:
+def _no_stored_ids(name: str) -> Container[str]:
     return ()
 
 
 def check_bundle(
     path: Path,
     *,
-    stored_ids: Callable[[str], Collection[str]] = _no_stored_ids,
+    stored_ids: Callable[[str], Container[str]] = _no_stored_ids,
     progress: Callable[[str, int], None] | None = None,
     keep: Collection[str] = (),
 ) -> CheckedBundle:
@@ -86,7 +87,7 @@ def check_bundle(
             # report the consequences (a delta file's references "missing") as problems too.
             log.raise_if_any()
         plan = plan_files(manifest, source.names, log)
-        ids: dict[str, set[str]] = {name: set() for name in plan.read}
+        ids: dict[str, IdSet] = {name: IdSet() for name in plan.read}
         references = References(plan, ids, stored_ids, log)
         checked = CheckedBundle(Path(path), plan.modes, manifest.properties, {}, dict(ids), {}, {})
         for name in _ORDER:
@@ -97,6 +98,7 @@ def check_bundle(
             table = TableRows(source, ENTITIES[name], mode, log, ids=ids[name], digest=digest)
             kept: list[dict[str, Any]] | None = [] if name in keep else None
             checked.counts[name] = _check_rows(table, references.checker(name), kept, progress)
+            ids[name].seal()
             references.file_done(name, table.complete)
             checked.digests[name] = digest.digest()
             if kept is not None:
@@ -134,7 +136,7 @@ def _check_rows(
 def read_bundle(
     path: Path,
     *,
-    stored_ids: Callable[[str], Collection[str]] = _no_stored_ids,
+    stored_ids: Callable[[str], Container[str]] = _no_stored_ids,
     progress: Callable[[str, int], None] | None = None,
 ) -> Bundle:
     """Read and check the bundle at `path`, keeping every record; raise BundleInvalid listing every

@@ -3,7 +3,8 @@
 Every OneRoster table with its list tables, the API clients (the secret hash and the sealed
 secret exactly as stored, so the same server key serves them), the data revision, tombstones,
 first-seen times and content hashes. OAuth 1.0a nonces are not copied: they only guard against
-replays within the timestamp window. The source is read in one snapshot and the target written
+replays within the timestamp window. Record counts are not copied either: a PostgreSQL target
+counts what it received, in the copy's transaction (store/counts.py). The source is read in one snapshot and the target written
 in one transaction, a batch of rows at a time, so memory stays bounded and a failed copy leaves
 the target's data as it was.
 """
@@ -16,11 +17,13 @@ import sqlalchemy as sa
 
 from openroster.errors import ConfigurationError, TargetNotEmpty
 from openroster.store import migrate
+from openroster.store.counts import recount
 from openroster.store.dialects import insert_rows, read_connection, refresh_statistics, write_transaction
-from openroster.store.schema import metadata, oauth_nonces, store_state
+from openroster.store.schema import metadata, oauth_nonces, record_counts, store_state
+from openroster.store.writes import revision
 
 BATCH_SIZE = 5000  # rows read and inserted at a time
-COPIED = tuple(t for t in metadata.sorted_tables if t is not oauth_nonces)
+COPIED = tuple(t for t in metadata.sorted_tables if t not in (oauth_nonces, record_counts))
 # What makes a target non-empty: a freshly migrated store already has its data revision row.
 _DATA = tuple(t for t in COPIED if t is not store_state)
 
@@ -55,12 +58,23 @@ def copy_store(
     report = progress or (lambda stage, rows: None)
     counts: dict[str, int] = {}
     with read_connection(source) as reading, reading.begin(), write_transaction(target) as writing:
+        replaced_revision = revision(writing)
         for table in reversed(COPIED):
             writing.execute(table.delete())
         for table in COPIED:
             counts[table.name] = _copy_table(reading, writing, table, batch_size, report)
+        _keep_revision_rising(writing, replaced_revision)
+        recount(writing)
         refresh_statistics(writing, COPIED)
     return counts
+
+
+def _keep_revision_rising(writing: sa.Connection, replaced: int) -> None:
+    """A replaced store's data revision never goes back: a reader that saw revision N of the old data
+    must not take different data under the same N for the same walk."""
+    if revision(writing) <= replaced:
+        writing.execute(store_state.delete().where(store_state.c.key == "revision"))
+        writing.execute(store_state.insert().values(key="revision", value=replaced + 1))
 
 
 def _copy_table(

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from openroster.model.catalogue import ENTITIES
-from openroster.store.schema import TABLES
+from openroster.store.counts import adjust_counts
+from openroster.store.schema import TABLES, category_orgs
 from openroster.store.writes import bump_revision
 
 
@@ -50,12 +51,15 @@ def prune_tombstones(conn: sa.Connection, older_than_ms: int) -> dict[str, int]:
         )
         for child in tables.lists.values():
             conn.execute(child.delete().where(child.c.owner.in_(old)))
+        if entity.name == "category":  # which orgs a category belongs to goes with it
+            conn.execute(category_orgs.delete().where(category_orgs.c.category_sourced_id.in_(old)))
         result = conn.execute(
             tables.main.delete().where(
                 tables.main.c.status == "tobedeleted", tables.main.c.date_last_modified < older_than_ms
             )
         )
         removed[entity.name] = result.rowcount
+        adjust_counts(conn, tables.main, {"tobedeleted": -result.rowcount})
     if any(removed.values()):
         bump_revision(conn)
     return removed

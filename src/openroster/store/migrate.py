@@ -31,13 +31,18 @@ def head_revision() -> str:
 
 def current_revision(engine: sa.Engine) -> str | None:
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        return revision_of(conn)
+
+
+def revision_of(conn: sa.Connection) -> str | None:
+    """The schema revision of the store `conn` reaches; None when it has no openroster schema."""
+    return MigrationContext.configure(conn).get_current_revision()
 
 
 def upgrade(engine: sa.Engine) -> None:
     """Bring the store's schema to this version's (creating it in an empty database)."""
     current = current_revision(engine)
-    if current is not None and not _known(current):
+    if current is not None and not is_known(current):
         require_current(engine)  # explains that the store is newer than this version
     with engine.begin() as conn:
         command.upgrade(_config(conn), "head")
@@ -47,7 +52,8 @@ def is_empty(engine: sa.Engine) -> bool:
     return not sa.inspect(engine).get_table_names()
 
 
-def _known(revision: str) -> bool:
+def is_known(revision: str) -> bool:
+    """Whether `revision` is one of this version's (an unknown one is newer)."""
     try:
         return ScriptDirectory.from_config(_config()).get_revision(revision) is not None
     except CommandError:
@@ -72,7 +78,7 @@ def require_current(engine: sa.Engine) -> None:
             f"The database {url} has no openroster schema. Create it with: "
             f"openroster migrate --database '{url}' (or load data with openroster import)."
         )
-    if not _known(current):
+    if not is_known(current):
         raise SchemaOutdated(
             f"The database {url} has schema revision {current}, which this version of openroster "
             f"does not know (it is newer). Upgrade openroster."

@@ -17,9 +17,10 @@ def has_records(conn: sa.Connection) -> bool:
     return any(conn.execute(sa.select(t.main.c.sourced_id).limit(1)).first() for t in TABLES.values())
 
 
-def stored_ids(conn: sa.Connection, entity: Entity) -> set[str]:
+def each_stored_id(conn: sa.Connection, entity: Entity) -> Iterator[str]:
+    """The sourcedIds of every stored record of `entity`, read a few thousand at a time."""
     table = TABLES[entity.name].main
-    return set(conn.execute(sa.select(table.c.sourced_id)).scalars())
+    yield from conn.execute(sa.select(table.c.sourced_id).execution_options(yield_per=20_000)).scalars()
 
 
 def load_records(conn: sa.Connection, entity: Entity) -> list[dict[str, Any]]:

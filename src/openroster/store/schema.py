@@ -136,6 +136,11 @@ api_clients = sa.Table(
     sa.Column("created_ms", sa.BigInteger, nullable=False),
     # Served users' passwords, and may filter and sort on them (`clients add --allow-passwords`).
     sa.Column("allow_passwords", sa.Boolean, nullable=False, server_default=sa.false()),
+    # The client's own limits (`clients update --requests-per-minute ...`): NULL the server's
+    # default, 0 unlimited.
+    sa.Column("requests_per_minute", sa.BigInteger, nullable=True),
+    sa.Column("concurrent_requests", sa.BigInteger, nullable=True),
+    sa.Column("records_per_minute", sa.BigInteger, nullable=True),
 )
 
 # One row: 'revision' counts committed changes to served data (the X-Data-Revision header).
@@ -144,6 +149,15 @@ store_state = sa.Table(
     metadata,
     sa.Column("key", TEXT, primary_key=True),
     sa.Column("value", sa.BigInteger, nullable=False),
+)
+
+# Records per entity table and status, kept by every write on PostgreSQL (counts.py); empty on SQLite.
+record_counts = sa.Table(
+    "record_counts",
+    metadata,
+    sa.Column("table_name", TEXT, primary_key=True),
+    sa.Column("status", TEXT, primary_key=True),
+    sa.Column("records", sa.BigInteger, nullable=False),
 )
 
 # OAuth 1.0a nonces seen within the timestamp window, shared by every server process. A SQLite
@@ -165,4 +179,18 @@ category_orgs = sa.Table(
     sa.Column("category_sourced_id", TEXT, primary_key=True),
     sa.Column("org_sourced_id", TEXT, primary_key=True),
     sa.Index("ix_category_orgs_org", "org_sourced_id", "category_sourced_id"),
+)
+
+# One row per import that reached the store, and how it ended: /ready reports a failed last import,
+# /metrics counts imports and their durations (ops/). `failure` is the server's summary of what went
+# wrong (a count of problems, an error's kind), never the bundle's content.
+import_runs = sa.Table(
+    "import_runs",
+    metadata,
+    sa.Column("run_id", TEXT, primary_key=True),  # random: copies between stores never collide
+    sa.Column("started_ms", sa.BigInteger, nullable=False),
+    sa.Column("finished_ms", sa.BigInteger, nullable=False),
+    sa.Column("succeeded", sa.Boolean, nullable=False),
+    sa.Column("failure", TEXT, nullable=True),
+    sa.Index("ix_import_runs_finished", "finished_ms"),
 )

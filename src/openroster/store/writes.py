@@ -4,7 +4,7 @@ A record whose document (apart from dateLastModified) is unchanged is not touche
 dateLastModified stays honest; a changed or new record gets the write's time (or a newer one
 the source gives; on the first load of an empty table, the source's own time); a record that
 disappears becomes a `tobedeleted` tombstone with a new dateLastModified. Every write
-transaction bumps the data revision.
+transaction bumps the data revision, and keeps the record counts (counts.py) with its rows.
 
 An import's records come in batches (`apply_batches`), each compared with the stored content
 hashes of its own sourcedIds only; a single write is one batch (`apply`).
@@ -12,7 +12,9 @@ hashes of its own sourcedIds only; a single write is one batch (`apply`).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Container, Iterable, Iterator, Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any, NamedTuple
@@ -26,7 +28,8 @@ from openroster.model.documents import both_hash, render_documents
 from openroster.model.render import content_hash, stamp
 from openroster.model.render_v12 import OrgType
 from openroster.model.values import format_datetime
-from openroster.store.dialects import insert_rows
+from openroster.store.counts import adjust_counts
+from openroster.store.dialects import indexes_built_after, insert_rows
 from openroster.store.schema import TABLES, store_state
 
 BATCH = 2000  # rows per INSERT, sourcedIds per IN (...)
@@ -192,16 +195,19 @@ def apply_batches(
     now_ms: int,
     *,
     present: Container[str] | None,
+    bulk: bool = False,
 ) -> WriteCounts:
     """`apply` for records given in batches, so that they need not all be in memory at once.
 
     The sourcedIds of all batches must differ. `present`, for a bulk file, holds the sourcedIds of
     every incoming record: stored active records not in it become tombstones once every batch is
-    written. None leaves records not in `incoming` alone.
+    written. None leaves records not in `incoming` alone. `bulk` (an import's many records): into
+    an empty table, rows go in without secondary indexes, which are built once at the end.
     """
     write = _EntityWrite(conn, entity, derived, now_ms)
-    for batch in batches:
-        write.batch(batch)
+    with indexes_built_after(conn, write.tables.all) if bulk and write.first_load else nullcontext():
+        for batch in batches:
+            write.batch(batch)
     if present is not None and not write.first_load:  # on a first load, everything stored is present
         write.tombstone_missing(present)
     if write.wrote or write.counts.tombstoned:
@@ -262,7 +268,9 @@ class _EntityWrite:
             return
         self.wrote = True
         conn, tables, columns = self.conn, self.tables, self.columns
-        _delete(conn, entity, [r["sourcedId"] for r in written if r["sourcedId"] in stored])
+        replaced = [r["sourcedId"] for r in written if r["sourcedId"] in stored]
+        adjust_counts(conn, tables.main, _status_changes(written, [stored[i] for i in replaced]))
+        _delete(conn, entity, replaced)
         for batch in _batches(rows):
             insert_rows(conn, tables.main, columns.main, batch)
         for name, child in tables.lists.items():
@@ -331,5 +339,13 @@ def tombstone(conn: sa.Connection, entity: Entity, ids: Sequence[str], now_ms: i
             )
             count += 1
     if count:
+        adjust_counts(conn, table, {"active": -count, "tobedeleted": count})
         bump_revision(conn)
     return count
+
+
+def _status_changes(written: Sequence[Mapping[str, Any]], replaced: Sequence[_Stored]) -> Counter[str]:
+    """Rows per status a batch adds (its records) and takes away (the stored rows they replace)."""
+    changes = Counter(record["status"] for record in written)
+    changes.subtract(old.status for old in replaced)
+    return changes

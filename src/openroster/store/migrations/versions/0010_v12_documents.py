@@ -1,7 +1,7 @@
 """v12 documents
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-06 22:30:00
 
 Every entity table gets `doc_v12`, the record's OneRoster 1.2 document. The records of the
@@ -16,8 +16,8 @@ from alembic import op
 
 from openroster.store.rerender import render_v12_documents
 
-revision = "0007"
-down_revision = "0006"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 

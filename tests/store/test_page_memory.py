@@ -1,0 +1,229 @@
+"""Walks seek from remembered page ends and marks, in one process and across `serve --workers 2`."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import sqlalchemy as sa
+from starlette.testclient import TestClient
+
+from openroster.auth.clients import add_client
+from openroster.ingest.demo import generate_demo
+from openroster.store import reads
+from openroster.store.page_memory import SLOT, PageMemory, create_file
+from openroster.store.schema import TABLES
+from tests.conftest import BACKENDS, BASE, KEYS, SERVER_KEY, client_for, free_port, load
+from tests.test_cli import bearer, wait_for
+
+USERS = TABLES["user"].main
+SEEK = "users.sourced_id >"  # in the page query: it starts after a known key
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def demo_store(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[sa.Engine]:
+    engine = load(
+        tmp_path_factory.mktemp("walk"), generate_demo(schools=1, students=120, seed=3), backend=request.param
+    )
+    yield engine
+    engine.dispose()
+
+
+class Statements:
+    """The SQL each request issues on an engine (the page query is the one selecting `doc`)."""
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self.engine, self.seen = engine, list[str]()
+        sa.event.listen(engine, "before_cursor_execute", self._record)
+
+    def _record(self, _conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        self.seen.append(" ".join(statement.split()))
+
+    def pages(self) -> list[str]:
+        taken, self.seen = [s for s in self.seen if "stored.doc" in s], []
+        return taken
+
+    def close(self) -> None:
+        sa.event.remove(self.engine, "before_cursor_execute", self._record)
+
+
+@pytest.fixture
+def statements(demo_store: sa.Engine) -> Iterator[Statements]:
+    watched = Statements(demo_store)
+    yield watched
+    watched.close()
+
+
+ACTIVE = "filter=status%3D%27active%27"
+
+
+def all_ids(api: TestClient, query: str = "") -> list[str]:
+    return [u["sourcedId"] for u in api.get(f"{BASE}/users?limit=10000&{query}").json()["users"]]
+
+
+def test_a_sequential_walk_seeks_from_the_end_of_the_previous_page(
+    demo_store: sa.Engine, statements: Statements
+) -> None:
+    with client_for(demo_store) as api:
+        expected = all_ids(api, ACTIVE)
+        statements.pages()
+        walked: list[str] = []
+        for offset in range(0, len(expected), 25):
+            page = api.get(f"{BASE}/users?limit=25&offset={offset}&{ACTIVE}")
+            walked += [u["sourcedId"] for u in page.json()["users"]]
+    issued = statements.pages()
+    assert walked == expected and len(issued) == -(-len(expected) // 25)
+    # The first page skips from the start; every later one seeks past the key that ended the one before.
+    assert SEEK not in issued[0] and all(SEEK in s for s in issued[1:])
+
+
+def test_a_page_the_walk_did_not_reach_skips_and_a_sorted_page_never_seeks(
+    demo_store: sa.Engine, statements: Statements
+) -> None:
+    with client_for(demo_store) as api:
+        expected = all_ids(api)
+        statements.pages()
+        page = api.get(f"{BASE}/users?limit=10&offset=37").json()["users"]
+        by_name = api.get(f"{BASE}/users?limit=10&offset=10&sort=familyName").json()["users"]
+        api.get(f"{BASE}/users?limit=10&offset=20&sort=familyName")
+    assert [u["sourcedId"] for u in page] == expected[37:47] and len(by_name) == 10
+    assert all(SEEK not in s for s in statements.pages())
+
+
+def test_a_deep_page_seeks_from_the_nearest_mark(
+    demo_store: sa.Engine, statements: Statements, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(reads, "MARK_EVERY", 40)  # the demo district has a few hundred users
+    with client_for(demo_store) as api:
+        expected = all_ids(api)
+        statements.pages()
+        deep = [
+            [u["sourcedId"] for u in api.get(f"{BASE}/users?limit=7&offset={o}").json()["users"]]
+            for o in (83, 41, 122, 83)
+        ]
+        marks = [s for s in statements.seen if "row_number" in s]
+    assert deep == [expected[o : o + 7] for o in (83, 41, 122, 83)]
+    assert len(marks) == 1  # read once for the revision, used by every deep page after
+    issued = statements.pages()
+    assert len(issued) == 4 and all(SEEK in s for s in issued)
+
+
+def test_a_shared_memory_file_is_seen_by_every_map_of_it_and_a_torn_slot_reads_as_absent(
+    tmp_path: Path,
+) -> None:
+    path = create_file(slots=64)
+    try:
+        first, second = PageMemory(path, slots=64), PageMemory(path, slots=64)
+        first.put(("end", "walk", 5000), "user-5000")
+        first.put(("count", "walk"), 40_428)
+        assert second.get(("end", "walk", 5000)) == "user-5000"
+        assert second.get(("count", "walk")) == 40_428
+        assert second.get(("end", "walk", 10_000)) is None
+        # Another process half-way through writing the slot: the checksum no longer matches.
+        with open(path, "r+b") as raw:
+            data = bytearray(raw.read())
+            start = next(i for i in range(0, len(data), SLOT) if b"user-5000" in data[i : i + SLOT])
+            data[start + data[start : start + SLOT].index(b"user-5000")] = ord("X")
+            raw.seek(0)
+            raw.write(data)
+        assert second.get(("end", "walk", 5000)) is None
+        assert first.get(("count", "walk")) == 40_428
+    finally:
+        path.unlink()
+
+
+def test_a_key_too_long_for_a_slot_is_not_remembered() -> None:
+    memory = PageMemory(slots=8)
+    memory.put("long", "x" * 300)
+    memory.put("short", "x" * 200)
+    assert memory.get("long") is None and memory.get("short") == "x" * 200
+
+
+@pytest.fixture
+def two_workers(demo_store: sa.Engine, tmp_path: Path) -> Iterator[tuple[str, dict[str, str], Path]]:
+    """`openroster serve --workers 2` on the demo store: base URL, auth headers, its log file."""
+    issued = add_client(demo_store, KEYS, f"walker {tmp_path.name}")  # the key of client_for's clients
+    port = free_port()
+    log = tmp_path / "serve.log"
+    env = {**os.environ, "OPENROSTER_SECRET_KEY": SERVER_KEY}
+    env.pop("MALLOC_MMAP_THRESHOLD_", None)
+    env["MALLOC_TRIM_THRESHOLD_"] = "1000000"  # an operator's own value
+    database = demo_store.url.render_as_string(hide_password=False)
+    with open(log, "wb") as out:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "openroster", "serve", "--workers", "2", "--port", str(port)]
+            + ["--database", database],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        try:
+            wait_for(base + "/", seconds=90)
+        except httpx.TransportError:
+            pytest.fail(f"serve --workers 2 did not answer:\n{log.read_text()}")
+        yield base, bearer(port, issued.client.client_id, issued.secret), log
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def test_pages_of_one_walk_served_by_two_worker_processes_seek_from_each_others_page_ends(
+    demo_store: sa.Engine, two_workers: tuple[str, dict[str, str], Path]
+) -> None:
+    """The seek is seen in what it returns: a record removed behind the server's back (so the data
+    revision does not move) shifts an OFFSET page by one, and leaves a seek from the remembered
+    key where it was."""
+    base, headers, log = two_workers
+    every = [
+        u["sourcedId"] for u in httpx.get(f"{base}{BASE}/users?limit=10000", headers=headers).json()["users"]
+    ]
+    removed: list[str] = []
+    pairs = []
+    for limit in range(3, 40):  # each limit is a walk of its own: its page ends differ
+        if len(pairs) >= 3 and any(a != b for a, b in pairs):
+            break
+        with httpx.Client(headers=headers) as first:  # new connections: either worker may answer
+            page = first.get(f"{base}{BASE}/users?limit={limit}&offset=0").json()["users"]
+        ids = [u["sourcedId"] for u in page]
+        assert ids == [u for u in every if u not in removed][:limit]
+        with demo_store.begin() as conn:  # raw SQL: no write path, no new data revision
+            conn.execute(USERS.delete().where(USERS.c.sourced_id == ids[0]))
+        removed.append(ids[0])
+        with httpx.Client(headers=headers) as second:
+            following = second.get(f"{base}{BASE}/users?limit={limit}&offset={limit}").json()["users"]
+        remaining = [u for u in every if u not in removed[:-1]]
+        assert [u["sourcedId"] for u in following] == remaining[limit : 2 * limit], limit
+        pairs.append(tuple(_pids(log)[-2:]))
+    # Some walk had its first page answered by one worker and its second by the other.
+    assert any(a != b for a, b in pairs), pairs
+
+
+def _pids(log: Path) -> list[str]:
+    """The process of each /users request in the audit log, in order."""
+    return re.findall(r"pid=(\d+) \[[^\]]*\] \{[^\n]*\"path\":\"/ims/oneroster/v1p1/users\"", log.read_text())
+
+
+def test_serve_raises_the_malloc_thresholds_of_its_workers_and_keeps_the_operators_own(
+    two_workers: tuple[str, dict[str, str], Path],
+) -> None:
+    base, headers, log = two_workers
+    httpx.get(f"{base}{BASE}/users?limit=1", headers=headers)
+    pids = set(re.findall(r"pid=(\d+)", log.read_text()))
+    assert pids
+    for pid in pids:
+        environ = dict(
+            item.split("=", 1) for item in Path(f"/proc/{pid}/environ").read_text().split("\0") if "=" in item
+        )
+        assert environ["MALLOC_MMAP_THRESHOLD_"] == str(32 << 20)
+        assert environ["MALLOC_TRIM_THRESHOLD_"] == "1000000"

@@ -280,7 +280,10 @@ def test_clients_list_never_cuts_a_client_id(store: str, tmp_path: Path) -> None
     result = invoke(["clients", "list", "--database", store], COLUMNS="40", **key)
     assert result.exit_code == 0
     row = next(line for line in result.output.splitlines() if line.startswith(LONG_ID))
-    assert row.split()[:5] == [LONG_ID, "Very", "Long", "Named", "Client"] and row.endswith("sch-1")
+    assert row.split()[:5] == [LONG_ID, "Very", "Long", "Named", "Client"] and row.split()[-2:] == [
+        "sch-1",
+        "default",
+    ]  # orgs, then limits
 
     as_json = invoke(["clients", "list", "--json", "--database", store], COLUMNS="40", **key)
     assert as_json.exit_code == 0
@@ -302,6 +305,7 @@ def test_clients_list_never_cuts_a_client_id(store: str, tmp_path: Path) -> None
             ],
             "orgs": ["sch-1"],
             "passwords": False,
+            "limits": {"requests_per_minute": None, "concurrent_requests": None, "records_per_minute": None},
         }
     ]
 

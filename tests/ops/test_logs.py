@@ -96,9 +96,11 @@ def test_text_logs_are_todays_lines_with_the_request_id(store: Store) -> None:
         served.stop()
     request_id = page.headers["X-Request-Id"]
     (line,) = [line for line in served.stderr if f"[{request_id}]" in line]
-    stamp, level, logger, shown_id, entry = line.split(" ", 5)[1:]
+    stamp, level, logger, pid, shown_id, entry = line.split(" ", 6)[1:]
     assert re.fullmatch(r"\d\d:\d\d:\d\d,\d{3}", stamp)
-    assert (level, logger, shown_id) == ("INFO", "openroster.audit", f"[{request_id}]")
+    assert (level, logger, shown_id) == ("INFO", "openroster.audit", f"[{request_id}]") and pid.startswith(
+        "pid="
+    )
     assert json.loads(entry)["status"] == 200 and json.loads(entry)["client"] == store.client_id
 
 

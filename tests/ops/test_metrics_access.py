@@ -111,11 +111,17 @@ def test_over_real_http_from_loopback(district_engine: sa.Engine) -> None:
     [
         (
             {"OPENROSTER_METRICS_TOKEN": "short"},
-            "OPENROSTER_METRICS_TOKEN must be at least 16 printable ASCII",
+            "(setting metrics_token) must be at least 16 printable ASCII",
         ),
         ({"OPENROSTER_METRICS_TOKEN": "a token with spaces in it"}, "without spaces"),
-        ({"OPENROSTER_METRICS_PORT": "70000"}, "OPENROSTER_METRICS_PORT=70000 is not a port"),
-        ({"OPENROSTER_METRICS_PORT": "nine"}, "OPENROSTER_METRICS_PORT='nine' is not a whole number"),
+        (
+            {"OPENROSTER_METRICS_PORT": "70000"},
+            "OPENROSTER_METRICS_PORT=70000 (setting metrics_port) is out of range",
+        ),
+        (
+            {"OPENROSTER_METRICS_PORT": "nine"},
+            "OPENROSTER_METRICS_PORT=nine (setting metrics_port) is not a whole number",
+        ),
     ],
 )
 def test_bad_metrics_settings_fail_at_start(tmp_path: Path, env: dict[str, str], message: str) -> None:

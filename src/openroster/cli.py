@@ -825,7 +825,6 @@ def serve(
     At district scale, one worker per core, behind a reverse proxy (see the README):
     openroster serve --workers 2 --database postgresql+psycopg://openroster@db.internal/roster
     """
-    from openroster.api.malloc import raise_thresholds
     from openroster.auth.clients import check_server_key
     from openroster.auth.keys import load_keys
     from openroster.ops.logs import configure_logging
@@ -873,7 +872,6 @@ def serve(
     os.environ.pop(CONFIG_ENV, None)
     os.environ["OPENROSTER_METRICS_PORT"] = str(metrics_port or 0)
     configure_logging(settings.log_level, settings.log_format)
-    raise_thresholds()  # before the worker processes start: glibc reads them at start-up
     # The workers' memory of counts and page ends, shared so a walk seeks whichever one it reaches.
     shared = page_memory.create_file()
     os.environ[page_memory.ENV] = str(shared)
@@ -918,7 +916,11 @@ def _exit_on_signal(signum: int, _frame: object) -> None:
 def _run_server(settings: Settings, metrics_host: str, metrics_port: int) -> None:
     import uvicorn
 
+    # Imported only now: openroster.api loads prometheus_client, which must find the metrics folder.
     from openroster.api.asgi import PROTOCOL
+    from openroster.api.malloc import raise_thresholds
+
+    raise_thresholds()  # before the worker processes start: glibc reads them at start-up
 
     if metrics_port:
         from openroster.ops.listener import serve_metrics

@@ -6,7 +6,7 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,8 @@ from starlette.testclient import TestClient
 
 from openroster.auth.clients import add_client
 from openroster.ingest.demo import generate_demo
+from openroster.ingest.importer import import_bundle
+from openroster.ingest.writer import write_bundle
 from openroster.store import reads
 from openroster.store.page_memory import SLOT, PageMemory, create_file
 from openroster.store.schema import TABLES
@@ -115,6 +117,83 @@ def test_a_deep_page_seeks_from_the_nearest_mark(
     assert len(marks) == 1  # read once for the revision, used by every deep page after
     issued = statements.pages()
     assert len(issued) == 4 and all(SEEK in s for s in issued)
+
+
+NEWCOMERS = 10  # users the second import adds, sorting before every key a walk has seen
+
+
+@pytest.fixture(params=BACKENDS)
+def changing_store(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[tuple[sa.Engine, Callable[[], object]]]:
+    """A fresh demo store, and the import of the same district with NEWCOMERS more users."""
+    records = generate_demo(schools=1, students=120, seed=3)
+    engine = load(tmp_path / "first", records, backend=request.param)
+    district = records["org"][0]["sourcedId"]
+    newcomers = [
+        {"sourcedId": f"aa-new-{n:02d}", "status": "active", "enabledUser": "true", "orgs": [district]}
+        | {"role": "student", "username": f"new{n}", "givenName": "New", "familyName": f"Student {n}"}
+        for n in range(NEWCOMERS)
+    ]
+    bundle = tmp_path / "second"
+    write_bundle(bundle, {**records, "user": newcomers + records["user"]})
+    yield engine, lambda: import_bundle(engine, bundle)
+    engine.dispose()
+
+
+def token_of(api: TestClient, engine: sa.Engine, name: str) -> dict[str, str]:
+    issued = add_client(engine, KEYS, name)
+    answer = api.post(
+        "/oauth/token",
+        data={"grant_type": "client_credentials"},
+        auth=(issued.client.client_id, issued.secret),
+    )
+    return {"Authorization": f"Bearer {answer.json()['access_token']}"}
+
+
+def page_of(api: TestClient, offset: int, headers: dict[str, str] | None = None) -> list[str]:
+    answer = api.get(f"{BASE}/users?limit=25&offset={offset}&{ACTIVE}", headers=headers)
+    return [u["sourcedId"] for u in answer.json()["users"]]
+
+
+def test_a_walk_across_an_import_continues_after_its_own_last_key_and_sees_each_record_once(
+    changing_store: tuple[sa.Engine, Callable[[], object]],
+) -> None:
+    engine, reimport = changing_store
+    with client_for(engine) as api:
+        before = all_ids(api, ACTIVE)
+        walked: list[str] = []
+        revisions: set[str] = set()
+        offset, total = 0, len(before)
+        while offset < total:  # as SDS walks: offset by limit until X-Total-Count
+            if offset == 50:
+                reimport()  # the newcomers sort before every key seen so far
+            answer = api.get(f"{BASE}/users?limit=25&offset={offset}&{ACTIVE}")
+            walked += [u["sourcedId"] for u in answer.json()["users"]]
+            revisions.add(answer.headers["X-Data-Revision"])
+            offset, total = offset + 25, int(answer.headers["X-Total-Count"])
+        after = all_ids(api, ACTIVE)
+    assert len(revisions) == 2 and len(after) == len(before) + NEWCOMERS
+    # An OFFSET in the new revision would have served the 10 records before it again.
+    assert walked == before
+
+
+def test_after_an_import_a_page_other_than_a_clients_next_one_is_the_offset_of_the_new_revision(
+    changing_store: tuple[sa.Engine, Callable[[], object]],
+) -> None:
+    engine, reimport = changing_store
+    with client_for(engine) as api:
+        other = token_of(api, engine, "another consumer")
+        first = page_of(api, 0)
+        page_of(api, 25)
+        page_of(api, 0, other)
+        reimport()
+        after = all_ids(api, ACTIVE)
+        back = page_of(api, 25)  # this client's latest page ended at 50
+        steered = page_of(api, 50, other)  # the other's latest ended at 25; this one's at 50 is not its
+        jump = page_of(api, 100)
+    assert first == after[NEWCOMERS : NEWCOMERS + 25]
+    assert back == after[25:50] and steered == after[50:75] and jump == after[100:125]
 
 
 def test_a_shared_memory_file_is_seen_by_every_map_of_it_and_a_torn_slot_reads_as_absent(

@@ -403,6 +403,7 @@ class OneRosterService:
                     query,
                     revision=data_revision,
                     memory=self.page_memory,
+                    walker=grant.client_id,
                     count=count,
                 )
                 page_docs, total, more = page.docs, page.total, page.more

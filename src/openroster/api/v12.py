@@ -134,6 +134,7 @@ class V12Reads:
                     query,
                     revision=data_revision,
                     memory=self.page_memory,
+                    walker=grant.client_id,
                     document=DOCUMENT,
                 )
                 docs, total, more = page.docs, page.total, page.more

@@ -45,6 +45,7 @@ def read_page(
     *,
     revision: int | None = None,
     memory: PageMemory | None = None,
+    walker: str | None = None,
     document: str = "doc",
     count: bool = True,
 ) -> Page:
@@ -54,10 +55,17 @@ def read_page(
     rows, and documents are fetched for the page alone. With a `memory` and the data `revision`
     this read runs under, the count and the end of the previous page are remembered, so walking
     pages in sourcedId order seeks instead of skipping, and a deep page seeks from the nearest
-    remembered mark (`_mark`). The page's rows come straight from the
-    driver's cursor: they are read by the thousand, and SQLAlchemy's rows would cost more than
-    the database's reads. `document`: the column served (doc,
-    or doc_v12 for 1.2).
+    remembered mark (`_mark`).
+
+    `walker` (a client id) carries a walk across a change of revision: when the data changes
+    between two pages of a client's walk, the page that follows its latest one continues after
+    that page's last key instead of at an OFFSET of the new revision, which records added or removed
+    before that point would shift (a record seen twice, or never). Whether another page follows
+    is then read from the rows, since the new count does not say where the walk stands.
+
+    The page's rows come straight from the driver's cursor: they are read by the thousand, and
+    SQLAlchemy's rows would cost more than the database's reads. `document`: the column served
+    (doc, or doc_v12 for 1.2).
     """
     table = TABLES[entity.name].main
     if query.criteria is not None:
@@ -67,25 +75,32 @@ def read_page(
         conn.execution_options(compiled_cache=None)
     where = _where(conn, entity, restriction, params, query)
     mem = memory if revision is not None else None
-    walk = (revision, entity.name, restriction, tuple(sorted(params.items())), query.criteria)
-    total: int | None = None
-    if count:
-        total = _count(conn, entity, restriction, query, where, mem, walk)
-        if total <= query.offset:
-            return Page([], total, False)
-
+    shape = (entity.name, restriction, tuple(sorted(params.items())), query.criteria)
+    walk = (revision, *shape)
     key_columns: list[sa.ColumnElement[Any]] = [table.c.sourced_id.label("k")]
     if query.sort is not None and query.sort.name != "sourcedId":
         key_columns.append(sort_key(entity, query.sort).label("s"))
-    keys = sa.select(*key_columns).where(where)
     seek = mem if len(key_columns) == 1 and not query.descending else None
     after = seek.get(("end", walk, query.offset)) if seek else None
+    continued = False
+    if seek and after is None and walker is not None and query.offset > 0:
+        after = _continuation(seek, (walker, document, shape), query.offset)
+        continued = after is not None
+    total: int | None = None
+    if count:
+        total = _count(conn, entity, restriction, query, where, mem, walk)
+        if total <= query.offset and not continued:
+            return Page([], total, False)
+
+    keys = sa.select(*key_columns).where(where)
     skip = 0
     if seek and after is None and query.offset >= MARK_EVERY:
         skip = query.offset % MARK_EVERY
         after = _mark(conn, table, where, seek, walk, query.offset - skip)
-    # Without a count, one key more tells whether another page follows.
-    wanted = query.limit if count else query.limit + 1
+    # Without a count (or when it cannot place a continued walk), one key more tells whether
+    # another page follows.
+    by_rows = not count or continued
+    wanted = query.limit + 1 if by_rows else query.limit
     if isinstance(after, str):
         keys = keys.where(table.c.sourced_id > after).order_by(table.c.sourced_id).limit(wanted)
         if skip:
@@ -102,11 +117,26 @@ def read_page(
         rows: list[tuple[bytes, str]] = list(result.cursor.fetchall())
     finally:
         result.close()
-    more = total - query.offset > len(rows) if total is not None else len(rows) > query.limit
+    more = len(rows) > query.limit if by_rows or total is None else total - query.offset > len(rows)
     del rows[query.limit :]
     if seek and rows:
         seek.put(("end", walk, query.offset + len(rows)), rows[-1][1])
+        if walker is not None:
+            seek.put(("continue", walker, document, shape), f"{query.offset + len(rows)}:{rows[-1][1]}")
     return Page([row[0] for row in rows], total, more)
+
+
+def _continuation(memory: PageMemory, walk: tuple[Any, ...], offset: int) -> str | None:
+    """The last key of a client's latest page of this walk, if that page ended at `offset`.
+
+    Only the latest page counts: a client that goes back or jumps is served the OFFSET it asks
+    for, in the current revision.
+    """
+    remembered = memory.get(("continue", *walk))
+    if not isinstance(remembered, str):
+        return None
+    end, _, key = remembered.partition(":")
+    return key if end == str(offset) else None
 
 
 def _mark(

@@ -936,6 +936,7 @@ def _run_server(settings: Settings, metrics_host: str, metrics_port: int) -> Non
         port=settings.port,
         workers=settings.workers,
         http=PROTOCOL,  # bounds the time and size of each request's head
+        timeout_keep_alive=settings.keep_alive_timeout,
         log_level=settings.log_level,
         log_config=None,  # uvicorn's own lines go through openroster's handler and format
         proxy_headers=False,  # X-Forwarded-*: openroster.api.forwarded

@@ -31,6 +31,10 @@ DEFAULT_MAX_FILTER_LENGTH = 4096
 MAX_MAX_FILTER_LENGTH = 65_536
 DEFAULT_QUERY_TIMEOUT_MS = 10_000  # a page of 10,000 or a filtered count on a 1M-user store fits
 DEFAULT_REQUEST_READ_TIMEOUT = 20  # seconds a client has to send a request's head, and its body
+# Seconds an idle kept-alive connection waits for its next request: above the idle timeout of
+# proxies and load balancers (60 s is common), so the server never closes a connection just as
+# a client or proxy reuses it (the request then fails with a reset).
+DEFAULT_KEEP_ALIVE_TIMEOUT = 75
 DEFAULT_TOMBSTONE_DAYS = 400  # longer than a school year, so every delta consumer sees deletions
 LOG_LEVELS = ("debug", "info", "warning", "error")
 LOG_FORMATS = ("text", "json")
@@ -204,6 +208,11 @@ class Settings:
         DEFAULT_REQUEST_READ_TIMEOUT,
         help="Seconds a client has to send a request's head, and then its body (408 past it).",
         check=between(1, 600, " seconds"),
+    )
+    keep_alive_timeout: int = setting(
+        DEFAULT_KEEP_ALIVE_TIMEOUT,
+        help="Seconds an idle kept-alive connection waits for its next request before it is closed.",
+        check=between(1, 3600, " seconds", "; keep it above the idle timeout of a proxy in front"),
     )
     max_body_bytes: int = setting(
         DEFAULT_MAX_BODY_BYTES,

@@ -21,6 +21,7 @@ from tests.district import district
 from tests.test_cli import wait_for
 
 READ_TIMEOUT = 1
+KEEP_ALIVE = 3  # seconds an idle kept-alive connection stays open
 
 
 @pytest.fixture(scope="module")
@@ -36,6 +37,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
             "OPENROSTER_SECRET_KEY": SERVER_KEY,
             "OPENROSTER_PUBLIC_URL": "",
             "OPENROSTER_REQUEST_READ_TIMEOUT": str(READ_TIMEOUT),
+            "OPENROSTER_KEEP_ALIVE_TIMEOUT": str(KEEP_ALIVE),
         },
     )
     try:
@@ -115,13 +117,44 @@ def test_a_head_larger_than_the_limit_is_431(server: int) -> None:
 
 
 def test_whole_requests_on_a_kept_alive_connection_are_served(server: int) -> None:
-    request = f"GET {BASE}/users HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode()
     with connect(server) as sock:
         for _ in range(3):
-            sock.sendall(request)
+            sock.sendall(UNSIGNED)
             answer = one_response(sock)
             assert answer.startswith(b"HTTP/1.1 401 ") and answer.endswith(b'"unauthorized"}]}'), answer
             time.sleep(READ_TIMEOUT / 2)
+
+
+UNSIGNED = f"GET {BASE}/users HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode()
+
+
+def test_a_kept_alive_connection_idle_for_longer_than_the_read_timeout_is_still_served(server: int) -> None:
+    with connect(server) as sock:
+        sock.sendall(UNSIGNED)
+        assert one_response(sock).startswith(b"HTTP/1.1 401 ")
+        time.sleep(READ_TIMEOUT * 2)  # a client reading a page of 10,000 takes its time
+        sock.sendall(UNSIGNED)
+        assert one_response(sock).startswith(b"HTTP/1.1 401 ")
+
+
+def test_an_idle_kept_alive_connection_is_closed_without_an_answer_after_the_keep_alive_timeout(
+    server: int,
+) -> None:
+    with connect(server) as sock:
+        sock.sendall(UNSIGNED)
+        one_response(sock)
+        received, seconds = until_closed(sock)
+    # No unasked-for 408 that a client sending its next request at that moment would take as the answer.
+    assert received == b"" and KEEP_ALIVE - 0.5 < seconds < KEEP_ALIVE + 3
+
+
+def test_half_a_head_on_a_kept_alive_connection_is_408_within_the_read_timeout(server: int) -> None:
+    with connect(server) as sock:
+        sock.sendall(UNSIGNED)
+        one_response(sock)
+        sock.sendall(f"GET {BASE}/users HTTP/1.1\r\nHost: 127.0.0.1\r\n".encode())
+        received, seconds = until_closed(sock)
+    assert received.startswith(b"HTTP/1.1 408 ") and seconds < READ_TIMEOUT + 2
 
 
 def one_response(sock: socket.socket) -> bytes:

@@ -115,6 +115,11 @@ ENV_CASES = [
         {"OPENROSTER_REQUEST_READ_TIMEOUT": "0"},
         "OPENROSTER_REQUEST_READ_TIMEOUT=0 (setting request_read_timeout) is out of range: give 1 to 600 seconds",
     ),
+    (
+        {"OPENROSTER_KEEP_ALIVE_TIMEOUT": "0"},
+        "(setting keep_alive_timeout) is out of range: give 1 to 3600 seconds (default 75); keep it above "
+        "the idle timeout of a proxy in front",
+    ),
     ({"OPENROSTER_OAUTH1_WINDOW": "5"}, "give 30 to 3600 seconds (default 300)"),
     (
         {"OPENROSTER_MAX_BODY_BYTES": "10"},

@@ -161,6 +161,7 @@ def test_a_walk_across_an_import_continues_after_its_own_last_key_and_sees_each_
 ) -> None:
     engine, reimport = changing_store
     with client_for(engine) as api:
+        other = token_of(api, engine, "another consumer")
         before = all_ids(api, ACTIVE)
         walked: list[str] = []
         revisions: set[str] = set()
@@ -168,13 +169,16 @@ def test_a_walk_across_an_import_continues_after_its_own_last_key_and_sees_each_
         while offset < total:  # as SDS walks: offset by limit until X-Total-Count
             if offset == 50:
                 reimport()  # the newcomers sort before every key seen so far
+                # Another consumer's walk of the new revision remembers where its pages end.
+                page_of(api, 0, other), page_of(api, 25, other)
             answer = api.get(f"{BASE}/users?limit=25&offset={offset}&{ACTIVE}")
             walked += [u["sourcedId"] for u in answer.json()["users"]]
             revisions.add(answer.headers["X-Data-Revision"])
             offset, total = offset + 25, int(answer.headers["X-Total-Count"])
         after = all_ids(api, ACTIVE)
     assert len(revisions) == 2 and len(after) == len(before) + NEWCOMERS
-    # An OFFSET in the new revision would have served the 10 records before it again.
+    # An OFFSET in the new revision (or the other consumer's page end at 50) would have served the
+    # 10 records before it again.
     assert walked == before
 
 

@@ -40,18 +40,23 @@ def build() -> Starlette:
 class BoundedHttpProtocol(HttpToolsProtocol):
     """uvicorn's httptools protocol, closing connections whose request head is too slow or too big.
 
-    The head clock starts when the connection opens and again after each response (for the next
-    request on a kept-alive connection), and stops when the headers are complete.
+    The head clock starts when the connection opens, and on a kept-alive connection when the next
+    request's first bytes arrive; it stops when the headers are complete. An idle kept-alive
+    connection is uvicorn's to close, silently, after `timeout_keep_alive`.
     """
 
     head_timeout: float = DEFAULT_REQUEST_READ_TIMEOUT  # set per server process by build()
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         self._head_timer: asyncio.TimerHandle | None = None
+        self._idle = False  # kept alive after a response, no byte of the next request yet
         super().connection_made(transport)
         self._await_head()
 
     def data_received(self, data: bytes) -> None:
+        if self._idle:
+            self._idle = False
+            self._await_head()
         if self._head_timer is not None:
             self._head_bytes += len(data)
             if self._head_bytes > HEAD_LIMIT:
@@ -66,7 +71,8 @@ class BoundedHttpProtocol(HttpToolsProtocol):
     def on_response_complete(self) -> None:
         super().on_response_complete()
         if not self.transport.is_closing() and not self.pipeline:
-            self._await_head()
+            self._stop_head_clock()
+            self._idle = True
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._stop_head_clock()

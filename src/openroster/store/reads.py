@@ -81,11 +81,14 @@ def read_page(
     if query.sort is not None and query.sort.name != "sourcedId":
         key_columns.append(sort_key(entity, query.sort).label("s"))
     seek = mem if len(key_columns) == 1 and not query.descending else None
-    after = seek.get(("end", walk, query.offset)) if seek else None
+    # The client's own walk first: another client's page end of this revision is where an OFFSET
+    # lands now, not where this walk stands if its previous page was read before a change.
+    after: int | str | None = None
     continued = False
-    if seek and after is None and walker is not None and query.offset > 0:
-        after = _continuation(seek, (walker, document, shape), query.offset)
-        continued = after is not None
+    if seek and walker is not None and query.offset > 0:
+        after, continued = _continuation(seek, (walker, document, shape), revision, query.offset)
+    if seek and after is None:
+        after = seek.get(("end", walk, query.offset))
     total: int | None = None
     if count:
         total = _count(conn, entity, restriction, query, where, mem, walk)
@@ -122,21 +125,27 @@ def read_page(
     if seek and rows:
         seek.put(("end", walk, query.offset + len(rows)), rows[-1][1])
         if walker is not None:
-            seek.put(("continue", walker, document, shape), f"{query.offset + len(rows)}:{rows[-1][1]}")
+            ends = f"{revision}:{query.offset + len(rows)}:{rows[-1][1]}"
+            seek.put(("continue", walker, document, shape), ends)
     return Page([row[0] for row in rows], total, more)
 
 
-def _continuation(memory: PageMemory, walk: tuple[Any, ...], offset: int) -> str | None:
-    """The last key of a client's latest page of this walk, if that page ended at `offset`.
+def _continuation(
+    memory: PageMemory, walk: tuple[Any, ...], revision: int | None, offset: int
+) -> tuple[str | None, bool]:
+    """The last key of a client's latest page of this walk if that page ended at `offset`, and
+    whether it was read in another revision than `revision`.
 
     Only the latest page counts: a client that goes back or jumps is served the OFFSET it asks
     for, in the current revision.
     """
     remembered = memory.get(("continue", *walk))
     if not isinstance(remembered, str):
-        return None
-    end, _, key = remembered.partition(":")
-    return key if end == str(offset) else None
+        return None, False
+    read_in, end, key = remembered.split(":", 2)
+    if end != str(offset):
+        return None, False
+    return key, read_in != str(revision)
 
 
 def _mark(

@@ -113,6 +113,8 @@ class Console:
                 return RedirectResponse(f"{PREFIX}/signin", status_code=303, headers=_HEADERS)
             except Refused as exc:
                 return self.render(request, "refused.html", status=exc.status, message=exc.message)
+            finally:
+                await request.close()  # the uploaded file's spool, if any
 
         return answer
 

@@ -275,6 +275,11 @@ class Settings:
         help="Minutes a console sign-in lasts.",
         check=between(5, 10_080, " minutes", "; at most a week"),
     )
+    console_activity_days: int = setting(
+        14,
+        help="Days the console keeps API clients' requests for its sync activity.",
+        check=between(1, 400, " days"),
+    )
     requests_per_minute: int = setting(
         DEFAULT_REQUESTS_PER_MINUTE,
         help="Requests a minute of a client without limits of its own; 0: unlimited.",

@@ -235,6 +235,15 @@ def test_add_a_client_get_a_token_rotate_and_the_old_one_is_refused(page: Any, c
     assert old.status_code == 401
     new = httpx.post(token_url, data={"grant_type": "client_credentials"}, auth=(client_id, new_secret))
     assert new.status_code == 200
+    fresh = {"Authorization": f"Bearer {new.json()['access_token']}"}
+    assert httpx.get(base_url + "/schools", params={"filter": "nonsense"}, headers=fresh).status_code == 400
+    page.goto(console.url + "/clients")
+    page.get_by_role("link", name="School Data Sync", exact=True).click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Sync activity of “School Data Sync”"
+    errors = page.locator("#errors-table").inner_text()
+    assert "GET /ims/oneroster/v1p1/schools" in errors and "400" in errors and "nonsense" in errors
+    assert "full" in page.locator("#syncs-table").inner_text()
+    shot(page, "activity")
 
 
 def test_find_a_student_by_email_and_open_their_classes(page: Any, console: Console) -> None:

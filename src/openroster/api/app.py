@@ -530,12 +530,16 @@ def create_app(
     # Every request, whatever its path (a decoded newline included) or method, is the service's,
     # except the console's when it is served on this port.
     app.router.default = request_response(service.route)
+    if settings.console:
+        from openroster.console.activity import Recorder
+
+        recorder = Recorder(engine, settings.console_activity_days)
+        app.state.note_activity = recorder.note
     if settings.console and not settings.console_port:
         from openroster.console.app import PREFIX, create_console
 
-        app.router.default = beside(
-            PREFIX, create_console(settings, engine, keys, failures), app.router.default
-        )
+        console = create_console(settings, engine, keys, failures, recorder)
+        app.router.default = beside(PREFIX, console, app.router.default)
     app.state.service = service
     return app
 

@@ -40,7 +40,8 @@ from openroster.auth.clients import (
 )
 from openroster.auth.keys import ServerKeys
 from openroster.config import Settings
-from openroster.console import accounts, browse, overview, readiness, sessions, staging
+from openroster.console import accounts, activity, browse, overview, readiness, sessions, staging
+from openroster.console.activity import Recorder
 from openroster.console.audit import audit_change
 from openroster.console.sessions import COOKIE, SIGNIN_COOKIE, Session
 from openroster.errors import OpenRosterError, TooManyRequests
@@ -48,13 +49,15 @@ from openroster.ingest.importer import import_bundle
 from openroster.ingest.problems import BundleInvalid
 from openroster.model.catalogue import ENTITIES
 from openroster.model.v12 import ROSTERING_ROOT
-from openroster.model.values import format_datetime
+from openroster.model.values import format_datetime, now_ms
 from openroster.ops.credential_failures import CredentialFailures
 from openroster.ops.health import Readiness
 from openroster.store import import_log
 
 PREFIX = "/console"
 HISTORY = 50  # imports shown on the imports page
+RECENT = 50  # requests, errors and syncs shown on a client's activity page
+DAY_MS = 86_400_000
 UPLOAD_CHUNK = 1 << 20
 _HEADERS = {
     "Cache-Control": "no-store",  # pages may show a secret once
@@ -83,6 +86,7 @@ class Console:
     engine: sa.Engine
     keys: ServerKeys
     failures: CredentialFailures
+    recorder: Recorder | None  # this process's buffer of API requests, written before they are read
 
     def __post_init__(self) -> None:
         self.templates = Environment(
@@ -234,8 +238,44 @@ class Console:
 
     async def clients(self, request: Request) -> Response:
         await self.signed_in(request)
+        return self.clients_page(request)
+
+    def clients_page(self, request: Request, **context: Any) -> Response:
+        """The clients, each with its requests, records and errors of the last 24 hours."""
+        used = self.activity_since(now_ms() - DAY_MS)
+        return self.render(request, "clients.html", clients=list_clients(self.engine), used=used, **context)
+
+    def activity_since(self, since_ms: int) -> dict[str, activity.ClientActivity]:
+        if self.recorder is not None:
+            self.recorder.flush()
+        with self.engine.connect() as conn:
+            return activity.summaries(conn, since_ms)
+
+    # --- sync activity ---------------------------------------------------------------------------
+
+    async def activity_page(self, request: Request) -> Response:
+        await self.signed_in(request)
+        client = self._client(request.path_params["client_id"])
+        until = now_ms()
+        since = (until - DAY_MS) // activity.HOUR_MS * activity.HOUR_MS + activity.HOUR_MS
+        used = self.activity_since(since).get(client.client_id, activity.ClientActivity(client.client_id))
+        with self.engine.connect() as conn:
+            hours = activity.hours(conn, client.client_id, since, until)
+            recent = activity.recent(conn, client.client_id, RECENT)
+            errors = activity.recent(conn, client.client_id, RECENT, errors=True)
+            syncs = activity.syncs(conn, client.client_id, RECENT)
         return self.render(
-            request, "clients.html", clients=await run_in_threadpool(list_clients, self.engine)
+            request,
+            "activity.html",
+            client=client,
+            used=used,
+            hours=hours,
+            most=max([1] + [h.requests for h in hours]),
+            most_records=max([1] + [h.records for h in hours]),
+            recent=recent,
+            errors=errors,
+            syncs=syncs,
+            keep_days=self.settings.console_activity_days,
         )
 
     async def client_new(self, request: Request) -> Response:
@@ -302,10 +342,8 @@ class Console:
             return self.secret_page(request, issued, added=False)
         await run_in_threadpool(remove_client, self.engine, client.client_id)
         audit_change(session.account.name, "client-remove", client.client_id)
-        return self.render(
+        return self.clients_page(
             request,
-            "clients.html",
-            clients=await run_in_threadpool(list_clients, self.engine),
             message=f"Removed client {client.name!r} ({client.client_id}): its tokens stop working at once.",
         )
 
@@ -456,10 +494,14 @@ def _client_fields(form: FormData) -> tuple[str, list[str], list[str]]:
 
 
 def create_console(
-    settings: Settings, engine: sa.Engine, keys: ServerKeys, failures: CredentialFailures
+    settings: Settings,
+    engine: sa.Engine,
+    keys: ServerKeys,
+    failures: CredentialFailures,
+    recorder: Recorder | None = None,
 ) -> Starlette:
     """The console's ASGI app; its routes are full paths under /console."""
-    console = Console(settings, engine, keys, failures)
+    console = Console(settings, engine, keys, failures, recorder)
     page = console.page
     static = resources.files("openroster.console").joinpath("static")
     routes = [
@@ -471,6 +513,7 @@ def create_console(
         Route(f"{PREFIX}/clients/new", page(console.client_new)),
         Route(f"{PREFIX}/clients/review", page(console.client_review), methods=["POST"]),
         Route(f"{PREFIX}/clients/create", page(console.client_create), methods=["POST"]),
+        Route(f"{PREFIX}/clients/{{client_id}}/activity", page(console.activity_page)),
         Route(f"{PREFIX}/clients/{{client_id}}/{{action:str}}", page(console.client_confirm)),
         Route(
             f"{PREFIX}/clients/{{client_id}}/{{action:str}}", page(console.client_change), methods=["POST"]

@@ -234,3 +234,22 @@ console_reports = sa.Table(
     sa.Column("summary", TEXT, nullable=False),  # JSON
     sa.Column("html", TEXT, nullable=False),
 )
+
+# API requests of authenticated clients, for the console's sync activity: written in batches by
+# each server process (console/activity.py), never one write per request; kept
+# console_activity_days.
+console_requests = sa.Table(
+    "console_requests",
+    metadata,
+    sa.Column("at_ms", sa.BigInteger, nullable=False),
+    sa.Column("client", TEXT, nullable=False),
+    sa.Column("method", TEXT, nullable=False),
+    sa.Column("path", TEXT, nullable=False),
+    sa.Column("status", sa.Integer, nullable=False),
+    sa.Column("records", sa.BigInteger, nullable=True),
+    sa.Column("ms", sa.Float, nullable=False),
+    sa.Column("reason", TEXT, nullable=True),
+    sa.Column("delta", sa.Boolean, nullable=False),  # its filter names dateLastModified
+    sa.Index("ix_console_requests_client", "client", "at_ms"),
+    sa.Index("ix_console_requests_at", "at_ms"),
+)

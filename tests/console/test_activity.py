@@ -159,3 +159,15 @@ def test_a_retention_out_of_range_is_refused(days: int) -> None:
 
     with pytest.raises(ConfigurationError, match="console_activity_days"):
         load_settings(environ={"OPENROSTER_CONSOLE_ACTIVITY_DAYS": str(days)})
+
+
+def test_the_overview_warns_of_a_client_with_errors_in_the_last_hour(store: sa.Engine) -> None:
+    console, _ = signed_in(store, "vic")
+    client_id, bearer = _bearer(console, store, "Erring vendor")
+    assert 'class="banner"' not in console.get("/console/").text
+    assert console.get(USERS, params={"filter": "nonsense"}, headers=bearer).status_code == 400
+    page = console.get("/console/").text
+    assert (
+        f'The API client <a href="/console/clients/{client_id}/activity">Erring vendor</a> had 1 error(s)'
+        in page
+    )

@@ -52,6 +52,16 @@ def test_over_https_the_session_cookie_is_secure(store: sa.Engine) -> None:
     assert "Secure" in cookie
 
 
+@pytest.mark.parametrize(("trusted", "secure"), [("*", True), ("10.0.0.5", False)])
+def test_behind_a_trusted_https_proxy_the_cookies_are_secure(
+    store: sa.Engine, trusted: str, secure: bool
+) -> None:
+    client = browser(store, forwarded_allow_ips=trusted)
+    answer = client.get("/console/signin", headers={"X-Forwarded-Proto": "https"})
+    cookie = next(h for h in answer.headers.get_list("set-cookie") if h.startswith(SIGNIN_COOKIE + "="))
+    assert ("Secure" in cookie) is secure  # an untrusted peer's header is not believed
+
+
 def test_the_session_lasts_as_long_as_the_setting_says(store: sa.Engine) -> None:
     client = browser(store, console_session_minutes=30)
     answer = sign_in(client, "ada")

@@ -232,7 +232,13 @@ class Console:
         data = await run_in_threadpool(overview.overview, self.engine, self.readiness)
         with self.engine.connect() as conn:
             last_check = readiness.last_report(conn)
-        return self.render(request, "overview.html", overview=data, last_check=last_check)
+        names = {c.client_id: c.name for c in list_clients(self.engine)}
+        erring = [
+            (names.get(used.client, used.client), used.client, used.errors)
+            for used in self.activity_since(now_ms() - activity.HOUR_MS).values()
+            if used.errors
+        ]
+        return self.render(request, "overview.html", overview=data, last_check=last_check, erring=erring)
 
     # --- API clients -----------------------------------------------------------------------------
 

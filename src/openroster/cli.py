@@ -1,5 +1,5 @@
-"""The `openroster` command: serve, import, export, copy, backup, demo-data, migrate, clients, changes,
-prune, check, config."""
+"""The `openroster` command: serve, import, export, copy, backup, demo-data, migrate, clients, admins,
+changes, prune, check, config."""
 
 from __future__ import annotations
 
@@ -761,6 +761,111 @@ def clients_rotate(
     _show_credentials(issued, f"New secret for client {issued.client.name!r}.")
 
 
+admins_app = typer.Typer(
+    no_args_is_help=True,
+    help="Console accounts: the people who sign in to the web console (/console), as admin or viewer."
+    "\n\nExample: openroster admins add dana --role admin; openroster admins list",
+)
+app.add_typer(admins_app, name="admins")
+GeneratePasswordOption = typer.Option(
+    False, "--generate-password", help="Generate a password and print it once instead of asking for one."
+)
+
+
+def _password(generate: bool) -> tuple[str, bool]:
+    """The new password: generated, or asked for twice without echo; and whether it was generated."""
+    from openroster.console.accounts import check_password, new_password
+
+    if generate:
+        return new_password(), True
+    password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    check_password(password)
+    return password, False
+
+
+@_guarded_command(admins_app, "add")
+def admins_add(
+    name: str = typer.Argument(..., help="The account's name, e.g. dana or dana@district.example.org."),
+    role: str = typer.Option(..., "--role", help="admin (may change things) or viewer (sees everything)."),
+    generate_password: bool = GeneratePasswordOption,
+    database: str | None = DatabaseOption,
+    config: str | None = ConfigOption,
+) -> None:
+    """Create a console account; the password is asked for, or generated and printed once.
+
+    Example: openroster admins add dana --role admin --generate-password
+    """
+    from openroster.console.accounts import ROLES, add_account
+
+    if role not in ROLES:
+        _fail(f"--role {role!r} is not a role: give admin or viewer.")
+    engine = _ready_engine()
+    password, generated = _password(generate_password)
+    add_account(engine, name, role, password)
+    out.print(f"Created console account {name!r} ({role}).", highlight=False)
+    if generated:
+        out.print(f"  password: {password}\nThe password is shown only now.", highlight=False)
+
+
+@_guarded_command(admins_app, "list")
+def admins_list(database: str | None = DatabaseOption, config: str | None = ConfigOption) -> None:
+    """List console accounts (never their passwords).
+
+    Example: openroster admins list
+    """
+    from openroster.console.accounts import list_accounts
+
+    accounts = list_accounts(_ready_engine())
+    if not accounts:
+        out.print("No console accounts yet; add one with: openroster admins add NAME --role admin")
+    for account in accounts:
+        out.print(
+            f"{account.name:24} {account.role:7} created {format_datetime(account.created_ms)}",
+            highlight=False,
+            markup=False,
+        )
+
+
+@_guarded_command(admins_app, "remove")
+def admins_remove(
+    name: str = typer.Argument(..., help="The account's name."),
+    database: str | None = DatabaseOption,
+    config: str | None = ConfigOption,
+) -> None:
+    """Remove a console account; its sessions end at once.
+
+    Example: openroster admins remove dana
+    """
+    from openroster.console.accounts import remove_account
+
+    remove_account(_ready_engine(), name)
+    out.print(f"Removed console account {name!r}.", highlight=False)
+
+
+@_guarded_command(admins_app, "passwd")
+def admins_passwd(
+    name: str = typer.Argument(..., help="The account's name."),
+    generate_password: bool = GeneratePasswordOption,
+    database: str | None = DatabaseOption,
+    config: str | None = ConfigOption,
+) -> None:
+    """Give a console account a new password; its sessions end at once.
+
+    Example: openroster admins passwd dana
+    """
+    from openroster.console.accounts import find_account, set_password
+
+    engine = _ready_engine()
+    with engine.connect() as conn:
+        if find_account(conn, name) is None:
+            _fail(f"There is no account named {name!r}; see them with: openroster admins list")
+    password, generated = _password(generate_password)
+    set_password(engine, name, password)
+    out.print(f"New password for console account {name!r}.", highlight=False)
+    if generated:
+        out.print(f"  password: {password}\nThe password is shown only now.", highlight=False)
+
+
 config_app = typer.Typer(
     no_args_is_help=True,
     help="Settings: what a command would use, and where each value comes from.\n\n"
@@ -815,10 +920,16 @@ def serve(
         "none: /metrics on the API's port).",
     ),
     metrics_host: str = typer.Option("127.0.0.1", "--metrics-host", help="Address of the metrics port."),
+    no_console: bool = typer.Option(
+        False, "--no-console", help="Do not serve the web console (default: /console; $OPENROSTER_CONSOLE)."
+    ),
+    console_host: str | None = _flag("console_host"),
+    console_port: str | None = _flag("console_port"),
 ) -> None:
     """Serve the OneRoster 1.1 API (never changes stored data, except --demo on an empty store).
 
-    /health, /ready and /metrics answer beside the API (see the README's Health and metrics).
+    /health, /ready and /metrics answer beside the API (see the README's Health and metrics), and
+    the web console under /console (or on --console-port).
 
     Example: openroster serve --port 8000 --workers 2 --metrics-port 9109 --config /etc/openroster.toml
 
@@ -831,6 +942,8 @@ def serve(
     from openroster.store import page_memory
 
     settings = _settings()
+    if no_console:
+        settings = dataclasses.replace(settings, console=False)
     metrics_port = metrics_port or settings.metrics_port
     try:
         if not demo:
@@ -850,6 +963,7 @@ def serve(
                 markup=False,
             )
         check_server_key(engine, keys)
+        demo_admin = _demo_admin(engine) if demo and settings.console else None
     except OpenRosterError as exc:
         _fail(str(exc))
     if not _can_listen(settings.host, settings.port):
@@ -864,6 +978,19 @@ def serve(
             f"Cannot listen on {metrics_host}:{metrics_port} for metrics: the port is in use (or the "
             f"address is not this machine's). Choose another with --metrics-port."
         )
+    if settings.console and settings.console_port and settings.console_port in (settings.port, metrics_port):
+        _fail(
+            f"--console-port {settings.console_port} is taken by the API or the metrics: give the console a port of its own."
+        )
+    if (
+        settings.console
+        and settings.console_port
+        and not _can_listen(settings.console_host, settings.console_port)
+    ):
+        _fail(
+            f"Cannot listen on {settings.console_host}:{settings.console_port} for the console: the port is in use "
+            f"(or the address is not this machine's). Choose another with --console-port."
+        )
     engine.dispose()
     _undo.clear()  # the store is ready: stopping the server (Ctrl-C) must not remove it
     # Server processes read their settings from the environment: the effective ones, whatever
@@ -871,6 +998,7 @@ def serve(
     os.environ.update(_effective().environ())
     os.environ.pop(CONFIG_ENV, None)
     os.environ["OPENROSTER_METRICS_PORT"] = str(metrics_port or 0)
+    os.environ["OPENROSTER_CONSOLE"] = "true" if settings.console else "false"
     configure_logging(settings.log_level, settings.log_format)
     # The workers' memory of counts and page ends, shared so a walk seeks whichever one it reaches.
     shared = page_memory.create_file()
@@ -883,6 +1011,17 @@ def serve(
     )
     if metrics_port:
         out.print(f"Metrics: http://{metrics_host}:{metrics_port}/metrics", highlight=False)
+    if settings.console:
+        console_at = (
+            f"http://{settings.console_host}:{settings.console_port}" if settings.console_port else shown
+        )
+        out.print(f"Web console: {console_at}/console/", highlight=False)
+    if demo_admin is not None:
+        out.print(
+            f"Demo console admin: {demo_admin[0]}  password: {demo_admin[1]} (a new password on each start)",
+            highlight=False,
+            markup=False,
+        )
     try:
         with _metrics_folder():
             _run_server(settings, metrics_host, metrics_port)
@@ -922,6 +1061,15 @@ def _run_server(settings: Settings, metrics_host: str, metrics_port: int) -> Non
 
     raise_thresholds()  # before the worker processes start: glibc reads them at start-up
 
+    if settings.console and settings.console_port:
+        from openroster.console.listener import serve_console
+
+        try:
+            serve_console(settings)
+        except OSError as exc:
+            _fail(
+                f"Cannot listen on {settings.console_host}:{settings.console_port} for the console ({exc.strerror})."
+            )
     if metrics_port:
         from openroster.ops.listener import serve_metrics
 
@@ -1091,6 +1239,21 @@ def _demo_client(engine: sa.Engine, keys: ServerKeys) -> IssuedCredentials:
     if any(c.name == "demo" for c in list_clients(engine)):
         return rotate_secret(engine, keys, "demo")
     return add_client(engine, keys, "demo", scopes=ALL)
+
+
+DEMO_ADMIN = "demo-admin"
+
+
+def _demo_admin(engine: sa.Engine) -> tuple[str, str]:
+    """The demo console admin and its password: created, or given a fresh password on each --demo start."""
+    from openroster.console.accounts import add_account, list_accounts, new_password, set_password
+
+    password = new_password()
+    if any(a.name == DEMO_ADMIN for a in list_accounts(engine)):
+        set_password(engine, DEMO_ADMIN, password)
+    else:
+        add_account(engine, DEMO_ADMIN, "admin", password)
+    return DEMO_ADMIN, password
 
 
 def _load_demo(engine: sa.Engine) -> None:

@@ -55,6 +55,7 @@ DEFAULT_MAX_MEMORY_MB = 2048  # private memory of the process (0: not watched)
 DEFAULT_AUTH_FAILURES_BEFORE_SLOWING = 3
 DEFAULT_AUTH_FAILURES_BEFORE_BLOCK = 10
 DEFAULT_AUTH_BLOCK_SECONDS = 300
+DEFAULT_CONSOLE_SESSION_MINUTES = 480  # a working day
 
 
 def _database_url(value: str, default: str) -> str | None:
@@ -260,6 +261,33 @@ class Settings:
         0,
         help="A port of its own for GET /metrics (on host); 0: /metrics is served on the API's port.",
         check=between(0, 65_535),
+    )
+    console: bool = setting(
+        True, help="Serve the web console under /console (serve --no-console turns it off)."
+    )
+    console_host: str = setting(
+        "127.0.0.1",
+        help="The address of the console's own port (when console_port is set).",
+        flag="--console-host",
+        metavar="ADDRESS",
+        check=_host,
+    )
+    console_port: int = setting(
+        0,
+        help="A port of its own for the console (on console_host); 0: /console is served on the API's port.",
+        flag="--console-port",
+        metavar="PORT",
+        check=between(0, 65_535),
+    )
+    console_session_minutes: int = setting(
+        DEFAULT_CONSOLE_SESSION_MINUTES,
+        help="Minutes a console sign-in lasts.",
+        check=between(5, 10_080, " minutes", "; at most a week"),
+    )
+    console_activity_days: int = setting(
+        14,
+        help="Days the console keeps API clients' requests for its sync activity.",
+        check=between(1, 400, " days"),
     )
     requests_per_minute: int = setting(
         DEFAULT_REQUESTS_PER_MINUTE,

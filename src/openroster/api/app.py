@@ -14,6 +14,7 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import request_response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from openroster import API_ROOT, __version__
 from openroster.api.access import Access, Grant
@@ -479,6 +480,20 @@ def error_response(
     return Response(body, status_code=status, media_type=JSON, headers=headers)
 
 
+def shared_counters(engine: sa.Engine) -> SharedCounters:
+    """Shared by every process serving this store on this host: the limits hold across them."""
+    return SharedCounters(counters_path(engine.url.render_as_string(hide_password=True)))
+
+
+def credential_failures(settings: Settings, counters: SharedCounters) -> CredentialFailures:
+    return CredentialFailures(
+        counters,
+        before_slowing=settings.auth_failures_before_slowing,
+        before_block=settings.auth_failures_before_block,
+        block_seconds=settings.auth_block_seconds,
+    )
+
+
 def create_app(
     settings: Settings,
     *,
@@ -494,14 +509,8 @@ def create_app(
     engine = engine or create_engine(settings.database_url)
     require_current(engine)
     keys = load_keys(settings.secret_key, settings.key_file, create=False)
-    # Shared by every process serving this store on this host: the limits hold across them.
-    counters = SharedCounters(counters_path(engine.url.render_as_string(hide_password=True)))
-    failures = CredentialFailures(
-        counters,
-        before_slowing=settings.auth_failures_before_slowing,
-        before_block=settings.auth_failures_before_block,
-        block_seconds=settings.auth_block_seconds,
-    )
+    counters = shared_counters(engine)
+    failures = credential_failures(settings, counters)
     access = access or OAuthAccess(
         engine,
         keys,
@@ -519,7 +528,30 @@ def create_app(
             Middleware(ForwardedHeaders, trusted=trusted),
         ]
     )
-    # Every request, whatever its path (a decoded newline included) or method, is the service's.
+    # Every request, whatever its path (a decoded newline included) or method, is the service's,
+    # except the console's when it is served on this port.
     app.router.default = request_response(service.route)
+    if settings.console:
+        from openroster.console.activity import Recorder
+
+        recorder = Recorder(engine, settings.console_activity_days)
+        app.state.note_activity = recorder.note
+    if settings.console and not settings.console_port:
+        from openroster.console.app import PREFIX, create_console
+
+        console = create_console(settings, engine, keys, failures, recorder)
+        app.router.default = beside(PREFIX, console, app.router.default)
     app.state.service = service
     return app
+
+
+def beside(prefix: str, other: ASGIApp, app: ASGIApp) -> ASGIApp:
+    """`app`, leaving the requests whose path is `prefix` or below it to `other` (one string test)."""
+    below = prefix + "/"
+
+    async def route(scope: Scope, receive: Receive, send: Send) -> None:
+        path: str = scope["path"]
+        chosen = other if path == prefix or path.startswith(below) else app
+        await chosen(scope, receive, send)
+
+    return route

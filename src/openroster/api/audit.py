@@ -50,6 +50,10 @@ def audit_request(
         entry["claimed"] = bounded(claimed, MAX_TEXT)
     if status in (401, 403) or (status >= 400 and reason):
         entry["reason"] = bounded(reason, MAX_REASON)
+    # The console's sync activity, when the app keeps it: a list append (console/activity.py).
+    note = getattr(request.app.state, "note_activity", None)
+    if note is not None:
+        note(entry, request.scope.get("query_string", b""))
     # Text logs show the JSON object; JSON logs hold its keys as their own (`openroster.ops.logs`).
     audit.info(
         json.dumps(entry, ensure_ascii=True, separators=(",", ":")),

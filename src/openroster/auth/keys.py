@@ -51,6 +51,7 @@ class ServerKeys:
     token_signing: bytes  # HS256 key for access tokens
     _sealing: bytes
     _log_tags: bytes
+    console_forms: bytes  # binds the console's sign-in form token to its cookie
 
     @classmethod
     def from_master(cls, master: bytes) -> ServerKeys:
@@ -58,6 +59,7 @@ class ServerKeys:
             _derive(master, b"access tokens"),
             _derive(master, b"sealed secrets"),
             _derive(master, b"log tags"),
+            _derive(master, b"console forms"),
         )
 
     def log_tag(self, claimed: str) -> str:

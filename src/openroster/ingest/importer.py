@@ -13,6 +13,7 @@ second pass, inside the write transaction, reads each file again and writes it i
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
@@ -56,12 +57,15 @@ def import_bundle(
     progress: Callable[[str, int], None] | None = None,
     at_ms: int | None = None,
     batch_size: int = BATCH_SIZE,
+    run_by: str | None = None,
 ) -> ImportSummary:
     """Validate the bundle at `path` completely, then apply it in one transaction.
 
     No record is written unless the whole bundle is valid; readers see either the previous data
-    or all of the new data. Either way the import log (store/import_log.py) records how it ended. Raises BundleInvalid (and BundleChanged, writing nothing, when a
-    file changes between validation and writing). Records are written `batch_size` at a time.
+    or all of the new data. Either way the import log (store/import_log.py) records how it ended,
+    the bundle's name and `run_by` (the console account that ran it, if any). Raises BundleInvalid
+    (and BundleChanged, writing nothing, when a file changes between validation and writing).
+    Records are written `batch_size` at a time.
     """
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
@@ -79,11 +83,14 @@ def import_bundle(
         stamp = at_ms if at_ms is not None else now_ms()
         with cycle_collection_paused(), write_transaction(engine) as conn:
             summary = _Import(conn, checked, stamp, report, batch_size).run()
-            import_log.record(conn, ImportRun(started, now_ms(), succeeded=True))
+            changes = {name: dataclasses.asdict(counts) for name, counts in summary.changes.items()}
+            import_log.record(
+                conn, ImportRun(started, now_ms(), True, None, Path(path).name, run_by, changes)
+            )
             report("committing", 0)
     except BaseException as exc:  # interrupted too: every import that fails leaves its trace
         import_log.record_failure(
-            engine, ImportRun(started, now_ms(), succeeded=False, failure=_failure(exc))
+            engine, ImportRun(started, now_ms(), False, _failure(exc), Path(path).name, run_by)
         )
         raise
     return summary

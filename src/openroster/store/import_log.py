@@ -1,4 +1,4 @@
-"""The import log: how each import that reached the store ended, read by /ready and /metrics.
+"""The import log: how each import that reached the store ended, read by /ready, /metrics and the console.
 
 A successful import writes its row inside its own transaction, so the row exists exactly when its
 data does. A failed import's transaction is rolled back, so its row is written afterwards in a
@@ -12,7 +12,9 @@ import logging
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
+import orjson
 import sqlalchemy as sa
 
 from openroster.store.dialects import write_transaction
@@ -27,6 +29,10 @@ class ImportRun:
     finished_ms: int
     succeeded: bool
     failure: str | None = None  # the server's summary of what went wrong; never the bundle's content
+    bundle: str | None = None  # the bundle's file name
+    run_by: str | None = None  # the console account that ran it; None: the command line
+    # entity name -> {"created": n, "changed": n, "tombstoned": n, "unchanged": n}; None: it failed
+    changes: dict[str, dict[str, int]] | None = None
 
     @property
     def seconds(self) -> float:
@@ -42,6 +48,9 @@ def record(conn: sa.Connection, run: ImportRun) -> None:
             finished_ms=run.finished_ms,
             succeeded=run.succeeded,
             failure=run.failure,
+            bundle=run.bundle,
+            run_by=run.run_by,
+            changes=None if run.changes is None else orjson.dumps(run.changes).decode(),
         )
     )
 
@@ -62,9 +71,24 @@ def last_run(conn: sa.Connection) -> ImportRun | None:
         .order_by(import_runs.c.finished_ms.desc(), import_runs.c.run_id.desc())
         .limit(1)
     ).first()
-    if row is None:
-        return None
-    return ImportRun(row.started_ms, row.finished_ms, bool(row.succeeded), row.failure)
+    return None if row is None else _run(row)
+
+
+def recent_runs(conn: sa.Connection, limit: int) -> list[ImportRun]:
+    """The `limit` imports that finished last, the latest first."""
+    rows = conn.execute(
+        sa.select(import_runs)
+        .order_by(import_runs.c.finished_ms.desc(), import_runs.c.run_id.desc())
+        .limit(limit)
+    )
+    return [_run(row) for row in rows]
+
+
+def _run(row: sa.Row[Any]) -> ImportRun:
+    changes = None if row.changes is None else orjson.loads(row.changes)
+    return ImportRun(
+        row.started_ms, row.finished_ms, bool(row.succeeded), row.failure, row.bundle, row.run_by, changes
+    )
 
 
 @dataclass

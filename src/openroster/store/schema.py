@@ -192,5 +192,64 @@ import_runs = sa.Table(
     sa.Column("finished_ms", sa.BigInteger, nullable=False),
     sa.Column("succeeded", sa.Boolean, nullable=False),
     sa.Column("failure", TEXT, nullable=True),
+    # Since 0011: the bundle's file name, who ran it (a console account; NULL: the command line) and
+    # the JSON of what changed per entity ({"users": {"created": 1, ...}}; NULL: it failed).
+    sa.Column("bundle", TEXT, nullable=True),
+    sa.Column("run_by", TEXT, nullable=True),
+    sa.Column("changes", TEXT, nullable=True),
     sa.Index("ix_import_runs_finished", "finished_ms"),
+)
+
+# --- The web console (openroster.console) -------------------------------------------------
+
+# Console accounts (`openroster admins add`): people, not API clients. `password_hash` is a salted
+# scrypt hash; `role` is admin (may change things) or viewer (sees everything, changes nothing).
+console_accounts = sa.Table(
+    "console_accounts",
+    metadata,
+    sa.Column("name", TEXT, primary_key=True),
+    sa.Column("role", TEXT, nullable=False),
+    sa.Column("password_hash", TEXT, nullable=False),
+    sa.Column("created_ms", sa.BigInteger, nullable=False),
+)
+
+# Signed-in console sessions: the cookie holds a random token, the store only its SHA-256, so a
+# copy of the store opens no session. Signing out (or removing the account) deletes the row.
+console_sessions = sa.Table(
+    "console_sessions",
+    metadata,
+    sa.Column("token_hash", TEXT, primary_key=True),
+    sa.Column("account", TEXT, nullable=False),
+    sa.Column("csrf", TEXT, nullable=False),  # the form token of this session
+    sa.Column("expires_ms", sa.BigInteger, nullable=False),
+    sa.Index("ix_console_sessions_account", "account"),
+)
+
+# The last report of each kind the console keeps (the readiness check's), as shown.
+console_reports = sa.Table(
+    "console_reports",
+    metadata,
+    sa.Column("kind", TEXT, primary_key=True),
+    sa.Column("finished_ms", sa.BigInteger, nullable=False),
+    sa.Column("summary", TEXT, nullable=False),  # JSON
+    sa.Column("html", TEXT, nullable=False),
+)
+
+# API requests of authenticated clients, for the console's sync activity: written in batches by
+# each server process (console/activity.py), never one write per request; kept
+# console_activity_days.
+console_requests = sa.Table(
+    "console_requests",
+    metadata,
+    sa.Column("at_ms", sa.BigInteger, nullable=False),
+    sa.Column("client", TEXT, nullable=False),
+    sa.Column("method", TEXT, nullable=False),
+    sa.Column("path", TEXT, nullable=False),
+    sa.Column("status", sa.Integer, nullable=False),
+    sa.Column("records", sa.BigInteger, nullable=True),
+    sa.Column("ms", sa.Float, nullable=False),
+    sa.Column("reason", TEXT, nullable=True),
+    sa.Column("delta", sa.Boolean, nullable=False),  # its filter names dateLastModified
+    sa.Index("ix_console_requests_client", "client", "at_ms"),
+    sa.Index("ix_console_requests_at", "at_ms"),
 )

@@ -55,7 +55,7 @@ from openroster.errors import (
     StatusInfo,
     UnknownObject,
 )
-from openroster.model.catalogue import PUBLIC_VIEWS
+from openroster.model.catalogue import PUBLIC_VIEWS, VIEWS_V11
 from openroster.model.json_input import read_object
 from openroster.model.values import now_ms
 from openroster.ops import metrics, refusals
@@ -335,7 +335,7 @@ class OneRosterService:
         given_id = data[key].get("sourcedId") if isinstance(data[key], dict) else None
         if given_id is not None and str(given_id) != sourced_id:  # some clients send numbers
             raise InvalidData(f"The body's sourcedId '{given_id}' differs from the path's '{sourced_id}'")
-        record, problems = read_object(entity, data[key])
+        record, problems = read_object(VIEWS_V11[entity.name], data[key])
         with write_transaction(self.engine, wait_ms=gradebook.API_WRITE_WAIT_MS) as conn:
             outcome = gradebook.put(
                 conn, entity, sourced_id, record, boundary=grant.orgs, now_ms=now_ms(), problems=problems
@@ -363,7 +363,7 @@ class OneRosterService:
         entity = endpoint.entity
         # A client not allowed secret fields (passwords) cannot name them: they do not exist for it.
         query = parse_query(
-            entity if grant.passwords else PUBLIC_VIEWS[entity.name],
+            VIEWS_V11[entity.name] if grant.passwords else PUBLIC_VIEWS[entity.name],
             params,
             collection=endpoint.collection,
             max_limit=self.settings.max_limit,

@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from openroster.api.endpoints import ENDPOINTS
-from openroster.model.catalogue import ENTITIES, METADATA, Entity, Field, Kind
+from openroster.model.catalogue import METADATA, Entity, Field, Kind
+from openroster.model.catalogue import VIEWS_V11 as ENTITIES
 from openroster.model.json_input import SERVER_OWNED
 from openroster.model.values import DATE_PATTERN, DATETIME_PATTERN, SERVED_DATETIME_PATTERN, YEAR_PATTERN
 from openroster.store.gradebook import DEFAULTED_ON_PUT

@@ -79,6 +79,12 @@ class Field:
     # Served, filtered and sorted only for clients allowed it (users' passwords); stored documents
     # leave it out, and for every other client it does not exist.
     secret: bool = False
+    # The OneRoster version that brought the field: a "1.2" field is stored and served through
+    # 1.2 only (model/v12.py); for 1.1 documents, queries, PUTs and CSV it does not exist.
+    since: str = "1.1"
+    # When a write leaves this REF out: the same field of the record `fallback` names (a 1.2
+    # lineItem's school is its class's school); filled in by the store (store/fallbacks.py).
+    fallback: str | None = None
 
     @property
     def is_list(self) -> bool:
@@ -106,6 +112,8 @@ def _f(
     derived: Derived | None = None,
     indexed: bool = False,
     secret: bool = False,
+    since: str = "1.1",
+    fallback: str | None = None,
 ) -> Field:
     if csv is True:
         if kind is Kind.REF:
@@ -116,7 +124,7 @@ def _f(
             csv_name = name
     else:
         csv_name = csv or None
-    return Field(name, kind, required, enum, ref, csv_name, derived, indexed, secret)
+    return Field(name, kind, required, enum, ref, csv_name, derived, indexed, secret, since, fallback)
 
 
 @dataclass(frozen=True)
@@ -147,7 +155,8 @@ class Entity:
 
     @property
     def csv_fields(self) -> tuple[Field, ...]:
-        return tuple(f for f in self.all_fields if f.csv is not None)
+        """The columns of the entity's OneRoster 1.1 CSV file."""
+        return tuple(f for f in self.all_fields if f.csv is not None and f.since == "1.1")
 
     @property
     def secret_fields(self) -> tuple[Field, ...]:
@@ -193,7 +202,7 @@ _ENTITIES = (
         "categories",
         "categories.csv",
         "categories",
-        (_f("title", required=True),),
+        (_f("title", required=True), _f("weight", Kind.FLOAT, since="1.2")),
     ),
     Entity(
         "class",
@@ -332,6 +341,7 @@ _ENTITIES = (
             _f("gradingPeriod", Kind.REF, required=True, ref="academicSession"),
             _f("resultValueMin", Kind.FLOAT, required=True),
             _f("resultValueMax", Kind.FLOAT, required=True),
+            _f("school", Kind.REF, ref="org", since="1.2", fallback="class"),
         ),
     ),
     Entity(
@@ -381,6 +391,12 @@ _ENTITIES = (
             # A Date in 1.1; Microsoft and Google send full date-times, so the instant is kept.
             _f("scoreDate", Kind.DATETIME, required=True),
             _f("comment"),
+            _f("textScore", since="1.2"),
+            _f("class", Kind.REF, ref="class", since="1.2", fallback="lineItem"),
+            _f("inProgress", Kind.BOOLEAN, since="1.2"),
+            _f("incomplete", Kind.BOOLEAN, since="1.2"),
+            _f("late", Kind.BOOLEAN, since="1.2"),
+            _f("missing", Kind.BOOLEAN, since="1.2"),
         ),
     ),
     Entity(
@@ -440,13 +456,21 @@ def entity(name: str) -> Entity:
     return ENTITIES[name]
 
 
+def _v11(e: Entity) -> Entity:
+    return replace(e, fields=tuple(f for f in e.fields if f.since == "1.1"))
+
+
+# Each entity as OneRoster 1.1 sees it: its 1.2 fields do not exist for 1.1 documents, queries and PUTs.
+VIEWS_V11: Mapping[str, Entity] = MappingProxyType({name: _v11(e) for name, e in ENTITIES.items()})
+
+
 def _without_secrets(e: Entity) -> Entity:
     return replace(e, fields=tuple(f for f in e.fields if not f.secret)) if e.secret_fields else e
 
 
-# Each entity as a client not allowed secret fields sees it: for filter, sort and fields, they do not exist.
+# Each entity as a 1.1 client not allowed secret fields sees it: for filter, sort and fields, they do not exist.
 PUBLIC_VIEWS: Mapping[str, Entity] = MappingProxyType(
-    {name: _without_secrets(e) for name, e in ENTITIES.items()}
+    {name: _without_secrets(e) for name, e in VIEWS_V11.items()}
 )
 
 

@@ -30,6 +30,7 @@ from openroster.model.render_v12 import OrgType
 from openroster.model.values import format_datetime
 from openroster.store.counts import adjust_counts
 from openroster.store.dialects import indexes_built_after, insert_rows
+from openroster.store.fallbacks import with_fallbacks
 from openroster.store.schema import TABLES, store_state
 
 BATCH = 2000  # rows per INSERT, sourcedIds per IN (...)
@@ -240,6 +241,7 @@ class _EntityWrite:
         )
         # On a first load nothing is stored but what earlier batches wrote, under other sourcedIds.
         stored = {} if first_load else _stored_state(self.conn, entity, [r["sourcedId"] for r in incoming])
+        incoming = with_fallbacks(self.conn, entity, incoming)
         rows, written = [], []
         org_type = org_types(self.conn, entity, incoming)
         for record in incoming:

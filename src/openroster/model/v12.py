@@ -207,7 +207,7 @@ BASE_FIELDS = (
 
 _OTHER_ENROLLMENT_ROLES = {r: "ext:" + r for r in ROLE_TYPE if r not in ENROLLMENT_ROLE}
 
-_ENTITIES = (
+_ENTITIES: tuple[Entity12, ...] = (
     Entity12(
         "academicSession",
         "rostering",

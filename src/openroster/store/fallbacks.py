@@ -36,7 +36,7 @@ def with_fallbacks(
         query = sa.select(table.c.sourced_id, column_of(target, target.by_name[field.name])).where(
             table.c.sourced_id.in_(sa.bindparam("ids", expanding=True))
         )
-        found = dict(conn.execute(query, {"ids": wanted}).all())
+        found: dict[str, Any] = {row[0]: row[1] for row in conn.execute(query, {"ids": wanted})}
         for record in out:
             if record.get(field.name) is None and found.get(record.get(via.name)) is not None:
                 record[field.name] = found[record[via.name]]

@@ -11,6 +11,8 @@ results get their 1.2 documents, and their content hashes then cover both docume
 dateLastModified moves.
 """
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -22,7 +24,7 @@ branch_labels = None
 depends_on = None
 
 _TEXT = sa.Text().with_variant(sa.Text(collation="C"), "postgresql")
-_COLUMNS = {
+_COLUMNS: dict[str, tuple[tuple[str, Any], ...]] = {
     "categories": (("weight", sa.Float()),),
     "line_items": (("school_sourced_id", _TEXT),),
     "results": (

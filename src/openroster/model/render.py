@@ -17,7 +17,7 @@ from urllib.parse import quote
 import orjson
 
 from openroster import API_ROOT
-from openroster.model.catalogue import ENTITIES, METADATA, VIEWS_V11, Entity, Field, Kind
+from openroster.model.catalogue import ENTITIES, METADATA, Entity, Field, Kind
 from openroster.model.values import format_datetime
 
 _HREF_MARK = b'"href":"' + API_ROOT.encode() + b"/"
@@ -61,8 +61,12 @@ class _Step(NamedTuple):
 # Each entity's field renderings, worked out once (records are rendered by the million); 1.2
 # fields (catalogue.Field.since) are not in 1.1 documents.
 _STEPS = {
-    e.name: tuple(_Step(f.name, f.derived is not None, f.is_list, _converter(f)) for f in e.all_fields)
-    for e in VIEWS_V11.values()
+    e.name: tuple(
+        _Step(f.name, f.derived is not None, f.is_list, _converter(f))
+        for f in e.all_fields
+        if f.since == "1.1"
+    )
+    for e in ENTITIES.values()
 }
 
 

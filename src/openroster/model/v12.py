@@ -352,6 +352,7 @@ _GRADEBOOK_ENTITIES = (
             _f("gradingPeriod", Kind.REF, ref="academicSession"),
             # 1.2's name for the session a lineItem is graded in: the one 1.1 calls its gradingPeriod.
             _f("academicSession", Kind.REF, source=Same("gradingPeriod"), ref="academicSession"),
+            _f("scoreScale", Kind.REF, ref="scoreScale"),
             _f("resultValueMin", Kind.FLOAT),
             _f("resultValueMax", Kind.FLOAT),
         ),
@@ -373,6 +374,33 @@ _GRADEBOOK_ENTITIES = (
             _f("incomplete", Kind.BOOLEAN),
             _f("late", Kind.BOOLEAN),
             _f("missing", Kind.BOOLEAN),
+            _f("scoreScale", Kind.REF, ref="scoreScale"),
+        ),
+    ),
+    Entity12(
+        "scoreScale",
+        "gradebook",
+        (
+            _f("title", required=True),
+            _f("type", required=True),
+            _f("course", Kind.REF, ref="course"),
+            _f("class", Kind.REF, required=True, ref="class"),
+            _f("scoreScaleValue", Kind.SCORE_SCALE_VALUES, required=True),
+        ),
+    ),
+    Entity12(
+        "assessmentLineItem",
+        "gradebook",
+        tuple(
+            _f(f.name, f.kind, required=f.required, ref=f.ref) for f in ENTITIES["assessmentLineItem"].fields
+        ),
+    ),
+    Entity12(
+        "assessmentResult",
+        "gradebook",
+        tuple(
+            _f(f.name, f.kind, required=f.required, enum=f.enum, ext=bool(f.enum), ref=f.ref)
+            for f in ENTITIES["assessmentResult"].fields
         ),
     ),
 )

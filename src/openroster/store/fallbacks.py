@@ -38,6 +38,7 @@ def with_fallbacks(
         )
         found: dict[str, Any] = {row[0]: row[1] for row in conn.execute(query, {"ids": wanted})}
         for record in out:
-            if record.get(field.name) is None and found.get(record.get(via.name)) is not None:
-                record[field.name] = found[record[via.name]]
+            filled = found.get(record.get(via.name) or "")
+            if record.get(field.name) is None and filled is not None:
+                record[field.name] = filled
     return out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
@@ -67,10 +68,7 @@ def _call(client: TestClient, endpoint: Endpoint, sourced_id: str | None = None)
 
 
 def test_scope_table() -> None:
-    counts: dict[str, int] = {}
-    for endpoint in OPERATIONS:
-        counts[short(endpoint.required_scope)] = counts.get(short(endpoint.required_scope), 0) + 1
-    assert counts == {
+    assert Counter(short(e.required_scope) for e in OPERATIONS) == {
         "v1p2/gradebook-core.readonly": 8,
         "v1p2/gradebook.readonly": 7,
         "v1p2/gradebook.createput": 4,

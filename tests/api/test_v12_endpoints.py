@@ -46,6 +46,14 @@ def check_schema(endpoint_path: str, body: dict[str, Any], key: str) -> None:
     jsonschema.validate(body, schema, format_checker=jsonschema.FormatChecker())
 
 
+def link_relations(response: Any) -> dict[str, str]:
+    """The URL of each relation (next, last, first, prev) of a response's Link header."""
+    return dict(
+        (part.split('rel="')[1].rstrip('"'), part.split(">")[0].lstrip(" <"))
+        for part in response.headers["Link"].split(", ")
+    )
+
+
 def _shape(path: str) -> tuple[str, ...]:
     return tuple(
         "{}" if s.startswith("{") or i % 2 else s.lower() for i, s in enumerate(path.strip("/").split("/"))
@@ -56,12 +64,13 @@ def test_the_tables_have_the_41_rostering_and_5_resources_reads_of_1_2() -> None
     assert len(ROSTERING_V12) == 41 and len(RESOURCES_V12) == 5
     assert [(e.operation, e.path) for e in ROSTERING_V12] == [(e.operation, e.path) for e in ROSTERING]
     assert [e.operation for e in RESOURCES_V12] == [e.operation for e in RESOURCES] + ["getResourcesForUser"]
-    assert {e.version for e in ENDPOINTS_V12} == {"1.2"} and {e.method for e in ENDPOINTS_V12} == {"GET"}
+    reads = ROSTERING_V12 + RESOURCES_V12
+    assert {e.version for e in ENDPOINTS_V12} == {"1.2"} and {e.method for e in reads} == {"GET"}
 
 
-@pytest.mark.parametrize(("path", "key", "expected"), COLLECTIONS, ids=[c[0] for c in COLLECTIONS])
-def test_rostering_collection(api: TestClient, path: str, key: str, expected: list[str]) -> None:
-    response = api.get(ROSTER + path)
+def check_collection(client: TestClient, root: str, path: str, key: str, expected: list[str]) -> None:
+    """`root + path` answers exactly `expected` under `key`, counted, each record in the 1.2 schema."""
+    response = client.get(root + path)
     assert response.status_code == 200, response.text
     body = response.json()
     assert list(body) == [key]
@@ -70,14 +79,24 @@ def test_rostering_collection(api: TestClient, path: str, key: str, expected: li
     check_schema(path, body, key)
 
 
-@pytest.mark.parametrize(("path", "key"), SINGLES, ids=[s[0] for s in SINGLES])
-def test_rostering_single(api: TestClient, path: str, key: str) -> None:
-    response = api.get(ROSTER + path)
+def check_single(client: TestClient, root: str, path: str, key: str) -> None:
+    """`root + path` answers the record its last segment names, under `key`, in the 1.2 schema."""
+    response = client.get(root + path)
     assert response.status_code == 200, response.text
     body = response.json()
     assert list(body) == [key] and body[key]["sourcedId"] == path.rsplit("/", 1)[1]
     assert response.headers["X-Total-Count"] == "1"
     check_schema(path, body, key)
+
+
+@pytest.mark.parametrize(("path", "key", "expected"), COLLECTIONS, ids=[c[0] for c in COLLECTIONS])
+def test_rostering_collection(api: TestClient, path: str, key: str, expected: list[str]) -> None:
+    check_collection(api, ROSTER, path, key, expected)
+
+
+@pytest.mark.parametrize(("path", "key"), SINGLES, ids=[s[0] for s in SINGLES])
+def test_rostering_single(api: TestClient, path: str, key: str) -> None:
+    check_single(api, ROSTER, path, key)
 
 
 @pytest.mark.parametrize(("path", "expected"), RESOURCE_COLLECTIONS, ids=[c[0] for c in RESOURCE_COLLECTIONS])
@@ -107,7 +126,7 @@ def test_resources_single(api: TestClient) -> None:
 def test_every_read_is_tested_here() -> None:
     tested = {_shape(p) for p, _, _ in COLLECTIONS} | {_shape(p) for p, _ in SINGLES}
     tested |= {_shape(p) for p, _ in RESOURCE_COLLECTIONS} | {_shape("/resources/x")}
-    assert tested == {_shape(e.path) for e in ENDPOINTS_V12}
+    assert tested == {_shape(e.path) for e in ROSTERING_V12 + RESOURCES_V12}
 
 
 def test_a_user_document_is_the_1_2_shape(api: TestClient) -> None:
@@ -155,7 +174,7 @@ def test_hrefs_follow_the_public_url(district_engine: Any) -> None:
         RESOURCE + "/users/nobody/resources",
         RESOURCE + "/classes/nope/resources",
         ROSTER + "/no/such/endpoint",
-        "/ims/oneroster/gradebook/v1p2/lineItems",
+        "/ims/oneroster/gradebook/v1p2/lineItems/nope",
     ],
 )
 def test_unknown_objects_and_parents_are_404_unknownobject(api: TestClient, path: str) -> None:
@@ -171,20 +190,26 @@ def test_no_match_is_an_empty_list(api: TestClient) -> None:
 # --- paging
 
 
-def test_paging_walks_every_record_once_with_link_and_total(api: TestClient) -> None:
+def walk(client: TestClient, path: str, limit: int, total: int) -> list[str]:
+    """The sourcedIds of every page of `path`, following `next`; each page's total and first and
+    last links checked."""
     seen: list[str] = []
-    url: str | None = ROSTER + "/users?limit=3"
+    url: str | None = f"{path}?limit={limit}"
     while url:
-        response = api.get(url)
-        assert response.headers["X-Total-Count"] == "10"
-        seen += [u["sourcedId"] for u in response.json()["users"]]
-        links = dict(
-            (part.split('rel="')[1].rstrip('"'), part.split(">")[0].lstrip(" <"))
-            for part in response.headers["Link"].split(", ")
-        )
-        assert links["first"] == "https://sis.example.org" + ROSTER + "/users?limit=3&offset=0"
-        assert links["last"] == "https://sis.example.org" + ROSTER + "/users?limit=3&offset=9"
+        response = client.get(url)
+        assert response.headers["X-Total-Count"] == str(total)
+        (key,) = response.json()
+        seen += [r["sourcedId"] for r in response.json()[key]]
+        links = link_relations(response)
+        last = (total - 1) // limit * limit
+        assert links["first"] == f"https://sis.example.org{path}?limit={limit}&offset=0"
+        assert links["last"] == f"https://sis.example.org{path}?limit={limit}&offset={last}"
         url = links.get("next")
+    return seen
+
+
+def test_paging_walks_every_record_once_with_link_and_total(api: TestClient) -> None:
+    seen = walk(api, ROSTER + "/users", 3, 10)
     assert seen == sorted(seen) and len(seen) == len(set(seen)) == 10
 
 

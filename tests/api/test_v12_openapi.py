@@ -12,7 +12,7 @@ from starlette.testclient import TestClient
 
 from openroster.api.endpoints_v12 import ENDPOINTS_V12
 from openroster.api.openapi_v12 import SERVICES, discovery_names
-from tests.api.test_v12_access import _IDS, _PARAMS
+from tests.api.test_v12_access import _IDS, _PARAMS, BOUNDED
 from tests.api.test_v12_endpoints import check_status
 
 NAMES = [(service, name) for service in SERVICES for name in discovery_names(service)]
@@ -47,7 +47,7 @@ def test_each_document_lists_exactly_the_operations_served(api: TestClient, serv
 
 def test_every_answer_fits_the_document(api: TestClient) -> None:
     documents = {service: _document(api, service) for service in SERVICES}
-    for endpoint in ENDPOINTS_V12:
+    for endpoint in (e for e in BOUNDED if e.method == "GET"):
         document = documents[next(s for s, root in SERVICES.items() if root == endpoint.root)]
         operation = document["paths"][endpoint.path]["get"]
         path = endpoint.path.replace("{id}", _IDS[endpoint.segments[0]])

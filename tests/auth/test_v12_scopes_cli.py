@@ -26,7 +26,8 @@ def test_short_names_of_both_versions() -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["resource-core.readonly", "v1p2/gradebook.createput", "v1p3/roster.readonly"]
+    "name",
+    ["resource-core.readonly", "gradebook-core.readonly", "v1p2/gradebook.write", "v1p3/roster.readonly"],
 )
 def test_scopes_not_of_a_version_are_unknown(name: str) -> None:
     with pytest.raises(UnknownScope, match="v1p2/roster-core.readonly"):
@@ -47,13 +48,30 @@ def test_add_grants_1_2_scopes(env: dict[str, str]) -> None:  # noqa: F811
     assert "v1p2/roster.readonly" in listed.output
 
 
+GRADEBOOK_SCOPES = [
+    "gradebook-core.readonly",
+    "gradebook.readonly",
+    "gradebook.createput",
+    "gradebook.createpost",
+    "gradebook.delete",
+    "assessment.readonly",
+    "assessment.createput",
+    "assessment.delete",
+]
+
+
+def test_add_grants_the_1_2_gradebook_and_assessment_scopes(env: dict[str, str]) -> None:  # noqa: F811
+    options = [part for name in GRADEBOOK_SCOPES for part in ("--scope", "v1p2/" + name)]
+    result = runner.invoke(app, ["clients", "add", "Google Classroom", *options], env=env)
+    assert result.exit_code == 0, result.output
+    (row,) = clients_rows(env)
+    assert row["scopes"] == " ".join(PREFIX_V12 + name for name in GRADEBOOK_SCOPES)
+
+
 def test_a_scope_1_2_does_not_have_is_refused_and_changes_nothing(env: dict[str, str]) -> None:  # noqa: F811
     assert runner.invoke(app, ["clients", "add", "First"], env=env).exit_code == 0
     before = (clients_rows(env), snapshot(env["OPENROSTER_DATABASE_URL"]))
-    result = runner.invoke(app, ["clients", "add", "Second", "--scope", "v1p2/gradebook.createput"], env=env)
+    result = runner.invoke(app, ["clients", "add", "Second", "--scope", "v1p2/gradebook.write"], env=env)
     assert result.exit_code == 1
-    assert (
-        "unknown scope 'v1p2/gradebook.createput'" in result.output
-        and "v1p2/roster.readonly" in result.output
-    )
+    assert "unknown scope 'v1p2/gradebook.write'" in result.output and "v1p2/roster.readonly" in result.output
     assert (clients_rows(env), snapshot(env["OPENROSTER_DATABASE_URL"])) == before

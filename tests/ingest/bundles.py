@@ -14,7 +14,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from openroster.model.catalogue import ENTITIES
+from openroster.model.catalogue import CSV_V11
 
 Rows = dict[str, list[dict[str, str]]]
 
@@ -47,7 +47,7 @@ def expected_records() -> dict[str, list[dict[str, Any]]]:
 
 def header_for(entity_name: str, rows: list[dict[str, str]]) -> list[str]:
     """Every catalogue column of the file, then any other column the rows use (first use order)."""
-    header = [f.csv for f in ENTITIES[entity_name].csv_fields if f.csv is not None]
+    header = [f.csv for f in CSV_V11[entity_name].csv_fields if f.csv is not None]
     for row in rows:
         header += [name for name in row if name not in header]
     return header
@@ -65,7 +65,7 @@ def csv_text(header: list[str], rows: list[dict[str, str]] | list[list[str]]) ->
 def manifest_rows(rows: Rows, modes: dict[str, str] | None = None) -> list[list[str]]:
     modes = modes or {}
     lines = [["manifest.version", "1.0"], ["oneroster.version", "1.1"]]
-    for name, entity in ENTITIES.items():
+    for name, entity in CSV_V11.items():
         default = "bulk" if name in rows else "absent"
         lines.append([f"file.{entity.csv_file[:-4]}", modes.get(name, default)])
     lines.append(["source.systemName", "tests"])
@@ -97,7 +97,7 @@ def make_bundle(
         texts["manifest.csv"] = csv_text(["propertyName", "value"], lines)
     for name, entity_rows in rows.items():
         header = (headers or {}).get(name) or header_for(name, entity_rows)
-        texts[ENTITIES[name].csv_file] = csv_text(header, entity_rows)
+        texts[CSV_V11[name].csv_file] = csv_text(header, entity_rows)
     texts.update(files or {})
     if as_zip:
         path = root / "bundle.zip"

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from openroster.ingest import read_bundle, write_bundle
-from openroster.model.catalogue import ENTITIES
+from openroster.model.catalogue import CSV_V11
 from openroster.model.values import BadValue
 
 from .bundles import expected_records
@@ -104,9 +104,7 @@ def test_zip_holds_the_files_at_its_root(tmp_path: Path) -> None:
     write_bundle(tmp_path / "out.zip", expected_records())
 
     with zipfile.ZipFile(tmp_path / "out.zip") as archive:
-        assert sorted(archive.namelist()) == sorted(
-            ["manifest.csv", *(e.csv_file for e in ENTITIES.values())]
-        )
+        assert sorted(archive.namelist()) == sorted(["manifest.csv", *(e.csv_file for e in CSV_V11.values())])
     assert read_bundle(tmp_path / "out.zip").records == expected_records()
     assert not (tmp_path / "out.zip.partial").exists()
 
@@ -154,7 +152,7 @@ def _round_trip(records: Records, mode: str, as_zip: bool) -> None:
         write_bundle(out, records, mode=mode)
         bundle = read_bundle(out, stored_ids=lambda name: STORED)
     assert bundle.records == records
-    assert bundle.modes == {name: mode if name in records else "absent" for name in ENTITIES}
+    assert bundle.modes == {name: mode if name in records else "absent" for name in CSV_V11}
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

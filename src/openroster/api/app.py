@@ -20,6 +20,7 @@ from openroster import API_ROOT, __version__
 from openroster.api.access import Access, Grant
 from openroster.api.admission import FilterAdmission
 from openroster.api.audit import audit_request as _audit
+from openroster.api.bodies import check_path_id, wrapped
 from openroster.api.docs_page import docs_page
 from openroster.api.endpoints import ENDPOINTS, Endpoint, parents
 from openroster.api.forwarded import ForwardedHeaders
@@ -56,7 +57,7 @@ from openroster.errors import (
     StatusInfo,
     UnknownObject,
 )
-from openroster.model.catalogue import PUBLIC_VIEWS
+from openroster.model.catalogue import PUBLIC_VIEWS, VIEWS_V11
 from openroster.model.json_input import read_object
 from openroster.model.values import now_ms
 from openroster.ops import metrics, refusals
@@ -78,7 +79,7 @@ from openroster.store.dialects import (
 from openroster.store.migrate import require_current
 from openroster.store.page_memory import PageMemory
 from openroster.store.reads import read_one, read_page
-from openroster.store.restrictions import Boundary, Match, Restriction
+from openroster.store.restrictions import Boundary, Restriction
 from openroster.store.writes import revision
 
 log = logging.getLogger("openroster.api")
@@ -313,30 +314,23 @@ class OneRosterService:
         body: bytes,
         raw_path: str,
     ) -> tuple[Response, int | None]:
+        if endpoint.version == "1.2":
+            return self.v12.answer(
+                request, endpoint, path_params, grant, body, raw_path, self.base_url(request)
+            )
         if endpoint.method == "PUT":
             return self._put(request, endpoint, path_params["id"], grant, body), 1
         if endpoint.method == "DELETE":
             return self._delete(endpoint, path_params["id"], grant), None
-        if endpoint.version == "1.2":
-            return self.v12.read(request, endpoint, path_params, grant, raw_path, self.base_url(request))
         return self._read(request, endpoint, path_params, grant, raw_path)
 
     def _put(
         self, request: Request, endpoint: Endpoint, sourced_id: str, grant: Grant, body: bytes
     ) -> Response:
         entity, key = endpoint.entity, endpoint.wrapper_key
-        try:
-            data = orjson.loads(body)
-        except orjson.JSONDecodeError as exc:
-            raise InvalidData(f'The request body is not JSON ({exc}); send {{"{key}": {{...}}}}') from None
-        if not isinstance(data, dict) or key not in data:
-            raise InvalidData(
-                f'The request body must be a JSON object with the key "{key}": {{"{key}": {{...}}}}'
-            )
-        given_id = data[key].get("sourcedId") if isinstance(data[key], dict) else None
-        if given_id is not None and str(given_id) != sourced_id:  # some clients send numbers
-            raise InvalidData(f"The body's sourcedId '{given_id}' differs from the path's '{sourced_id}'")
-        record, problems = read_object(entity, data[key])
+        value = wrapped(body, key)
+        check_path_id(value, sourced_id)
+        record, problems = read_object(VIEWS_V11[entity.name], value)
         with write_transaction(self.engine, wait_ms=gradebook.API_WRITE_WAIT_MS) as conn:
             outcome = gradebook.put(
                 conn, entity, sourced_id, record, boundary=grant.orgs, now_ms=now_ms(), problems=problems
@@ -364,7 +358,7 @@ class OneRosterService:
         entity = endpoint.entity
         # A client not allowed secret fields (passwords) cannot name them: they do not exist for it.
         query = parse_query(
-            entity if grant.passwords else PUBLIC_VIEWS[entity.name],
+            VIEWS_V11[entity.name] if grant.passwords else PUBLIC_VIEWS[entity.name],
             params,
             collection=endpoint.collection,
             max_limit=self.settings.max_limit,
@@ -372,13 +366,8 @@ class OneRosterService:
             max_filter_length=self.settings.max_filter_length,
         )
         boundary: Restriction = (Boundary(grant.orgs),) if grant.orgs is not None else ()
-        restriction = endpoint.restriction + boundary
-        if endpoint.hides_tombstones and (
-            not endpoint.collection
-            or query.criteria is None
-            or not (query.criteria.field_names() & {"dateLastModified", "status"})
-        ):
-            restriction += (Match("status", "active"),)
+        filtered = query.criteria.field_names() if query.criteria else set()
+        restriction = endpoint.restriction + boundary + endpoint.tombstones_left_out(filtered)
         base = self.base_url(request)
         count = not (endpoint.collection and wants_no_count(request.headers))
         more = False

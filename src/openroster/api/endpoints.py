@@ -6,6 +6,7 @@ return and (later) scopes are all read from here.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,6 +47,14 @@ class Endpoint:
     @property
     def entity(self) -> Entity:
         return ENTITIES[self.entity_name]
+
+    def tombstones_left_out(self, filtered: Collection[str]) -> Restriction:
+        """What leaves out deleted records (`hides_tombstones`), given the fields filtered on."""
+        if self.hides_tombstones and (
+            not self.collection or not {"dateLastModified", "status"} & set(filtered)
+        ):
+            return (Match("status", "active"),)
+        return ()
 
     @property
     def wrapper_key(self) -> str:

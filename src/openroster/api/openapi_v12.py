@@ -16,13 +16,14 @@ from openroster.api.endpoints import Endpoint, parents
 from openroster.api.endpoints_v12 import ENDPOINTS_V12
 from openroster.auth import scopes
 from openroster.model.schema_v12 import STATUS_SCHEMA, document_schema
-from openroster.model.v12 import ENTITIES_V12, RESOURCES_ROOT, ROSTERING_ROOT
+from openroster.model.v12 import ENTITIES_V12, GRADEBOOK_ROOT, RESOURCES_ROOT, ROSTERING_ROOT
 from openroster.query.params import DEFAULT_LIMIT
 
 Schema = dict[str, Any]
 TOKEN_PATH = "/oauth/token"
-SERVICES = {"rostering": ROSTERING_ROOT, "resources": RESOURCES_ROOT}
-_FILE_NAMES = {"rostering": "rosters", "resources": "resources"}  # as 1EdTech names the files
+# The Assessment Results Profile's operations live under the gradebook root: its document has them.
+SERVICES = {"rostering": ROSTERING_ROOT, "resources": RESOURCES_ROOT, "gradebook": GRADEBOOK_ROOT}
+_FILE_NAMES = {"rostering": "rosters", "resources": "resources", "gradebook": "gradebook"}  # 1EdTech's
 
 
 def discovery_names(service: str) -> tuple[str, ...]:
@@ -40,9 +41,21 @@ _SCOPE_TEXT = {
     scopes.DEMOGRAPHICS: "Demographics",
     scopes.RESOURCE_CORE: "getAllResources and getResource",
     scopes.RESOURCE: "Every resources read",
+    scopes.GRADEBOOK_CORE: "Collections and single objects of categories, lineItems, results, scoreScales",
+    scopes.GRADEBOOK_READ: "Every gradebook read, the class- and school-scoped ones included",
+    scopes.GRADEBOOK_WRITE: "PUT of categories, lineItems, results, scoreScales",
+    scopes.GRADEBOOK_POST: "The POSTs that create lineItems and results",
+    scopes.GRADEBOOK_DELETE: "DELETE of categories, lineItems, results, scoreScales",
+    scopes.ASSESSMENT_READ: "Reads of assessmentLineItems and assessmentResults",
+    scopes.ASSESSMENT_WRITE: "PUT of assessmentLineItems and assessmentResults",
+    scopes.ASSESSMENT_DELETE: "DELETE of assessmentLineItems and assessmentResults",
 }
 # The scope that also opens an operation needing the first (either one suffices).
-_WIDER = {scopes.ROSTER_CORE: scopes.ROSTER, scopes.RESOURCE_CORE: scopes.RESOURCE}
+_WIDER = {
+    scopes.ROSTER_CORE: scopes.ROSTER,
+    scopes.RESOURCE_CORE: scopes.RESOURCE,
+    scopes.GRADEBOOK_CORE: scopes.GRADEBOOK_READ,
+}
 
 
 def _schema_name(entity: str) -> str:
@@ -70,6 +83,8 @@ def _parameters(endpoint: Endpoint, max_limit: int) -> list[Schema]:
         for s in endpoint.segments
         if s.startswith("{")
     ]
+    if endpoint.method != "GET":
+        return out
     names = [f.name for f in ENTITIES_V12[endpoint.entity_name].all_fields if not f.secret] + ["metadata"]
     out.append(
         {
@@ -116,7 +131,70 @@ def _alternatives(endpoint: Endpoint) -> list[str]:
     return [scopes.PREFIX_V12 + name for name in (needed, _WIDER.get(needed)) if name]
 
 
+_PAIRS: Schema = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["sourcedIdPairs"],
+    "properties": {
+        "sourcedIdPairs": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["allocatedSourcedId"],
+                "properties": {
+                    "suppliedSourcedId": {"type": "string"},
+                    "allocatedSourcedId": {"type": "string"},
+                },
+            },
+        }
+    },
+}
+
+
+def _write(endpoint: Endpoint) -> Schema:
+    """A PUT, DELETE or POST of the gradebook service."""
+    key, item = endpoint.wrapper_key, _ref(_schema_name(endpoint.entity_name))
+    errors = {
+        "400": _error("The body is not JSON, or lacks its wrapper key"),
+        "401": _error("Missing or bad bearer token (OAuth 1.0a signatures are not accepted)"),
+        "403": _error("The token lacks the scope this operation needs"),
+        "404": _error("No such object, or no such parent in the path"),
+        "409": _error("The sourcedId belongs to a record this client may not write"),
+        "422": _error("The body names what does not exist, misses required fields, or has bad values"),
+        "500": _error("Internal server error"),
+    }
+    operation: Schema = {
+        "operationId": endpoint.operation,
+        "parameters": _parameters(endpoint, 0),
+        "security": [{"OAuth2CC": [scope]} for scope in _alternatives(endpoint)],
+    }
+    if endpoint.method == "DELETE":
+        return operation | {"responses": {"204": {"description": "Deleted (a tombstone remains)"}, **errors}}
+    given = 'GUIDRefs may be given as {"sourcedId": ...} alone'
+    if endpoint.method == "POST":
+        body: Schema = {"type": "object", "required": [key], "properties": {key: {"type": "array"}}}
+        answers = {"201": {"description": "Created", "content": {"application/json": {"schema": _PAIRS}}}}
+    else:
+        body = {"type": "object", "required": [key], "properties": {key: {"type": "object"}}}
+        single = {
+            "type": "object",
+            "additionalProperties": False,
+            "required": [key],
+            "properties": {key: item},
+        }
+        content = {"application/json": {"schema": single}}
+        answers = {
+            "200": {"description": "Replaced", "content": content},
+            "201": {"description": "Created", "content": content},
+        }
+    request = {"required": True, "description": given, "content": {"application/json": {"schema": body}}}
+    return operation | {"requestBody": request, "responses": answers | errors}
+
+
 def _operation(endpoint: Endpoint, max_limit: int) -> Schema:
+    if endpoint.method != "GET":
+        return _write(endpoint)
     key, name = endpoint.wrapper_key, _schema_name(endpoint.entity_name)
     item = _ref(name)
     body = {
@@ -148,8 +226,15 @@ def _operation(endpoint: Endpoint, max_limit: int) -> Schema:
     }
 
 
+def _paths(endpoints: list[Endpoint], max_limit: int) -> Schema:
+    paths: Schema = {}
+    for endpoint in endpoints:
+        paths.setdefault(endpoint.path, {})[endpoint.method.lower()] = _operation(endpoint, max_limit)
+    return paths
+
+
 def openapi_document_v12(service: str, base_url: str, *, max_limit: int) -> Schema:
-    """The document of the 1.2 `service` (rostering or resources) for a server reached at `base_url`."""
+    """The document of the 1.2 `service` (rostering, resources or gradebook) for a server at `base_url`."""
     root = SERVICES[service]
     endpoints = [e for e in ENDPOINTS_V12 if e.root == root]
     entities = sorted({e.entity_name for e in endpoints})
@@ -163,7 +248,7 @@ def openapi_document_v12(service: str, base_url: str, *, max_limit: int) -> Sche
             f"at {base_url}{TOKEN_PATH}. Every error body is a 1.2 status payload.",
         },
         "servers": [{"url": base_url + root}],
-        "paths": {e.path: {"get": _operation(e, max_limit)} for e in endpoints},
+        "paths": _paths(endpoints, max_limit),
         "components": {
             "schemas": {
                 **{_schema_name(name): document_schema(ENTITIES_V12[name]) for name in entities},

@@ -1,10 +1,10 @@
-"""The OneRoster 1.2 services' reads: route under the 1.2 roots, parse 1.2 queries, serve stored 1.2 bytes.
+"""The OneRoster 1.2 services: route under the 1.2 roots, parse 1.2 queries, serve stored 1.2 bytes.
 
 The service (app.py) authenticates and answers errors for both versions; what differs in 1.2
 is here: the routes (endpoints_v12.py), the query rules (params_v12.py), the documents served
 (`doc_v12`), the services' OpenAPI documents (openapi_v12.py), 404 for a relationship whose
 parent does not exist (spec §2.1, where 1.1 answers an empty list for SDS), and hrefs under the
-1.2 roots.
+1.2 roots. The gradebook's writes are gradebook_v12.py's.
 """
 
 from __future__ import annotations
@@ -14,9 +14,10 @@ import sqlalchemy as sa
 from starlette.requests import Request
 from starlette.responses import Response
 
+from openroster.api import gradebook_v12
 from openroster.api.access import Grant
 from openroster.api.endpoints import Endpoint, parents
-from openroster.api.endpoints_v12 import RESOURCES_V12, ROSTERING_V12
+from openroster.api.endpoints_v12 import ASSESSMENT_V12, GRADEBOOK_V12, RESOURCES_V12, ROSTERING_V12
 from openroster.api.openapi_v12 import SERVICES, discovery_names, openapi_document_v12
 from openroster.api.responses import JSON, link_header, project
 from openroster.api.router import RouteMatch, Router, root_segments
@@ -40,7 +41,6 @@ from openroster.store.writes import revision
 
 DOCUMENT = "doc_v12"
 _ROOTS = tuple(root_segments(root) for root in (ROSTERING_ROOT, RESOURCES_ROOT, GRADEBOOK_ROOT))
-_GRADEBOOK = root_segments(GRADEBOOK_ROOT)
 
 
 def _root_of(path: str) -> tuple[str, ...] | None:
@@ -53,13 +53,8 @@ def is_v12_path(path: str) -> bool:
     return _root_of(path) is not None
 
 
-def no_endpoint(raw_path: str, shown_path: str) -> UnknownObject:
+def no_endpoint(shown_path: str) -> UnknownObject:
     """The 404 of a path under a 1.2 root that no 1.2 endpoint serves."""
-    if _root_of(raw_path) == _GRADEBOOK:
-        return UnknownObject(
-            f"No OneRoster endpoint at {shown_path}: this server does not serve the 1.2 gradebook "
-            "service yet; its gradebook is served as OneRoster 1.1 under /ims/oneroster/v1p1"
-        )
     return UnknownObject(f"No OneRoster 1.2 endpoint at {shown_path}")
 
 
@@ -68,7 +63,11 @@ class V12Reads:
 
     def __init__(self, settings: Settings, engine: sa.Engine, page_memory: PageMemory) -> None:
         self.settings, self.engine, self.page_memory = settings, engine, page_memory
-        self.routers = (Router(ROSTERING_V12, ROSTERING_ROOT), Router(RESOURCES_V12, RESOURCES_ROOT))
+        self.routers = (
+            Router(ROSTERING_V12, ROSTERING_ROOT),
+            Router(RESOURCES_V12, RESOURCES_ROOT),
+            Router(GRADEBOOK_V12 + ASSESSMENT_V12, GRADEBOOK_ROOT),
+        )
 
     def match(self, raw_path: str) -> RouteMatch | None:
         for router in self.routers:
@@ -90,7 +89,35 @@ class V12Reads:
                 )
             document = openapi_document_v12(service, base, max_limit=self.settings.max_limit)
             return Response(b"" if request.method == "HEAD" else orjson.dumps(document), media_type=JSON)
-        raise no_endpoint(raw_path, request.url.path)
+        raise no_endpoint(request.url.path)
+
+    def answer(
+        self,
+        request: Request,
+        endpoint: Endpoint,
+        path_params: dict[str, str],
+        grant: Grant,
+        body: bytes,
+        raw_path: str,
+        base: str,
+    ) -> tuple[Response, int | None]:
+        """Any 1.2 operation: a read, or one of the gradebook's writes."""
+        if endpoint.method == "PUT":
+            return gradebook_v12.put(self.engine, endpoint, path_params["id"], grant, body, base), 1
+        if endpoint.method == "DELETE":
+            return gradebook_v12.delete(self.engine, endpoint, path_params["id"], grant), None
+        if endpoint.method == "POST":
+            boundary: Restriction = (Boundary(grant.orgs),) if grant.orgs is not None else ()
+            response = gradebook_v12.post(
+                self.engine,
+                endpoint,
+                path_params,
+                grant,
+                body,
+                lambda conn: _require_parents(conn, endpoint, path_params, boundary),
+            )
+            return response, None
+        return self.read(request, endpoint, path_params, grant, raw_path, base)
 
     def read(
         self,
@@ -115,7 +142,8 @@ class V12Reads:
             max_filter_length=settings.max_filter_length,
         )
         boundary: Restriction = (Boundary(grant.orgs),) if grant.orgs is not None else ()
-        restriction = endpoint.restriction + boundary
+        filtered = query.criteria.field_names() if query.criteria else set()
+        restriction = endpoint.restriction + boundary + endpoint.tombstones_left_out(filtered)
         with read_connection(self.engine, settings.query_timeout_ms) as conn:
             data_revision = revision(conn)
             total: int | None
@@ -170,5 +198,6 @@ def _require_parents(
 ) -> None:
     """404 unless every parent in the path exists for this client (spec §2.1: `unknownobject`)."""
     for param, single in parents(endpoint):
-        if read_one(conn, single.entity, path_params[param], single.restriction + boundary, {}) is None:
+        restriction = single.restriction + boundary + single.tombstones_left_out(())
+        if read_one(conn, single.entity, path_params[param], restriction, {}) is None:
             raise UnknownObject(f"No {_what(single)} with sourcedId {path_params[param]}")

@@ -21,21 +21,40 @@ RESOURCE_CORE = "resource-core.readonly"  # 1.2 only
 GRADEBOOK_READ = "gradebook.readonly"
 GRADEBOOK_WRITE = "gradebook.createput"
 GRADEBOOK_DELETE = "gradebook.delete"
+GRADEBOOK_CORE = "gradebook-core.readonly"  # 1.2 only, as the four below
+GRADEBOOK_POST = "gradebook.createpost"
+ASSESSMENT_READ = "assessment.readonly"
+ASSESSMENT_WRITE = "assessment.createput"
+ASSESSMENT_DELETE = "assessment.delete"
 SHORT_NAMES = (ROSTER_CORE, ROSTER, DEMOGRAPHICS, RESOURCE, GRADEBOOK_READ, GRADEBOOK_WRITE, GRADEBOOK_DELETE)
-# The 1.2 scopes of the services served so far (rostering and resources); gradebook's come with it.
-SHORT_NAMES_V12 = (ROSTER_CORE, ROSTER, DEMOGRAPHICS, RESOURCE_CORE, RESOURCE)
+SHORT_NAMES_V12 = (
+    ROSTER_CORE,
+    ROSTER,
+    DEMOGRAPHICS,
+    RESOURCE_CORE,
+    RESOURCE,
+    GRADEBOOK_CORE,
+    GRADEBOOK_READ,
+    GRADEBOOK_WRITE,
+    GRADEBOOK_POST,
+    GRADEBOOK_DELETE,
+    ASSESSMENT_READ,
+    ASSESSMENT_WRITE,
+    ASSESSMENT_DELETE,
+)
 ALL_V11 = tuple(PREFIX + name for name in SHORT_NAMES)
 ALL_V12 = tuple(PREFIX_V12 + name for name in SHORT_NAMES_V12)
 ALL = ALL_V11 + ALL_V12
-READ_V12 = ALL_V12  # every 1.2 scope so far is a read scope
+READ_V12 = tuple(PREFIX_V12 + name for name in SHORT_NAMES_V12 if name.endswith(".readonly"))
 
 # roster.readonly covers the core rostering reads as well as the relationship endpoints (both
-# versions); 1.2's resource.readonly covers its core resource reads. Demographics need their own
-# scope (1.2 says roster.readonly does not cover them; for 1.1 we do not assume it).
+# versions); 1.2's resource.readonly and gradebook.readonly cover their core reads. Demographics
+# need their own scope (1.2 says roster.readonly does not cover them; for 1.1 we do not assume it).
 _IMPLIES = {
     PREFIX + ROSTER: {PREFIX + ROSTER_CORE},
     PREFIX_V12 + ROSTER: {PREFIX_V12 + ROSTER_CORE},
     PREFIX_V12 + RESOURCE: {PREFIX_V12 + RESOURCE_CORE},
+    PREFIX_V12 + GRADEBOOK_READ: {PREFIX_V12 + GRADEBOOK_CORE},
 }
 
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from openroster.ingest._source import BundleSource, bounded_lines
 from openroster.ingest.problems import MANIFEST, ProblemLog
-from openroster.model.catalogue import ENTITIES, by_csv_file
+from openroster.model.catalogue import CSV_V11, ENTITIES, by_csv_file
 
 if TYPE_CHECKING:
     from _csv import Reader
@@ -23,7 +23,7 @@ MODES = ("absent", "bulk", "delta")
 VERSION = "1.1"
 HEADER = ["propertyName", "value"]
 # 'file.users' -> 'user', for every file of the catalogue.
-FILE_PROPERTY = {f"file.{e.csv_file.removesuffix('.csv')}": e.name for e in ENTITIES.values()}
+FILE_PROPERTY = {f"file.{e.csv_file.removesuffix('.csv')}": e.name for e in CSV_V11.values()}
 _PROPERTY_BY_ENTITY = {name: prop for prop, name in FILE_PROPERTY.items()}
 _EXAMPLE_ROWS = (
     "oneroster.version,1.1 and one file.<name>,bulk|delta|absent row per file (for example file.users,bulk)"
@@ -177,7 +177,7 @@ def plan_files(manifest: Manifest, names: list[str], log: ProblemLog) -> Plan:
         else:
             present.add(found.name)
     plan = Plan(modes={}, read={}, missing=set())
-    for entity in ENTITIES.values():
+    for entity in CSV_V11.values():
         prop = _PROPERTY_BY_ENTITY[entity.name]
         mode, line = manifest.declared.get(entity.name, ("absent", None))
         plan.modes[entity.name] = mode
@@ -218,7 +218,7 @@ def plan_files(manifest: Manifest, names: list[str], log: ProblemLog) -> Plan:
 
 
 def _unknown_file_message(name: str) -> str:
-    files = [e.csv_file for e in ENTITIES.values()]
+    files = [e.csv_file for e in CSV_V11.values()]
     message = f"{name} is not a OneRoster 1.1 file"
     guess = {f.lower(): f for f in files}.get(name.lower())
     if guess is not None:

@@ -25,13 +25,13 @@ from openroster.ingest._references import References
 from openroster.ingest._source import BundleSource, Digest
 from openroster.ingest._table import TableRows
 from openroster.ingest.problems import BundleInvalid, Problem, ProblemLog
-from openroster.model.catalogue import ENTITIES, LOAD_ORDER
+from openroster.model.catalogue import CSV_V11, ENTITIES, LOAD_ORDER
 
 __all__ = ["Bundle", "BundleInvalid", "CheckedBundle", "Problem", "check_bundle", "new_digest", "read_bundle"]
 
 PROGRESS_EVERY = 5000
 # Files are read in load order (referenced data first); any entity missing from it comes last.
-_ORDER = LOAD_ORDER + tuple(name for name in ENTITIES if name not in LOAD_ORDER)
+_ORDER = LOAD_ORDER + tuple(name for name in CSV_V11 if name not in LOAD_ORDER)
 
 
 @dataclass

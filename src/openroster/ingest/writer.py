@@ -21,7 +21,7 @@ from openroster.ingest._manifest import FILE_PROPERTY
 from openroster.ingest._table import METADATA_PREFIX
 from openroster.ingest.cells import encode_cell
 from openroster.ingest.problems import MANIFEST
-from openroster.model.catalogue import ENTITIES, METADATA, Entity
+from openroster.model.catalogue import CSV_V11, METADATA, Entity
 from openroster.model.values import BadValue, now_ms
 
 __all__ = ["write_bundle"]
@@ -47,10 +47,10 @@ def write_bundle(
     """
     if mode not in ("bulk", "delta"):
         raise ValueError(f"mode must be 'bulk' or 'delta', not {mode!r}")
-    unknown = sorted(set(records) - set(ENTITIES))
+    unknown = sorted(set(records) - set(CSV_V11))
     if unknown:
-        raise ValueError(f"not OneRoster entities: {', '.join(unknown)}; use {', '.join(ENTITIES)}")
-    files = {ENTITIES[name].csv_file: _csv_text(ENTITIES[name], rows, mode) for name, rows in records.items()}
+        raise ValueError(f"not OneRoster entities: {', '.join(unknown)}; use {', '.join(CSV_V11)}")
+    files = {CSV_V11[name].csv_file: _csv_text(CSV_V11[name], rows, mode) for name, rows in records.items()}
     files = {MANIFEST: _manifest_text(set(records), mode, system_name), **files}
     out = Path(out)
     if out.suffix.lower() == ".zip":
@@ -63,7 +63,7 @@ def _manifest_text(given: set[str], mode: str, system_name: str) -> Iterator[str
     yield _line(["propertyName", "value"])
     yield _line(["manifest.version", "1.0"])
     yield _line(["oneroster.version", "1.1"])
-    for name in ENTITIES:
+    for name in CSV_V11:
         yield _line([_PROPERTY_BY_ENTITY[name], mode if name in given else "absent"])
     yield _line(["source.systemName", system_name])
 
@@ -128,7 +128,7 @@ def _write_lines(target: TextIO, lines: Iterator[str]) -> None:
 
 def _write_folder(out: Path, files: dict[str, Iterator[str]]) -> None:
     out.mkdir(parents=True, exist_ok=True)
-    for entity in ENTITIES.values():
+    for entity in CSV_V11.values():
         stale = out / entity.csv_file
         if entity.csv_file not in files and stale.is_file():
             stale.unlink()  # it would contradict the manifest, which declares it absent

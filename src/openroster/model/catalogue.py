@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from dataclasses import field as dc_field
 from types import MappingProxyType
+from typing import Any
 
 
 class Kind(enum.Enum):
@@ -35,10 +36,26 @@ class Kind(enum.Enum):
     # OneRoster 1.2 only (model/v12.py): a user's roles[] and userProfiles[].
     ROLES = "roles"  # list of {roleType, role, org, userProfile?, beginDate?, endDate?}
     USER_PROFILES = "user_profiles"  # list of {profileId, profileType, vendorId, ...}
+    SCORE_SCALE_VALUES = "score_scale_values"  # list of {itemValueLHS, itemValueRHS} (1.2 scoreScales)
 
 
 LIST_KINDS = frozenset(
-    {Kind.STRING_LIST, Kind.ENUM_LIST, Kind.REF_LIST, Kind.USER_IDS, Kind.ROLES, Kind.USER_PROFILES}
+    {
+        Kind.STRING_LIST,
+        Kind.ENUM_LIST,
+        Kind.REF_LIST,
+        Kind.USER_IDS,
+        Kind.ROLES,
+        Kind.USER_PROFILES,
+        Kind.SCORE_SCALE_VALUES,
+    }
+)
+# Lists of pairs: each element's two members as JSON names them, and the columns that hold them.
+PAIR_MEMBERS: Mapping[Kind, tuple[tuple[str, str], tuple[str, str]]] = MappingProxyType(
+    {
+        Kind.USER_IDS: (("type", "type"), ("identifier", "identifier")),
+        Kind.SCORE_SCALE_VALUES: (("itemValueLHS", "lhs"), ("itemValueRHS", "rhs")),
+    }
 )
 REF_KINDS = frozenset({Kind.REF, Kind.REF_LIST})
 
@@ -79,6 +96,12 @@ class Field:
     # Served, filtered and sorted only for clients allowed it (users' passwords); stored documents
     # leave it out, and for every other client it does not exist.
     secret: bool = False
+    # The OneRoster version that brought the field: a "1.2" field is stored and served through
+    # 1.2 only (model/v12.py); for 1.1 documents, queries, PUTs and CSV it does not exist.
+    since: str = "1.1"
+    # When a write leaves this REF out: the same field of the record `fallback` names (a 1.2
+    # lineItem's school is its class's school); filled in by the store (store/fallbacks.py).
+    fallback: str | None = None
 
     @property
     def is_list(self) -> bool:
@@ -106,6 +129,8 @@ def _f(
     derived: Derived | None = None,
     indexed: bool = False,
     secret: bool = False,
+    since: str = "1.1",
+    fallback: str | None = None,
 ) -> Field:
     if csv is True:
         if kind is Kind.REF:
@@ -116,7 +141,7 @@ def _f(
             csv_name = name
     else:
         csv_name = csv or None
-    return Field(name, kind, required, enum, ref, csv_name, derived, indexed, secret)
+    return Field(name, kind, required, enum, ref, csv_name, derived, indexed, secret, since, fallback)
 
 
 @dataclass(frozen=True)
@@ -131,6 +156,7 @@ class Entity:
     path: str  # collection path under the API root, used for GUIDRef hrefs
     fields: tuple[Field, ...]
     association: bool = False  # CSV-only link records (classResources.csv), no endpoints of their own
+    since: str = "1.1"  # "1.2": an entity 1.1 has not (no 1.1 endpoints, not in 1.1 CSV bundles)
     by_name: Mapping[str, Field] = dc_field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -147,11 +173,17 @@ class Entity:
 
     @property
     def csv_fields(self) -> tuple[Field, ...]:
-        return tuple(f for f in self.all_fields if f.csv is not None)
+        """The columns of the entity's OneRoster 1.1 CSV file."""
+        return tuple(f for f in self.all_fields if f.csv is not None and f.since == "1.1")
 
     @property
     def secret_fields(self) -> tuple[Field, ...]:
         return tuple(f for f in self.fields if f.secret)
+
+
+def _f12(name: str, kind: Kind = Kind.STRING, **options: Any) -> Field:
+    """A field of an entity OneRoster 1.2 brought (scoreScale, the assessment results profile's)."""
+    return _f(name, kind, since="1.2", **options)
 
 
 BASE_FIELDS = (
@@ -193,7 +225,7 @@ _ENTITIES = (
         "categories",
         "categories.csv",
         "categories",
-        (_f("title", required=True),),
+        (_f("title", required=True), _f("weight", Kind.FLOAT, since="1.2")),
     ),
     Entity(
         "class",
@@ -332,6 +364,8 @@ _ENTITIES = (
             _f("gradingPeriod", Kind.REF, required=True, ref="academicSession"),
             _f("resultValueMin", Kind.FLOAT, required=True),
             _f("resultValueMax", Kind.FLOAT, required=True),
+            _f("school", Kind.REF, ref="org", since="1.2", fallback="class"),
+            _f("scoreScale", Kind.REF, ref="scoreScale", since="1.2"),
         ),
     ),
     Entity(
@@ -381,7 +415,75 @@ _ENTITIES = (
             # A Date in 1.1; Microsoft and Google send full date-times, so the instant is kept.
             _f("scoreDate", Kind.DATETIME, required=True),
             _f("comment"),
+            _f("textScore", since="1.2"),
+            _f("class", Kind.REF, ref="class", since="1.2", fallback="lineItem"),
+            _f("inProgress", Kind.BOOLEAN, since="1.2"),
+            _f("incomplete", Kind.BOOLEAN, since="1.2"),
+            _f("late", Kind.BOOLEAN, since="1.2"),
+            _f("missing", Kind.BOOLEAN, since="1.2"),
+            _f("scoreScale", Kind.REF, ref="scoreScale", since="1.2"),
         ),
+    ),
+    Entity(
+        "scoreScale",
+        "scoreScales",
+        "scoreScale",
+        "score_scales",
+        "scoreScales.csv",
+        "scoreScales",
+        (
+            _f12("title", required=True),
+            _f12("type", required=True),  # free text: "letter", "numeric"...
+            # The CSV's orgSourcedId (REST has none): the school of its class unless given.
+            _f12("school", Kind.REF, ref="org", csv="orgSourcedId", fallback="class"),
+            _f12("course", Kind.REF, ref="course"),
+            _f12("class", Kind.REF, required=True, ref="class"),
+            _f12("scoreScaleValue", Kind.SCORE_SCALE_VALUES, required=True),
+        ),
+        since="1.2",
+    ),
+    # The Assessment Results Profile (1.2 only; no CSV file in 1.2.1).
+    Entity(
+        "assessmentLineItem",
+        "assessmentLineItems",
+        "assessmentLineItem",
+        "assessment_line_items",
+        "",
+        "assessmentLineItems",
+        (
+            _f12("title", required=True),
+            _f12("description"),
+            _f12("class", Kind.REF, ref="class"),
+            _f12("parentAssessmentLineItem", Kind.REF, ref="assessmentLineItem"),
+            _f12("scoreScale", Kind.REF, ref="scoreScale"),
+            _f12("resultValueMin", Kind.FLOAT),
+            _f12("resultValueMax", Kind.FLOAT),
+        ),
+        since="1.2",
+    ),
+    Entity(
+        "assessmentResult",
+        "assessmentResults",
+        "assessmentResult",
+        "assessment_results",
+        "",
+        "assessmentResults",
+        (
+            _f12("assessmentLineItem", Kind.REF, required=True, ref="assessmentLineItem"),
+            _f12("student", Kind.REF, required=True, ref="user"),
+            _f12("scoreDate", Kind.DATETIME, required=True),  # an instant, as a result's
+            _f12("scoreStatus", Kind.ENUM, required=True, enum=SCORE_STATUS),
+            _f12("score", Kind.FLOAT),
+            _f12("textScore"),
+            _f12("scoreScale", Kind.REF, ref="scoreScale"),
+            _f12("scorePercentile", Kind.FLOAT),
+            _f12("comment"),
+            _f12("inProgress", Kind.BOOLEAN),
+            _f12("incomplete", Kind.BOOLEAN),
+            _f12("late", Kind.BOOLEAN),
+            _f12("missing", Kind.BOOLEAN),
+        ),
+        since="1.2",
     ),
     Entity(
         "user",
@@ -411,6 +513,8 @@ _ENTITIES = (
 )
 
 ENTITIES: Mapping[str, Entity] = MappingProxyType({e.name: e for e in _ENTITIES})
+# The entities of a OneRoster 1.1 CSV bundle.
+CSV_V11: Mapping[str, Entity] = MappingProxyType({e.name: e for e in _ENTITIES if e.since == "1.1"})
 
 # Order in which CSV files are loaded so that every reference points backwards (spec §7.3).
 LOAD_ORDER = (
@@ -440,18 +544,27 @@ def entity(name: str) -> Entity:
     return ENTITIES[name]
 
 
+def _v11(e: Entity) -> Entity:
+    return replace(e, fields=tuple(f for f in e.fields if f.since == "1.1"))
+
+
+# Each entity as OneRoster 1.1 sees it: its 1.2 fields do not exist for 1.1 documents, queries and PUTs.
+VIEWS_V11: Mapping[str, Entity] = MappingProxyType({name: _v11(e) for name, e in CSV_V11.items()})
+
+
 def _without_secrets(e: Entity) -> Entity:
     return replace(e, fields=tuple(f for f in e.fields if not f.secret)) if e.secret_fields else e
 
 
-# Each entity as a client not allowed secret fields sees it: for filter, sort and fields, they do not exist.
+# Each entity as a 1.1 client not allowed secret fields sees it: for filter, sort and fields, they do not exist.
 PUBLIC_VIEWS: Mapping[str, Entity] = MappingProxyType(
-    {name: _without_secrets(e) for name, e in ENTITIES.items()}
+    {name: _without_secrets(e) for name, e in VIEWS_V11.items()}
 )
 
 
 def by_csv_file(file_name: str) -> Entity | None:
-    for e in _ENTITIES:
+    """The entity of a OneRoster 1.1 CSV file."""
+    for e in CSV_V11.values():
         if e.csv_file == file_name:
             return e
     return None

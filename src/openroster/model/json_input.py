@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from openroster.model.catalogue import METADATA, Entity, Field, Kind
+from openroster.model.catalogue import METADATA, PAIR_MEMBERS, Entity, Field, Kind
 from openroster.model.values import (
     BadValue,
     parse_boolean,
@@ -75,10 +75,16 @@ def _list(item: Callable[[Any], Any]) -> Callable[[Any], list[Any]]:
     return read
 
 
-def _user_id(value: Any) -> dict[str, str]:
-    if not isinstance(value, dict):
-        raise BadValue('each element must be {"type": ..., "identifier": ...}')
-    return {"type": _string(value.get("type")), "identifier": _string(value.get("identifier"))}
+def _pair(kind: Kind) -> Callable[[Any], dict[str, str]]:
+    """A reader of one element of a list of pairs (a user id, a score scale's value)."""
+    first, second = (name for name, _ in PAIR_MEMBERS[kind])
+
+    def read(value: Any) -> dict[str, str]:
+        if not isinstance(value, dict):
+            raise BadValue(f'each element must be {{"{first}": ..., "{second}": ...}}')
+        return {first: _string(value.get(first)), second: _string(value.get(second))}
+
+    return read
 
 
 def _reader(field: Field) -> Callable[[Any], Any]:
@@ -95,7 +101,8 @@ def _reader(field: Field) -> Callable[[Any], Any]:
         Kind.ENUM_LIST: _list(_enum(field)),
         Kind.REF: _ref,
         Kind.REF_LIST: _list(_ref),
-        Kind.USER_IDS: _list(_user_id),
+        Kind.USER_IDS: _list(_pair(Kind.USER_IDS)),
+        Kind.SCORE_SCALE_VALUES: _list(_pair(Kind.SCORE_SCALE_VALUES)),
     }
     return readers[kind]
 

@@ -58,9 +58,14 @@ class _Step(NamedTuple):
     convert: Callable[[Any], Any] | None
 
 
-# Each entity's field renderings, worked out once (records are rendered by the million).
+# Each entity's field renderings, worked out once (records are rendered by the million); 1.2
+# fields (catalogue.Field.since) are not in 1.1 documents.
 _STEPS = {
-    e.name: tuple(_Step(f.name, f.derived is not None, f.is_list, _converter(f)) for f in e.all_fields)
+    e.name: tuple(
+        _Step(f.name, f.derived is not None, f.is_list, _converter(f))
+        for f in e.all_fields
+        if f.since == "1.1"
+    )
     for e in ENTITIES.values()
 }
 

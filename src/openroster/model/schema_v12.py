@@ -117,6 +117,9 @@ def field_schema(field: Field12) -> Schema:
         return _array(_role_schema(), True)
     if kind is Kind.USER_PROFILES:
         return _array(_user_profile_schema(), field.required)
+    if kind is Kind.SCORE_SCALE_VALUES:
+        pair = _closed({"itemValueLHS": _STRING, "itemValueRHS": _STRING}, ["itemValueLHS", "itemValueRHS"])
+        return _array(pair, field.required)
     return _STRING
 
 

@@ -7,8 +7,9 @@ Schema (schema_v12.py) and the 1.2 filter and sort compiler (store/compile_v12.p
 these declarations, and none decides anything of its own about what a 1.2 field holds.
 
 sourcedId, status, dateLastModified and metadata are the record's, identical in both versions.
-Entities without a declaration here (the gradebook's, CSV-only associations) have no 1.2
-document yet.
+Entities without a declaration here (CSV-only associations) have no 1.2 document. Fields 1.2
+brought (a lineItem's school, a result's textScore...) are stored beside the 1.1 ones
+(catalogue.Field.since) and are `Same` here.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from openroster.model.catalogue import (
     LIST_KINDS,
     ORG_TYPE,
     ROLE_TYPE,
+    SCORE_STATUS,
     SESSION_TYPE,
     STATUS,
     Entity,
@@ -205,7 +207,7 @@ BASE_FIELDS = (
 
 _OTHER_ENROLLMENT_ROLES = {r: "ext:" + r for r in ROLE_TYPE if r not in ENROLLMENT_ROLE}
 
-_ENTITIES = (
+_ENTITIES: tuple[Entity12, ...] = (
     Entity12(
         "academicSession",
         "rostering",
@@ -334,7 +336,79 @@ _ENTITIES = (
     ),
 )
 
+_GRADEBOOK_ENTITIES = (
+    Entity12("category", "gradebook", (_f("title", required=True), _f("weight", Kind.FLOAT))),
+    Entity12(
+        "lineItem",
+        "gradebook",
+        (
+            _f("title", required=True),
+            _f("description"),
+            _f("assignDate", Kind.DATETIME, required=True),
+            _f("dueDate", Kind.DATETIME, required=True),
+            _f("class", Kind.REF, required=True, ref="class"),
+            _f("school", Kind.REF, required=True, ref="org"),
+            _f("category", Kind.REF, required=True, ref="category"),
+            _f("gradingPeriod", Kind.REF, ref="academicSession"),
+            # 1.2's name for the session a lineItem is graded in: the one 1.1 calls its gradingPeriod.
+            _f("academicSession", Kind.REF, source=Same("gradingPeriod"), ref="academicSession"),
+            _f("scoreScale", Kind.REF, ref="scoreScale"),
+            _f("resultValueMin", Kind.FLOAT),
+            _f("resultValueMax", Kind.FLOAT),
+        ),
+    ),
+    Entity12(
+        "result",
+        "gradebook",
+        (
+            _f("lineItem", Kind.REF, required=True, ref="lineItem"),
+            _f("student", Kind.REF, required=True, ref="user"),
+            _f("class", Kind.REF, ref="class"),
+            _f("scoreStatus", Kind.ENUM, required=True, enum=SCORE_STATUS, ext=True),
+            _f("score", Kind.FLOAT),
+            _f("textScore"),
+            # An instant, as in 1.1 (catalogue): Google and Microsoft send date-times.
+            _f("scoreDate", Kind.DATETIME, required=True),
+            _f("comment"),
+            _f("inProgress", Kind.BOOLEAN),
+            _f("incomplete", Kind.BOOLEAN),
+            _f("late", Kind.BOOLEAN),
+            _f("missing", Kind.BOOLEAN),
+            _f("scoreScale", Kind.REF, ref="scoreScale"),
+        ),
+    ),
+    Entity12(
+        "scoreScale",
+        "gradebook",
+        (
+            _f("title", required=True),
+            _f("type", required=True),
+            _f("course", Kind.REF, ref="course"),
+            _f("class", Kind.REF, required=True, ref="class"),
+            _f("scoreScaleValue", Kind.SCORE_SCALE_VALUES, required=True),
+        ),
+    ),
+    Entity12(
+        "assessmentLineItem",
+        "gradebook",
+        tuple(
+            _f(f.name, f.kind, required=f.required, ref=f.ref) for f in ENTITIES["assessmentLineItem"].fields
+        ),
+    ),
+    Entity12(
+        "assessmentResult",
+        "gradebook",
+        tuple(
+            _f(f.name, f.kind, required=f.required, enum=f.enum, ext=bool(f.enum), ref=f.ref)
+            for f in ENTITIES["assessmentResult"].fields
+        ),
+    ),
+)
+_ENTITIES += _GRADEBOOK_ENTITIES
+
 ENTITIES_V12: Mapping[str, Entity12] = MappingProxyType({e.name: e for e in _ENTITIES})
+# The entities of the gradebook service, whose documents PUT writes.
+GRADEBOOK_V12 = tuple(e.name for e in _GRADEBOOK_ENTITIES)
 
 
 def _without_secrets(e: Entity12) -> Entity12:

@@ -98,6 +98,10 @@ def resolve_field(entity: Entity12, path: str) -> tuple[Field12, str | None, Kin
         head, rest = _USER_ALIASES[head]
     head = _csv_aliases(entity.name).get(head, head) if not rest else head
     field = entity.by_name.get(head)
+    if field is not None and field.kind is Kind.SCORE_SCALE_VALUES:
+        raise InvalidFilterField(
+            f"Unknown filter field: {path} (a score scale's values cannot be filtered on)"
+        )
     if field is not None:
         members, default = _MEMBERS.get(field.kind, (MappingProxyType({}), None))
         if not members and not rest:

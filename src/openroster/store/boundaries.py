@@ -13,6 +13,9 @@ A record belongs inside when:
   resource       a class inside or a course inside lists it
   lineItem       its class is inside
   result         its lineItem is inside
+  scoreScale     its class is inside
+  assessmentLineItem  its class is inside (one tied to no class: district-wide clients only)
+  assessmentResult    its student is inside
   category       it is shared (it belongs to no org and is tied to no class: imported ones, the
                  default category, those district-wide clients create), or it is the client's
                  own (see below), or a lineItem inside uses it
@@ -129,6 +132,14 @@ def _result(visible: Collection[str]) -> sa.ColumnElement[bool]:
     return _t("result").c.line_item_sourced_id.in_(_line_items_inside(visible))
 
 
+def _in_class_inside(entity_name: str) -> Callable[[Collection[str]], sa.ColumnElement[bool]]:
+    return lambda visible: _t(entity_name).c.class_sourced_id.in_(_classes_inside(visible))
+
+
+def _assessment_result(visible: Collection[str]) -> sa.ColumnElement[bool]:
+    return _user_id_inside(_t("assessmentResult").c.student_sourced_id, visible)
+
+
 def category_class() -> sa.ColumnElement[str]:
     """The class a category is tied to (its `metadata.classId`, as Microsoft's Grade Sync reads it)."""
     return json_member(_t("category").c.metadata, sa.literal("classId"))
@@ -197,6 +208,9 @@ _RULES: dict[str, Callable[[Collection[str]], sa.ColumnElement[bool]]] = {
     "lineItem": _line_item,
     "result": _result,
     "category": _category,
+    "scoreScale": _in_class_inside("scoreScale"),
+    "assessmentLineItem": _in_class_inside("assessmentLineItem"),
+    "assessmentResult": _assessment_result,
 }
 
 

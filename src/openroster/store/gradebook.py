@@ -1,5 +1,7 @@
 """Gradebook writes: PUT is an upsert by sourcedId, DELETE leaves a tombstone (lineItems take their results along).
 
+Both versions write through here; a 1.2 write says which fields 1.2 requires (`required`).
+
 What real clients send is accepted: a lineItem without `category` gets the default category,
 one without `gradingPeriod` gets its class's first term (Microsoft sends a term there anyway),
 a result without `scoreDate` gets the time of the write. Every reference must name an active
@@ -24,6 +26,7 @@ from openroster.model.catalogue import DEFAULT_CATEGORY_ID, ENTITIES, METADATA, 
 from openroster.model.values import format_datetime
 from openroster.store.boundaries import inside, roots, writable
 from openroster.store.dialects import lock_record
+from openroster.store.fallbacks import with_fallbacks
 from openroster.store.schema import TABLES, category_orgs, column_of
 from openroster.store.writes import apply, tombstone
 
@@ -31,7 +34,16 @@ DEFAULT_CATEGORY = {"sourcedId": DEFAULT_CATEGORY_ID, "title": "Uncategorized"}
 # How long an API write waits for the store (an import holds SQLite's write lock for minutes).
 API_WRITE_WAIT_MS = 2000
 # Required fields a PUT may leave out because `_defaults` fills them in.
-DEFAULTED_ON_PUT = {"lineItem": ("category", "gradingPeriod"), "result": ("scoreDate",)}
+DEFAULTED_ON_PUT = {
+    "lineItem": ("category", "gradingPeriod"),
+    "result": ("scoreDate",),
+    "assessmentResult": ("scoreDate",),
+}
+# Deleting a record of the key deletes the active records of (entity, field) that point at it.
+CASCADES = {
+    "lineItem": ("result", "lineItem"),
+    "assessmentLineItem": ("assessmentResult", "assessmentLineItem"),
+}
 
 
 @dataclass(frozen=True)
@@ -75,7 +87,7 @@ def _defaults(conn: sa.Connection, entity: Entity, record: dict[str, Any], now_m
             ).scalar()
             if first is not None:
                 record["gradingPeriod"] = first
-    if entity.name == "result":
+    if entity.name in ("result", "assessmentResult"):
         record.setdefault("scoreDate", now_ms)
 
 
@@ -85,19 +97,26 @@ def _check(
     record: Mapping[str, Any],
     boundary: Collection[str] | None,
     problems: dict[str, str],
+    required: Collection[str] | None,
 ) -> None:
-    """Add missing required fields, references to nothing and inconsistent values to `problems`."""
+    """Add missing required fields, references to nothing and inconsistent values to `problems`.
+
+    `required`: the fields the version written through requires (None: the catalogue's).
+    """
     for field in entity.fields:
         if field.derived is not None or field.name in problems:
             continue
         value = record.get(field.name)
         if value is None or value == "" or value == []:
-            # gradingPeriod comes from the class: only the class is the client's to fix.
-            if field.required and not (field.name == "gradingPeriod" and "class" in problems):
+            # gradingPeriod and fallbacks come from another field: only that one is the client's to fix.
+            source = "class" if field.name == "gradingPeriod" else field.fallback
+            needed = field.required if required is None else field.name in required
+            if needed and not (source is not None and source in problems):
                 problems[field.name] = "is required"
             continue
         if field.kind is Kind.REF and field.ref and not _active(conn, field.ref, value, boundary):
             problems[field.name] = f"no {field.ref} with sourcedId '{value}'"
+    _check_fallbacks(conn, entity, record, problems)
     if entity.name == "lineItem":
         _check_line_item(record, problems)
     elif entity.name == "result" and not problems.keys() & {"lineItem", "student"}:
@@ -106,6 +125,27 @@ def _check(
         class_id = (record.get(METADATA) or {}).get("classId")
         if class_id is not None and not _active(conn, "class", class_id, boundary):
             problems["metadata.classId"] = f"no class with sourcedId '{class_id}'"
+
+
+def _check_fallbacks(
+    conn: sa.Connection, entity: Entity, record: Mapping[str, Any], problems: dict[str, str]
+) -> None:
+    """A reference given that has a fallback must agree with it: a lineItem's school is its class's."""
+    for field in entity.fields:
+        via_id = record.get(field.fallback or "")
+        if field.fallback is None or field.name in problems or field.fallback in problems or not via_id:
+            continue
+        via = entity.by_name[field.fallback]
+        assert via.ref is not None
+        target = ENTITIES[via.ref]
+        table = TABLES[target.name].main
+        expected = conn.execute(
+            sa.select(column_of(target, target.by_name[field.name])).where(table.c.sourced_id == via_id)
+        ).scalar()
+        if expected is not None and record.get(field.name) != expected:
+            problems[field.name] = (
+                f"'{record.get(field.name)}' is not the {field.name} of {via.name} '{via_id}', which is '{expected}'"
+            )
 
 
 def _check_line_item(record: Mapping[str, Any], problems: dict[str, str]) -> None:
@@ -195,10 +235,14 @@ def put(
     boundary: Collection[str] | None,
     now_ms: int,
     problems: Mapping[str, str] = {},
+    required: Collection[str] | None = None,
+    document: str = "doc",
 ) -> PutOutcome:
     """Create or replace one record; InvalidContent (nothing written) when it cannot be stored.
 
-    `problems` are those already found reading the body; all are reported together.
+    `problems` are those already found reading the body; all are reported together. `required`
+    (None: the catalogue's) are the fields the version written through requires, `document` the
+    stored document answered (doc, or doc_v12 for 1.2).
     """
     lock_record(conn, f"{entity.table}/{sourced_id}")
     table = TABLES[entity.name].main
@@ -208,8 +252,9 @@ def put(
     record = dict(record, sourcedId=sourced_id)
     record.setdefault("status", "active")
     _defaults(conn, entity, record, now_ms)
+    record = dict(with_fallbacks(conn, entity, [record])[0])
     found = dict(problems)
-    _check(conn, entity, record, boundary, found)
+    _check(conn, entity, record, boundary, found, required)
     if found:
         raise InvalidContent(
             f"The {entity.single_key} cannot be stored: "
@@ -218,7 +263,7 @@ def put(
     apply(conn, entity, [record], {}, now_ms, tombstone_missing=False)
     if entity.name == "category":
         _set_category_orgs(conn, sourced_id, existing is None, boundary)
-    doc = conn.execute(sa.select(table.c.doc).where(table.c.sourced_id == sourced_id)).scalar_one()
+    doc = conn.execute(sa.select(table.c[document]).where(table.c.sourced_id == sourced_id)).scalar_one()
     return PutOutcome(existing is None or existing == "tobedeleted", doc)
 
 
@@ -235,15 +280,16 @@ def delete(
     ):
         return False
     tombstone(conn, entity, [sourced_id], now_ms)
-    if entity.name == "lineItem":
-        results = ENTITIES["result"]
-        table = TABLES["result"].main
+    if entity.name in CASCADES:
+        name, field = CASCADES[entity.name]
+        dependents = ENTITIES[name]
+        table = TABLES[name].main
         ids = list(
             conn.execute(
                 sa.select(table.c.sourced_id).where(
-                    column_of(results, results.by_name["lineItem"]) == sourced_id, table.c.status == "active"
+                    column_of(dependents, dependents.by_name[field]) == sourced_id, table.c.status == "active"
                 )
             ).scalars()
         )
-        tombstone(conn, results, ids, now_ms)
+        tombstone(conn, dependents, ids, now_ms)
     return True

@@ -8,7 +8,7 @@ from typing import Any
 import orjson
 import sqlalchemy as sa
 
-from openroster.model.catalogue import METADATA, Entity, Kind
+from openroster.model.catalogue import METADATA, PAIR_MEMBERS, Entity
 from openroster.store.schema import TABLES
 
 
@@ -60,10 +60,10 @@ def _list_values(
         query = sa.select(child).where(child.c.owner <= last).order_by(child.c.owner, child.c.position)
         if after is not None:
             query = query.where(child.c.owner > after)
-        user_ids = entity.by_name[name].kind is Kind.USER_IDS
+        members = PAIR_MEMBERS.get(entity.by_name[name].kind)
         grouped: dict[str, list[Any]] = {}
         for row in conn.execute(query).mappings():
-            value: Any = {"type": row["type"], "identifier": row["identifier"]} if user_ids else row["value"]
+            value: Any = {key: row[column] for key, column in members} if members else row["value"]
             grouped.setdefault(row["owner"], []).append(value)
         lists[name] = grouped
     return lists

@@ -8,7 +8,7 @@ document, so both versions list exactly the same records.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import orjson
@@ -18,6 +18,7 @@ from openroster.model.catalogue import ENTITIES, Entity
 from openroster.model.documents import render_documents
 from openroster.model.render import render_versioned, stamp
 from openroster.model.v12 import ENTITIES_V12
+from openroster.store.fallbacks import with_fallbacks
 from openroster.store.records import record_batches
 from openroster.store.schema import TABLES
 from openroster.store.writes import org_types
@@ -32,26 +33,37 @@ def _derived_lists(entity: Entity, doc: bytes) -> dict[str, list[str]]:
     }
 
 
-def render_v12_documents(conn: sa.Connection, *, with_v12: bool = True) -> int:
-    """Give every record of the entities 1.2 serves its 1.2 document and a hash covering both.
+def render_v12_documents(
+    conn: sa.Connection, *, with_v12: bool = True, names: Iterable[str] = ENTITIES_V12
+) -> int:
+    """Give every record of the entities `names` (1.2 serves them) its 1.2 document and a hash
+    covering both; references left out that have a fallback (store/fallbacks.py) are filled first.
 
     `with_v12=False` undoes it: no 1.2 documents, hashes of the 1.1 documents alone (as before).
     Returns how many records were rendered.
     """
     count = 0
-    for name in ENTITIES_V12:
+    for name in names:
         entity = ENTITIES[name]
         table = TABLES[name].main
+        fallbacks = [f.column for f in entity.fields if f.fallback is not None]
         update = (
             table.update()
             .where(table.c.sourced_id == sa.bindparam("sid"))
-            .values(doc_v12=sa.bindparam("document"), content_hash=sa.bindparam("digest"))
+            .values(
+                doc_v12=sa.bindparam("document"),
+                content_hash=sa.bindparam("digest"),
+                **{column: sa.bindparam(f"fill_{column}") for column in fallbacks},
+            )
         )
-        for batch in record_batches(conn, entity):
+        for stored in record_batches(conn, entity):
+            batch = with_fallbacks(conn, entity, stored)
             docs = _stored_docs(conn, table, [r["sourcedId"] for r in batch])
             org_type = org_types(conn, entity, batch)
             changes = [
-                _rendered(entity, record, docs[record["sourcedId"]], org_type, with_v12) for record in batch
+                _rendered(entity, record, docs[record["sourcedId"]], org_type, with_v12)
+                | {f"fill_{f.column}": record.get(f.name) for f in entity.fields if f.fallback is not None}
+                for record in batch
             ]
             conn.execute(update, changes)
             count += len(changes)

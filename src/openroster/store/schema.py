@@ -15,7 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from openroster.model.catalogue import ENTITIES, Entity, Field, Kind
+from openroster.model.catalogue import ENTITIES, PAIR_MEMBERS, Entity, Field, Kind
 from openroster.store.dialects import TEXT
 
 metadata = sa.MetaData()
@@ -58,15 +58,17 @@ def _indexed(entity: Entity, field: Field) -> bool:
 
 def _list_table(entity: Entity, field: Field) -> sa.Table:
     name = f"{entity.table}__{field.column}"
-    if field.kind is Kind.USER_IDS:
-        value_columns = [
-            sa.Column("type", TEXT, nullable=False),
-            sa.Column("identifier", TEXT, nullable=False),
-        ]
-        indexes = [
-            sa.Index(f"ix_{name}_identifier", "identifier", "owner"),
-            sa.Index(f"ix_{name}_type", "type", "owner"),
-        ]
+    if field.kind in PAIR_MEMBERS:
+        value_columns = [sa.Column(column, TEXT, nullable=False) for _, column in PAIR_MEMBERS[field.kind]]
+        # Clients look users up by their ids; a score scale's values are only read with it.
+        indexes = (
+            [
+                sa.Index(f"ix_{name}_identifier", "identifier", "owner"),
+                sa.Index(f"ix_{name}_type", "type", "owner"),
+            ]
+            if field.kind is Kind.USER_IDS
+            else []
+        )
     else:
         value_columns = [sa.Column("value", TEXT, nullable=False)]
         indexes = [sa.Index(f"ix_{name}_value", "value", "owner")]

@@ -22,7 +22,7 @@ from typing import Any, NamedTuple
 import orjson
 import sqlalchemy as sa
 
-from openroster.model.catalogue import METADATA, Entity, Kind
+from openroster.model.catalogue import METADATA, PAIR_MEMBERS, Entity
 from openroster.model.derived import DerivedLists, for_record
 from openroster.model.documents import both_hash, render_documents
 from openroster.model.render import content_hash, stamp
@@ -30,6 +30,7 @@ from openroster.model.render_v12 import OrgType
 from openroster.model.values import format_datetime
 from openroster.store.counts import adjust_counts
 from openroster.store.dialects import indexes_built_after, insert_rows
+from openroster.store.fallbacks import with_fallbacks
 from openroster.store.schema import TABLES, store_state
 
 BATCH = 2000  # rows per INSERT, sourcedIds per IN (...)
@@ -119,8 +120,8 @@ def _columns(entity: Entity) -> _Columns:
         if not f.is_list and f.name not in ("sourcedId", "status", "dateLastModified")
     ]
     lists: dict[str, tuple[str, ...]] = {
-        f.name: ("owner", "position", "type", "identifier")
-        if f.kind is Kind.USER_IDS
+        f.name: ("owner", "position", *(column for _, column in PAIR_MEMBERS[f.kind]))
+        if f.kind in PAIR_MEMBERS
         else ("owner", "position", "value")
         for f in entity.stored_fields
         if f.is_list
@@ -150,12 +151,12 @@ def _main_row(
 
 
 def _list_rows(entity: Entity, records: Sequence[Mapping[str, Any]], name: str) -> Iterator[tuple[Any, ...]]:
-    user_ids = entity.by_name[name].kind is Kind.USER_IDS
+    members = PAIR_MEMBERS.get(entity.by_name[name].kind)
     for record in records:
         owner = record["sourcedId"]
         for position, value in enumerate(record.get(name) or ()):
-            if user_ids:
-                yield owner, position, value["type"], value["identifier"]
+            if members:
+                yield owner, position, value[members[0][0]], value[members[1][0]]
             else:
                 yield owner, position, value
 
@@ -240,6 +241,7 @@ class _EntityWrite:
         )
         # On a first load nothing is stored but what earlier batches wrote, under other sourcedIds.
         stored = {} if first_load else _stored_state(self.conn, entity, [r["sourcedId"] for r in incoming])
+        incoming = with_fallbacks(self.conn, entity, incoming)
         rows, written = [], []
         org_type = org_types(self.conn, entity, incoming)
         for record in incoming:

@@ -21,6 +21,8 @@ down_revision = "0009"
 branch_labels = None
 depends_on = None
 
+# The entities 1.2 served when this revision was made (the gradebook's came with 0012).
+_SERVED = ("academicSession", "class", "course", "demographics", "enrollment", "org", "resource", "user")
 _TABLES = (
     "academic_sessions",
     "categories",
@@ -42,11 +44,11 @@ def upgrade() -> None:
     for name in _TABLES:
         with op.batch_alter_table(name, schema=None) as batch_op:
             batch_op.add_column(sa.Column("doc_v12", sa.LargeBinary(), nullable=True))
-    render_v12_documents(op.get_bind())
+    render_v12_documents(op.get_bind(), names=_SERVED)
 
 
 def downgrade() -> None:
-    render_v12_documents(op.get_bind(), with_v12=False)
+    render_v12_documents(op.get_bind(), with_v12=False, names=_SERVED)
     for name in _TABLES:
         with op.batch_alter_table(name, schema=None) as batch_op:
             batch_op.drop_column("doc_v12")

@@ -11,7 +11,10 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from openroster.model.catalogue import DEMOGRAPHICS_OWNER, ENTITIES, Entity, Field, Kind
+from openroster.model.catalogue import DEMOGRAPHICS_OWNER, Entity, Field, Kind
+from openroster.model.csv_binding import V11, csv_entities
+
+ENTITIES = csv_entities(V11)  # the files of a 1.1 bundle
 
 Records = dict[str, list[dict[str, Any]]]
 DELTA_REQUIRED = ("status", "dateLastModified")

@@ -8,9 +8,11 @@ from pathlib import Path
 import pytest
 
 from openroster.ingest import read_bundle
-from openroster.model.catalogue import ENTITIES
+from openroster.model.csv_binding import V11, csv_entities
 
 from .bundles import csv_text, expected_records, header_for, make_bundle, valid_rows
+
+ENTITIES = csv_entities(V11)  # the files of a 1.1 bundle
 
 
 def test_valid_folder_reads_every_entity(tmp_path: Path) -> None:

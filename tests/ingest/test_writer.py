@@ -11,11 +11,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from openroster.ingest import read_bundle, write_bundle
-from openroster.model.catalogue import ENTITIES
+from openroster.model.csv_binding import V11, csv_entities
 from openroster.model.values import BadValue
 
 from .bundles import expected_records
 from .strategies import STORED, Records, bundles
+
+ENTITIES = csv_entities(V11)  # the files of a 1.1 bundle
 
 
 def lines_of(path: Path) -> list[str]:
@@ -125,7 +127,7 @@ def test_rewriting_a_folder_removes_files_now_declared_absent(tmp_path: Path) ->
 @pytest.mark.parametrize(
     ("records", "mode", "error"),
     [
-        ({"student": []}, "bulk", "not OneRoster entities: student"),
+        ({"student": []}, "bulk", "not OneRoster 1.1 entities: student"),
         ({"org": []}, "full", "mode must be 'bulk' or 'delta'"),
         (
             {"org": [{"sourcedId": "o", "name": "n", "type": "school", "nickname": "x"}]},

@@ -1,6 +1,8 @@
-"""The one declaration of the OneRoster 1.1 data model: entities, fields, enumerations, references.
+"""The one declaration of the OneRoster data model: entities, fields, enumerations, references.
 
-The 1.2 binding of the same records is declared beside it, in model/v12.py.
+The entities and fields are OneRoster 1.1's, plus what only 1.2 holds (`Entity.fields12`, the
+1.2-only files roles.csv and userProfiles.csv); the 1.2 binding of the same records is declared
+beside it, in model/v12.py, and the CSV files of each bundle version in model/csv_binding.py.
 
 Everything else (database schema, JSON rendering, CSV reading and writing, validation of
 filter/sort/fields) is derived from the entities declared here. Fields are listed in CSV
@@ -52,18 +54,39 @@ GENDER = ("male", "female")
 IMPORTANCE = ("primary", "secondary")
 SCORE_STATUS = ("exempt", "fully graded", "not submitted", "partially graded", "submitted")
 
+# --- 1.2 enumerations of what only 1.2 holds (spec §3.5): a user's roles.
+USER_ROLE = (
+    "aide",
+    "counselor",
+    "districtAdministrator",
+    "guardian",
+    "parent",
+    "principal",
+    "proctor",
+    "relative",
+    "siteAdministrator",
+    "student",
+    "systemAdministrator",
+    "teacher",
+)
+ROLE_KIND = ("primary", "secondary")  # roles[].roleType
+# The vocabularies 1.2 lets a deployment extend take tokens of this form too (spec §3.5).
+EXT_PATTERN = r"^ext:[a-zA-Z0-9.\-_]+$"
+
 
 @dataclass(frozen=True)
 class Derived:
-    """A REF_LIST computed from other records: those of `source` whose `via` field names the owner.
+    """A list computed from other records: those of `source` whose `via` field names the owner.
 
-    `value` is the field of the source record listed (None: the source record itself).
+    `value` is the field of the source record listed (None: the source record's sourcedId);
+    `whole` lists the source records themselves (a user's roles[] are its role records).
     Example: an org's `children` are the orgs whose `parent` is that org.
     """
 
     source: str
     via: str
     value: str | None = None
+    whole: bool = False
 
 
 @dataclass(frozen=True)
@@ -79,6 +102,10 @@ class Field:
     # Served, filtered and sorted only for clients allowed it (users' passwords); stored documents
     # leave it out, and for every other client it does not exist.
     secret: bool = False
+    csv12: str | None = None  # the column in a 1.2.1 bundle (None: not in its file)
+    ext: bool = False  # `ext:` extension tokens are accepted besides `enum`
+    # (CSV token, stored token) pairs of a CSV view whose tokens differ from the store's (csv_binding).
+    read_as: tuple[tuple[str, str], ...] = ()
 
     @property
     def is_list(self) -> bool:
@@ -106,17 +133,24 @@ def _f(
     derived: Derived | None = None,
     indexed: bool = False,
     secret: bool = False,
+    csv12: str | None | bool = True,
+    ext: bool = False,
 ) -> Field:
-    if csv is True:
-        if kind is Kind.REF:
-            csv_name: str | None = f"{name}SourcedId"
-        elif kind is Kind.REF_LIST:
-            csv_name = f"{name[:-1] if name.endswith('s') else name}SourcedIds"
-        else:
-            csv_name = name
-    else:
-        csv_name = csv or None
-    return Field(name, kind, required, enum, ref, csv_name, derived, indexed, secret)
+    """`csv` names the 1.1 CSV column, `csv12` the 1.2.1 one: True derives it from the field's name
+    (`<name>SourcedId` for a GUIDRef), False leaves the field out of that version's file."""
+    csv_name = _column(name, kind) if csv is True else csv or None
+    csv12_name = _column(name, kind) if csv12 is True else csv12 or None
+    if derived is not None:
+        csv_name = csv12_name = None
+    return Field(name, kind, required, enum, ref, csv_name, derived, indexed, secret, csv12_name, ext)
+
+
+def _column(name: str, kind: Kind) -> str:
+    if kind is Kind.REF:
+        return f"{name}SourcedId"
+    if kind is Kind.REF_LIST:
+        return f"{name[:-1] if name.endswith('s') else name}SourcedIds"
+    return name
 
 
 @dataclass(frozen=True)
@@ -131,19 +165,33 @@ class Entity:
     path: str  # collection path under the API root, used for GUIDRef hrefs
     fields: tuple[Field, ...]
     association: bool = False  # CSV-only link records (classResources.csv), no endpoints of their own
-    by_name: Mapping[str, Field] = dc_field(init=False, repr=False, compare=False)
+    # Fields only OneRoster 1.2 has: stored and in 1.2 documents and bundles, never in 1.1's.
+    fields12: tuple[Field, ...] = ()
+    versions: tuple[str, ...] = ("1.1", "1.2")  # the CSV bundle versions that have this file
+    by_name: Mapping[str, Field] = dc_field(init=False, repr=False, compare=False)  # the 1.1 fields
+    _every: Mapping[str, Field] = dc_field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "by_name", MappingProxyType({f.name: f for f in self.all_fields}))
+        object.__setattr__(self, "_every", MappingProxyType({f.name: f for f in self.every_field}))
+
+    def field(self, name: str) -> Field:
+        """The field `name` of this entity's records, 1.2-only fields included."""
+        return self._every[name]
 
     @property
     def all_fields(self) -> tuple[Field, ...]:
         return BASE_FIELDS + self.fields
 
     @property
+    def every_field(self) -> tuple[Field, ...]:
+        """The 1.1 fields, then those only 1.2 has."""
+        return self.all_fields + self.fields12
+
+    @property
     def stored_fields(self) -> tuple[Field, ...]:
         """Fields held by this entity's own rows (derived lists are computed from others)."""
-        return tuple(f for f in self.all_fields if f.derived is None)
+        return tuple(f for f in self.every_field if f.derived is None)
 
     @property
     def csv_fields(self) -> tuple[Field, ...]:
@@ -329,7 +377,14 @@ _ENTITIES = (
             _f("dueDate", Kind.DATETIME, required=True),
             _f("class", Kind.REF, required=True, ref="class"),
             _f("category", Kind.REF, required=True, ref="category"),
-            _f("gradingPeriod", Kind.REF, required=True, ref="academicSession"),
+            # 1.2.1's lineItems.csv names the column academicSessionSourcedId.
+            _f(
+                "gradingPeriod",
+                Kind.REF,
+                required=True,
+                ref="academicSession",
+                csv12="academicSessionSourcedId",
+            ),
             _f("resultValueMin", Kind.FLOAT, required=True),
             _f("resultValueMax", Kind.FLOAT, required=True),
         ),
@@ -407,6 +462,57 @@ _ENTITIES = (
             _f("grades", Kind.STRING_LIST),
             _f("password", secret=True),
         ),
+        fields12=(
+            _f("userMasterIdentifier", csv=False),
+            _f("preferredFirstName", csv=False, csv12="preferredGivenName"),
+            _f("preferredMiddleName", csv=False),
+            _f("preferredLastName", csv=False, csv12="preferredFamilyName"),
+            _f("primaryOrg", Kind.REF, ref="org", csv=False),
+            _f("pronouns", csv=False),
+            _f("roles", Kind.ROLES, derived=Derived("role", "user", whole=True)),
+            _f("userProfiles", Kind.USER_PROFILES, derived=Derived("userProfile", "user", whole=True)),
+        ),
+    ),
+    # A user's role in one org (roles.csv of a 1.2.1 bundle), shown as an entry of its roles[].
+    Entity(
+        "role",
+        "roles",
+        "role",
+        "roles",
+        "roles.csv",
+        "roles",
+        (
+            _f("user", Kind.REF, required=True, ref="user"),
+            _f("roleType", Kind.ENUM, required=True, enum=ROLE_KIND),
+            _f("role", Kind.ENUM, required=True, enum=USER_ROLE, ext=True),
+            _f("beginDate", Kind.DATE),
+            _f("endDate", Kind.DATE),
+            _f("org", Kind.REF, required=True, ref="org"),
+            _f("userProfile", Kind.REF, ref="userProfile"),
+        ),
+        association=True,
+        versions=("1.2",),
+    ),
+    # One of a user's profiles with a system, with its one credential (userProfiles.csv).
+    Entity(
+        "userProfile",
+        "userProfiles",
+        "userProfile",
+        "user_profiles",
+        "userProfiles.csv",
+        "userProfiles",
+        (
+            _f("user", Kind.REF, required=True, ref="user"),
+            _f("profileType", required=True),
+            _f("vendorId", required=True),
+            _f("applicationId"),
+            _f("description"),
+            _f("credentialType", required=True),
+            _f("username", required=True),
+            _f("password", secret=True),
+        ),
+        association=True,
+        versions=("1.2",),
     ),
 )
 
@@ -419,6 +525,8 @@ LOAD_ORDER = (
     "course",
     "class",
     "user",
+    "userProfile",
+    "role",
     "demographics",
     "enrollment",
     "resource",

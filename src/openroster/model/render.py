@@ -69,7 +69,7 @@ _DLM = "dateLastModified"
 
 
 def _json_dict(
-    entity: Entity, record: Mapping[str, Any], derived: Mapping[str, Sequence[str]] | None, dlm: Any
+    entity: Entity, record: Mapping[str, Any], derived: Mapping[str, Sequence[Any]] | None, dlm: Any
 ) -> dict[str, Any]:
     """`to_json_dict`, with `dlm` in place of the record's dateLastModified."""
     out: dict[str, Any] = {}
@@ -98,7 +98,7 @@ def content_hash(epoch_doc: bytes) -> str:
 
 
 def render_versioned(
-    entity: Entity, record: Mapping[str, Any], derived: Mapping[str, Sequence[str]] | None = None
+    entity: Entity, record: Mapping[str, Any], derived: Mapping[str, Sequence[Any]] | None = None
 ) -> tuple[bytes, str]:
     """(document with dateLastModified at the epoch, its content hash); `stamp` sets the real time.
 

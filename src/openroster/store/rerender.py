@@ -47,7 +47,8 @@ def render_v12_documents(conn: sa.Connection, *, with_v12: bool = True) -> int:
             .where(table.c.sourced_id == sa.bindparam("sid"))
             .values(doc_v12=sa.bindparam("document"), content_hash=sa.bindparam("digest"))
         )
-        for batch in record_batches(conn, entity):
+        present = {column["name"] for column in sa.inspect(conn).get_columns(table.name)}
+        for batch in record_batches(conn, entity, columns=present):
             docs = _stored_docs(conn, table, [r["sourcedId"] for r in batch])
             org_type = org_types(conn, entity, batch)
             changes = [

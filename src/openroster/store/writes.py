@@ -26,7 +26,7 @@ from openroster.model.catalogue import METADATA, Entity, Kind
 from openroster.model.derived import DerivedLists, for_record
 from openroster.model.documents import both_hash, render_documents
 from openroster.model.render import content_hash, stamp
-from openroster.model.render_v12 import OrgType
+from openroster.model.roles import OrgType
 from openroster.model.values import format_datetime
 from openroster.store.counts import adjust_counts
 from openroster.store.dialects import indexes_built_after, insert_rows
@@ -150,7 +150,7 @@ def _main_row(
 
 
 def _list_rows(entity: Entity, records: Sequence[Mapping[str, Any]], name: str) -> Iterator[tuple[Any, ...]]:
-    user_ids = entity.by_name[name].kind is Kind.USER_IDS
+    user_ids = entity.field(name).kind is Kind.USER_IDS
     for record in records:
         owner = record["sourcedId"]
         for position, value in enumerate(record.get(name) or ()):

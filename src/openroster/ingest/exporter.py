@@ -21,8 +21,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from openroster.ingest.writer import write_bundle
-from openroster.model.catalogue import entity
-from openroster.model.csv_binding import V11, load_order
+from openroster.model.catalogue import METADATA, entity
+from openroster.model.csv_binding import V11, csv_entities, load_order
 from openroster.model.roles import role_records
 from openroster.store.dialects import read_connection
 from openroster.store.records import record_batches
@@ -49,7 +49,8 @@ def export_bundle(
     counts: dict[str, int] = {}
     with read_connection(engine) as conn, conn.begin():
         sources = {
-            name: _records(conn, name, counts, active_only, with_passwords) for name in load_order(version)
+            name: _records(conn, name, counts, active_only, with_passwords, version)
+            for name in load_order(version)
         }
         if "role" in sources:
             sources["role"] = _counted(_with_derived_roles(conn, active_only), "role", counts)
@@ -63,14 +64,21 @@ def _batches(conn: sa.Connection, name: str, active_only: bool) -> Iterator[list
 
 
 def _records(
-    conn: sa.Connection, name: str, counts: dict[str, int], active_only: bool, with_secrets: bool
+    conn: sa.Connection,
+    name: str,
+    counts: dict[str, int],
+    active_only: bool,
+    with_secrets: bool,
+    version: str,
 ) -> Iterator[dict[str, Any]]:
-    """The stored records of entity `name`, read as the writer asks for them, counted in `counts`."""
-    secret = () if with_secrets else tuple(field.name for field in entity(name).secret_fields)
+    """The stored records of entity `name`, with the fields of `version` only, read as the writer
+    asks for them, counted in `counts`."""
+    secret = {field.name for field in entity(name).secret_fields} if not with_secrets else set()
+    known = (set(csv_entities(version)[name].by_name) - secret) | {METADATA}
     records = (record for batch in _batches(conn, name, active_only) for record in batch)
     for record in _counted(records, name, counts):
-        for field_name in secret:
-            record.pop(field_name, None)
+        for field_name in set(record) - known:
+            del record[field_name]
         yield record
 
 

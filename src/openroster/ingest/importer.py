@@ -113,27 +113,6 @@ def _failure(exc: BaseException) -> str:
     return f"the import failed ({type(exc).__name__}); nothing was imported"
 
 
-def _completed(
-    name: str, batches: Iterable[list[dict[str, Any]]], derived: DerivedLists, conn: sa.Connection
-) -> Iterator[list[dict[str, Any]]]:
-    """Users' records with the 1.1 role and orgs of their role records; a user of a 1.2.1 users.csv
-    without any keeps those stored (other records are as they are)."""
-    if name != "user":
-        yield from batches
-        return
-    roles = derived["roles"]
-    for batch in batches:
-        done = [dict(with_v11_roles(r, roles.get(r["sourcedId"], ()))) for r in batch]
-        lacking = [r["sourcedId"] for r in done if "role" not in r]
-        if lacking:
-            stored = {r["sourcedId"]: r for r in records_by_id(conn, ENTITIES["user"], lacking)}
-            for record in done:
-                old = stored.get(record["sourcedId"])
-                if "role" not in record and old is not None:
-                    record.update((key, old[key]) for key in ("role", "orgs") if key in old)
-        yield done
-
-
 def _batches(records: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
     iterator = iter(records)
     while batch := list(islice(iterator, size)):
@@ -166,7 +145,7 @@ class _Import:
             changes[name] = apply_batches(
                 self.conn,
                 entity,
-                _completed(name, self._file_batches(name), derived, self.conn),
+                self._completed(name, self._file_batches(name), derived),
                 derived,
                 self.stamp,
                 present=present,
@@ -188,7 +167,7 @@ class _Import:
                 counts = apply_batches(
                     self.conn,
                     entity,
-                    _completed(name, record_batches(self.conn, entity, self.batch_size), derived, self.conn),
+                    self._completed(name, record_batches(self.conn, entity, self.batch_size), derived),
                     derived,
                     self.stamp,
                     present=None,
@@ -220,6 +199,33 @@ class _Import:
                     kept.append(record)
             self._views[name] = kept
         return gone
+
+    def _completed(
+        self, name: str, batches: Iterable[list[dict[str, Any]]], derived: DerivedLists
+    ) -> Iterator[list[dict[str, Any]]]:
+        """Users' records with the 1.1 role and orgs of their role records: the active ones, else
+        (a tombstoned user) those it had; a user without any keeps the stored ones (a 1.1 user
+        changed by a 1.2.1 users.csv). Other records are as they are."""
+        if name != "user":
+            yield from batches
+            return
+        active: dict[str, list[Any]] = derived["roles"]
+        every: dict[str, list[Any]] = {}
+        for role in sorted(self._view("role"), key=lambda r: str(r["sourcedId"])):
+            every.setdefault(role["user"], []).append(role)
+        for batch in batches:
+            done = [
+                dict(with_v11_roles(r, active.get(r["sourcedId"]) or every.get(r["sourcedId"], [])))
+                for r in batch
+            ]
+            lacking = [r["sourcedId"] for r in done if "role" not in r]
+            if lacking:
+                stored = {r["sourcedId"]: r for r in records_by_id(self.conn, ENTITIES["user"], lacking)}
+                for record in done:
+                    old = stored.get(record["sourcedId"])
+                    if "role" not in record and old is not None:
+                        record.update((key, old[key]) for key in ("role", "orgs") if key in old)
+            yield done
 
     def _file_batches(self, name: str) -> Iterator[list[dict[str, Any]]]:
         """The records of `name`'s file in batches, reporting progress as they are written."""

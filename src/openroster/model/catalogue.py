@@ -447,8 +447,9 @@ _ENTITIES = (
         "users",
         (
             _f("enabledUser", Kind.BOOLEAN, required=True),
-            _f("orgs", Kind.REF_LIST, required=True, ref="org"),
-            _f("role", Kind.ENUM, required=True, enum=ROLE_TYPE),
+            # A 1.2.1 bundle gives these in roles.csv (model/roles.py derives them from it).
+            _f("orgs", Kind.REF_LIST, required=True, ref="org", csv12=False),
+            _f("role", Kind.ENUM, required=True, enum=ROLE_TYPE, csv12=False),
             _f("username", required=True, indexed=True),
             _f("userIds", Kind.USER_IDS),
             _f("givenName", required=True),

@@ -25,7 +25,7 @@ class _Role(NamedTuple):
     line: int
     user: str
     org: str
-    primary: bool
+    role_type: str | None  # None: not a valid one (reported already)
     profile: str | None
 
 
@@ -57,10 +57,10 @@ class RoleChecks:
             self._users[record["sourcedId"]] = line
 
     def _role(self, line: int, record: Mapping[str, Any]) -> None:
-        if record.get("status") == "tobedeleted" or not {"user", "org", "roleType"} <= record.keys():
+        if record.get("status") == "tobedeleted" or not {"user", "org"} <= record.keys():
             return
-        primary = record["roleType"] == "primary"
-        self._roles.append(_Role(line, record["user"], record["org"], primary, record.get("userProfile")))
+        role = _Role(line, record["user"], record["org"], record.get("roleType"), record.get("userProfile"))
+        self._roles.append(role)
 
     def _profile(self, line: int, record: Mapping[str, Any]) -> None:
         if "sourcedId" in record and "user" in record:
@@ -92,10 +92,11 @@ class RoleChecks:
     def _one_primary_role_per_org(self) -> None:
         first_primary: dict[tuple[str, str], int] = {}
         first_role: dict[tuple[str, str], int] = {}
+        unknown = {(role.user, role.org) for role in self._roles if role.role_type is None}
         for role in self._roles:
             key = (role.user, role.org)
             first_role.setdefault(key, role.line)
-            if not role.primary:
+            if role.role_type != "primary":
                 continue
             if key in first_primary:
                 self._log.add(
@@ -109,7 +110,9 @@ class RoleChecks:
             else:
                 first_primary[key] = role.line
         for (user, org), line in first_role.items():
-            if (user, org) not in first_primary and self._plan.read.get("role") == "bulk":
+            if (user, org) in unknown or self._plan.read.get("role") != "bulk":
+                continue
+            if (user, org) not in first_primary:
                 self._log.add(
                     _ROLES,
                     line,
@@ -121,7 +124,7 @@ class RoleChecks:
     def _profiles_of_the_same_user(self) -> None:
         for role in self._roles:
             owner = self._profile_users.get(role.profile) if role.profile is not None else None
-            if owner is not None and owner != role.user:
+            if owner is not None and owner != role.user and owner in self._users:
                 self._log.add(
                     _ROLES,
                     role.line,

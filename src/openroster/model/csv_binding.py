@@ -31,10 +31,11 @@ def _renamed(entity: Entity) -> dict[str, Mapping[str, str]]:
 def _field12(field: Field, tokens: Mapping[str, str] | None) -> Field:
     if tokens is None:
         return replace(field, csv=field.csv12)
+    renamed = [tokens.get(token, token) for token in field.enum]
     return replace(
         field,
         csv=field.csv12,
-        enum=tuple(tokens.get(token, token) for token in field.enum),
+        enum=tuple(sorted(renamed, key=lambda token: token.startswith("ext:"))),  # 1.2's own first
         read_as=tuple((new, old) for old, new in tokens.items()),
     )
 

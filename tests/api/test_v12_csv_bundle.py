@@ -16,6 +16,7 @@ from tests.api.test_v12_endpoints import check_schema
 
 V11 = "/ims/oneroster/v1p1"
 ROSTER = "/ims/oneroster/rostering/v1p2"
+RESOURCE = "/ims/oneroster/resources/v1p2"
 ORIGIN = "https://sis.example.org"
 
 
@@ -70,6 +71,13 @@ def test_a_user_with_several_roles_and_a_profile_reads_as_1_2(bundle12_api: Test
         ],
         "primaryOrg": _org("sch-1"),
         "email": "jdoe@lakeview.example.org",
+        "resources": [
+            {
+                "href": f"{ORIGIN}/ims/oneroster/resources/v1p2/resources/rsc-1",
+                "sourcedId": "rsc-1",
+                "type": "resource",
+            }
+        ],
     }
 
 
@@ -163,3 +171,13 @@ def test_1_2_teachers_and_students_are_users_with_those_roles(bundle12_api: Test
 def test_sorting_on_primary_org_uses_the_stored_one_then_the_derived_one(bundle12_api: TestClient) -> None:
     users = _get(bundle12_api, f"{ROSTER}/users", "users", sort="primaryOrg", fields="sourcedId")
     assert [u["sourcedId"] for u in users] == ["adm-1", "aid-1", "par-1", "stu-1", "tch-1"]
+
+
+def test_a_users_resources_are_those_of_user_resources_csv(bundle12_api: TestClient) -> None:
+    response = bundle12_api.get(f"{RESOURCE}/users/stu-1/resources")
+    check_schema("/users/{id}/resources", response.json(), "resources")
+    assert [r["sourcedId"] for r in response.json()["resources"]] == ["rsc-1"]
+    assert _get(bundle12_api, f"{RESOURCE}/users/par-1/resources", "resources") == []
+    assert bundle12_api.get(f"{RESOURCE}/users/nobody/resources").status_code == 404
+    users = _get(bundle12_api, f"{ROSTER}/users", "users", filter="resources.sourcedId='rsc-1'")
+    assert [u["sourcedId"] for u in users] == ["stu-1", "tch-1"]

@@ -3,7 +3,8 @@
 Users hold what only 1.2 has: several roles each (primary and secondary, in several orgs, with
 dates and a profile), a profile with its credential, preferred names, pronouns, a master id and
 a primaryOrg; roles use 1.2-only tokens (principal, districtAdministrator, an extension token);
-an enrollment role is an extension token; lineItems name their academicSession. Every row is
+an enrollment role is an extension token; users have resources; lineItems name their
+academicSession. Every row is
 dated, so a first load keeps each record's dateLastModified.
 """
 
@@ -236,6 +237,20 @@ ROWS: Rows = {
     ],
     "classResource": [{"sourcedId": "cr-1", "classSourcedId": "cls-1", "resourceSourcedId": "rsc-1"}],
     "courseResource": [{"sourcedId": "kr-1", "courseSourcedId": "crs-1", "resourceSourcedId": "rsc-1"}],
+    "userResource": [
+        {
+            "sourcedId": "ur-1",
+            "userSourcedId": "stu-1",
+            "classSourcedId": "cls-1",
+            "resourceSourcedId": "rsc-1",
+        },
+        {
+            "sourcedId": "ur-2",
+            "userSourcedId": "tch-1",
+            "orgSourcedId": "sch-1",
+            "resourceSourcedId": "rsc-1",
+        },
+    ],
     "category": [{"sourcedId": "cat-1", "title": "Labs"}],
     "lineItem": [
         {

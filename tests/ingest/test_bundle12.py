@@ -100,12 +100,22 @@ def test_a_bundle_with_every_file_imports_and_exports_back_identically(tmp_path:
             "results.csv",
             "roles.csv",
             "userProfiles.csv",
+            "userResources.csv",
             "users.csv",
         ]
     )
     manifest = (first / "manifest.csv").read_text().splitlines()
     assert manifest[:3] == ["propertyName,value", "manifest.version,1.0", "oneroster.version,1.2"]
-    assert "file.roles,bulk" in manifest and "file.userProfiles,bulk" in manifest
+    assert {"file.roles,bulk", "file.userProfiles,bulk", "file.userResources,bulk"} <= set(manifest)
+    assert _rows(first, "userResources.csv")["ur-1"] == {
+        "sourcedId": "ur-1",
+        "status": "active",
+        "dateLastModified": "2025-06-01T10:00:00.000Z",
+        "userSourcedId": "stu-1",
+        "orgSourcedId": "",
+        "classSourcedId": "cls-1",
+        "resourceSourcedId": "rsc-1",
+    }
     users = _rows(first, "users.csv")
     assert "role" not in users["tch-1"] and "orgSourcedIds" not in users["tch-1"]
     assert {

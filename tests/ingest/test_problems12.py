@@ -170,6 +170,24 @@ CASES: dict[str, tuple[Rows, list[Problem]]] = {
             ),
         ],
     ),
+    "a user resource naming a resource and a class not in the bundle": (
+        changed("userResource", "ur-1", resourceSourcedId="rsc-9", classSourcedId="cls-9"),
+        [
+            Problem(
+                "userResources.csv",
+                2,
+                "classSourcedId",
+                "There is no class with sourcedId 'cls-9' in classes.csv; add it to classes.csv or correct the id.",
+            ),
+            Problem(
+                "userResources.csv",
+                2,
+                "resourceSourcedId",
+                "There is no resource with sourcedId 'rsc-9' in resources.csv; add it to resources.csv or "
+                "correct the id.",
+            ),
+        ],
+    ),
     "a user's primaryOrg not in the bundle": (
         changed("user", "adm-1", primaryOrgSourcedId="dst-9"),
         [

@@ -14,7 +14,7 @@ from dataclasses import replace
 from openroster.api.endpoints import RESOURCES, ROSTERING, Endpoint
 from openroster.auth import scopes
 from openroster.model.v12 import RESOURCES_ROOT, ROSTERING_ROOT
-from openroster.store.restrictions import Nothing
+from openroster.store.restrictions import Match, Param, Through
 
 ROSTERING_V12: tuple[Endpoint, ...] = tuple(replace(e, version="1.2", root=ROSTERING_ROOT) for e in ROSTERING)
 
@@ -28,8 +28,21 @@ def _resources(endpoint: Endpoint) -> Endpoint:
 
 RESOURCES_V12: tuple[Endpoint, ...] = (
     *(_resources(e) for e in RESOURCES),
-    # 1.1 data links resources to classes and courses only: a user's list is empty (404 if no user).
-    _resources(Endpoint("getResourcesForUser", "/users/{user_id}/resources", "resource", True, (Nothing(),))),
+    # A user's resources come from a 1.2.1 bundle's userResources.csv (1.1 links resources to
+    # classes and courses only: a 1.1 user's list is empty; 404 if no user).
+    _resources(
+        Endpoint(
+            "getResourcesForUser",
+            "/users/{user_id}/resources",
+            "resource",
+            True,
+            (
+                Through(
+                    "userResource", "resource", (Match("user", Param("user_id")), Match("status", "active"))
+                ),
+            ),
+        )
+    ),
 )
 
 ENDPOINTS_V12: tuple[Endpoint, ...] = ROSTERING_V12 + RESOURCES_V12

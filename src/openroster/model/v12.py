@@ -328,7 +328,7 @@ _ENTITIES = (
             _f("phone"),
             _f("agents", Kind.REF_LIST, ref="user"),
             _f("grades", Kind.STRING_LIST),
-            _f("resources", Kind.REF_LIST, source=NoSource(), ref="resource"),
+            _f("resources", Kind.REF_LIST, ref="resource"),
             _f("password", secret=True),  # last, as in 1.1 (render.with_secrets appends it)
         ),
     ),

@@ -68,12 +68,7 @@ class OfferedToClass:
     class_id: Param
 
 
-@dataclass(frozen=True)
-class Nothing:
-    """No record: a relationship the store holds no data for (1.2's resources of a user)."""
-
-
-Restriction = tuple[Match | Through | Via | Boundary | OfferedToClass | Nothing, ...]
+Restriction = tuple[Match | Through | Via | Boundary | OfferedToClass, ...]
 
 
 def _value(value: str | Param, params: Mapping[str, str]) -> str:
@@ -108,9 +103,6 @@ def restriction_condition(
             continue
         if isinstance(item, Match):
             parts.append(_match(entity, item, params))
-            continue
-        if isinstance(item, Nothing):
-            parts.append(sa.false())
             continue
         if isinstance(item, OfferedToClass):
             parts.append(offered_to_class(_value(item.class_id, params)))

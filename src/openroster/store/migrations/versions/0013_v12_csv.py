@@ -4,8 +4,9 @@ Revision ID: 0013
 Revises: 0010
 Create Date: 2026-12-07 14:30:00
 
-What only OneRoster 1.2 holds, from 1.2.1 bundles: a user's role records (`roles`, roles.csv)
-and profile records (`user_profiles`, userProfiles.csv), and the user's 1.2-only fields
+What only OneRoster 1.2 holds, from 1.2.1 bundles: a user's role records (`roles`, roles.csv),
+profile records (`user_profiles`, userProfiles.csv) and resources (`user_resources`,
+userResources.csv), and the user's 1.2-only fields
 (userMasterIdentifier, preferred names, primaryOrg, pronouns). Existing records hold none of it,
 so no document and no content hash changes.
 """
@@ -77,6 +78,12 @@ def upgrade() -> None:
     )
     for column in ("status", "date_last_modified", "user_sourced_id"):
         _index("user_profiles", column)
+    _record_table(
+        "user_resources", "user_sourced_id", "org_sourced_id", "class_sourced_id", "resource_sourced_id"
+    )
+    for column in ("status", "date_last_modified", "user_sourced_id", "org_sourced_id", "class_sourced_id"):
+        _index("user_resources", column)
+    _index("user_resources", "resource_sourced_id")
     with op.batch_alter_table("users", schema=None) as batch_op:
         for column in _USER_COLUMNS:
             batch_op.add_column(sa.Column(column, _TEXT, nullable=True))
@@ -90,5 +97,6 @@ def downgrade() -> None:
         batch_op.drop_index("ix_users_primary_org_sourced_id")
         for column in _USER_COLUMNS:
             batch_op.drop_column(column)
+    op.drop_table("user_resources")
     op.drop_table("user_profiles")
     op.drop_table("roles")

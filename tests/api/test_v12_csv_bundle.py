@@ -86,7 +86,7 @@ def test_every_user_reads_in_the_1_2_schema_with_its_1_2_role_tokens(bundle12_ap
     check_schema("/users", response.json(), "users")
     roles = {u["sourcedId"]: [r["role"] for r in u["roles"]] for u in response.json()["users"]}
     assert roles == {
-        "adm-1": ["principal", "districtAdministrator"],
+        "adm-1": ["principal", "districtAdministrator", "teacher"],
         "aid-1": ["ext:intern"],
         "par-1": ["parent"],
         "stu-1": ["student"],
@@ -136,11 +136,11 @@ def test_1_1_relationship_reads_follow_the_orgs_of_the_roles(bundle12_api: TestC
         ("roles.role='principal'", ["adm-1"]),
         ("roles.role='counselor'", ["tch-1"]),
         ("roles.role='ext:intern'", ["aid-1"]),
-        ("roles.roleType='secondary'", ["tch-1"]),
+        ("roles.roleType='secondary'", ["adm-1", "tch-1"]),
         ("roles.org.sourcedId='sch-2'", ["adm-1", "tch-1"]),
         ("roles.userProfile='urn:openroster:userProfile:prof-1'", ["tch-1"]),
         ("roles.beginDate>='2025-01-01'", ["tch-1"]),
-        ("roles.role!='teacher'", ["adm-1", "aid-1", "par-1", "stu-1"]),
+        ("roles.role!='teacher'", ["aid-1", "par-1", "stu-1"]),
         ("userProfiles.vendorId='vendor-9'", ["tch-1"]),
         ("userProfiles.profileId~'prof-1'", ["tch-1"]),
         ("userProfiles.profileType!='LMS'", ["adm-1", "aid-1", "par-1", "stu-1"]),
@@ -160,11 +160,14 @@ def test_1_2_filters_read_the_stored_roles_and_profiles(
     assert [u["sourcedId"] for u in users] == expected
 
 
-def test_1_2_teachers_and_students_are_users_with_those_roles(bundle12_api: TestClient) -> None:
-    assert [u["sourcedId"] for u in _get(bundle12_api, f"{ROSTER}/teachers", "users")] == ["tch-1"]
-    assert [u["sourcedId"] for u in _get(bundle12_api, f"{ROSTER}/schools/sch-2/teachers", "users")] == [
-        "tch-1"
-    ]
+def test_1_2_teachers_and_students_are_users_with_such_a_role_entry(bundle12_api: TestClient) -> None:
+    """adm-1 teaches as a secondary role: a teacher in 1.2, an administrator (its primary role) in 1.1."""
+    assert [u["sourcedId"] for u in _get(bundle12_api, f"{ROSTER}/teachers", "users")] == ["adm-1", "tch-1"]
+    assert bundle12_api.get(f"{ROSTER}/teachers/adm-1").status_code == 200
+    assert [u["sourcedId"] for u in _get(bundle12_api, f"{V11}/teachers", "users")] == ["tch-1"]
+    assert bundle12_api.get(f"{V11}/teachers/adm-1").status_code == 404
+    at_school = _get(bundle12_api, f"{ROSTER}/schools/sch-2/teachers", "users")
+    assert [u["sourcedId"] for u in at_school] == ["adm-1", "tch-1"]
     assert [u["sourcedId"] for u in _get(bundle12_api, f"{ROSTER}/students", "users")] == ["stu-1"]
 
 

@@ -191,6 +191,13 @@ ROWS: Rows = {
             "orgSourcedId": "dst-1",
         },
         {
+            "sourcedId": "rol-adm-1-c",
+            "userSourcedId": "adm-1",
+            "roleType": "secondary",
+            "role": "teacher",
+            "orgSourcedId": "sch-2",
+        },
+        {
             "sourcedId": "rol-aid-1",
             "userSourcedId": "aid-1",
             "roleType": "primary",

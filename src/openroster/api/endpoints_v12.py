@@ -14,9 +14,22 @@ from dataclasses import replace
 from openroster.api.endpoints import RESOURCES, ROSTERING, Endpoint
 from openroster.auth import scopes
 from openroster.model.v12 import RESOURCES_ROOT, ROSTERING_ROOT
-from openroster.store.restrictions import Match, Param, Through
+from openroster.store.restrictions import HasRole, Match, Param, Restriction, Through
 
-ROSTERING_V12: tuple[Endpoint, ...] = tuple(replace(e, version="1.2", root=ROSTERING_ROOT) for e in ROSTERING)
+
+def _by_role_entries(endpoint: Endpoint) -> Restriction:
+    """The endpoint's restriction with a user's role read from its 1.2 role entries (/teachers)."""
+    if endpoint.entity_name != "user":
+        return endpoint.restriction
+    return tuple(
+        HasRole(str(item.value)) if isinstance(item, Match) and item.field == "role" else item
+        for item in endpoint.restriction
+    )
+
+
+ROSTERING_V12: tuple[Endpoint, ...] = tuple(
+    replace(e, version="1.2", root=ROSTERING_ROOT, restriction=_by_role_entries(e)) for e in ROSTERING
+)
 
 
 def _resources(endpoint: Endpoint) -> Endpoint:

@@ -21,7 +21,8 @@ from openroster.store.dialects import create_engine
 from openroster.store.schema import TABLES
 from tests.conftest import BACKENDS, load, new_database
 from tests.district import district
-from tests.ingest.bundle12 import bundle12
+from tests.ingest.bundle12 import bundle12, rows12
+from tests.ingest.bundles import make_bundle
 
 runner = CliRunner()
 Snapshot = dict[str, list[tuple[Any, ...]]]
@@ -281,4 +282,78 @@ def test_export_refuses_a_version_it_does_not_write(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "--version 2.0 is not a bundle version this server writes; give 1.1 or 1.2." in result.output
     assert not (tmp_path / "out").exists()
+    engine.dispose()
+
+
+def _row(rows: list[tuple[Any, ...]], sourced_id: str) -> tuple[Any, ...]:
+    return next(row for row in rows if row[0] == sourced_id)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_delta_roles_file_changes_the_users_whose_roles_it_changes(tmp_path: Path, backend: str) -> None:
+    engine = imported12(tmp_path, backend)
+    before = snapshot(engine)
+    rows = rows12()
+    gone = dict(next(r for r in rows["role"] if r["sourcedId"] == "rol-tch-1-b"), status="tobedeleted")
+    bundle = bundle12(tmp_path / "delta", {"role": [gone]}, modes={"role": "delta"})
+    _run("import", str(bundle), "--database", _url(engine))
+    after = snapshot(engine)
+
+    assert _row(after["roles"], "rol-tch-1-b")[1] == "tobedeleted"
+    teacher = _row(after["users"], "tch-1")
+    assert teacher[2] > _row(before["users"], "tch-1")[2]  # its dateLastModified moved
+    assert [o["sourcedId"] for o in orjson.loads(teacher[4])["orgs"]] == ["sch-1"]
+    assert [r["org"]["sourcedId"] for r in orjson.loads(teacher[5])["roles"]] == ["sch-1", "sch-1"]
+    assert [row for row in after["users"] if row[0] != "tch-1"] == [
+        row for row in before["users"] if row[0] != "tch-1"
+    ]
+    engine.dispose()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_delta_users_file_keeps_the_users_roles(tmp_path: Path, backend: str) -> None:
+    engine = imported12(tmp_path, backend)
+    before = snapshot(engine)
+    student = dict(next(r for r in rows12()["user"] if r["sourcedId"] == "stu-1"), phone="555-0101")
+    bundle = bundle12(tmp_path / "delta", {"user": [student]}, modes={"user": "delta"})
+    _run("import", str(bundle), "--database", _url(engine))
+    after = snapshot(engine)
+
+    doc11, doc12 = (orjson.loads(document) for document in _row(after["users"], "stu-1")[4:6])
+    assert (doc11["phone"], doc11["role"], [o["sourcedId"] for o in doc11["orgs"]]) == (
+        "555-0101",
+        "student",
+        ["sch-1"],
+    )
+    assert [(r["role"], r["org"]["sourcedId"]) for r in doc12["roles"]] == [("student", "sch-1")]
+    assert after["roles"] == before["roles"]
+    engine.dispose()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_1_1_delta_users_file_replaces_the_1_2_roles_of_those_users_only(
+    tmp_path: Path, backend: str
+) -> None:
+    engine = imported12(tmp_path, backend)
+    user = {
+        "sourcedId": "stu-1",
+        "status": "active",
+        "dateLastModified": "2025-07-01T00:00:00.000Z",
+        "enabledUser": "true",
+        "orgSourcedIds": "sch-2",
+        "role": "student",
+        "username": "asmith",
+        "givenName": "Alex",
+        "familyName": "Smith",
+    }
+    (tmp_path / "d11").mkdir()
+    bundle = make_bundle(tmp_path / "d11", {"user": [user]}, modes={"user": "delta"})
+    _run("import", str(bundle), "--database", _url(engine))
+    after = snapshot(engine)
+    assert {row[0]: row[1] for row in after["roles"] if row[1] == "tobedeleted"} == {
+        "rol-stu-1": "tobedeleted"
+    }
+    doc12 = orjson.loads(_row(after["users"], "stu-1")[5])
+    assert [(r["role"], r["org"]["sourcedId"]) for r in doc12["roles"]] == [("student", "sch-2")]
+    assert "preferredMiddleName" not in doc12
     engine.dispose()

@@ -224,9 +224,10 @@ def component_schemas() -> dict[str, Schema]:
             "properties": {"type": {"type": "string"}, "identifier": {"type": "string"}},
         },
     }
-    for target in sorted({f.ref for e in ENTITIES.values() for f in e.all_fields if f.ref}):
+    entities = [e for e in ENTITIES.values() if "1.1" in e.versions]
+    for target in sorted({f.ref for e in entities for f in e.all_fields if f.ref}):
         schemas[f"{schema_name(target)}Ref"] = _guid_ref(target)
-    for entity in ENTITIES.values():
+    for entity in entities:
         if not entity.association:
             schemas.update(_entity_schemas(entity))
     for name in gradebook_entities:

@@ -167,7 +167,7 @@ class Entity:
     association: bool = False  # CSV-only link records (classResources.csv), no endpoints of their own
     # Fields only OneRoster 1.2 has: stored and in 1.2 documents and bundles, never in 1.1's.
     fields12: tuple[Field, ...] = ()
-    versions: tuple[str, ...] = ("1.1", "1.2")  # the CSV bundle versions that have this file
+    versions: tuple[str, ...] = ("1.1", "1.2")  # the OneRoster versions with this entity (and its file)
     by_name: Mapping[str, Field] = dc_field(init=False, repr=False, compare=False)  # the 1.1 fields
     _every: Mapping[str, Field] = dc_field(init=False, repr=False, compare=False)
 

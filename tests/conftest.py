@@ -157,6 +157,26 @@ def demo_api(demo_engine: sa.Engine) -> Iterator[TestClient]:
         yield client
 
 
+@pytest.fixture(scope="session", params=BACKENDS)
+def bundle12_engine(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[sa.Engine]:
+    """A store loaded from the 1.2.1 bundle of tests/ingest/bundle12.py."""
+    from tests.ingest.bundle12 import bundle12
+
+    root = tmp_path_factory.mktemp("bundle12")
+    engine = create_engine(new_database(request.param, root))
+    import_bundle(engine, bundle12(root / "in"))
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def bundle12_api(bundle12_engine: sa.Engine) -> Iterator[TestClient]:
+    with client_for(bundle12_engine) as client:
+        yield client
+
+
 class LiveServer:
     """The real app served by uvicorn on a loopback port, in a background thread."""
 

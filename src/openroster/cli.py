@@ -203,7 +203,7 @@ def import_command(
     database: str | None = DatabaseOption,
     config: str | None = ConfigOption,
 ) -> None:
-    """Import a OneRoster 1.1 CSV bundle (all files validated first; one transaction).
+    """Import a OneRoster 1.1 or 1.2.1 CSV bundle (all files validated first; one transaction).
 
     Example: openroster import district-2026.zip --database sqlite:///district.db
     """
@@ -297,23 +297,31 @@ def export(
     active_only: bool = typer.Option(
         False, "--active-only", help="Leave tombstones out (for importers that ignore status in bulk files)."
     ),
+    version: str = typer.Option(
+        "1.1", "--version", metavar="1.1|1.2", help="The bundle's OneRoster version: 1.1, or 1.2 (CSV 1.2.1)."
+    ),
     database: str | None = DatabaseOption,
     config: str | None = ConfigOption,
 ) -> None:
-    """Export the store as a OneRoster 1.1 CSV bundle, grades included (categories, lineItems, results).
+    """Export the store as a OneRoster CSV bundle (1.1, or 1.2.1 with --version 1.2), grades included.
 
     Every record is written with its status and dateLastModified, tombstones included: imported
     into an empty store, the bundle serves the same records.
 
-    Example: openroster export grades-2026-01-15.zip
+    Example: openroster export grades-2026-01-15.zip    (or: openroster export roster.zip --version 1.2)
     """
     from openroster.ingest.exporter import export_bundle
+    from openroster.model.csv_binding import VERSIONS
 
+    if version not in VERSIONS:
+        _fail(f"--version {version} is not a bundle version this server writes; give 1.1 or 1.2.")
     if out_path.exists() and (out_path.is_file() or any(out_path.iterdir())):
         _fail(f"{out_path} already exists and is not empty; choose a new path.")
     engine = _ready_engine()
     try:
-        counts = export_bundle(engine, out_path, active_only=active_only, with_passwords=with_passwords)
+        counts = export_bundle(
+            engine, out_path, active_only=active_only, with_passwords=with_passwords, version=version
+        )
     finally:
         engine.dispose()
     for name, count in counts.items():
@@ -466,12 +474,13 @@ def prune(
     Example: openroster prune --older-than-days 400   (run it daily, e.g. from cron)
     """
     from openroster.model.values import now_ms
+    from openroster.store.dialects import write_transaction
     from openroster.store.maintenance import prune_tombstones
 
     settings = _settings()
     days = older_than_days or settings.tombstone_days
     engine = _ready_engine()
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         removed = prune_tombstones(conn, now_ms() - days * 86_400_000)
     out.print(f"Removed {sum(removed.values()):,} tombstone(s) older than {days} days.")
 

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from openroster.model.catalogue import CSV_V11
+from openroster.model.csv_binding import V11, csv_entities
 
 Rows = dict[str, list[dict[str, str]]]
 
@@ -45,9 +45,9 @@ def expected_records() -> dict[str, list[dict[str, Any]]]:
     return copy.deepcopy(_EXPECTED)
 
 
-def header_for(entity_name: str, rows: list[dict[str, str]]) -> list[str]:
+def header_for(entity_name: str, rows: list[dict[str, str]], version: str = V11) -> list[str]:
     """Every catalogue column of the file, then any other column the rows use (first use order)."""
-    header = [f.csv for f in CSV_V11[entity_name].csv_fields if f.csv is not None]
+    header = [f.csv for f in csv_entities(version)[entity_name].csv_fields if f.csv is not None]
     for row in rows:
         header += [name for name in row if name not in header]
     return header
@@ -62,10 +62,10 @@ def csv_text(header: list[str], rows: list[dict[str, str]] | list[list[str]]) ->
     return buffer.getvalue()
 
 
-def manifest_rows(rows: Rows, modes: dict[str, str] | None = None) -> list[list[str]]:
+def manifest_rows(rows: Rows, modes: dict[str, str] | None = None, version: str = V11) -> list[list[str]]:
     modes = modes or {}
-    lines = [["manifest.version", "1.0"], ["oneroster.version", "1.1"]]
-    for name, entity in CSV_V11.items():
+    lines = [["manifest.version", "1.0"], ["oneroster.version", version]]
+    for name, entity in csv_entities(version).items():
         default = "bulk" if name in rows else "absent"
         lines.append([f"file.{entity.csv_file[:-4]}", modes.get(name, default)])
     lines.append(["source.systemName", "tests"])
@@ -82,6 +82,7 @@ def make_bundle(
     files: dict[str, str] | None = None,
     as_zip: bool = False,
     folder: str = "",
+    version: str = V11,
 ) -> Path:
     """Write a bundle under `root` and return its path (a folder, or a .zip when `as_zip`).
 
@@ -92,12 +93,12 @@ def make_bundle(
     rows = valid_rows() if rows is None else rows
     texts: dict[str, str] = {}
     if manifest is not False:
-        lines = manifest_rows(rows, modes) if manifest is True else manifest
+        lines = manifest_rows(rows, modes, version) if manifest is True else manifest
         assert isinstance(lines, list)
         texts["manifest.csv"] = csv_text(["propertyName", "value"], lines)
     for name, entity_rows in rows.items():
-        header = (headers or {}).get(name) or header_for(name, entity_rows)
-        texts[CSV_V11[name].csv_file] = csv_text(header, entity_rows)
+        header = (headers or {}).get(name) or header_for(name, entity_rows, version)
+        texts[csv_entities(version)[name].csv_file] = csv_text(header, entity_rows)
     texts.update(files or {})
     if as_zip:
         path = root / "bundle.zip"

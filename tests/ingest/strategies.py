@@ -11,7 +11,10 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from openroster.model.catalogue import CSV_V11, DEMOGRAPHICS_OWNER, Entity, Field, Kind
+from openroster.model.catalogue import DEMOGRAPHICS_OWNER, Entity, Field, Kind
+from openroster.model.csv_binding import V11, csv_entities
+
+ENTITIES = csv_entities(V11)  # the files of a 1.1 bundle
 
 Records = dict[str, list[dict[str, Any]]]
 DELTA_REQUIRED = ("status", "dateLastModified")
@@ -82,15 +85,15 @@ def record(
 @st.composite
 def bundles(draw: st.DrawFn, mode: str) -> Records:
     """Records for some entities whose references name records in the bundle, or STORED ids."""
-    names = draw(st.sets(st.sampled_from(sorted(CSV_V11)), min_size=1, max_size=6))
+    names = draw(st.sets(st.sampled_from(sorted(ENTITIES)), min_size=1, max_size=6))
     ids: dict[str, list[str]] = {}
     for name in sorted(names):
         if name != "demographics":
             ids[name] = draw(st.lists(token, min_size=1, max_size=3, unique=True))
-    pools = {name: ids.get(name, STORED) for name in CSV_V11}
+    pools = {name: ids.get(name, STORED) for name in ENTITIES}
     if "demographics" in names:
         owners = pools[DEMOGRAPHICS_OWNER]
         ids["demographics"] = draw(st.lists(st.sampled_from(owners), min_size=1, max_size=3, unique=True))
     return {
-        name: [draw(record(CSV_V11[name], sid, pools, mode)) for sid in ids[name]] for name in sorted(names)
+        name: [draw(record(ENTITIES[name], sid, pools, mode)) for sid in ids[name]] for name in sorted(names)
     }

@@ -15,7 +15,8 @@ from openroster.ingest.importer import ImportSummary, import_bundle
 from openroster.ingest.problems import BundleChanged
 from openroster.ingest.reader import check_bundle
 from openroster.ingest.writer import write_bundle
-from openroster.model.catalogue import CSV_V11, LOAD_ORDER
+from openroster.model.catalogue import ENTITIES
+from openroster.model.csv_binding import V11, csv_entities, load_order
 from openroster.store.dialects import create_engine
 from openroster.store.schema import TABLES
 from tests.conftest import BACKENDS, new_database
@@ -196,7 +197,7 @@ def test_progress_reports_reading_then_writing_every_batch(tmp_path: Path) -> No
     engine.dispose()
     assert [rows for stage, rows in calls if stage == "writing users.csv"] == [0, 4, 8, 10]
     assert [rows for stage, rows in calls if stage == "reading users.csv"] == [0, 10]
-    files = [CSV_V11[name].csv_file for name in LOAD_ORDER]
+    files = [ENTITIES[name].csv_file for name in load_order(V11)]
     assert list(dict.fromkeys(stage for stage, _ in calls)) == (
         [f"reading {f}" for f in files]
         + [f"writing {f}" for f in files]
@@ -214,4 +215,4 @@ def test_checking_keeps_sourced_ids_and_only_the_records_asked_for(tmp_path: Pat
         assert all(r["sourcedId"] in checked.ids[name] for r in records)
         assert f"{records[0]['sourcedId']}-not" not in checked.ids[name]
     assert checked.counts == {name: len(records) for name, records in district().items()}
-    assert set(checked.digests) == set(CSV_V11)
+    assert set(checked.digests) == set(csv_entities(V11))

@@ -13,7 +13,8 @@ import sqlalchemy as sa
 
 from openroster.ingest.importer import import_bundle
 from openroster.ingest.writer import write_bundle
-from openroster.model.catalogue import ENTITIES, LOAD_ORDER
+from openroster.model.catalogue import ENTITIES
+from openroster.model.csv_binding import V11, load_order
 from openroster.model.derived import derive, derived_sources
 from openroster.store import migrate
 from openroster.store.writes import apply_batches
@@ -63,7 +64,7 @@ def test_loading_without_indexes_stores_what_row_by_row_writes_store(tmp_path: P
     for bulk in (True, False):
         engine = migrated(backend, tmp_path / f"bulk-{bulk}")
         with engine.begin() as conn:
-            for name in LOAD_ORDER:
+            for name in load_order(V11):
                 entity = ENTITIES[name]
                 batches = [records[name][i : i + 3] for i in range(0, len(records[name]), 3)]
                 derived = derive(entity, {src: records.get(src, []) for src in derived_sources(entity)})

@@ -573,8 +573,8 @@ def test_manifest_version_and_header(tmp_path: Path) -> None:
             "manifest.csv",
             3,
             "value",
-            "oneroster.version is '1.0', but this server reads OneRoster 1.1 "
-            "bundles; export the data as OneRoster 1.1 and set the value to 1.1.",
+            "oneroster.version is '1.0', but this server reads OneRoster 1.1 and 1.2 "
+            "bundles; export the data as OneRoster 1.1 or 1.2 and set the value to 1.1 or 1.2.",
         ),
     ]
     bad_header = csv_text(["property", "value"], manifest_rows(rows))

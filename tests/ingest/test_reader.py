@@ -8,17 +8,19 @@ from pathlib import Path
 import pytest
 
 from openroster.ingest import read_bundle
-from openroster.model.catalogue import CSV_V11
+from openroster.model.csv_binding import V11, csv_entities
 
 from .bundles import csv_text, expected_records, header_for, make_bundle, valid_rows
+
+ENTITIES = csv_entities(V11)  # the files of a 1.1 bundle
 
 
 def test_valid_folder_reads_every_entity(tmp_path: Path) -> None:
     bundle = read_bundle(make_bundle(tmp_path))
 
     assert bundle.records == expected_records()
-    assert set(bundle.records) == set(CSV_V11)
-    assert bundle.modes == {name: "bulk" for name in CSV_V11}
+    assert set(bundle.records) == set(ENTITIES)
+    assert bundle.modes == {name: "bulk" for name in ENTITIES}
     assert bundle.properties["oneroster.version"] == "1.1"
     assert bundle.properties["source.systemName"] == "tests"
     assert bundle.properties["file.users"] == "bulk"
@@ -101,7 +103,7 @@ def test_progress_is_reported_per_file_with_the_final_count(tmp_path: Path) -> N
     categories = [done for file, done in calls if file == "categories.csv"]
     assert categories == [0, 5000, 10000, 12001]  # 0: the file's check has begun
     assert ("users.csv", 3) in calls
-    assert {file for file, _ in calls} == {e.csv_file for e in CSV_V11.values()}
+    assert {file for file, _ in calls} == {e.csv_file for e in ENTITIES.values()}
 
 
 def test_references_may_name_stored_records_when_their_file_is_absent(tmp_path: Path) -> None:

@@ -11,11 +11,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from openroster.ingest import read_bundle, write_bundle
-from openroster.model.catalogue import CSV_V11
+from openroster.model.csv_binding import V11, csv_entities
 from openroster.model.values import BadValue
 
 from .bundles import expected_records
 from .strategies import STORED, Records, bundles
+
+ENTITIES = csv_entities(V11)  # the files of a 1.1 bundle
 
 
 def lines_of(path: Path) -> list[str]:
@@ -104,7 +106,9 @@ def test_zip_holds_the_files_at_its_root(tmp_path: Path) -> None:
     write_bundle(tmp_path / "out.zip", expected_records())
 
     with zipfile.ZipFile(tmp_path / "out.zip") as archive:
-        assert sorted(archive.namelist()) == sorted(["manifest.csv", *(e.csv_file for e in CSV_V11.values())])
+        assert sorted(archive.namelist()) == sorted(
+            ["manifest.csv", *(e.csv_file for e in ENTITIES.values())]
+        )
     assert read_bundle(tmp_path / "out.zip").records == expected_records()
     assert not (tmp_path / "out.zip.partial").exists()
 
@@ -123,7 +127,7 @@ def test_rewriting_a_folder_removes_files_now_declared_absent(tmp_path: Path) ->
 @pytest.mark.parametrize(
     ("records", "mode", "error"),
     [
-        ({"student": []}, "bulk", "not OneRoster entities: student"),
+        ({"student": []}, "bulk", "not OneRoster 1.1 entities: student"),
         ({"org": []}, "full", "mode must be 'bulk' or 'delta'"),
         (
             {"org": [{"sourcedId": "o", "name": "n", "type": "school", "nickname": "x"}]},
@@ -152,7 +156,7 @@ def _round_trip(records: Records, mode: str, as_zip: bool) -> None:
         write_bundle(out, records, mode=mode)
         bundle = read_bundle(out, stored_ids=lambda name: STORED)
     assert bundle.records == records
-    assert bundle.modes == {name: mode if name in records else "absent" for name in CSV_V11}
+    assert bundle.modes == {name: mode if name in records else "absent" for name in ENTITIES}
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

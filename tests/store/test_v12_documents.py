@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from openroster.ingest.importer import import_bundle
 from openroster.ingest.writer import write_bundle
-from openroster.model.catalogue import CSV_V11
+from openroster.model.catalogue import ENTITIES_V11
 from openroster.model.v12 import ENTITIES_V12, user_role
 from openroster.store import migrate
 from openroster.store.schema import TABLES
@@ -43,7 +43,7 @@ def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
 
 
 def test_every_record_of_a_1_2_entity_has_a_1_2_document_with_the_same_base_fields(engine: sa.Engine) -> None:
-    for name in CSV_V11.keys() & ENTITIES_V12.keys():  # the ones a 1.1 bundle brings
+    for name in ENTITIES_V11.keys() & ENTITIES_V12.keys():  # the ones a 1.1 bundle brings
         stored = _stored(engine, name)
         assert stored, name
         for sourced_id, (doc, doc_v12, _, _) in stored.items():

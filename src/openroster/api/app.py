@@ -57,7 +57,7 @@ from openroster.errors import (
     StatusInfo,
     UnknownObject,
 )
-from openroster.model.catalogue import PUBLIC_VIEWS, VIEWS_V11
+from openroster.model.catalogue import ENTITIES_V11, PUBLIC_VIEWS
 from openroster.model.json_input import read_object
 from openroster.model.values import now_ms
 from openroster.ops import metrics, refusals
@@ -330,7 +330,7 @@ class OneRosterService:
         entity, key = endpoint.entity, endpoint.wrapper_key
         value = wrapped(body, key)
         check_path_id(value, sourced_id)
-        record, problems = read_object(VIEWS_V11[entity.name], value)
+        record, problems = read_object(ENTITIES_V11[entity.name], value)
         with write_transaction(self.engine, wait_ms=gradebook.API_WRITE_WAIT_MS) as conn:
             outcome = gradebook.put(
                 conn, entity, sourced_id, record, boundary=grant.orgs, now_ms=now_ms(), problems=problems
@@ -358,7 +358,7 @@ class OneRosterService:
         entity = endpoint.entity
         # A client not allowed secret fields (passwords) cannot name them: they do not exist for it.
         query = parse_query(
-            VIEWS_V11[entity.name] if grant.passwords else PUBLIC_VIEWS[entity.name],
+            ENTITIES_V11[entity.name] if grant.passwords else PUBLIC_VIEWS[entity.name],
             params,
             collection=endpoint.collection,
             max_limit=self.settings.max_limit,

@@ -18,9 +18,22 @@ from dataclasses import replace
 from openroster.api.endpoints import GRADEBOOK, RESOURCES, ROSTERING, Endpoint
 from openroster.auth import scopes
 from openroster.model.v12 import GRADEBOOK_ROOT, RESOURCES_ROOT, ROSTERING_ROOT
-from openroster.store.restrictions import Match, Nothing, Param
+from openroster.store.restrictions import HasRole, Match, Param, Restriction, Through
 
-ROSTERING_V12: tuple[Endpoint, ...] = tuple(replace(e, version="1.2", root=ROSTERING_ROOT) for e in ROSTERING)
+
+def _by_role_entries(endpoint: Endpoint) -> Restriction:
+    """The endpoint's restriction with a user's role read from its 1.2 role entries (/teachers)."""
+    if endpoint.entity_name != "user":
+        return endpoint.restriction
+    return tuple(
+        HasRole(str(item.value)) if isinstance(item, Match) and item.field == "role" else item
+        for item in endpoint.restriction
+    )
+
+
+ROSTERING_V12: tuple[Endpoint, ...] = tuple(
+    replace(e, version="1.2", root=ROSTERING_ROOT, restriction=_by_role_entries(e)) for e in ROSTERING
+)
 
 
 def _resources(endpoint: Endpoint) -> Endpoint:
@@ -32,8 +45,21 @@ def _resources(endpoint: Endpoint) -> Endpoint:
 
 RESOURCES_V12: tuple[Endpoint, ...] = (
     *(_resources(e) for e in RESOURCES),
-    # 1.1 data links resources to classes and courses only: a user's list is empty (404 if no user).
-    _resources(Endpoint("getResourcesForUser", "/users/{user_id}/resources", "resource", True, (Nothing(),))),
+    # A user's resources come from a 1.2.1 bundle's userResources.csv (1.1 links resources to
+    # classes and courses only: a 1.1 user's list is empty; 404 if no user).
+    _resources(
+        Endpoint(
+            "getResourcesForUser",
+            "/users/{user_id}/resources",
+            "resource",
+            True,
+            (
+                Through(
+                    "userResource", "resource", (Match("user", Param("user_id")), Match("status", "active"))
+                ),
+            ),
+        )
+    ),
 )
 
 

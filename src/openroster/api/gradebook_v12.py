@@ -41,7 +41,7 @@ def required_v12(entity: Entity12) -> frozenset[str]:
     """The stored fields a 1.2 write must give (those the writer fills in excepted)."""
     names = stored_names(entity)
     defaulted = set(gradebook.DEFAULTED_ON_PUT.get(entity.name, ()))
-    defaulted |= {f.name for f in entity.stored.fields if f.fallback is not None}
+    defaulted |= {f.name for f in entity.stored.every_field if f.fallback is not None}
     return frozenset(names[f.name] for f in entity.fields if f.required and f.name in names) - defaulted
 
 

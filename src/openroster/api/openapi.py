@@ -15,7 +15,7 @@ from openroster import API_ROOT, __version__
 from openroster.api.endpoints import ENDPOINTS, GRADEBOOK, RESOURCES, Endpoint, parents
 from openroster.api.openapi_schemas import component_schemas, ref, schema_name
 from openroster.auth import scopes
-from openroster.model.catalogue import METADATA, VIEWS_V11, Entity, Kind
+from openroster.model.catalogue import ENTITIES_V11, METADATA, Entity, Kind
 from openroster.query.params import DEFAULT_LIMIT
 
 Schema = dict[str, Any]
@@ -131,7 +131,7 @@ def _filter_examples(entity: Entity) -> Schema:
 
 
 def _query_parameters(endpoint: Endpoint, max_limit: int) -> list[Schema]:
-    entity = VIEWS_V11[endpoint.entity_name]
+    entity = ENTITIES_V11[endpoint.entity_name]
     names = [f.name for f in entity.all_fields] + [METADATA]
     fields = {
         "name": "fields",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from openroster.api.endpoints import ENDPOINTS
-from openroster.model.catalogue import METADATA, VIEWS_V11, Entity, Field, Kind
+from openroster.model.catalogue import ENTITIES_V11, METADATA, Entity, Field, Kind
 from openroster.model.json_input import SERVER_OWNED
 from openroster.model.values import DATE_PATTERN, DATETIME_PATTERN, SERVED_DATETIME_PATTERN, YEAR_PATTERN
 from openroster.store.gradebook import DEFAULTED_ON_PUT
@@ -224,11 +224,11 @@ def component_schemas() -> dict[str, Schema]:
             "properties": {"type": {"type": "string"}, "identifier": {"type": "string"}},
         },
     }
-    for target in sorted({f.ref for e in VIEWS_V11.values() for f in e.all_fields if f.ref}):
+    for target in sorted({f.ref for e in ENTITIES_V11.values() for f in e.all_fields if f.ref}):
         schemas[f"{schema_name(target)}Ref"] = _guid_ref(target)
-    for entity in VIEWS_V11.values():
+    for entity in ENTITIES_V11.values():
         if not entity.association:
             schemas.update(_entity_schemas(entity))
     for name in gradebook_entities:
-        schemas[f"{schema_name(name)}Input"] = _input_schema(VIEWS_V11[name])
+        schemas[f"{schema_name(name)}Input"] = _input_schema(ENTITIES_V11[name])
     return schemas

@@ -17,6 +17,7 @@ from openroster.auth.keys import ServerKeys
 from openroster.errors import ConfigurationError, OpenRosterError
 from openroster.model.values import now_ms
 from openroster.ops.limits import LIMIT_NAMES, SERVER_DEFAULTS, ClientLimits
+from openroster.store.dialects import write_transaction
 from openroster.store.schema import TABLES, api_clients
 
 DEFAULT_SCOPES = (
@@ -125,7 +126,7 @@ def add_client(
         granted = tuple(dict.fromkeys(scope_names.canonical(s) for s in scopes)) or DEFAULT_SCOPES
     except scope_names.UnknownScope as exc:
         raise ClientError(str(exc)) from None
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         _check_orgs(conn, orgs)
         clash = conn.execute(
             sa.select(api_clients.c.client_id, api_clients.c.name).where(
@@ -199,7 +200,7 @@ def remove_client(engine: sa.Engine, id_or_name: str) -> str:
     Its recent OAuth 1.0a nonces are kept until they expire: were the id re-added with the same
     secret, a request captured before the removal still could not be replayed.
     """
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         client_id = _resolve(conn, id_or_name)
         conn.execute(api_clients.delete().where(api_clients.c.client_id == client_id))
     return client_id
@@ -213,7 +214,7 @@ def set_limits(engine: sa.Engine, id_or_name: str, changes: dict[str, int | None
     unknown = set(changes) - set(LIMIT_NAMES)
     if unknown:
         raise ValueError(f"not limits: {sorted(unknown)}")
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         client_id = _resolve(conn, id_or_name)
         if changes:
             conn.execute(api_clients.update().where(api_clients.c.client_id == client_id).values(**changes))
@@ -228,7 +229,7 @@ def rotate_secret(
     """Give a client a new secret; tokens issued with the old one stop working."""
     secret = secret or secrets.token_urlsafe(32)
     _check_secret(secret)
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         client_id = _resolve(conn, id_or_name)
         conn.execute(
             api_clients.update()

@@ -1,6 +1,7 @@
 """Read manifest.csv and decide, for every entity, whether and how its file is processed.
 
-Without a usable manifest (missing, unreadable, or with the wrong header) only the manifest's
+The manifest's `oneroster.version` (1.1 or 1.2) says which files the bundle may have and their
+columns (model/csv_binding.py). Without a usable manifest (missing, unreadable, or with the wrong header) only the manifest's
 own problems are reported: the files' modes are unknown, so their checks would mislead.
 """
 
@@ -12,19 +13,15 @@ from typing import TYPE_CHECKING
 
 from openroster.ingest._source import BundleSource, bounded_lines
 from openroster.ingest.problems import MANIFEST, ProblemLog
-from openroster.model.catalogue import CSV_V11, ENTITIES, by_csv_file
+from openroster.model.csv_binding import V11, VERSIONS, csv_entities, file_properties
 
 if TYPE_CHECKING:
     from _csv import Reader
 
-__all__ = ["FILE_PROPERTY", "MODES", "Manifest", "Plan", "plan_files", "read_manifest"]
+__all__ = ["MODES", "Manifest", "Plan", "plan_files", "read_manifest"]
 
 MODES = ("absent", "bulk", "delta")
-VERSION = "1.1"
 HEADER = ["propertyName", "value"]
-# 'file.users' -> 'user', for every file of the catalogue.
-FILE_PROPERTY = {f"file.{e.csv_file.removesuffix('.csv')}": e.name for e in CSV_V11.values()}
-_PROPERTY_BY_ENTITY = {name: prop for prop, name in FILE_PROPERTY.items()}
 _EXAMPLE_ROWS = (
     "oneroster.version,1.1 and one file.<name>,bulk|delta|absent row per file (for example file.users,bulk)"
 )
@@ -33,6 +30,7 @@ _EXAMPLE_ROWS = (
 @dataclass
 class Manifest:
     usable: bool = False  # found, readable and with the right header
+    version: str = V11  # the OneRoster version of the bundle's files (1.1 when not given or unknown)
     properties: dict[str, str] = field(default_factory=dict)
     declared: dict[str, tuple[str, int]] = field(default_factory=dict)  # entity -> (mode, line)
     mentioned: set[str] = field(default_factory=set)  # entities with a file.<x> row, valid or not
@@ -104,6 +102,7 @@ def read_manifest(source: BundleSource, log: ProblemLog) -> Manifest:
 
 def _read_rows(rows: Reader, previous_end: int, manifest: Manifest, log: ProblemLog) -> None:
     seen: dict[str, int] = {}
+    files: list[tuple[str, str, int]] = []  # declared once the version is known
     for row in rows:
         line, previous_end = previous_end + 1, rows.line_num
         if not any(cell.strip() for cell in row):
@@ -128,27 +127,36 @@ def _read_rows(rows: Reader, previous_end: int, manifest: Manifest, log: Problem
             continue
         seen[name] = line
         manifest.properties[name] = value
-        if name == "oneroster.version" and value != VERSION:
-            log.add(
-                MANIFEST,
-                line,
-                "value",
-                f"oneroster.version is '{value}', but this server reads "
-                "OneRoster 1.1 bundles; export the data as OneRoster 1.1 and set the value to 1.1.",
-            )
+        if name == "oneroster.version":
+            if value in VERSIONS:
+                manifest.version = value
+            else:
+                log.add(
+                    MANIFEST,
+                    line,
+                    "value",
+                    f"oneroster.version is '{value}', but this server reads OneRoster 1.1 and 1.2 "
+                    "bundles; export the data as OneRoster 1.1 or 1.2 and set the value to 1.1 or 1.2.",
+                )
         elif name.startswith("file."):
-            _declare(name, value, line, manifest, log)
+            files.append((name, value, line))
+    for name, value, line in files:
+        _declare(name, value, line, manifest, log)
 
 
 def _declare(name: str, value: str, line: int, manifest: Manifest, log: ProblemLog) -> None:
-    entity = FILE_PROPERTY.get(name)
+    properties = file_properties(manifest.version)
+    entity = properties.get(name)
     if entity is None:
-        message = f"{name} is not a OneRoster 1.1 file."
-        guess = {p.lower(): p for p in FILE_PROPERTY}.get(name.lower())
+        message = f"{name} is not a OneRoster {manifest.version} file."
+        guess = {p.lower(): p for p in properties}.get(name.lower())
+        other = _other_version(manifest.version)
         if guess is not None:
             message += f" Property names are case-sensitive: write {guess}."
+        elif name in file_properties(other):
+            message += f" It belongs to OneRoster {other} bundles: remove the row, or set oneroster.version to {other}."
         else:
-            message += f" Use one of {', '.join(FILE_PROPERTY)}."
+            message += f" Use one of {', '.join(properties)}."
         log.add(MANIFEST, line, "propertyName", message)
         return
     manifest.mentioned.add(entity)
@@ -159,26 +167,33 @@ def _declare(name: str, value: str, line: int, manifest: Manifest, log: ProblemL
             line,
             "value",
             f"'{value}' is not a processing mode for "
-            f"{ENTITIES[entity].csv_file}; write bulk, delta or absent.",
+            f"{csv_entities(manifest.version)[entity].csv_file}; write bulk, delta or absent.",
         )
         return
     manifest.declared[entity] = (mode, line)
 
 
+def _other_version(version: str) -> str:
+    return next(v for v in VERSIONS if v != version)
+
+
 def plan_files(manifest: Manifest, names: list[str], log: ProblemLog) -> Plan:
     """Match the files present with the manifest's declarations, reporting every mismatch."""
+    entities = csv_entities(manifest.version)
+    by_file = {e.csv_file: e.name for e in entities.values()}
+    prop_of = {name: prop for prop, name in file_properties(manifest.version).items()}
     present: set[str] = set()
     for name in names:
         if name == MANIFEST or not name.lower().endswith(".csv"):
             continue
-        found = by_csv_file(name)
+        found = by_file.get(name)
         if found is None:
-            log.add(name, None, None, _unknown_file_message(name))
+            log.add(name, None, None, _unknown_file_message(name, manifest.version))
         else:
-            present.add(found.name)
+            present.add(found)
     plan = Plan(modes={}, read={}, missing=set())
-    for entity in CSV_V11.values():
-        prop = _PROPERTY_BY_ENTITY[entity.name]
+    for entity in entities.values():
+        prop = prop_of[entity.name]
         mode, line = manifest.declared.get(entity.name, ("absent", None))
         plan.modes[entity.name] = mode
         here = entity.name in present
@@ -217,10 +232,16 @@ def plan_files(manifest: Manifest, names: list[str], log: ProblemLog) -> Plan:
     return plan
 
 
-def _unknown_file_message(name: str) -> str:
-    files = [e.csv_file for e in CSV_V11.values()]
-    message = f"{name} is not a OneRoster 1.1 file"
+def _unknown_file_message(name: str, version: str) -> str:
+    files = [e.csv_file for e in csv_entities(version).values()]
+    message = f"{name} is not a OneRoster {version} file"
     guess = {f.lower(): f for f in files}.get(name.lower())
     if guess is not None:
         return message + f"; file names are case-sensitive, so rename it to {guess}."
+    other = _other_version(version)
+    if name in (e.csv_file for e in csv_entities(other).values()):
+        return (
+            message
+            + f"; it belongs to OneRoster {other} bundles: remove it, or set oneroster.version to {other}."
+        )
     return message + f"; remove it from the bundle, or rename it to one of {', '.join(files)}."

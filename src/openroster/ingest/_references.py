@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 
 from openroster.ingest._manifest import Plan
 from openroster.ingest._table import Log
-from openroster.model.catalogue import DEMOGRAPHICS_OWNER, ENTITIES, REF_KINDS, Kind
+from openroster.model.catalogue import DEMOGRAPHICS_OWNER, ENTITIES, REF_KINDS, Entity, Kind
 
 __all__ = ["References"]
 
@@ -83,9 +83,21 @@ class References:
     """
 
     def __init__(
-        self, plan: Plan, ids: Mapping[str, Container[str]], stored_ids: StoredIds, log: Log
+        self,
+        plan: Plan,
+        entities: Mapping[str, Entity],
+        ids: Mapping[str, Container[str]],
+        stored_ids: StoredIds,
+        log: Log,
     ) -> None:
-        self._plan, self._ids, self._stored_ids, self._log = plan, ids, stored_ids, log
+        """`entities`: the entities of the bundle's version, with its columns (csv_binding)."""
+        self._plan, self._entities, self._ids, self._stored_ids, self._log = (
+            plan,
+            entities,
+            ids,
+            stored_ids,
+            log,
+        )
         self._done: dict[str, bool] = {}  # file read through -> its ids are complete
         self._stored_cache: dict[str, Container[str]] = {}
         self._deferred = _Deferred()
@@ -95,7 +107,7 @@ class References:
 
     def checker(self, name: str) -> Callable[[int, Mapping[str, Any]], None] | None:
         """A function checking the references of one record of `name` (None: it has none to check)."""
-        entity = ENTITIES[name]
+        entity = self._entities[name]
         file = entity.csv_file
         checks: list[_Check] = []
         for f in entity.csv_fields:

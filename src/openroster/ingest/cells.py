@@ -8,12 +8,13 @@ person who prepared the file, so they say what form was expected.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import cache
 from sys import intern
 from typing import Any
 
-from openroster.model.catalogue import Field, Kind
+from openroster.model.catalogue import EXT_PATTERN, Field, Kind
 from openroster.model.values import (
     BadValue,
     DateTimeOutOfRange,
@@ -32,6 +33,7 @@ Decoder = Callable[[str], object]
 # OneRoster 1.0 status token, read as its 1.1 replacement.
 _STATUS_ALIASES = {"inactive": "tobedeleted"}
 _BOOLEANS = {"true": "true", "false": "false"}
+_EXTENSION = re.compile(EXT_PATTERN)
 _USER_IDS_FORM = (
     "write each as {type:identifier}, separated by commas, for example {LDAP:jsmith},{LTI:abc123}"
 )
@@ -81,6 +83,8 @@ def encode_cell(field: Field, value: object) -> str:
         return _format_float(value)
     if kind is Kind.BOOLEAN and isinstance(value, bool):
         return "true" if value else "false"
+    if kind is Kind.ENUM and field.read_as and isinstance(value, str):
+        return {stored: token for token, stored in field.read_as}.get(value, value)
     if kind is Kind.USER_IDS:
         return ",".join(_encode_user_id(item) for item in _as_list(field, value))
     if field.is_list:
@@ -164,10 +168,11 @@ def _float(text: str) -> float:
 
 
 def _enum_decoder(field: Field) -> Callable[[str], str]:
-    canonical = {token: token for token in field.enum}  # returned instead of each cell's copy
+    # Tokens are returned as the store keeps them, and as shared constants, not each cell's copy.
+    canonical = {token: token for token in field.enum} | dict(field.read_as)
     folded = {token.lower(): token for token in field.enum}
     aliases = _STATUS_ALIASES if field.name == "status" else {}
-    listing = ", ".join(field.enum)
+    listing = ", ".join(field.enum) + (" or an extension token ext:<name>" if field.ext else "")
 
     def decode(text: str) -> str:
         token = text.strip()
@@ -176,6 +181,8 @@ def _enum_decoder(field: Field) -> Callable[[str], str]:
             return found
         if token in aliases:
             return aliases[token]
+        if field.ext and _EXTENSION.match(token):
+            return token
         message = f"'{token}' is not one of {listing}."
         suggestion = folded.get(token.lower())
         if suggestion is not None:

@@ -6,6 +6,10 @@ alone. Records whose served JSON does not change keep their dateLastModified. Li
 other records (an org's children, a class's resources) are recomputed, and the records showing
 them are re-rendered, so a relationship change moves the dateLastModified of what shows it.
 
+A 1.2.1 bundle's users get their 1.1 role and orgs from their role records (model/roles.py), and
+a 1.1 bundle's users.csv is the whole of its users' roles: the 1.2 role and profile records of
+the users it gives are tombstoned.
+
 Memory is bounded by the bundle's sourcedIds, not its records: the first pass checks every file
 and keeps only the sourcedIds (and the records of the small files derived lists come from); the
 second pass, inside the write transaction, reads each file again and writes it in batches.
@@ -28,18 +32,22 @@ from openroster.ingest.problems import BundleChanged, BundleInvalid
 from openroster.ingest.reader import CheckedBundle, check_bundle
 from openroster.ingest.replay import replay
 from openroster.model.catalogue import ENTITIES, LOAD_ORDER
-from openroster.model.derived import derive, derived_sources
+from openroster.model.csv_binding import V11
+from openroster.model.derived import DerivedLists, derive, derived_sources
+from openroster.model.roles import with_v11_roles
 from openroster.model.values import now_ms
 from openroster.store import import_log, migrate
 from openroster.store.dialects import refresh_statistics, write_transaction
 from openroster.store.import_log import ImportRun
-from openroster.store.records import each_stored_id, load_records, record_batches
+from openroster.store.records import each_stored_id, load_records, record_batches, records_by_id
 from openroster.store.schema import TABLES
-from openroster.store.writes import WriteCounts, apply_batches
+from openroster.store.writes import WriteCounts, apply_batches, tombstone
 
 BATCH_SIZE = 5000  # records read, compared and written at a time
-# Entities whose records feed derived lists: their (small) files are kept in memory while checking.
+# Entities whose records feed derived lists: their files are kept in memory while checking.
 DERIVED_SOURCES = frozenset(source for e in ENTITIES.values() for source in derived_sources(e))
+# What only 1.2 holds of a user, which a 1.1 users.csv replaces.
+_USER_RECORDS_12 = ("role", "userProfile")
 
 
 @dataclass(frozen=True)
@@ -136,18 +144,24 @@ class _Import:
     def run(self) -> ImportSummary:
         changes: dict[str, WriteCounts] = {}
         supplied = [n for n in LOAD_ORDER if self.modes[n] in ("bulk", "delta")]
+        replaced = self._replaced_user_records()
         for name in supplied:
             entity = ENTITIES[name]
             present = self.checked.ids[name] if self.modes[name] == "bulk" else None
+            derived = derive(entity, self._sources(name))
             changes[name] = apply_batches(
                 self.conn,
                 entity,
-                self._file_batches(name),
-                derive(entity, self._sources(name)),
+                self._completed(name, self._file_batches(name), derived),
+                derived,
                 self.stamp,
                 present=present,
                 bulk=True,
             )
+        for name, gone in replaced.items():
+            count = tombstone(self.conn, ENTITIES[name], gone, self.stamp)
+            if count:
+                changes.setdefault(name, WriteCounts()).tombstoned += count
         # Records not in the bundle whose derived lists may have changed (a delta file's new
         # school changes its district's children; classResources.csv changes classes).
         touched = set(supplied)
@@ -156,11 +170,12 @@ class _Import:
         for name in LOAD_ORDER:
             entity = ENTITIES[name]
             if derived_sources(entity) & touched:
+                derived = derive(entity, self._sources(name))
                 counts = apply_batches(
                     self.conn,
                     entity,
-                    record_batches(self.conn, entity, self.batch_size),
-                    derive(entity, self._sources(name)),
+                    self._completed(name, record_batches(self.conn, entity, self.batch_size), derived),
+                    derived,
                     self.stamp,
                     present=None,
                 )
@@ -172,6 +187,52 @@ class _Import:
         ]
         refresh_statistics(self.conn, [t for name in written for t in TABLES[name].all])
         return ImportSummary({n: self.checked.counts[n] for n in supplied}, changes, self.future)
+
+    def _replaced_user_records(self) -> dict[str, list[str]]:
+        """entity -> the sourcedIds of the active role and profile records a 1.1 users.csv replaces;
+        the views users are rendered with leave them out."""
+        mode = self.modes["user"]
+        if self.checked.version != V11 or mode == "absent":
+            return {}
+        users = self.checked.ids["user"]
+        gone: dict[str, list[str]] = {}
+        for name in _USER_RECORDS_12:
+            kept: list[dict[str, Any]] = []
+            gone[name] = []
+            for record in load_records(self.conn, ENTITIES[name]):
+                if record["status"] == "active" and (mode == "bulk" or record["user"] in users):
+                    gone[name].append(record["sourcedId"])
+                else:
+                    kept.append(record)
+            self._views[name] = kept
+        return gone
+
+    def _completed(
+        self, name: str, batches: Iterable[list[dict[str, Any]]], derived: DerivedLists
+    ) -> Iterator[list[dict[str, Any]]]:
+        """Users' records with the 1.1 role and orgs of their role records: the active ones, else
+        (a tombstoned user) those it had; a user without any keeps the stored ones (a 1.1 user
+        changed by a 1.2.1 users.csv). Other records are as they are."""
+        if name != "user":
+            yield from batches
+            return
+        active: dict[str, list[Any]] = derived["roles"]
+        every: dict[str, list[Any]] = {}
+        for role in sorted(self._view("role"), key=lambda r: str(r["sourcedId"])):
+            every.setdefault(role["user"], []).append(role)
+        for batch in batches:
+            done = [
+                dict(with_v11_roles(r, active.get(r["sourcedId"]) or every.get(r["sourcedId"], [])))
+                for r in batch
+            ]
+            lacking = [r["sourcedId"] for r in done if "role" not in r]
+            if lacking:
+                stored = {r["sourcedId"]: r for r in records_by_id(self.conn, ENTITIES["user"], lacking)}
+                for record in done:
+                    old = stored.get(record["sourcedId"])
+                    if "role" not in record and old is not None:
+                        record.update((key, old[key]) for key in ("role", "orgs") if key in old)
+            yield done
 
     def _file_batches(self, name: str) -> Iterator[list[dict[str, Any]]]:
         """The records of `name`'s file in batches, reporting progress as they are written."""

@@ -1,4 +1,4 @@
-"""Check a OneRoster 1.1 CSV bundle (a .zip or a folder) completely, or report all its problems.
+"""Check a OneRoster CSV bundle (1.1 or 1.2.1; a .zip or a folder) completely, or report all its problems.
 
 Nothing is returned until the whole bundle has been checked: the manifest, every file's
 header and rows, and every reference. Problems from all files are gathered and raised
@@ -22,16 +22,16 @@ from openroster.ingest._gc import cycle_collection_paused
 from openroster.ingest._idset import IdSet
 from openroster.ingest._manifest import plan_files, read_manifest
 from openroster.ingest._references import References
+from openroster.ingest._roles import RoleChecks
 from openroster.ingest._source import BundleSource, Digest
 from openroster.ingest._table import TableRows
 from openroster.ingest.problems import BundleInvalid, Problem, ProblemLog
-from openroster.model.catalogue import CSV_V11, ENTITIES, LOAD_ORDER
+from openroster.model.catalogue import ENTITIES
+from openroster.model.csv_binding import V11, V12, csv_entities, load_order
 
 __all__ = ["Bundle", "BundleInvalid", "CheckedBundle", "Problem", "check_bundle", "new_digest", "read_bundle"]
 
 PROGRESS_EVERY = 5000
-# Files are read in load order (referenced data first); any entity missing from it comes last.
-_ORDER = LOAD_ORDER + tuple(name for name in CSV_V11 if name not in LOAD_ORDER)
 
 
 @dataclass
@@ -41,6 +41,7 @@ class Bundle:
     modes: dict[str, str]  # entity name -> 'bulk' | 'delta' | 'absent', for every entity
     properties: dict[str, str]  # every manifest row, propertyName -> value
     records: dict[str, list[dict[str, Any]]]  # entity name -> records in file order (files present)
+    version: str = V11  # the manifest's oneroster.version
 
 
 @dataclass
@@ -54,6 +55,7 @@ class CheckedBundle:
     ids: dict[str, IdSet]  # entity name -> sourcedIds in its file (files present)
     digests: dict[str, bytes]  # entity name -> digest of its file's bytes (files present)
     records: dict[str, list[dict[str, Any]]]  # entity name -> records in file order (kept files)
+    version: str = V11  # the manifest's oneroster.version
 
 
 def new_digest() -> Digest:
@@ -87,23 +89,32 @@ def check_bundle(
             # report the consequences (a delta file's references "missing") as problems too.
             log.raise_if_any()
         plan = plan_files(manifest, source.names, log)
+        entities = csv_entities(manifest.version)
         ids: dict[str, IdSet] = {name: IdSet() for name in plan.read}
-        references = References(plan, ids, stored_ids, log)
-        checked = CheckedBundle(Path(path), plan.modes, manifest.properties, {}, dict(ids), {}, {})
-        for name in _ORDER:
+        references = References(plan, entities, ids, stored_ids, log)
+        roles = RoleChecks(plan, stored_ids, log) if manifest.version == V12 else None
+        checked = CheckedBundle(
+            Path(path), plan.modes, manifest.properties, {}, dict(ids), {}, {}, manifest.version
+        )
+        for name in load_order(manifest.version):
             mode = plan.read.get(name)
             if mode is None:
                 continue
             digest = new_digest()
-            table = TableRows(source, ENTITIES[name], mode, log, ids=ids[name], digest=digest)
+            table = TableRows(source, entities[name], mode, log, ids=ids[name], digest=digest)
             kept: list[dict[str, Any]] | None = [] if name in keep else None
-            checked.counts[name] = _check_rows(table, references.checker(name), kept, progress)
+            check = references.checker(name)
+            if roles is not None:
+                check = roles.checker(name, check)
+            checked.counts[name] = _check_rows(table, check, kept, progress)
             ids[name].seal()
             references.file_done(name, table.complete)
             checked.digests[name] = digest.digest()
             if kept is not None:
                 checked.records[name] = kept
         references.finish()
+        if roles is not None:
+            roles.finish()
     log.raise_if_any()
     checked.records = {name: checked.records[name] for name in ENTITIES if name in checked.records}
     return checked
@@ -142,4 +153,4 @@ def read_bundle(
     """Read and check the bundle at `path`, keeping every record; raise BundleInvalid listing every
     problem found. The arguments are those of `check_bundle`."""
     checked = check_bundle(path, stored_ids=stored_ids, progress=progress, keep=ENTITIES)
-    return Bundle(modes=checked.modes, properties=checked.properties, records=checked.records)
+    return Bundle(checked.modes, checked.properties, checked.records, checked.version)

@@ -15,7 +15,7 @@ from openroster.ingest._source import BundleSource
 from openroster.ingest._table import TableRows
 from openroster.ingest.problems import BundleChanged
 from openroster.ingest.reader import CheckedBundle, new_digest
-from openroster.model.catalogue import ENTITIES
+from openroster.model.csv_binding import csv_entities
 
 __all__ = ["replay"]
 
@@ -36,7 +36,7 @@ def replay(checked: CheckedBundle, name: str) -> Iterator[dict[str, Any]]:
     if name in checked.records:
         yield from checked.records[name]
         return
-    entity = ENTITIES[name]
+    entity = csv_entities(checked.version)[name]
     path = str(checked.path)
     with BundleSource(checked.path) as source:
         if entity.csv_file not in source.names:

@@ -1,6 +1,6 @@
-"""Write records as a OneRoster 1.1 CSV bundle (a folder, or a .zip) that read_bundle accepts.
+"""Write records as a OneRoster CSV bundle (1.1 or 1.2.1; a folder, or a .zip) that read_bundle accepts.
 
-Every file gets every catalogue column in catalogue order, then one `metadata.<key>` column
+Every file gets every column of its version (model/csv_binding.py) in catalogue order, then one `metadata.<key>` column
 per metadata key seen (sorted). Cells are quoted per RFC 4180, list cells always; lines end
 with CRLF; text is UTF-8 without a byte-order mark.
 """
@@ -17,18 +17,17 @@ from typing import Any, TextIO
 
 import orjson
 
-from openroster.ingest._manifest import FILE_PROPERTY
 from openroster.ingest._table import METADATA_PREFIX
 from openroster.ingest.cells import encode_cell
 from openroster.ingest.problems import MANIFEST
-from openroster.model.catalogue import CSV_V11, METADATA, Entity
+from openroster.model.catalogue import ENTITIES, METADATA, Entity
+from openroster.model.csv_binding import V11, csv_entities, file_properties
 from openroster.model.values import BadValue, now_ms
 
 __all__ = ["write_bundle"]
 
 _NEWLINE = "\r\n"
 _NEEDS_QUOTES = re.compile(r'[",\r\n]')
-_PROPERTY_BY_ENTITY = {name: prop for prop, name in FILE_PROPERTY.items()}
 
 
 def write_bundle(
@@ -37,8 +36,9 @@ def write_bundle(
     *,
     mode: str = "bulk",
     system_name: str = "openroster",
+    version: str = V11,
 ) -> None:
-    """Write `records` (entity name -> records) as a bundle at `out`.
+    """Write `records` (entity name -> records) as a bundle of OneRoster `version` at `out`.
 
     Files of entities not given are declared absent. In delta mode every record needs a status
     and dateLastModified; missing ones are written as active and the time of writing. Writing
@@ -47,11 +47,12 @@ def write_bundle(
     """
     if mode not in ("bulk", "delta"):
         raise ValueError(f"mode must be 'bulk' or 'delta', not {mode!r}")
-    unknown = sorted(set(records) - set(CSV_V11))
+    entities = csv_entities(version)
+    unknown = sorted(set(records) - set(entities))
     if unknown:
-        raise ValueError(f"not OneRoster entities: {', '.join(unknown)}; use {', '.join(CSV_V11)}")
-    files = {CSV_V11[name].csv_file: _csv_text(CSV_V11[name], rows, mode) for name, rows in records.items()}
-    files = {MANIFEST: _manifest_text(set(records), mode, system_name), **files}
+        raise ValueError(f"not OneRoster {version} entities: {', '.join(unknown)}; use {', '.join(entities)}")
+    files = {entities[name].csv_file: _csv_text(entities[name], rows, mode) for name, rows in records.items()}
+    files = {MANIFEST: _manifest_text(set(records), mode, system_name, version), **files}
     out = Path(out)
     if out.suffix.lower() == ".zip":
         _write_zip(out, files)
@@ -59,12 +60,12 @@ def write_bundle(
         _write_folder(out, files)
 
 
-def _manifest_text(given: set[str], mode: str, system_name: str) -> Iterator[str]:
+def _manifest_text(given: set[str], mode: str, system_name: str, version: str) -> Iterator[str]:
     yield _line(["propertyName", "value"])
     yield _line(["manifest.version", "1.0"])
-    yield _line(["oneroster.version", "1.1"])
-    for name in CSV_V11:
-        yield _line([_PROPERTY_BY_ENTITY[name], mode if name in given else "absent"])
+    yield _line(["oneroster.version", version])
+    for prop, name in file_properties(version).items():
+        yield _line([prop, mode if name in given else "absent"])
     yield _line(["source.systemName", system_name])
 
 
@@ -128,7 +129,7 @@ def _write_lines(target: TextIO, lines: Iterator[str]) -> None:
 
 def _write_folder(out: Path, files: dict[str, Iterator[str]]) -> None:
     out.mkdir(parents=True, exist_ok=True)
-    for entity in CSV_V11.values():
+    for entity in ENTITIES.values():
         stale = out / entity.csv_file
         if entity.csv_file not in files and stale.is_file():
             stale.unlink()  # it would contradict the manifest, which declares it absent

@@ -1,6 +1,8 @@
-"""The one declaration of the OneRoster 1.1 data model: entities, fields, enumerations, references.
+"""The one declaration of the OneRoster data model: entities, fields, enumerations, references.
 
-The 1.2 binding of the same records is declared beside it, in model/v12.py.
+The entities and fields are OneRoster 1.1's, plus what only 1.2 holds (`Entity.fields12`, the
+1.2-only files roles.csv and userProfiles.csv); the 1.2 binding of the same records is declared
+beside it, in model/v12.py, and the CSV files of each bundle version in model/csv_binding.py.
 
 Everything else (database schema, JSON rendering, CSV reading and writing, validation of
 filter/sort/fields) is derived from the entities declared here. Fields are listed in CSV
@@ -15,7 +17,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from dataclasses import field as dc_field
 from types import MappingProxyType
-from typing import Any
 
 
 class Kind(enum.Enum):
@@ -69,18 +70,39 @@ GENDER = ("male", "female")
 IMPORTANCE = ("primary", "secondary")
 SCORE_STATUS = ("exempt", "fully graded", "not submitted", "partially graded", "submitted")
 
+# --- 1.2 enumerations of what only 1.2 holds (spec §3.5): a user's roles.
+USER_ROLE = (
+    "aide",
+    "counselor",
+    "districtAdministrator",
+    "guardian",
+    "parent",
+    "principal",
+    "proctor",
+    "relative",
+    "siteAdministrator",
+    "student",
+    "systemAdministrator",
+    "teacher",
+)
+ROLE_KIND = ("primary", "secondary")  # roles[].roleType
+# The vocabularies 1.2 lets a deployment extend take tokens of this form too (spec §3.5).
+EXT_PATTERN = r"^ext:[a-zA-Z0-9.\-_]+$"
+
 
 @dataclass(frozen=True)
 class Derived:
-    """A REF_LIST computed from other records: those of `source` whose `via` field names the owner.
+    """A list computed from other records: those of `source` whose `via` field names the owner.
 
-    `value` is the field of the source record listed (None: the source record itself).
+    `value` is the field of the source record listed (None: the source record's sourcedId);
+    `whole` lists the source records themselves (a user's roles[] are its role records).
     Example: an org's `children` are the orgs whose `parent` is that org.
     """
 
     source: str
     via: str
     value: str | None = None
+    whole: bool = False
 
 
 @dataclass(frozen=True)
@@ -96,12 +118,13 @@ class Field:
     # Served, filtered and sorted only for clients allowed it (users' passwords); stored documents
     # leave it out, and for every other client it does not exist.
     secret: bool = False
-    # The OneRoster version that brought the field: a "1.2" field is stored and served through
-    # 1.2 only (model/v12.py); for 1.1 documents, queries, PUTs and CSV it does not exist.
-    since: str = "1.1"
+    csv12: str | None = None  # the column in a 1.2.1 bundle (None: not in its file)
+    ext: bool = False  # `ext:` extension tokens are accepted besides `enum`
     # When a write leaves this REF out: the same field of the record `fallback` names (a 1.2
     # lineItem's school is its class's school); filled in by the store (store/fallbacks.py).
     fallback: str | None = None
+    # (CSV token, stored token) pairs of a CSV view whose tokens differ from the store's (csv_binding).
+    read_as: tuple[tuple[str, str], ...] = ()
 
     @property
     def is_list(self) -> bool:
@@ -129,19 +152,27 @@ def _f(
     derived: Derived | None = None,
     indexed: bool = False,
     secret: bool = False,
-    since: str = "1.1",
+    csv12: str | None | bool = True,
+    ext: bool = False,
     fallback: str | None = None,
 ) -> Field:
-    if csv is True:
-        if kind is Kind.REF:
-            csv_name: str | None = f"{name}SourcedId"
-        elif kind is Kind.REF_LIST:
-            csv_name = f"{name[:-1] if name.endswith('s') else name}SourcedIds"
-        else:
-            csv_name = name
-    else:
-        csv_name = csv or None
-    return Field(name, kind, required, enum, ref, csv_name, derived, indexed, secret, since, fallback)
+    """`csv` names the 1.1 CSV column, `csv12` the 1.2.1 one: True derives it from the field's name
+    (`<name>SourcedId` for a GUIDRef), False leaves the field out of that version's file."""
+    csv_name = _column(name, kind) if csv is True else csv or None
+    csv12_name = _column(name, kind) if csv12 is True else csv12 or None
+    if derived is not None:
+        csv_name = csv12_name = None
+    return Field(
+        name, kind, required, enum, ref, csv_name, derived, indexed, secret, csv12_name, ext, fallback
+    )
+
+
+def _column(name: str, kind: Kind) -> str:
+    if kind is Kind.REF:
+        return f"{name}SourcedId"
+    if kind is Kind.REF_LIST:
+        return f"{name[:-1] if name.endswith('s') else name}SourcedIds"
+    return name
 
 
 @dataclass(frozen=True)
@@ -156,34 +187,46 @@ class Entity:
     path: str  # collection path under the API root, used for GUIDRef hrefs
     fields: tuple[Field, ...]
     association: bool = False  # CSV-only link records (classResources.csv), no endpoints of their own
-    since: str = "1.1"  # "1.2": an entity 1.1 has not (no 1.1 endpoints, not in 1.1 CSV bundles)
-    by_name: Mapping[str, Field] = dc_field(init=False, repr=False, compare=False)
+    # Fields only OneRoster 1.2 has: stored and in 1.2 documents and bundles, never in 1.1's.
+    fields12: tuple[Field, ...] = ()
+    versions: tuple[str, ...] = ("1.1", "1.2")  # the OneRoster versions with this entity (and its file)
+    by_name: Mapping[str, Field] = dc_field(init=False, repr=False, compare=False)  # the 1.1 fields
+    _every: Mapping[str, Field] = dc_field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "by_name", MappingProxyType({f.name: f for f in self.all_fields}))
+        object.__setattr__(self, "_every", MappingProxyType({f.name: f for f in self.every_field}))
+
+    def field(self, name: str) -> Field:
+        """The field `name` of this entity's records, 1.2-only fields included."""
+        return self._every[name]
+
+    def has_field(self, name: str) -> bool:
+        """Whether this entity's records have a field `name`, 1.2-only fields included."""
+        return name in self._every
 
     @property
     def all_fields(self) -> tuple[Field, ...]:
         return BASE_FIELDS + self.fields
 
     @property
+    def every_field(self) -> tuple[Field, ...]:
+        """The 1.1 fields, then those only 1.2 has."""
+        return self.all_fields + self.fields12
+
+    @property
     def stored_fields(self) -> tuple[Field, ...]:
         """Fields held by this entity's own rows (derived lists are computed from others)."""
-        return tuple(f for f in self.all_fields if f.derived is None)
+        return tuple(f for f in self.every_field if f.derived is None)
 
     @property
     def csv_fields(self) -> tuple[Field, ...]:
         """The columns of the entity's OneRoster 1.1 CSV file."""
-        return tuple(f for f in self.all_fields if f.csv is not None and f.since == "1.1")
+        return tuple(f for f in self.all_fields if f.csv is not None)
 
     @property
     def secret_fields(self) -> tuple[Field, ...]:
         return tuple(f for f in self.fields if f.secret)
-
-
-def _f12(name: str, kind: Kind = Kind.STRING, **options: Any) -> Field:
-    """A field of an entity OneRoster 1.2 brought (scoreScale, the assessment results profile's)."""
-    return _f(name, kind, since="1.2", **options)
 
 
 BASE_FIELDS = (
@@ -225,7 +268,8 @@ _ENTITIES = (
         "categories",
         "categories.csv",
         "categories",
-        (_f("title", required=True), _f("weight", Kind.FLOAT, since="1.2")),
+        (_f("title", required=True),),
+        fields12=(_f("weight", Kind.FLOAT, csv=False),),
     ),
     Entity(
         "class",
@@ -361,11 +405,21 @@ _ENTITIES = (
             _f("dueDate", Kind.DATETIME, required=True),
             _f("class", Kind.REF, required=True, ref="class"),
             _f("category", Kind.REF, required=True, ref="category"),
-            _f("gradingPeriod", Kind.REF, required=True, ref="academicSession"),
+            # 1.2.1's lineItems.csv names the column academicSessionSourcedId.
+            _f(
+                "gradingPeriod",
+                Kind.REF,
+                required=True,
+                ref="academicSession",
+                csv12="academicSessionSourcedId",
+            ),
             _f("resultValueMin", Kind.FLOAT, required=True),
             _f("resultValueMax", Kind.FLOAT, required=True),
-            _f("school", Kind.REF, ref="org", since="1.2", fallback="class"),
-            _f("scoreScale", Kind.REF, ref="scoreScale", since="1.2"),
+        ),
+        fields12=(
+            _f("school", Kind.REF, ref="org", csv=False, fallback="class"),
+            # 1.2.1 links a lineItem to its scale in lineItemScoreScales.csv, not in lineItems.csv.
+            _f("scoreScale", Kind.REF, ref="scoreScale", csv=False, csv12=False),
         ),
     ),
     Entity(
@@ -415,13 +469,16 @@ _ENTITIES = (
             # A Date in 1.1; Microsoft and Google send full date-times, so the instant is kept.
             _f("scoreDate", Kind.DATETIME, required=True),
             _f("comment"),
-            _f("textScore", since="1.2"),
-            _f("class", Kind.REF, ref="class", since="1.2", fallback="lineItem"),
-            _f("inProgress", Kind.BOOLEAN, since="1.2"),
-            _f("incomplete", Kind.BOOLEAN, since="1.2"),
-            _f("late", Kind.BOOLEAN, since="1.2"),
-            _f("missing", Kind.BOOLEAN, since="1.2"),
-            _f("scoreScale", Kind.REF, ref="scoreScale", since="1.2"),
+        ),
+        fields12=(
+            _f("textScore", csv=False),
+            _f("class", Kind.REF, ref="class", csv=False, fallback="lineItem"),
+            _f("inProgress", Kind.BOOLEAN, csv=False),
+            _f("incomplete", Kind.BOOLEAN, csv=False),
+            _f("late", Kind.BOOLEAN, csv=False),
+            _f("missing", Kind.BOOLEAN, csv=False),
+            # resultScoreScales.csv, not results.csv, links a result to its scale in 1.2.1.
+            _f("scoreScale", Kind.REF, ref="scoreScale", csv=False, csv12=False),
         ),
     ),
     Entity(
@@ -429,18 +486,18 @@ _ENTITIES = (
         "scoreScales",
         "scoreScale",
         "score_scales",
-        "scoreScales.csv",
+        "",  # 1.2.1's scoreScales.csv is not read yet: its scoreScaleValue cells have no reader
         "scoreScales",
         (
-            _f12("title", required=True),
-            _f12("type", required=True),  # free text: "letter", "numeric"...
+            _f("title", required=True),
+            _f("type", required=True),  # free text: "letter", "numeric"...
             # The CSV's orgSourcedId (REST has none): the school of its class unless given.
-            _f12("school", Kind.REF, ref="org", csv="orgSourcedId", fallback="class"),
-            _f12("course", Kind.REF, ref="course"),
-            _f12("class", Kind.REF, required=True, ref="class"),
-            _f12("scoreScaleValue", Kind.SCORE_SCALE_VALUES, required=True),
+            _f("school", Kind.REF, ref="org", csv12="orgSourcedId", fallback="class"),
+            _f("course", Kind.REF, ref="course"),
+            _f("class", Kind.REF, required=True, ref="class"),
+            _f("scoreScaleValue", Kind.SCORE_SCALE_VALUES, required=True),
         ),
-        since="1.2",
+        versions=("1.2",),
     ),
     # The Assessment Results Profile (1.2 only; no CSV file in 1.2.1).
     Entity(
@@ -451,15 +508,15 @@ _ENTITIES = (
         "",
         "assessmentLineItems",
         (
-            _f12("title", required=True),
-            _f12("description"),
-            _f12("class", Kind.REF, ref="class"),
-            _f12("parentAssessmentLineItem", Kind.REF, ref="assessmentLineItem"),
-            _f12("scoreScale", Kind.REF, ref="scoreScale"),
-            _f12("resultValueMin", Kind.FLOAT),
-            _f12("resultValueMax", Kind.FLOAT),
+            _f("title", required=True),
+            _f("description"),
+            _f("class", Kind.REF, ref="class"),
+            _f("parentAssessmentLineItem", Kind.REF, ref="assessmentLineItem"),
+            _f("scoreScale", Kind.REF, ref="scoreScale"),
+            _f("resultValueMin", Kind.FLOAT),
+            _f("resultValueMax", Kind.FLOAT),
         ),
-        since="1.2",
+        versions=("1.2",),
     ),
     Entity(
         "assessmentResult",
@@ -469,21 +526,21 @@ _ENTITIES = (
         "",
         "assessmentResults",
         (
-            _f12("assessmentLineItem", Kind.REF, required=True, ref="assessmentLineItem"),
-            _f12("student", Kind.REF, required=True, ref="user"),
-            _f12("scoreDate", Kind.DATETIME, required=True),  # an instant, as a result's
-            _f12("scoreStatus", Kind.ENUM, required=True, enum=SCORE_STATUS),
-            _f12("score", Kind.FLOAT),
-            _f12("textScore"),
-            _f12("scoreScale", Kind.REF, ref="scoreScale"),
-            _f12("scorePercentile", Kind.FLOAT),
-            _f12("comment"),
-            _f12("inProgress", Kind.BOOLEAN),
-            _f12("incomplete", Kind.BOOLEAN),
-            _f12("late", Kind.BOOLEAN),
-            _f12("missing", Kind.BOOLEAN),
+            _f("assessmentLineItem", Kind.REF, required=True, ref="assessmentLineItem"),
+            _f("student", Kind.REF, required=True, ref="user"),
+            _f("scoreDate", Kind.DATETIME, required=True),  # an instant, as a result's
+            _f("scoreStatus", Kind.ENUM, required=True, enum=SCORE_STATUS),
+            _f("score", Kind.FLOAT),
+            _f("textScore"),
+            _f("scoreScale", Kind.REF, ref="scoreScale"),
+            _f("scorePercentile", Kind.FLOAT),
+            _f("comment"),
+            _f("inProgress", Kind.BOOLEAN),
+            _f("incomplete", Kind.BOOLEAN),
+            _f("late", Kind.BOOLEAN),
+            _f("missing", Kind.BOOLEAN),
         ),
-        since="1.2",
+        versions=("1.2",),
     ),
     Entity(
         "user",
@@ -494,8 +551,9 @@ _ENTITIES = (
         "users",
         (
             _f("enabledUser", Kind.BOOLEAN, required=True),
-            _f("orgs", Kind.REF_LIST, required=True, ref="org"),
-            _f("role", Kind.ENUM, required=True, enum=ROLE_TYPE),
+            # A 1.2.1 bundle gives these in roles.csv (model/roles.py derives them from it).
+            _f("orgs", Kind.REF_LIST, required=True, ref="org", csv12=False),
+            _f("role", Kind.ENUM, required=True, enum=ROLE_TYPE, csv12=False),
             _f("username", required=True, indexed=True),
             _f("userIds", Kind.USER_IDS),
             _f("givenName", required=True),
@@ -509,12 +567,86 @@ _ENTITIES = (
             _f("grades", Kind.STRING_LIST),
             _f("password", secret=True),
         ),
+        fields12=(
+            _f("userMasterIdentifier", csv=False),
+            _f("preferredFirstName", csv=False, csv12="preferredGivenName"),
+            _f("preferredMiddleName", csv=False),
+            _f("preferredLastName", csv=False, csv12="preferredFamilyName"),
+            _f("primaryOrg", Kind.REF, ref="org", csv=False),
+            _f("pronouns", csv=False),
+            _f("roles", Kind.ROLES, derived=Derived("role", "user", whole=True)),
+            _f("userProfiles", Kind.USER_PROFILES, derived=Derived("userProfile", "user", whole=True)),
+            _f(
+                "resources",
+                Kind.REF_LIST,
+                ref="resource",
+                derived=Derived("userResource", "user", "resource"),
+            ),
+        ),
+    ),
+    # A user's role in one org (roles.csv of a 1.2.1 bundle), shown as an entry of its roles[].
+    Entity(
+        "role",
+        "roles",
+        "role",
+        "roles",
+        "roles.csv",
+        "roles",
+        (
+            _f("user", Kind.REF, required=True, ref="user"),
+            _f("roleType", Kind.ENUM, required=True, enum=ROLE_KIND),
+            _f("role", Kind.ENUM, required=True, enum=USER_ROLE, ext=True),
+            _f("beginDate", Kind.DATE),
+            _f("endDate", Kind.DATE),
+            _f("org", Kind.REF, required=True, ref="org"),
+            _f("userProfile", Kind.REF, ref="userProfile"),
+        ),
+        association=True,
+        versions=("1.2",),
+    ),
+    # A resource a user may use (userResources.csv), listed among the user's 1.2 resources.
+    Entity(
+        "userResource",
+        "userResources",
+        "userResource",
+        "user_resources",
+        "userResources.csv",
+        "userResources",
+        (
+            _f("user", Kind.REF, required=True, ref="user"),
+            _f("org", Kind.REF, ref="org"),
+            _f("class", Kind.REF, ref="class"),
+            _f("resource", Kind.REF, required=True, ref="resource"),
+        ),
+        association=True,
+        versions=("1.2",),
+    ),
+    # One of a user's profiles with a system, with its one credential (userProfiles.csv).
+    Entity(
+        "userProfile",
+        "userProfiles",
+        "userProfile",
+        "user_profiles",
+        "userProfiles.csv",
+        "userProfiles",
+        (
+            _f("user", Kind.REF, required=True, ref="user"),
+            _f("profileType", required=True),
+            _f("vendorId", required=True),
+            _f("applicationId"),
+            _f("description"),
+            _f("credentialType", required=True),
+            _f("username", required=True),
+            _f("password", secret=True),
+        ),
+        association=True,
+        versions=("1.2",),
     ),
 )
 
 ENTITIES: Mapping[str, Entity] = MappingProxyType({e.name: e for e in _ENTITIES})
-# The entities of a OneRoster 1.1 CSV bundle.
-CSV_V11: Mapping[str, Entity] = MappingProxyType({e.name: e for e in _ENTITIES if e.since == "1.1"})
+# The entities OneRoster 1.1 has (its endpoints, documents, queries and bundles know no others).
+ENTITIES_V11: Mapping[str, Entity] = MappingProxyType({e.name: e for e in _ENTITIES if "1.1" in e.versions})
 
 # Order in which CSV files are loaded so that every reference points backwards (spec §7.3).
 LOAD_ORDER = (
@@ -523,11 +655,15 @@ LOAD_ORDER = (
     "course",
     "class",
     "user",
+    "userProfile",
+    "role",
     "demographics",
     "enrollment",
     "resource",
     "classResource",
     "courseResource",
+    "userResource",
+    "scoreScale",
     "category",
     "lineItem",
     "result",
@@ -544,12 +680,10 @@ def entity(name: str) -> Entity:
     return ENTITIES[name]
 
 
-def _v11(e: Entity) -> Entity:
-    return replace(e, fields=tuple(f for f in e.fields if f.since == "1.1"))
-
-
-# Each entity as OneRoster 1.1 sees it: its 1.2 fields do not exist for 1.1 documents, queries and PUTs.
-VIEWS_V11: Mapping[str, Entity] = MappingProxyType({name: _v11(e) for name, e in CSV_V11.items()})
+# Each entity with the fields only 1.2 has among its own: what a 1.2 write may set.
+ENTITIES_WHOLE: Mapping[str, Entity] = MappingProxyType(
+    {e.name: replace(e, fields=e.fields + e.fields12, fields12=()) for e in _ENTITIES}
+)
 
 
 def _without_secrets(e: Entity) -> Entity:
@@ -558,13 +692,13 @@ def _without_secrets(e: Entity) -> Entity:
 
 # Each entity as a 1.1 client not allowed secret fields sees it: for filter, sort and fields, they do not exist.
 PUBLIC_VIEWS: Mapping[str, Entity] = MappingProxyType(
-    {name: _without_secrets(e) for name, e in VIEWS_V11.items()}
+    {name: _without_secrets(e) for name, e in ENTITIES_V11.items()}
 )
 
 
 def by_csv_file(file_name: str) -> Entity | None:
     """The entity of a OneRoster 1.1 CSV file."""
-    for e in CSV_V11.values():
+    for e in ENTITIES_V11.values():
         if e.csv_file == file_name:
             return e
     return None

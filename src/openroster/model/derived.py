@@ -1,4 +1,4 @@
-"""Compute derived GUIDRef lists (an org's children, a class's resources) from their source records."""
+"""Compute derived lists (an org's children, a class's resources, a user's roles) from their source records."""
 
 from __future__ import annotations
 
@@ -7,12 +7,13 @@ from typing import Any
 
 from openroster.model.catalogue import Entity
 
-DerivedLists = dict[str, dict[str, list[str]]]  # field name -> owner sourcedId -> referenced ids
+# field name -> owner sourcedId -> referenced ids (or, for `whole` lists, the source records)
+DerivedLists = dict[str, dict[str, list[Any]]]
 
 
 def derived_sources(entity: Entity) -> set[str]:
     """Names of the entities whose records feed this entity's derived lists."""
-    return {f.derived.source for f in entity.all_fields if f.derived is not None}
+    return {f.derived.source for f in entity.every_field if f.derived is not None}
 
 
 def derive(entity: Entity, records_of: Mapping[str, Iterable[Mapping[str, Any]]]) -> DerivedLists:
@@ -21,22 +22,26 @@ def derive(entity: Entity, records_of: Mapping[str, Iterable[Mapping[str, Any]]]
     Only active source records count: a tombstoned child is no longer a child.
     """
     out: DerivedLists = {}
-    for field in entity.all_fields:
+    for field in entity.every_field:
         if field.derived is None:
             continue
         rule = field.derived
-        lists: dict[str, list[str]] = {}
+        lists: dict[str, list[Any]] = {}
         for record in records_of[rule.source]:
             owner = record.get(rule.via)
             if owner is None or record.get("status", "active") != "active":
                 continue
-            value = record[rule.value] if rule.value else record["sourcedId"]
+            value = record if rule.whole else record[rule.value] if rule.value else record["sourcedId"]
             lists.setdefault(owner, []).append(value)
         for values in lists.values():
-            values.sort()
+            values.sort(key=_sourced_id if rule.whole else None)
         out[field.name] = lists
     return out
 
 
-def for_record(derived: DerivedLists, sourced_id: str) -> dict[str, list[str]]:
+def _sourced_id(record: Mapping[str, Any]) -> str:
+    return str(record["sourcedId"])
+
+
+def for_record(derived: DerivedLists, sourced_id: str) -> dict[str, list[Any]]:
     return {name: lists.get(sourced_id, []) for name, lists in derived.items()}

@@ -12,7 +12,8 @@ from typing import Any, NamedTuple
 
 from openroster.model.catalogue import Entity
 from openroster.model.render import render_versioned
-from openroster.model.render_v12 import OrgType, render_v12
+from openroster.model.render_v12 import render_v12
+from openroster.model.roles import OrgType
 from openroster.model.v12 import ENTITIES_V12
 
 
@@ -32,7 +33,7 @@ def both_hash(digest: str, doc_v12: bytes | None) -> str:
 def render_documents(
     entity: Entity,
     record: Mapping[str, Any],
-    derived: Mapping[str, Sequence[str]] | None,
+    derived: Mapping[str, Sequence[Any]] | None,
     org_type: OrgType,
 ) -> Documents:
     doc, digest = render_versioned(entity, record, derived)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from openroster.model.catalogue import ENTITIES_WHOLE
 from openroster.model.json_input import Problems, read_object
 from openroster.model.v12 import Entity12, Same
 
@@ -19,14 +20,14 @@ def stored_names(entity: Entity12) -> dict[str, str]:
     return {
         f.name: f.source.field
         for f in entity.fields
-        if isinstance(f.source, Same) and f.source.field in entity.stored.by_name
+        if isinstance(f.source, Same) and entity.stored.has_field(f.source.field)
     }
 
 
 def read_object_v12(entity: Entity12, data: Any) -> tuple[dict[str, Any], Problems]:
     """(record in stored names, problems by 1.2 field name), as json_input.read_object."""
     if not isinstance(data, dict):
-        return read_object(entity.stored, data)
+        return read_object(ENTITIES_WHOLE[entity.name], data)
     names = stored_names(entity)
     renamed: dict[str, Any] = {}
     given_as: dict[str, str] = {}  # stored name -> the 1.2 name the client used
@@ -40,7 +41,7 @@ def read_object_v12(entity: Entity12, data: Any) -> tuple[dict[str, Any], Proble
             continue
         renamed[stored] = value
         given_as[stored] = name
-    record, found = read_object(entity.stored, renamed)
+    record, found = read_object(ENTITIES_WHOLE[entity.name], renamed)
     problems.update({given_as.get(name, name): message for name, message in found.items()})
     return record, problems
 

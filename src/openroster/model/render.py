@@ -58,14 +58,10 @@ class _Step(NamedTuple):
     convert: Callable[[Any], Any] | None
 
 
-# Each entity's field renderings, worked out once (records are rendered by the million); 1.2
-# fields (catalogue.Field.since) are not in 1.1 documents.
+# Each entity's field renderings, worked out once (records are rendered by the million); the
+# fields only 1.2 has (catalogue.Entity.fields12) are not in 1.1 documents.
 _STEPS = {
-    e.name: tuple(
-        _Step(f.name, f.derived is not None, f.is_list, _converter(f))
-        for f in e.all_fields
-        if f.since == "1.1"
-    )
+    e.name: tuple(_Step(f.name, f.derived is not None, f.is_list, _converter(f)) for f in e.all_fields)
     for e in ENTITIES.values()
 }
 
@@ -74,7 +70,7 @@ _DLM = "dateLastModified"
 
 
 def _json_dict(
-    entity: Entity, record: Mapping[str, Any], derived: Mapping[str, Sequence[str]] | None, dlm: Any
+    entity: Entity, record: Mapping[str, Any], derived: Mapping[str, Sequence[Any]] | None, dlm: Any
 ) -> dict[str, Any]:
     """`to_json_dict`, with `dlm` in place of the record's dateLastModified."""
     out: dict[str, Any] = {}
@@ -103,7 +99,7 @@ def content_hash(epoch_doc: bytes) -> str:
 
 
 def render_versioned(
-    entity: Entity, record: Mapping[str, Any], derived: Mapping[str, Sequence[str]] | None = None
+    entity: Entity, record: Mapping[str, Any], derived: Mapping[str, Sequence[Any]] | None = None
 ) -> tuple[bytes, str]:
     """(document with dateLastModified at the epoch, its content hash); `stamp` sets the real time.
 

@@ -16,6 +16,7 @@ from urllib.parse import quote
 import orjson
 
 from openroster.model.catalogue import ENTITIES, METADATA, Kind
+from openroster.model.roles import OrgType, derived_roles, profile_entry, role_entry
 from openroster.model.v12 import (
     HREF_PREFIX,
     Entity12,
@@ -26,12 +27,11 @@ from openroster.model.v12 import (
     RolesFromRoleAndOrgs,
     Same,
     SoleElement,
+    StoredOr,
     href_root,
-    user_role,
 )
 from openroster.model.values import format_datetime
 
-OrgType = Callable[[str], str | None]  # an org's sourcedId -> its type (None: not stored)
 _HREF_MARK = b'"href":"' + HREF_PREFIX.encode()
 
 
@@ -53,15 +53,38 @@ def _no_org_types(org: str) -> str | None:
 def field_value(
     field: Field12,
     record: Mapping[str, Any],
-    derived: Mapping[str, Sequence[str]] | None,
+    derived: Mapping[str, Sequence[Any]] | None,
     org_type: OrgType = _no_org_types,
 ) -> Any:
     """The 1.2 value of `field` for `record`, in the record representation (None: absent)."""
     source = field.source
+    if isinstance(source, StoredOr):
+        own = _own(field.kind, source.field, record, derived)
+        return own if own else _from_source(source.fallback, record, org_type)
     if isinstance(source, Same):
-        if derived is not None and source.field in derived:
-            return derived[source.field]
-        return record.get(source.field)
+        return _own(field.kind, source.field, record, derived)
+    return _from_source(source, record, org_type)
+
+
+# Lists derived from whole records (a user's role records), and the entries 1.2 shows for each.
+_ENTRIES = {Kind.ROLES: role_entry, Kind.USER_PROFILES: profile_entry}
+
+
+def _own(
+    kind: Kind, name: str, record: Mapping[str, Any], derived: Mapping[str, Sequence[Any]] | None
+) -> Any:
+    """The record's own value of field `name` (derived lists among them)."""
+    if derived is None or name not in derived:
+        return record.get(name)
+    entry = _ENTRIES.get(kind)
+    return derived[name] if entry is None else [entry(r) for r in derived[name]]
+
+
+def _from_source(
+    source: OrSourcedId | Renamed | RolesFromRoleAndOrgs | SoleElement | NoSource,
+    record: Mapping[str, Any],
+    org_type: OrgType,
+) -> Any:
     if isinstance(source, OrSourcedId):
         return record.get(source.field) or record["sourcedId"]
     if isinstance(source, Renamed):
@@ -71,12 +94,7 @@ def field_value(
         values: Sequence[Any] = record.get(source.field) or ()
         return values[0] if len(values) == 1 else None
     if isinstance(source, RolesFromRoleAndOrgs):
-        role = record[source.role]
-        admin = role == "administrator"  # the only role whose 1.2 token depends on the org
-        return [
-            {"roleType": "primary", "role": user_role(role, org_type(org) if admin else None), "org": org}
-            for org in record.get(source.orgs) or ()
-        ]
+        return derived_roles(record[source.role], record.get(source.orgs) or (), org_type)
     assert isinstance(source, NoSource)
     return None
 
@@ -101,7 +119,7 @@ def _json(field: Field12, value: Any) -> Any:
 def render_v12(
     entity: Entity12,
     record: Mapping[str, Any],
-    derived: Mapping[str, Sequence[str]] | None,
+    derived: Mapping[str, Sequence[Any]] | None,
     org_type: OrgType = _no_org_types,
 ) -> bytes:
     """The record's 1.2 document with dateLastModified at the epoch, secret fields left out."""

@@ -9,12 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from openroster.model.catalogue import ENTITIES, Kind
+from openroster.model.catalogue import ENTITIES, EXT_PATTERN, ROLE_KIND, USER_ROLE, Kind
 from openroster.model.v12 import (
     CODE_MINOR,
-    EXT_PATTERN,
-    ROLE_KIND,
-    USER_ROLE,
     Entity12,
     Field12,
     href_root,

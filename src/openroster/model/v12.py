@@ -1,15 +1,16 @@
 """The OneRoster 1.2 binding of the catalogue's records: its fields, enumerations and GUIDRef types.
 
-A record is stored once, in the 1.1 representation of model/catalogue.py; each 1.2 field says
-how its value comes from that record (`Same`, `OrSourcedId`, `Renamed`, `RolesFromRoleAndOrgs`,
-`SoleElement`, `NoSource`, after spec §3.8). The 1.2 renderer (render_v12.py), the 1.2 JSON
-Schema (schema_v12.py) and the 1.2 filter and sort compiler (store/compile_v12.py) all read
-these declarations, and none decides anything of its own about what a 1.2 field holds.
+A record is stored once, in the representation of model/catalogue.py: its 1.1 fields and what
+only 1.2 holds (a user's preferred names, its role and profile records). Each 1.2 field says how
+its value comes from that record (`Same`, `OrSourcedId`, `Renamed`, `RolesFromRoleAndOrgs`,
+`SoleElement`, `StoredOr`, `NoSource`, after spec §3.8). The 1.2 renderer (render_v12.py), the
+1.2 JSON Schema (schema_v12.py) and the 1.2 filter and sort compiler (store/compile_v12.py) all
+read these declarations, and none decides anything of its own about what a 1.2 field holds.
 
 sourcedId, status, dateLastModified and metadata are the record's, identical in both versions.
 Entities without a declaration here (CSV-only associations) have no 1.2 document. Fields 1.2
 brought (a lineItem's school, a result's textScore...) are stored beside the 1.1 ones
-(catalogue.Field.since) and are `Same` here.
+(catalogue.Entity.fields12) and are `Same` here.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from openroster.model.catalogue import (
     SCORE_STATUS,
     SESSION_TYPE,
     STATUS,
+    USER_ROLE,
     Entity,
     Kind,
 )
@@ -43,25 +45,7 @@ SERVICE_ROOTS: Mapping[str, str] = MappingProxyType(
 # What every 1.2 href starts with: absolute_hrefs_v12 splices the public base URL in front of it.
 HREF_PREFIX = "/ims/oneroster/"
 
-# The vocabularies 1.2 lets a deployment extend take tokens of this form too (spec §3.5).
-EXT_PATTERN = r"^ext:[a-zA-Z0-9.\-_]+$"
-
-# --- 1.2 enumerations (spec §3.5).
-USER_ROLE = (
-    "aide",
-    "counselor",
-    "districtAdministrator",
-    "guardian",
-    "parent",
-    "principal",
-    "proctor",
-    "relative",
-    "siteAdministrator",
-    "student",
-    "systemAdministrator",
-    "teacher",
-)
-ROLE_KIND = ("primary", "secondary")  # roles[].roleType
+# --- 1.2 enumerations (spec §3.5); those of a user's roles are the catalogue's (USER_ROLE, ROLE_KIND).
 ENROLLMENT_ROLE = ("administrator", "proctor", "student", "teacher")
 SEX = ("male", "female", "unspecified", "other")
 
@@ -136,11 +120,20 @@ class SoleElement:
 
 
 @dataclass(frozen=True)
+class StoredOr:
+    """The record's own `field` (a field only 1.2 has, or a list derived from 1.2-only records)
+    when it has a value; else `fallback`, from the 1.1 fields (a record from a 1.1 bundle)."""
+
+    field: str
+    fallback: RolesFromRoleAndOrgs | SoleElement
+
+
+@dataclass(frozen=True)
 class NoSource:
     """1.1 data holds nothing for this field: it is absent from documents rendered from it."""
 
 
-Source = Same | OrSourcedId | Renamed | RolesFromRoleAndOrgs | SoleElement | NoSource
+Source = Same | OrSourcedId | Renamed | RolesFromRoleAndOrgs | SoleElement | StoredOr | NoSource
 
 
 @dataclass(frozen=True)
@@ -310,27 +303,34 @@ _ENTITIES: tuple[Entity12, ...] = (
         "user",
         "rostering",
         (
-            _f("userMasterIdentifier", source=NoSource()),
+            _f("userMasterIdentifier"),
             _f("username"),
             _f("userIds", Kind.USER_IDS),
             _f("enabledUser", Kind.BOOLEAN, required=True),
             _f("givenName", required=True),
             _f("familyName", required=True),
             _f("middleName"),
-            _f("preferredFirstName", source=NoSource()),
-            _f("preferredMiddleName", source=NoSource()),
-            _f("preferredLastName", source=NoSource()),
-            _f("pronouns", source=NoSource()),
-            _f("roles", Kind.ROLES, source=RolesFromRoleAndOrgs(), required=True, enum=USER_ROLE, ext=True),
-            _f("userProfiles", Kind.USER_PROFILES, source=NoSource()),
-            _f("primaryOrg", Kind.REF, source=SoleElement("orgs"), ref="org"),
+            _f("preferredFirstName"),
+            _f("preferredMiddleName"),
+            _f("preferredLastName"),
+            _f("pronouns"),
+            _f(
+                "roles",
+                Kind.ROLES,
+                source=StoredOr("roles", RolesFromRoleAndOrgs()),
+                required=True,
+                enum=USER_ROLE,
+                ext=True,
+            ),
+            _f("userProfiles", Kind.USER_PROFILES),
+            _f("primaryOrg", Kind.REF, source=StoredOr("primaryOrg", SoleElement("orgs")), ref="org"),
             _f("identifier"),
             _f("email"),
             _f("sms"),
             _f("phone"),
             _f("agents", Kind.REF_LIST, ref="user"),
             _f("grades", Kind.STRING_LIST),
-            _f("resources", Kind.REF_LIST, source=NoSource(), ref="resource"),
+            _f("resources", Kind.REF_LIST, ref="resource"),
             _f("password", secret=True),  # last, as in 1.1 (render.with_secrets appends it)
         ),
     ),
@@ -429,13 +429,13 @@ def href_root(entity_name: str) -> str:
 def _declarations_fit_the_catalogue() -> None:
     """Every `Same`-like source names a field of the stored entity, of a kind that fits."""
     for e in _ENTITIES:
-        stored = ENTITIES[e.name]
+        stored = {f.name: f for f in ENTITIES[e.name].every_field}
         for f in e.all_fields:
             src = f.source
             name = getattr(src, "field", None)
-            if isinstance(src, Same | OrSourcedId | Renamed | SoleElement) and name not in stored.by_name:
+            if isinstance(src, Same | OrSourcedId | Renamed | SoleElement | StoredOr) and name not in stored:
                 raise AssertionError(f"{e.name}.{f.name}: the catalogue has no field {name}")
-            if isinstance(src, Same) and stored.by_name[src.field].kind is not f.kind:
+            if isinstance(src, Same | StoredOr) and stored[src.field].kind is not f.kind:
                 raise AssertionError(f"{e.name}.{f.name}: kind differs from the catalogue's")
             if f.ref is not None and f.ref not in _REF_TARGETS:
                 raise AssertionError(f"{e.name}.{f.name}: no 1.2 binding of {f.ref}")

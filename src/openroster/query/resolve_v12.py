@@ -85,7 +85,7 @@ def _csv_aliases(name: str) -> Mapping[str, str]:
     out: dict[str, str] = {}
     for field in entity.fields:
         if field.kind in (Kind.REF, Kind.REF_LIST) and isinstance(field.source, Same):
-            csv = stored.by_name[field.source.field].csv
+            csv = stored.field(field.source.field).csv
             if csv:
                 out[csv] = field.name
     return out

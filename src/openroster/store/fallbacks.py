@@ -20,20 +20,20 @@ def with_fallbacks(
     conn: sa.Connection, entity: Entity, records: Sequence[Mapping[str, Any]]
 ) -> Sequence[Mapping[str, Any]]:
     """`records`, each missing fallback reference filled from the record it follows (when stored)."""
-    fields = [f for f in entity.fields if f.fallback is not None]
+    fields = [f for f in entity.every_field if f.fallback is not None]
     if not fields:
         return records
     out = [dict(r) for r in records]
     for field in fields:
         assert field.fallback is not None
-        via = entity.by_name[field.fallback]
+        via = entity.field(field.fallback)
         assert via.ref is not None
         target = ENTITIES[via.ref]
         wanted = sorted({r[via.name] for r in out if r.get(field.name) is None and r.get(via.name)})
         if not wanted:
             continue
         table = TABLES[target.name].main
-        query = sa.select(table.c.sourced_id, column_of(target, target.by_name[field.name])).where(
+        query = sa.select(table.c.sourced_id, column_of(target, target.field(field.name))).where(
             table.c.sourced_id.in_(sa.bindparam("ids", expanding=True))
         )
         found: dict[str, Any] = {row[0]: row[1] for row in conn.execute(query, {"ids": wanted})}

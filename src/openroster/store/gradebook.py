@@ -103,7 +103,7 @@ def _check(
 
     `required`: the fields the version written through requires (None: the catalogue's).
     """
-    for field in entity.fields:
+    for field in entity.every_field:
         if field.derived is not None or field.name in problems:
             continue
         value = record.get(field.name)
@@ -131,16 +131,16 @@ def _check_fallbacks(
     conn: sa.Connection, entity: Entity, record: Mapping[str, Any], problems: dict[str, str]
 ) -> None:
     """A reference given that has a fallback must agree with it: a lineItem's school is its class's."""
-    for field in entity.fields:
+    for field in entity.every_field:
         via_id = record.get(field.fallback or "")
         if field.fallback is None or field.name in problems or field.fallback in problems or not via_id:
             continue
-        via = entity.by_name[field.fallback]
+        via = entity.field(field.fallback)
         assert via.ref is not None
         target = ENTITIES[via.ref]
         table = TABLES[target.name].main
         expected = conn.execute(
-            sa.select(column_of(target, target.by_name[field.name])).where(table.c.sourced_id == via_id)
+            sa.select(column_of(target, target.field(field.name))).where(table.c.sourced_id == via_id)
         ).scalar()
         if expected is not None and record.get(field.name) != expected:
             problems[field.name] = (
@@ -287,7 +287,7 @@ def delete(
         ids = list(
             conn.execute(
                 sa.select(table.c.sourced_id).where(
-                    column_of(dependents, dependents.by_name[field]) == sourced_id, table.c.status == "active"
+                    column_of(dependents, dependents.field(field)) == sourced_id, table.c.status == "active"
                 )
             ).scalars()
         )

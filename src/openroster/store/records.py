@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator, Sequence
 from typing import Any
 
 import orjson
@@ -28,16 +28,20 @@ def load_records(conn: sa.Connection, entity: Entity) -> list[dict[str, Any]]:
     return [record for batch in record_batches(conn, entity) for record in batch]
 
 
-def record_batches(conn: sa.Connection, entity: Entity, size: int = 5000) -> Iterator[list[dict[str, Any]]]:
+def record_batches(
+    conn: sa.Connection, entity: Entity, size: int = 5000, *, columns: Collection[str] | None = None
+) -> Iterator[list[dict[str, Any]]]:
     """Every stored record of `entity` as `load_records` gives them, `size` at a time.
 
     Each batch is read by its own queries, so the records of a batch may be written back before
-    the next one is read.
+    the next one is read. `columns` limits what is read to the main table's columns named (a
+    migration reads a table as it was then, before later migrations added columns).
     """
     main = TABLES[entity.name].main
+    read = main.c if columns is None else [c for c in main.c if c.name in columns]
     after: str | None = None
     while True:
-        query = sa.select(main).order_by(main.c.sourced_id).limit(size)
+        query = sa.select(*read).order_by(main.c.sourced_id).limit(size)
         if after is not None:
             query = query.where(main.c.sourced_id > after)
         rows = conn.execute(query).mappings().all()
@@ -51,6 +55,25 @@ def record_batches(conn: sa.Connection, entity: Entity, size: int = 5000) -> Ite
         after = last
 
 
+def records_by_id(conn: sa.Connection, entity: Entity, ids: Sequence[str]) -> list[dict[str, Any]]:
+    """The stored records of `entity` with these sourcedIds (those stored), as `load_records` gives them."""
+    main = TABLES[entity.name].main
+    wanted: sa.BindParameter[Any] = sa.bindparam("ids", expanding=True)
+    rows = conn.execute(sa.select(main).where(main.c.sourced_id.in_(wanted)), {"ids": list(ids)}).mappings()
+    lists: dict[str, dict[str, list[Any]]] = {}
+    for name, child in TABLES[entity.name].lists.items():
+        query = sa.select(child).where(child.c.owner.in_(wanted)).order_by(child.c.owner, child.c.position)
+        lists[name] = {}
+        for row in conn.execute(query, {"ids": list(ids)}).mappings():
+            lists[name].setdefault(row["owner"], []).append(_list_value(entity, name, row))
+    return [_record(entity, row, lists) for row in rows]
+
+
+def _list_value(entity: Entity, name: str, row: sa.RowMapping) -> Any:
+    members = PAIR_MEMBERS.get(entity.field(name).kind)
+    return {key: row[column] for key, column in members} if members else row["value"]
+
+
 def _list_values(
     conn: sa.Connection, entity: Entity, after: str | None, last: str
 ) -> dict[str, dict[str, list[Any]]]:
@@ -60,11 +83,9 @@ def _list_values(
         query = sa.select(child).where(child.c.owner <= last).order_by(child.c.owner, child.c.position)
         if after is not None:
             query = query.where(child.c.owner > after)
-        members = PAIR_MEMBERS.get(entity.by_name[name].kind)
         grouped: dict[str, list[Any]] = {}
         for row in conn.execute(query).mappings():
-            value: Any = {key: row[column] for key, column in members} if members else row["value"]
-            grouped.setdefault(row["owner"], []).append(value)
+            grouped.setdefault(row["owner"], []).append(_list_value(entity, name, row))
         lists[name] = grouped
     return lists
 
@@ -84,6 +105,6 @@ def _record(entity: Entity, row: sa.RowMapping, lists: dict[str, dict[str, list[
             values = lists[field.name].get(record["sourcedId"])
             if values:
                 record[field.name] = values
-        elif row[field.column] is not None:
+        elif row.get(field.column) is not None:
             record[field.name] = row[field.column]
     return record

@@ -46,7 +46,7 @@ def render_v12_documents(
     for name in names:
         entity = ENTITIES[name]
         table = TABLES[name].main
-        fallbacks = [f.column for f in entity.fields if f.fallback is not None]
+        fallbacks = [f.column for f in entity.every_field if f.fallback is not None]
         update = (
             table.update()
             .where(table.c.sourced_id == sa.bindparam("sid"))
@@ -56,13 +56,18 @@ def render_v12_documents(
                 **{column: sa.bindparam(f"fill_{column}") for column in fallbacks},
             )
         )
-        for stored in record_batches(conn, entity):
+        present = {column["name"] for column in sa.inspect(conn).get_columns(table.name)}
+        for stored in record_batches(conn, entity, columns=present):
             batch = with_fallbacks(conn, entity, stored)
             docs = _stored_docs(conn, table, [r["sourcedId"] for r in batch])
             org_type = org_types(conn, entity, batch)
             changes = [
                 _rendered(entity, record, docs[record["sourcedId"]], org_type, with_v12)
-                | {f"fill_{f.column}": record.get(f.name) for f in entity.fields if f.fallback is not None}
+                | {
+                    f"fill_{f.column}": record.get(f.name)
+                    for f in entity.every_field
+                    if f.fallback is not None
+                }
                 for record in batch
             ]
             conn.execute(update, changes)

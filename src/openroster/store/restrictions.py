@@ -69,11 +69,14 @@ class OfferedToClass:
 
 
 @dataclass(frozen=True)
-class Nothing:
-    """No record: a relationship the store holds no data for (1.2's resources of a user)."""
+class HasRole:
+    """A user with a role entry `role` (1.2's /students and /teachers): an active role record with
+    it (roles.csv), or, for a user without any, a 1.1 `role` of that value."""
+
+    role: str
 
 
-Restriction = tuple[Match | Through | Via | Boundary | OfferedToClass | Nothing, ...]
+Restriction = tuple[Match | Through | Via | Boundary | OfferedToClass | HasRole, ...]
 
 
 def _value(value: str | Param, params: Mapping[str, str]) -> str:
@@ -97,6 +100,16 @@ def _match(entity: Entity, match: Match, params: Mapping[str, str]) -> sa.Column
     return column_of(entity, field) == value
 
 
+def _has_role(role: str) -> sa.ColumnElement[bool]:
+    users, roles = TABLES["user"].main, TABLES["role"].main
+    mine = sa.and_(roles.c.user_sourced_id == users.c.sourced_id, roles.c.status == "active")
+    with_records = sa.exists().where(mine)
+    return sa.or_(
+        sa.exists().where(mine, roles.c.role == role),
+        sa.and_(sa.not_(with_records), users.c.role == role),
+    )
+
+
 def restriction_condition(
     entity: Entity, restriction: Restriction, params: Mapping[str, str]
 ) -> sa.ColumnElement[bool]:
@@ -109,8 +122,8 @@ def restriction_condition(
         if isinstance(item, Match):
             parts.append(_match(entity, item, params))
             continue
-        if isinstance(item, Nothing):
-            parts.append(sa.false())
+        if isinstance(item, HasRole):
+            parts.append(_has_role(item.role))
             continue
         if isinstance(item, OfferedToClass):
             parts.append(offered_to_class(_value(item.class_id, params)))

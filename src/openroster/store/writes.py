@@ -26,7 +26,7 @@ from openroster.model.catalogue import METADATA, PAIR_MEMBERS, Entity
 from openroster.model.derived import DerivedLists, for_record
 from openroster.model.documents import both_hash, render_documents
 from openroster.model.render import content_hash, stamp
-from openroster.model.render_v12 import OrgType
+from openroster.model.roles import OrgType
 from openroster.model.values import format_datetime
 from openroster.store.counts import adjust_counts
 from openroster.store.dialects import indexes_built_after, insert_rows
@@ -151,7 +151,7 @@ def _main_row(
 
 
 def _list_rows(entity: Entity, records: Sequence[Mapping[str, Any]], name: str) -> Iterator[tuple[Any, ...]]:
-    members = PAIR_MEMBERS.get(entity.by_name[name].kind)
+    members = PAIR_MEMBERS.get(entity.field(name).kind)
     for record in records:
         owner = record["sourcedId"]
         for position, value in enumerate(record.get(name) or ()):

@@ -1,7 +1,7 @@
 """v12 gradebook
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-07 14:40:00
 
 The fields OneRoster 1.2 brought to the gradebook get columns: a category's weight, a lineItem's
@@ -20,7 +20,7 @@ from alembic import op
 from openroster.store.rerender import render_v12_documents
 
 revision = "0012"
-down_revision = "0010"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 

@@ -257,6 +257,14 @@ def test_a_1_1_users_file_replaces_the_1_2_roles_of_its_users(tmp_path: Path, ba
         ("primary", "teacher", "sch-2"),
     ]
     assert "userProfiles" not in teacher
+
+    # Later 1.1 bundles are read as they are: the tombstoned roles play no part.
+    (tmp_path / "again").mkdir()
+    user = {"sourcedId": "tch-1", "enabledUser": "true", "orgSourcedIds": "sch-2", "role": "aide"}
+    user |= {"username": "jdoe", "givenName": "Jane", "familyName": "Doe"}
+    _run("import", str(make_bundle(tmp_path / "again", {"user": [user]})), "--database", _url(engine))
+    teacher11 = orjson.loads(_row(snapshot(engine)["users"], "tch-1")[4])
+    assert (teacher11["role"], [o["sourcedId"] for o in teacher11["orgs"]]) == ("aide", ["sch-2"])
     engine.dispose()
 
 

@@ -365,3 +365,28 @@ def test_a_1_1_delta_users_file_replaces_the_1_2_roles_of_those_users_only(
     assert [(r["role"], r["org"]["sourcedId"]) for r in doc12["roles"]] == [("student", "sch-2")]
     assert "preferredMiddleName" not in doc12
     engine.dispose()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_1_1_user_changed_by_a_1_2_delta_users_file_keeps_its_1_1_role_and_orgs(
+    tmp_path: Path, backend: str
+) -> None:
+    engine = load(tmp_path, district(), backend=backend)
+    user = next(u for u in district()["user"] if len(u["orgs"]) > 1)
+    row = {
+        "sourcedId": user["sourcedId"],
+        "status": "active",
+        "dateLastModified": "2025-09-02T00:00:00.000Z",
+        "enabledUser": "true",
+        "username": user["username"],
+        "givenName": user["givenName"],
+        "familyName": user["familyName"],
+        "pronouns": "they/them",
+    }
+    bundle = bundle12(tmp_path / "delta", {"user": [row]}, modes={"user": "delta"})
+    _run("import", str(bundle), "--database", _url(engine))
+    doc11, doc12 = (orjson.loads(d) for d in _row(snapshot(engine)["users"], user["sourcedId"])[4:6])
+    assert (doc11["role"], [o["sourcedId"] for o in doc11["orgs"]]) == (user["role"], user["orgs"])
+    assert [r["org"]["sourcedId"] for r in doc12["roles"]] == user["orgs"]
+    assert doc12["pronouns"] == "they/them" and "pronouns" not in doc11
+    engine.dispose()

@@ -3,7 +3,7 @@
 Users hold what only 1.2 has: several roles each (primary and secondary, in several orgs, with
 dates and a profile), a profile with its credential, preferred names, pronouns, a master id and
 a primaryOrg; roles use 1.2-only tokens (principal, districtAdministrator, an extension token);
-an enrollment role is an extension token; users have resources; lineItems name their
+an enrollment role is an extension token; a sex is 1.2's `other`; users have resources; lineItems name their
 academicSession. Every row is
 dated, so a first load keeps each record's dateLastModified.
 """
@@ -206,7 +206,7 @@ ROWS: Rows = {
         },
     ],
     "demographics": [
-        {"sourcedId": "stu-1", "birthDate": "2010-04-02", "sex": "female", "white": "true"},
+        {"sourcedId": "stu-1", "birthDate": "2010-04-02", "sex": "other", "white": "true"},
     ],
     "enrollment": [
         {

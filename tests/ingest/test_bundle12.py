@@ -153,6 +153,7 @@ def test_a_bundle_with_every_file_imports_and_exports_back_identically(tmp_path:
     assert roles["rol-aid-1"]["role"] == "ext:intern"
     assert _rows(first, "userProfiles.csv")["prof-1"]["password"] == ""
     assert _rows(first, "enrollments.csv")["enr-3"]["role"] == "ext:aide"
+    assert _rows(first, "demographics.csv")["stu-1"]["sex"] == "other"
     assert _rows(first, "lineItems.csv")["li-1"]["academicSessionSourcedId"] == "gp-1"
     assert "gradingPeriodSourcedId" not in _rows(first, "lineItems.csv")["li-1"]
 
@@ -235,6 +236,7 @@ def test_a_1_2_store_exports_as_1_1_with_each_users_primary_role_and_orgs(
     }
     assert "preferredGivenName" not in users["tch-1"] and "pronouns" not in users["tch-1"]
     assert _rows(tmp_path / "out", "enrollments.csv")["enr-3"]["role"] == "aide"
+    assert _rows(tmp_path / "out", "demographics.csv")["stu-1"]["sex"] == ""  # 1.2's `other`: none in 1.1
     assert _rows(tmp_path / "out", "lineItems.csv")["li-1"]["gradingPeriodSourcedId"] == "gp-1"
     engine.dispose()
 

@@ -106,6 +106,8 @@ class Field:
     ext: bool = False  # `ext:` extension tokens are accepted besides `enum`
     # (CSV token, stored token) pairs of a CSV view whose tokens differ from the store's (csv_binding).
     read_as: tuple[tuple[str, str], ...] = ()
+    # Tokens only 1.2 has: stored and shown in 1.2; 1.1 documents, filters and bundles see no value.
+    enum12: tuple[str, ...] = ()
 
     @property
     def is_list(self) -> bool:
@@ -135,6 +137,7 @@ def _f(
     secret: bool = False,
     csv12: str | None | bool = True,
     ext: bool = False,
+    enum12: tuple[str, ...] = (),
 ) -> Field:
     """`csv` names the 1.1 CSV column, `csv12` the 1.2.1 one: True derives it from the field's name
     (`<name>SourcedId` for a GUIDRef), False leaves the field out of that version's file."""
@@ -142,7 +145,9 @@ def _f(
     csv12_name = _column(name, kind) if csv12 is True else csv12 or None
     if derived is not None:
         csv_name = csv12_name = None
-    return Field(name, kind, required, enum, ref, csv_name, derived, indexed, secret, csv12_name, ext)
+    return Field(
+        name, kind, required, enum, ref, csv_name, derived, indexed, secret, csv12_name, ext, (), enum12
+    )
 
 
 def _column(name: str, kind: Kind) -> str:
@@ -332,7 +337,7 @@ _ENTITIES = (
         "demographics",
         (
             _f("birthDate", Kind.DATE),
-            _f("sex", Kind.ENUM, enum=GENDER),
+            _f("sex", Kind.ENUM, enum=GENDER, enum12=("unspecified", "other")),
             _f("americanIndianOrAlaskaNative", Kind.BOOLEAN),
             _f("asian", Kind.BOOLEAN),
             _f("blackOrAfricanAmerican", Kind.BOOLEAN),

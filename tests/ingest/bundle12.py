@@ -293,7 +293,16 @@ def rows12() -> Rows:
     }
 
 
-def bundle12(root: Path, rows: Rows | None = None, **options: object) -> Path:
-    """Write the 1.2.1 bundle (or `rows` in its files) under `root`; options as `make_bundle`'s."""
+def bundle12(
+    root: Path,
+    rows: Rows | None = None,
+    *,
+    modes: dict[str, str] | None = None,
+    headers: dict[str, list[str]] | None = None,
+    manifest: list[list[str]] | bool = True,
+    files: dict[str, str] | None = None,
+) -> Path:
+    """Write the 1.2.1 bundle (or `rows` in its files) under `root`; the options are `make_bundle`'s."""
     root.mkdir(parents=True, exist_ok=True)
-    return make_bundle(root, rows12() if rows is None else rows, version=V12, **options)  # type: ignore[arg-type]
+    rows = rows12() if rows is None else rows
+    return make_bundle(root, rows, modes=modes, headers=headers, manifest=manifest, files=files, version=V12)

@@ -224,7 +224,7 @@ def component_schemas() -> dict[str, Schema]:
             "properties": {"type": {"type": "string"}, "identifier": {"type": "string"}},
         },
     }
-    entities = [e for e in ENTITIES.values() if "1.1" in e.versions]
+    entities = [e for e in ENTITIES.values() if e.since == "1.1"]
     for target in sorted({f.ref for e in entities for f in e.all_fields if f.ref}):
         schemas[f"{schema_name(target)}Ref"] = _guid_ref(target)
     for entity in entities:

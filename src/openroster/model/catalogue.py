@@ -172,7 +172,7 @@ class Entity:
     association: bool = False  # CSV-only link records (classResources.csv), no endpoints of their own
     # Fields only OneRoster 1.2 has: stored and in 1.2 documents and bundles, never in 1.1's.
     fields12: tuple[Field, ...] = ()
-    versions: tuple[str, ...] = ("1.1", "1.2")  # the OneRoster versions with this entity (and its file)
+    since: str = "1.1"  # "1.2": an entity 1.1 has not (no 1.1 endpoints, not in 1.1 CSV bundles)
     by_name: Mapping[str, Field] = dc_field(init=False, repr=False, compare=False)  # the 1.1 fields
     _every: Mapping[str, Field] = dc_field(init=False, repr=False, compare=False)
 
@@ -503,7 +503,7 @@ _ENTITIES = (
             _f("userProfile", Kind.REF, ref="userProfile"),
         ),
         association=True,
-        versions=("1.2",),
+        since="1.2",
     ),
     # A resource a user may use (userResources.csv), listed among the user's 1.2 resources.
     Entity(
@@ -520,7 +520,7 @@ _ENTITIES = (
             _f("resource", Kind.REF, required=True, ref="resource"),
         ),
         association=True,
-        versions=("1.2",),
+        since="1.2",
     ),
     # One of a user's profiles with a system, with its one credential (userProfiles.csv).
     Entity(
@@ -541,7 +541,7 @@ _ENTITIES = (
             _f("password", secret=True),
         ),
         association=True,
-        versions=("1.2",),
+        since="1.2",
     ),
 )
 

@@ -21,7 +21,7 @@ from tests.conftest import KEYS, app_for, client_for
 V12 = PREFIX_V12
 READS = ROSTERING_V12 + RESOURCES_V12  # the gradebook's: tests/api/test_v12_gradebook_access.py
 # The 1.2 routes to records a 1.1 district holds (1.2's new gradebook entities: the gradebook tests).
-BOUNDED = tuple(e for e in ENDPOINTS_V12 if "1.1" in e.entity.versions)
+BOUNDED = tuple(e for e in ENDPOINTS_V12 if e.entity.since == "1.1")
 
 
 # An id each path parameter names a record with (`{id}`: by the collection it is in).

@@ -184,3 +184,15 @@ def test_a_users_resources_are_those_of_user_resources_csv(bundle12_api: TestCli
     assert bundle12_api.get(f"{RESOURCE}/users/nobody/resources").status_code == 404
     users = _get(bundle12_api, f"{ROSTER}/users", "users", filter="resources.sourcedId='rsc-1'")
     assert [u["sourcedId"] for u in users] == ["stu-1", "tch-1"]
+
+
+def test_a_sex_only_1_2_has_is_shown_and_filtered_in_1_2_and_absent_from_1_1(
+    bundle12_api: TestClient,
+) -> None:
+    assert _get(bundle12_api, f"{ROSTER}/demographics/stu-1", "demographics")["sex"] == "other"
+    assert "sex" not in _get(bundle12_api, f"{V11}/demographics/stu-1", "demographics")
+    found12 = _get(bundle12_api, f"{ROSTER}/demographics", "demographics", filter="sex='other'")
+    assert [d["sourcedId"] for d in found12] == ["stu-1"]
+    assert _get(bundle12_api, f"{V11}/demographics", "demographics", filter="sex='other'") == []
+    missing11 = _get(bundle12_api, f"{V11}/demographics", "demographics", filter="sex!='female'")
+    assert [d["sourcedId"] for d in missing11] == ["stu-1"]

@@ -3,7 +3,7 @@
 Users hold what only 1.2 has: several roles each (primary and secondary, in several orgs, with
 dates and a profile), a profile with its credential, preferred names, pronouns, a master id and
 a primaryOrg; roles use 1.2-only tokens (principal, districtAdministrator, an extension token);
-an enrollment role is an extension token; users have resources; lineItems name their
+an enrollment role is an extension token; a sex is 1.2's `other`; users have resources; lineItems name their
 academicSession. Every row is
 dated, so a first load keeps each record's dateLastModified.
 """
@@ -206,7 +206,7 @@ ROWS: Rows = {
         },
     ],
     "demographics": [
-        {"sourcedId": "stu-1", "birthDate": "2010-04-02", "sex": "female", "white": "true"},
+        {"sourcedId": "stu-1", "birthDate": "2010-04-02", "sex": "other", "white": "true"},
     ],
     "enrollment": [
         {
@@ -293,7 +293,16 @@ def rows12() -> Rows:
     }
 
 
-def bundle12(root: Path, rows: Rows | None = None, **options: object) -> Path:
-    """Write the 1.2.1 bundle (or `rows` in its files) under `root`; options as `make_bundle`'s."""
+def bundle12(
+    root: Path,
+    rows: Rows | None = None,
+    *,
+    modes: dict[str, str] | None = None,
+    headers: dict[str, list[str]] | None = None,
+    manifest: list[list[str]] | bool = True,
+    files: dict[str, str] | None = None,
+) -> Path:
+    """Write the 1.2.1 bundle (or `rows` in its files) under `root`; the options are `make_bundle`'s."""
     root.mkdir(parents=True, exist_ok=True)
-    return make_bundle(root, rows12() if rows is None else rows, version=V12, **options)  # type: ignore[arg-type]
+    rows = rows12() if rows is None else rows
+    return make_bundle(root, rows, modes=modes, headers=headers, manifest=manifest, files=files, version=V12)

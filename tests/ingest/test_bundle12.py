@@ -153,6 +153,7 @@ def test_a_bundle_with_every_file_imports_and_exports_back_identically(tmp_path:
     assert roles["rol-aid-1"]["role"] == "ext:intern"
     assert _rows(first, "userProfiles.csv")["prof-1"]["password"] == ""
     assert _rows(first, "enrollments.csv")["enr-3"]["role"] == "ext:aide"
+    assert _rows(first, "demographics.csv")["stu-1"]["sex"] == "other"
     assert _rows(first, "lineItems.csv")["li-1"]["academicSessionSourcedId"] == "gp-1"
     assert "gradingPeriodSourcedId" not in _rows(first, "lineItems.csv")["li-1"]
 
@@ -235,6 +236,7 @@ def test_a_1_2_store_exports_as_1_1_with_each_users_primary_role_and_orgs(
     }
     assert "preferredGivenName" not in users["tch-1"] and "pronouns" not in users["tch-1"]
     assert _rows(tmp_path / "out", "enrollments.csv")["enr-3"]["role"] == "aide"
+    assert _rows(tmp_path / "out", "demographics.csv")["stu-1"]["sex"] == ""  # 1.2's `other`: none in 1.1
     assert _rows(tmp_path / "out", "lineItems.csv")["li-1"]["gradingPeriodSourcedId"] == "gp-1"
     engine.dispose()
 
@@ -257,6 +259,14 @@ def test_a_1_1_users_file_replaces_the_1_2_roles_of_its_users(tmp_path: Path, ba
         ("primary", "teacher", "sch-2"),
     ]
     assert "userProfiles" not in teacher
+
+    # Later 1.1 bundles are read as they are: the tombstoned roles play no part.
+    (tmp_path / "again").mkdir()
+    user = {"sourcedId": "tch-1", "enabledUser": "true", "orgSourcedIds": "sch-2", "role": "aide"}
+    user |= {"username": "jdoe", "givenName": "Jane", "familyName": "Doe"}
+    _run("import", str(make_bundle(tmp_path / "again", {"user": [user]})), "--database", _url(engine))
+    teacher11 = orjson.loads(_row(snapshot(engine)["users"], "tch-1")[4])
+    assert (teacher11["role"], [o["sourcedId"] for o in teacher11["orgs"]]) == ("aide", ["sch-2"])
     engine.dispose()
 
 
@@ -356,4 +366,29 @@ def test_a_1_1_delta_users_file_replaces_the_1_2_roles_of_those_users_only(
     doc12 = orjson.loads(_row(after["users"], "stu-1")[5])
     assert [(r["role"], r["org"]["sourcedId"]) for r in doc12["roles"]] == [("student", "sch-2")]
     assert "preferredMiddleName" not in doc12
+    engine.dispose()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_1_1_user_changed_by_a_1_2_delta_users_file_keeps_its_1_1_role_and_orgs(
+    tmp_path: Path, backend: str
+) -> None:
+    engine = load(tmp_path, district(), backend=backend)
+    user = next(u for u in district()["user"] if len(u["orgs"]) > 1)
+    row = {
+        "sourcedId": user["sourcedId"],
+        "status": "active",
+        "dateLastModified": "2025-09-02T00:00:00.000Z",
+        "enabledUser": "true",
+        "username": user["username"],
+        "givenName": user["givenName"],
+        "familyName": user["familyName"],
+        "pronouns": "they/them",
+    }
+    bundle = bundle12(tmp_path / "delta", {"user": [row]}, modes={"user": "delta"})
+    _run("import", str(bundle), "--database", _url(engine))
+    doc11, doc12 = (orjson.loads(d) for d in _row(snapshot(engine)["users"], user["sourcedId"])[4:6])
+    assert (doc11["role"], [o["sourcedId"] for o in doc11["orgs"]]) == (user["role"], user["orgs"])
+    assert [r["org"]["sourcedId"] for r in doc12["roles"]] == user["orgs"]
+    assert doc12["pronouns"] == "they/them" and "pronouns" not in doc11
     engine.dispose()

@@ -223,9 +223,13 @@ CASES: dict[str, tuple[Rows, list[Problem]]] = {
             )
         ],
     ),
-    "a sex token 1.1 cannot show": (
-        changed("demographics", "stu-1", sex="other"),
-        [Problem("demographics.csv", 2, "sex", "'other' is not one of male, female.")],
+    "a sex token neither version has": (
+        changed("demographics", "stu-1", sex="nonbinary"),
+        [
+            Problem(
+                "demographics.csv", 2, "sex", "'nonbinary' is not one of male, female, unspecified, other."
+            )
+        ],
     ),
 }
 

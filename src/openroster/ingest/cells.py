@@ -83,6 +83,8 @@ def encode_cell(field: Field, value: object) -> str:
         return _format_float(value)
     if kind is Kind.BOOLEAN and isinstance(value, bool):
         return "true" if value else "false"
+    if kind is Kind.ENUM and value in field.enum12:
+        return ""  # a token only 1.2 has, in a 1.1 file
     if kind is Kind.ENUM and field.read_as and isinstance(value, str):
         return {stored: token for token, stored in field.read_as}.get(value, value)
     if kind is Kind.USER_IDS:

@@ -18,7 +18,7 @@ second pass, inside the write transaction, reads each file again and writes it i
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -210,9 +210,9 @@ class _Import:
     def _completed(
         self, name: str, batches: Iterable[list[dict[str, Any]]], derived: DerivedLists
     ) -> Iterator[list[dict[str, Any]]]:
-        """Users' records with the 1.1 role and orgs of their role records: the active ones, else
-        (a tombstoned user) those it had; a user without any keeps the stored ones (a 1.1 user
-        changed by a 1.2.1 users.csv). Other records are as they are."""
+        """Users' records with the 1.1 role and orgs of their role records (`_roles_of`); a user
+        without any keeps the stored ones (a 1.1 user changed by a 1.2.1 users.csv). Other records
+        are as they are."""
         if name != "user":
             yield from batches
             return
@@ -221,10 +221,7 @@ class _Import:
         for role in sorted(self._view("role"), key=lambda r: str(r["sourcedId"])):
             every.setdefault(role["user"], []).append(role)
         for batch in batches:
-            done = [
-                dict(with_v11_roles(r, active.get(r["sourcedId"]) or every.get(r["sourcedId"], [])))
-                for r in batch
-            ]
+            done = [dict(with_v11_roles(r, self._roles_of(r, active, every))) for r in batch]
             lacking = [r["sourcedId"] for r in done if "role" not in r]
             if lacking:
                 stored = {r["sourcedId"]: r for r in records_by_id(self.conn, ENTITIES["user"], lacking)}
@@ -233,6 +230,17 @@ class _Import:
                     if "role" not in record and old is not None:
                         record.update((key, old[key]) for key in ("role", "orgs") if key in old)
             yield done
+
+    @staticmethod
+    def _roles_of(
+        user: Mapping[str, Any], active: Mapping[str, list[Any]], every: Mapping[str, list[Any]]
+    ) -> list[Any]:
+        """The role records a user's 1.1 role and orgs come from: its active ones; for a user with
+        none and no 1.1 role of its own (a tombstoned user of a 1.2.1 users.csv), those it had."""
+        found: list[Any] = active.get(user["sourcedId"]) or []
+        if found or "role" in user:
+            return found
+        return every.get(user["sourcedId"], [])
 
     def _file_batches(self, name: str) -> Iterator[list[dict[str, Any]]]:
         """The records of `name`'s file in batches, reporting progress as they are written."""

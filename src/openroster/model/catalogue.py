@@ -125,6 +125,8 @@ class Field:
     fallback: str | None = None
     # (CSV token, stored token) pairs of a CSV view whose tokens differ from the store's (csv_binding).
     read_as: tuple[tuple[str, str], ...] = ()
+    # Tokens only 1.2 has: stored and shown in 1.2; 1.1 documents, filters and bundles see no value.
+    enum12: tuple[str, ...] = ()
 
     @property
     def is_list(self) -> bool:
@@ -155,6 +157,7 @@ def _f(
     csv12: str | None | bool = True,
     ext: bool = False,
     fallback: str | None = None,
+    enum12: tuple[str, ...] = (),
 ) -> Field:
     """`csv` names the 1.1 CSV column, `csv12` the 1.2.1 one: True derives it from the field's name
     (`<name>SourcedId` for a GUIDRef), False leaves the field out of that version's file."""
@@ -163,7 +166,19 @@ def _f(
     if derived is not None:
         csv_name = csv12_name = None
     return Field(
-        name, kind, required, enum, ref, csv_name, derived, indexed, secret, csv12_name, ext, fallback
+        name,
+        kind,
+        required,
+        enum,
+        ref,
+        csv_name,
+        derived,
+        indexed,
+        secret,
+        csv12_name,
+        ext,
+        fallback=fallback,
+        enum12=enum12,
     )
 
 
@@ -189,7 +204,7 @@ class Entity:
     association: bool = False  # CSV-only link records (classResources.csv), no endpoints of their own
     # Fields only OneRoster 1.2 has: stored and in 1.2 documents and bundles, never in 1.1's.
     fields12: tuple[Field, ...] = ()
-    versions: tuple[str, ...] = ("1.1", "1.2")  # the OneRoster versions with this entity (and its file)
+    since: str = "1.1"  # "1.2": an entity 1.1 has not (no 1.1 endpoints, not in 1.1 CSV bundles)
     by_name: Mapping[str, Field] = dc_field(init=False, repr=False, compare=False)  # the 1.1 fields
     _every: Mapping[str, Field] = dc_field(init=False, repr=False, compare=False)
 
@@ -360,7 +375,7 @@ _ENTITIES = (
         "demographics",
         (
             _f("birthDate", Kind.DATE),
-            _f("sex", Kind.ENUM, enum=GENDER),
+            _f("sex", Kind.ENUM, enum=GENDER, enum12=("unspecified", "other")),
             _f("americanIndianOrAlaskaNative", Kind.BOOLEAN),
             _f("asian", Kind.BOOLEAN),
             _f("blackOrAfricanAmerican", Kind.BOOLEAN),
@@ -497,7 +512,7 @@ _ENTITIES = (
             _f("class", Kind.REF, required=True, ref="class"),
             _f("scoreScaleValue", Kind.SCORE_SCALE_VALUES, required=True),
         ),
-        versions=("1.2",),
+        since="1.2",
     ),
     # The Assessment Results Profile (1.2 only; no CSV file in 1.2.1).
     Entity(
@@ -516,7 +531,7 @@ _ENTITIES = (
             _f("resultValueMin", Kind.FLOAT),
             _f("resultValueMax", Kind.FLOAT),
         ),
-        versions=("1.2",),
+        since="1.2",
     ),
     Entity(
         "assessmentResult",
@@ -540,7 +555,7 @@ _ENTITIES = (
             _f("late", Kind.BOOLEAN),
             _f("missing", Kind.BOOLEAN),
         ),
-        versions=("1.2",),
+        since="1.2",
     ),
     Entity(
         "user",
@@ -602,7 +617,7 @@ _ENTITIES = (
             _f("userProfile", Kind.REF, ref="userProfile"),
         ),
         association=True,
-        versions=("1.2",),
+        since="1.2",
     ),
     # A resource a user may use (userResources.csv), listed among the user's 1.2 resources.
     Entity(
@@ -619,7 +634,7 @@ _ENTITIES = (
             _f("resource", Kind.REF, required=True, ref="resource"),
         ),
         association=True,
-        versions=("1.2",),
+        since="1.2",
     ),
     # One of a user's profiles with a system, with its one credential (userProfiles.csv).
     Entity(
@@ -640,13 +655,13 @@ _ENTITIES = (
             _f("password", secret=True),
         ),
         association=True,
-        versions=("1.2",),
+        since="1.2",
     ),
 )
 
 ENTITIES: Mapping[str, Entity] = MappingProxyType({e.name: e for e in _ENTITIES})
 # The entities OneRoster 1.1 has (its endpoints, documents, queries and bundles know no others).
-ENTITIES_V11: Mapping[str, Entity] = MappingProxyType({e.name: e for e in _ENTITIES if "1.1" in e.versions})
+ENTITIES_V11: Mapping[str, Entity] = MappingProxyType({e.name: e for e in _ENTITIES if e.since == "1.1"})
 
 # Order in which CSV files are loaded so that every reference points backwards (spec §7.3).
 LOAD_ORDER = (

@@ -1,10 +1,11 @@
 """The files and columns of a CSV bundle of each OneRoster version (1.1, 1.2.1), as views of the catalogue.
 
-An entity's file is in the bundles of the versions it lists (`Entity.versions`: roles.csv and
-userProfiles.csv only in 1.2.1). Its 1.1 file has the columns of its fields' `csv`, its 1.2.1
+An entity's file is in the bundles of every version since its own (`Entity.since`: roles.csv,
+userProfiles.csv and userResources.csv only in 1.2.1). Its 1.1 file has the columns of its fields' `csv`, its 1.2.1
 file those of their `csv12` (the fields only 1.2 has among them). Where 1.2 renamed tokens
 (model/v12.py `Renamed`: an enrollment role `aide` is `ext:aide`), the 1.2.1 file is written and
-read with the 1.2 tokens, and the store keeps the 1.1 ones.
+read with the 1.2 tokens, and the store keeps the 1.1 ones; tokens only 1.2 has (a sex of
+`other`, `Field.enum12`) are read from 1.2.1 files only.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ def _renamed(entity: Entity) -> dict[str, Mapping[str, str]]:
 
 def _field12(field: Field, tokens: Mapping[str, str] | None) -> Field:
     if tokens is None:
-        return replace(field, csv=field.csv12)
+        return replace(field, csv=field.csv12, enum=field.enum + field.enum12, enum12=())
     renamed = [tokens.get(token, token) for token in field.enum]
     return replace(
         field,
@@ -48,10 +49,8 @@ def _view12(entity: Entity) -> Entity:
 
 _VIEWS: Mapping[str, Mapping[str, Entity]] = MappingProxyType(
     {
-        V11: MappingProxyType({n: e for n, e in ENTITIES.items() if V11 in e.versions}),
-        V12: MappingProxyType(
-            {n: _view12(e) for n, e in ENTITIES.items() if V12 in e.versions and e.csv_file}
-        ),
+        V11: MappingProxyType({n: e for n, e in ENTITIES.items() if e.since == V11}),
+        V12: MappingProxyType({n: _view12(e) for n, e in ENTITIES.items() if e.csv_file}),
     }
 )
 

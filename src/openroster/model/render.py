@@ -42,6 +42,9 @@ def _guid_ref_maker(target: str) -> Callable[[str], dict[str, str]]:
 def _converter(field: Field) -> Callable[[Any], Any] | None:
     """How a record value of `field` becomes its JSON value (None: it is the same)."""
     kind = field.kind
+    if field.enum12:  # a token only 1.2 has is no value in 1.1
+        tokens = frozenset(field.enum)
+        return lambda value: value if value in tokens else None
     if kind is Kind.DATETIME:
         return format_datetime
     if kind is Kind.REF or kind is Kind.REF_LIST:
@@ -84,7 +87,9 @@ def _json_dict(
             value = get(name)
         if value is None or (is_list and not value):
             continue
-        out[name] = value if convert is None else convert(value)
+        if convert is not None and (value := convert(value)) is None:
+            continue
+        out[name] = value
         if name == _DLM and get(METADATA):
             out[METADATA] = record[METADATA]
     return out

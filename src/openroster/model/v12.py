@@ -47,7 +47,8 @@ HREF_PREFIX = "/ims/oneroster/"
 
 # --- 1.2 enumerations (spec §3.5); those of a user's roles are the catalogue's (USER_ROLE, ROLE_KIND).
 ENROLLMENT_ROLE = ("administrator", "proctor", "student", "teacher")
-SEX = ("male", "female", "unspecified", "other")
+_SEX = ENTITIES["demographics"].by_name["sex"]
+SEX = _SEX.enum + _SEX.enum12
 
 # The codeMinor tokens of 1.2's rostering and resources status payloads (spec §5.1).
 CODE_MINOR = (

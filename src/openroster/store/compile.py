@@ -72,7 +72,10 @@ class _Target:
             child = TABLES[self.entity.name].lists[field.name]
             column = child.c[self.part or "identifier"] if field.kind is Kind.USER_IDS else child.c.value
             return column, [child.c.owner == self.main.c.sourced_id], child
-        return column_of(self.entity, field), [], None
+        column = column_of(self.entity, field)
+        if field.enum12:  # a token only 1.2 has is no value in 1.1
+            return sa.case((column.in_(field.enum), column), else_=sa.null()), [], None
+        return column, [], None
 
 
 def _condition(entity: Entity, cond: Condition, dialect: str) -> sa.ColumnElement[bool]:

@@ -15,7 +15,7 @@ from typing import Any, cast
 
 import sqlalchemy as sa
 
-from openroster.model.catalogue import ENTITIES, Entity, Kind
+from openroster.model.catalogue import ENTITIES, Entity, Field, Kind
 from openroster.model.roles import PROFILE_ID_PREFIX
 from openroster.model.v12 import (
     DISTRICT_ADMINISTRATOR,
@@ -34,6 +34,12 @@ from openroster.query.resolve import Condition, Part
 from openroster.query.resolve_v12 import Condition12, Criteria12
 from openroster.store.compile import _condition, holds, sort_key
 from openroster.store.schema import TABLES, column_of
+
+
+def _as_stored(entity: Entity, name: str) -> Field:
+    """The catalogue field `name` with every stored token its value (1.1 sees no `enum12` token)."""
+    field = entity.field(name)
+    return replace(field, enum12=()) if field.enum12 else field
 
 
 def _value(entity: Entity, field: Field12) -> sa.ColumnElement[Any]:
@@ -135,7 +141,7 @@ def _condition_v12(entity: Entity, cond: Condition12, dialect: str) -> sa.Column
     if isinstance(source, Same) and field.kind is Kind.USER_PROFILES:
         return _profile_records(entity, source.field, cond, dialect)
     if isinstance(source, Same):
-        stored = Condition(entity.field(source.field), cast(Part, cond.part), cond.op, cond.value)
+        stored = Condition(_as_stored(entity, source.field), cast(Part, cond.part), cond.op, cond.value)
         return _condition(entity, stored, dialect)
     if isinstance(source, NoSource):  # absent from every record: only != holds
         return sa.true() if cond.op == "!=" else sa.false()
@@ -155,7 +161,7 @@ def sort_key_v12(entity: Entity, field: Field12) -> sa.ColumnElement[Any]:
     """The value records are ordered by for a 1.2 field (parse_query_v12 picks only orderable ones)."""
     source = field.source
     if isinstance(source, Same):
-        return sort_key(entity, entity.field(source.field))
+        return sort_key(entity, _as_stored(entity, source.field))
     if isinstance(source, NoSource):
         return sa.null()
     return _value(entity, field)

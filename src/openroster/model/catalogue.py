@@ -37,6 +37,9 @@ class Kind(enum.Enum):
     ROLES = "roles"  # list of {roleType, role, org, userProfile?, beginDate?, endDate?}
     USER_PROFILES = "user_profiles"  # list of {profileId, profileType, vendorId, ...}
     SCORE_SCALE_VALUES = "score_scale_values"  # list of {itemValueLHS, itemValueRHS} (1.2 scoreScales)
+    LEARNING_OBJECTIVES = "learning_objectives"  # list of {source, learningObjectiveIds[]} (1.2)
+    # list of {source, learningObjectiveResults[{learningObjectiveId, score?, textScore?}]} (1.2)
+    LEARNING_OBJECTIVE_RESULTS = "learning_objective_results"
 
 
 LIST_KINDS = frozenset(
@@ -48,6 +51,8 @@ LIST_KINDS = frozenset(
         Kind.ROLES,
         Kind.USER_PROFILES,
         Kind.SCORE_SCALE_VALUES,
+        Kind.LEARNING_OBJECTIVES,
+        Kind.LEARNING_OBJECTIVE_RESULTS,
     }
 )
 # Lists of pairs: each element's two members as JSON names them, and the columns that hold them.
@@ -366,6 +371,7 @@ _ENTITIES = (
             _f("resultValueMax", Kind.FLOAT, required=True),
             _f("school", Kind.REF, ref="org", since="1.2", fallback="class"),
             _f("scoreScale", Kind.REF, ref="scoreScale", since="1.2"),
+            _f("learningObjectiveSet", Kind.LEARNING_OBJECTIVES, csv=False, since="1.2"),
         ),
     ),
     Entity(
@@ -422,6 +428,7 @@ _ENTITIES = (
             _f("late", Kind.BOOLEAN, since="1.2"),
             _f("missing", Kind.BOOLEAN, since="1.2"),
             _f("scoreScale", Kind.REF, ref="scoreScale", since="1.2"),
+            _f("learningObjectiveSet", Kind.LEARNING_OBJECTIVE_RESULTS, csv=False, since="1.2"),
         ),
     ),
     Entity(
@@ -458,6 +465,7 @@ _ENTITIES = (
             _f12("scoreScale", Kind.REF, ref="scoreScale"),
             _f12("resultValueMin", Kind.FLOAT),
             _f12("resultValueMax", Kind.FLOAT),
+            _f12("learningObjectiveSet", Kind.LEARNING_OBJECTIVES, csv=False),
         ),
         since="1.2",
     ),
@@ -482,6 +490,7 @@ _ENTITIES = (
             _f12("incomplete", Kind.BOOLEAN),
             _f12("late", Kind.BOOLEAN),
             _f12("missing", Kind.BOOLEAN),
+            _f12("learningObjectiveSet", Kind.LEARNING_OBJECTIVE_RESULTS, csv=False),
         ),
         since="1.2",
     ),

@@ -8,7 +8,8 @@ from typing import Any
 import orjson
 import sqlalchemy as sa
 
-from openroster.model.catalogue import METADATA, PAIR_MEMBERS, Entity
+from openroster.model.catalogue import METADATA, Entity
+from openroster.store.list_rows import from_rows
 from openroster.store.schema import TABLES
 
 
@@ -60,12 +61,11 @@ def _list_values(
         query = sa.select(child).where(child.c.owner <= last).order_by(child.c.owner, child.c.position)
         if after is not None:
             query = query.where(child.c.owner > after)
-        members = PAIR_MEMBERS.get(entity.by_name[name].kind)
-        grouped: dict[str, list[Any]] = {}
+        rows: dict[str, list[Any]] = {}
         for row in conn.execute(query).mappings():
-            value: Any = {key: row[column] for key, column in members} if members else row["value"]
-            grouped.setdefault(row["owner"], []).append(value)
-        lists[name] = grouped
+            rows.setdefault(row["owner"], []).append(row)
+        kind = entity.by_name[name].kind
+        lists[name] = {owner: from_rows(kind, owned) for owner, owned in rows.items()}
     return lists
 
 

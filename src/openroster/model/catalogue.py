@@ -1,6 +1,8 @@
-"""The one declaration of the OneRoster 1.1 data model: entities, fields, enumerations, references.
+"""The one declaration of the stored OneRoster data model: entities, fields, enumerations, references.
 
-The 1.2 binding of the same records is declared beside it, in model/v12.py.
+The model is 1.1's, with what 1.2 brought to it: fields marked `since="1.2"` (a lineItem's
+school, a result's textScore...) and entities of their own (scoreScales, the assessment results
+profile's). How 1.2 serves these records is declared beside it, in model/v12.py.
 
 Everything else (database schema, JSON rendering, CSV reading and writing, validation of
 filter/sort/fields) is derived from the entities declared here. Fields are listed in CSV

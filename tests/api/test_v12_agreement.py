@@ -7,6 +7,8 @@ sourcedId and type, the hrefs differing only by root), `OrSourcedId` fields equa
 or the sourcedId, renamed tokens map. A 1.1 user's roles[] are its 1.1 role in each of its orgs;
 a 1.2.1 user's 1.1 orgs are the orgs of its roles and its 1.1 role that of its primary role in
 its primaryOrg (or its first primary role), in 1.1's tokens. Every 1.1 field is accounted for in 1.2.
+Fields only 1.2 has (a lineItem's school, a result's class) are absent from 1.1 and, where they
+follow another record, hold that record's value.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 
 from starlette.testclient import TestClient
 
-from openroster.api.endpoints import RESOURCES, ROSTERING, Endpoint
+from openroster.api.endpoints import GRADEBOOK, RESOURCES, ROSTERING, Endpoint
 from openroster.model.catalogue import ENTITIES, Kind
 from openroster.model.v12 import (
     ENTITIES_V12,
@@ -72,8 +74,16 @@ def _check_roles_of_records(doc11: dict[str, Any], doc12: dict[str, Any]) -> Non
     assert doc11["role"] == AS_1_1.get(main["role"], main["role"]), doc11["sourcedId"]
 
 
+Lookup = dict[tuple[str, str], dict[str, Any]]  # (entity, sourcedId) -> its 1.1 document
+
+
 def _check_record(
-    name: str, doc11: dict[str, Any], doc12: dict[str, Any], org_types: dict[str, str], derived: bool
+    name: str,
+    doc11: dict[str, Any],
+    doc12: dict[str, Any],
+    org_types: dict[str, str],
+    derived: bool,
+    by_id: Lookup,
 ) -> None:
     """`derived`: the district came from a 1.1 bundle, so every 1.2-only value is derived."""
     entity = ENTITIES_V12[name]
@@ -92,9 +102,17 @@ def _check_record(
         if isinstance(src, StoredOr):
             src = src.fallback
         if isinstance(src, Same) and src.field in only_1_2:
-            # A field only 1.2 has (pronouns, userProfiles): a 1.1 bundle gives none, and in 1.1
-            # there is nothing to agree with.
-            assert not derived or field.name not in doc12, where
+            assert src.field not in doc11, where
+            stored = ENTITIES[name].field(src.field)
+            if stored.fallback is not None:  # filled in from the record it follows
+                via = ENTITIES[name].field(stored.fallback)
+                assert via.ref is not None
+                followed = by_id[(via.ref, doc11[via.name]["sourcedId"])]
+                assert doc12[field.name]["sourcedId"] == followed[field.name]["sourcedId"], where
+            else:
+                # A field only 1.2 has (pronouns, userProfiles, a result's textScore): a 1.1
+                # bundle gives none, and in 1.1 there is nothing to agree with.
+                assert not derived or field.name not in doc12, where
             continue
         if isinstance(src, Same) and doc12.get(field.name) in ENTITIES[name].field(src.field).enum12:
             assert not derived and src.field not in doc11, where  # a token only 1.2 has (sex `other`)
@@ -157,16 +175,16 @@ def _all(api: TestClient, url: str) -> tuple[int, list[dict[str, Any]] | dict[st
 
 
 def test_every_record_agrees_between_1_1_and_1_2(demo_api: TestClient) -> None:
-    assert _walk(demo_api, derived=True) > 5000
+    seen: set[tuple[str, str]] = set()
+    assert _walk(demo_api, derived=True, seen=seen) > 5000
+    assert {"category", "lineItem", "result"} <= {entity for entity, _ in seen}
 
 
 def test_every_record_of_a_1_2_1_bundle_agrees_between_1_1_and_1_2(bundle12_api: TestClient) -> None:
     seen: set[tuple[str, str]] = set()
     _walk(bundle12_api, derived=False, seen=seen)
-    # Every rostering and resources record (the gradebook's: tests/api/test_v12_gradebook_writes.py).
-    walked = {name for name, e in ENTITIES_V12.items() if e.service != "gradebook"}
     assert seen == {
-        (entity, row["sourcedId"]) for entity, rows in ROWS.items() if entity in walked for row in rows
+        (entity, row["sourcedId"]) for entity, rows in ROWS.items() if entity in ENTITIES_V12 for row in rows
     }
 
 
@@ -191,7 +209,16 @@ def _walk(demo_api: TestClient, *, derived: bool, seen: set[tuple[str, str]] | N
         "user_id": first["users"][:1] + first["teachers"][:1],
     }
     compared = 0
-    for endpoint in ROSTERING + RESOURCES:
+    ids["li_id"] = [
+        li["sourcedId"] for li in _all(demo_api, f"{V11}/classes/{ids['class_id'][0]}/lineItems")[1]
+    ][:2]
+    by_id: Lookup = {
+        (entity, doc["sourcedId"]): doc
+        for entity, collection in (("class", "classes"), ("lineItem", "lineItems"))
+        for doc in _all(demo_api, f"{V11}/{collection}")[1]
+    }
+    gradebook_reads = [e for e in GRADEBOOK if e.method == "GET"]
+    for endpoint in ROSTERING + RESOURCES + tuple(gradebook_reads):
         collection_ids = _first_ids(demo_api, endpoint)
         for path in _paths(endpoint, {**ids, endpoint.segments[0]: collection_ids}):
             status11, body11 = _all(demo_api, V11 + path)
@@ -201,7 +228,7 @@ def _walk(demo_api: TestClient, *, derived: bool, seen: set[tuple[str, str]] | N
             docs11 = body11 if isinstance(body11, list) else [body11]
             docs12 = body12 if isinstance(body12, list) else [body12]
             for doc11, doc12 in _pairs(endpoint, docs11, docs12, derived, path):
-                _check_record(endpoint.entity_name, doc11, doc12, org_types, derived)
+                _check_record(endpoint.entity_name, doc11, doc12, org_types, derived, by_id)
                 compared += 1
                 if seen is not None:
                     seen.add((endpoint.entity_name, doc11["sourcedId"]))

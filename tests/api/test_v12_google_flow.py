@@ -41,7 +41,10 @@ def _ok(response: httpx.Response, *statuses: int) -> Any:
     return response.json() if response.content else None
 
 
-def test_the_notebook_from_token_to_deleted_line_item(server: LiveServer) -> None:
+# The base URL the README says to give, and the one the notebook's own text asks for (it then
+# calls /ims/oneroster/v1p2/rostering/v1p2/..., which is served too).
+@pytest.mark.parametrize("base", ["/ims/oneroster", "/ims/oneroster/v1p2"])
+def test_the_notebook_from_token_to_deleted_line_item(server: LiveServer, base: str) -> None:
     client_id, secret = server.add_client(scopes=ALL)
     # 1. token: Basic auth, the four 1.2 scopes.
     token = _ok(
@@ -52,7 +55,7 @@ def test_the_notebook_from_token_to_deleted_line_item(server: LiveServer) -> Non
         )
     )
     assert set(token["scope"].split()) == set(SCOPES.split())
-    one_roster_url = server.url + "/ims/oneroster"
+    one_roster_url = server.url + base
     headers = {"Authorization": f"Bearer {token['access_token']}"}
     with httpx.Client(base_url=one_roster_url, headers=headers, timeout=30) as http:
         roster, gradebook = "/rostering/v1p2", "/gradebook/v1p2"
@@ -193,3 +196,12 @@ def _ids(response: httpx.Response) -> list[str]:
 
 def _results(http: httpx.Client, path: str) -> dict[str, dict[str, Any]]:
     return {r["sourcedId"]: r for r in _ok(http.get(path, params={"limit": 10000}))["results"]}
+
+
+def test_an_unknown_path_under_the_notebook_base_is_a_1_2_404(server: LiveServer) -> None:
+    response = httpx.get(server.url + "/ims/oneroster/v1p2/gradebook/v1p2/nothing")
+    assert response.status_code == 404
+    assert (
+        response.json()["imsx_CodeMinor"]["imsx_codeMinorField"][0]["imsx_codeMinorFieldValue"]
+        == "unknownobject"
+    )

@@ -12,6 +12,7 @@ from starlette.testclient import TestClient
 
 from openroster.model.schema_v12 import single_schema
 from openroster.model.v12 import ENTITIES_V12
+from openroster.store.rerender import render_v12_documents
 from openroster.store.schema import TABLES
 from tests.api.gradebook12 import GRADEBOOK, V11, district_with_v12, ids
 from tests.api.test_v12_endpoints import check_status
@@ -514,3 +515,103 @@ def test_bad_posts_create_nothing(
     for fragment in fragments:
         assert fragment in description, description
     assert rows(engine) == before
+
+
+# --- learning objectives
+
+OBJECTIVES = [
+    {"source": "case", "learningObjectiveIds": ["c1a2-77", "c1a2-78"]},
+    {"source": "unknown", "learningObjectiveIds": ["LO-9"]},
+    {"source": "case", "learningObjectiveIds": ["c1a2-79"]},  # merged into the first entry of its source
+]
+OBJECTIVE_RESULTS = [
+    {
+        "source": "case",
+        "learningObjectiveResults": [
+            {"learningObjectiveId": "c1a2-77", "score": 3, "textScore": "Proficient"},
+            {"learningObjectiveId": "c1a2-78"},
+        ],
+    }
+]
+
+
+def test_learning_objective_sets_are_stored_and_served_in_1_2_only(
+    store: tuple[sa.Engine, TestClient],
+) -> None:
+    engine, writer = store
+    item = writer.put(
+        GRADEBOOK + "/lineItems/lo-li", json={"lineItem": {**LINE_ITEM, "learningObjectiveSet": OBJECTIVES}}
+    )
+    assert item.status_code == 201, item.text
+    assert _valid("lineItem", item.json())["learningObjectiveSet"] == [
+        {"source": "case", "learningObjectiveIds": ["c1a2-77", "c1a2-78", "c1a2-79"]},
+        {"source": "unknown", "learningObjectiveIds": ["LO-9"]},
+    ]
+    result_body = {**RESULT, "lineItem": {"sourcedId": "lo-li"}, "learningObjectiveSet": OBJECTIVE_RESULTS}
+    result = writer.put(GRADEBOOK + "/results/lo-rs", json={"result": result_body})
+    assert _valid("result", result.json())["learningObjectiveSet"] == [
+        {
+            "source": "case",
+            "learningObjectiveResults": [
+                {"learningObjectiveId": "c1a2-77", "score": 3.0, "textScore": "Proficient"},
+                {"learningObjectiveId": "c1a2-78"},
+            ],
+        }
+    ]
+    assert "learningObjectiveSet" not in writer.get(V11 + "/lineItems/lo-li").json()["lineItem"]
+    assert "learningObjectiveSet" not in writer.get(V11 + "/results/lo-rs").json()["result"]
+    # Rendered again from what the store holds (as a migration does), nothing differs.
+    stored = rows(engine)
+    with engine.begin() as conn:
+        render_v12_documents(conn, names=("lineItem", "result"))
+    assert rows(engine) == stored
+    # An unchanged PUT changes nothing either.
+    again = writer.put(
+        GRADEBOOK + "/lineItems/lo-li", json={"lineItem": {**LINE_ITEM, "learningObjectiveSet": OBJECTIVES}}
+    )
+    assert again.status_code == 200 and rows(engine) == stored
+
+
+@pytest.mark.parametrize(
+    ("body", "fragment"),
+    [
+        (
+            {"learningObjectiveSet": {"source": "case"}},
+            "learningObjectiveSet: must be an array, not an object",
+        ),
+        (
+            {"learningObjectiveSet": [{"source": "case"}]},
+            'each element must be {"source": ..., "learningObjectiveIds": [...]}',
+        ),
+        (
+            {"learningObjectiveSet": [{"source": "", "learningObjectiveIds": ["x"]}]},
+            "a source must not be empty",
+        ),
+        (
+            {"learningObjectiveSet": [{"source": "case", "learningObjectiveIds": [7]}]},
+            "must be a string, not a number",
+        ),
+    ],
+)
+def test_bad_learning_objective_sets_are_422_and_change_nothing(
+    store: tuple[sa.Engine, TestClient], body: dict[str, Any], fragment: str
+) -> None:
+    engine, writer = store
+    before = rows(engine)
+    response = writer.put(GRADEBOOK + "/lineItems/lo-bad", json={"lineItem": {**LINE_ITEM, **body}})
+    assert fragment in check_status(response, 422, "invaliddata")["imsx_description"]
+    result = {
+        **RESULT,
+        "learningObjectiveSet": [{"source": "case", "learningObjectiveResults": [{"score": 1}]}],
+    }
+    refused = writer.put(GRADEBOOK + "/results/lo-bad", json={"result": result})
+    assert "must be a string, not null" in check_status(refused, 422, "invaliddata")["imsx_description"]
+    assert rows(engine) == before
+
+
+def test_learning_objective_sets_are_neither_filtered_nor_sorted_on(writer: TestClient) -> None:
+    refused = writer.get(GRADEBOOK + "/lineItems", params={"filter": "learningObjectiveSet='x'"})
+    assert "cannot be filtered on" in check_status(refused, 400, "invalid_filter_field")["imsx_description"]
+    assert ids(
+        writer.get(GRADEBOOK + "/lineItems", params={"sort": "learningObjectiveSet", "limit": 2})
+    ) == ids(writer.get(GRADEBOOK + "/lineItems", params={"limit": 2}))

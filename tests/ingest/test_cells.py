@@ -167,3 +167,42 @@ def test_decode_inverts_encode_for_every_field(data: st.DataObject) -> None:
     original = data.draw(value(field))
 
     assert decode_cell(field, encode_cell(field, original)) == original
+
+
+SCALE_VALUES = ENTITIES["scoreScale"].by_name["scoreScaleValue"]
+
+
+def test_score_scale_values_are_written_as_pairs_as_csv_1_2_1_writes_them() -> None:
+    text = "{A:94}, {B+:84.5},{Pass:a:b}"
+    values = [
+        {"itemValueLHS": "A", "itemValueRHS": "94"},
+        {"itemValueLHS": "B+", "itemValueRHS": "84.5"},
+        {"itemValueLHS": "Pass", "itemValueRHS": "a:b"},
+    ]
+    assert decode_cell(SCALE_VALUES, text) == values
+    assert encode_cell(SCALE_VALUES, values) == "{A:94},{B+:84.5},{Pass:a:b}"
+    assert decode_cell(SCALE_VALUES, encode_cell(SCALE_VALUES, values)) == values
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "{A}",
+            "'{A}' in '{A}' is not a score scale value; write each as {LHS:RHS}, separated by commas, "
+            "for example {A:90},{B:80}.",
+        ),
+        ("A:90", "'A:90' is not a list of score scale values; write each as {LHS:RHS}"),
+    ],
+)
+def test_bad_score_scale_values_say_how_to_write_them(text: str, message: str) -> None:
+    with pytest.raises(BadValue) as caught:
+        decode_cell(SCALE_VALUES, text)
+    assert str(caught.value).startswith(message)
+
+
+def test_a_score_scale_value_that_cannot_be_written_is_refused() -> None:
+    with pytest.raises(BadValue, match=r"cannot be written as \{itemValueLHS:itemValueRHS\}"):
+        encode_cell(SCALE_VALUES, [{"itemValueLHS": "A:", "itemValueRHS": "90"}])
+    with pytest.raises(BadValue, match="A score scale value must be a dict"):
+        encode_cell(SCALE_VALUES, ["A:90"])

@@ -67,6 +67,17 @@ def test_two_sourced_ids_are_one_series_of_the_path_template(api: TestClient) ->
     assert "stu-1" not in text and "nobody-9" not in text
 
 
+def test_a_1_2_operation_is_its_own_series_under_its_service_root(api: TestClient) -> None:
+    gradebook = "/ims/oneroster/gradebook/v1p2/lineItems/{id}"
+    before = scrape(api)
+    api.get("/ims/oneroster/gradebook/v1p2/lineItems/li-1")
+    api.get("/ims/oneroster/v1p2/gradebook/v1p2/lineItems/li-2")  # the same operation, reached another way
+    api.get(BASE + "/lineItems/li-1")
+    after = scrape(api)
+    assert requests(after, gradebook) - requests(before, gradebook) == 2
+    assert requests(after, BASE + "/lineItems/{id}") - requests(before, BASE + "/lineItems/{id}") == 1
+
+
 def test_paths_no_endpoint_serves_are_one_unmatched_series(api: TestClient) -> None:
     before = scrape(api)
     api.get(BASE + "/favouriteColours/blue")

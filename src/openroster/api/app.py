@@ -285,7 +285,9 @@ class OneRosterService:
                     media_type=JSON,
                 ), None
             raise UnknownObject(f"No OneRoster endpoint at {request.url.path}")
-        request.state.endpoint = API_ROOT + match.endpoints[0].path  # the template: bounded labels
+        request.state.endpoint = (
+            match.endpoints[0].root + match.endpoints[0].path
+        )  # the template: bounded labels
         endpoint = match.for_method(request.method)
         if endpoint is None:
             allowed = ", ".join(_allow({e.method for e in match.endpoints}))

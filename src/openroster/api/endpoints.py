@@ -233,7 +233,7 @@ RESOURCES: tuple[Endpoint, ...] = (
 _GRADEBOOK_READ: dict[str, Any] = dict(oauth_scope=scopes.GRADEBOOK_READ, hides_tombstones=True)
 
 
-def _gradebook(plural: str, singular: str, entity: str) -> tuple[Endpoint, ...]:
+def gradebook_collection(plural: str, singular: str, entity: str) -> tuple[Endpoint, ...]:
     """getAll, get, delete and put for a gradebook collection (Table 3.1c)."""
     path = "/" + plural[0].lower() + plural[1:]
     read = _GRADEBOOK_READ
@@ -261,9 +261,9 @@ def _gradebook(plural: str, singular: str, entity: str) -> tuple[Endpoint, ...]:
 
 _IN_CLASS = Via("lineItem", "lineItem", (Match("class", Param("class_id")),))
 GRADEBOOK: tuple[Endpoint, ...] = (
-    *_gradebook("Categories", "Category", "category"),
-    *_gradebook("LineItems", "LineItem", "lineItem"),
-    *_gradebook("Results", "Result", "result"),
+    *gradebook_collection("Categories", "Category", "category"),
+    *gradebook_collection("LineItems", "LineItem", "lineItem"),
+    *gradebook_collection("Results", "Result", "result"),
     Endpoint(
         "getResultsForClass", "/classes/{class_id}/results", "result", True, (_IN_CLASS,), **_GRADEBOOK_READ
     ),

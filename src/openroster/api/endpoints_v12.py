@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from openroster.api.endpoints import GRADEBOOK, RESOURCES, ROSTERING, Endpoint
+from openroster.api.endpoints import GRADEBOOK, RESOURCES, ROSTERING, Endpoint, gradebook_collection
 from openroster.auth import scopes
 from openroster.model.v12 import GRADEBOOK_ROOT, RESOURCES_ROOT, ROSTERING_ROOT
 from openroster.store.restrictions import HasRole, Match, Param, Restriction, Through
@@ -81,26 +81,12 @@ def _gradebook(endpoint: Endpoint) -> Endpoint:
     return replace(endpoint, version="1.2", root=GRADEBOOK_ROOT, oauth_scope=scope, hides_tombstones=True)
 
 
-def _writes_of(plural: str, singular: str, entity: str) -> tuple[Endpoint, ...]:
-    """getAll, get, delete and put of a collection 1.2 brought (scoreScales, the assessment ones)."""
-    path = "/" + plural[0].lower() + plural[1:]
-    return tuple(
-        Endpoint(operation, f"{path}/{{id}}" if single else path, entity, not single, method=method)
-        for operation, single, method in (
-            (f"getAll{plural}", False, "GET"),
-            (f"get{singular}", True, "GET"),
-            (f"delete{singular}", True, "DELETE"),
-            (f"put{singular}", True, "PUT"),
-        )
-    )
-
-
 _CLASS = Match("class", Param("class_id"))
 GRADEBOOK_V12: tuple[Endpoint, ...] = tuple(
     _gradebook(e)
     for e in (
         *GRADEBOOK,
-        *_writes_of("ScoreScales", "ScoreScale", "scoreScale"),
+        *gradebook_collection("ScoreScales", "ScoreScale", "scoreScale"),
         Endpoint("getScoreScalesForClass", "/classes/{class_id}/scoreScales", "scoreScale", True, (_CLASS,)),
         Endpoint(
             "getScoreScalesForSchool",
@@ -125,8 +111,8 @@ GRADEBOOK_V12: tuple[Endpoint, ...] = tuple(
 ASSESSMENT_V12: tuple[Endpoint, ...] = tuple(
     _gradebook(e)
     for e in (
-        *_writes_of("AssessmentLineItems", "AssessmentLineItem", "assessmentLineItem"),
-        *_writes_of("AssessmentResults", "AssessmentResult", "assessmentResult"),
+        *gradebook_collection("AssessmentLineItems", "AssessmentLineItem", "assessmentLineItem"),
+        *gradebook_collection("AssessmentResults", "AssessmentResult", "assessmentResult"),
     )
 )
 # The parent a bulk create's path names, as (path parameter, field each created record holds it in).

@@ -148,12 +148,11 @@ def post(
                 problems.append(f"{where}: {exc.description}")
                 continue
             pairs.append(
-                {"allocatedSourcedId": allocated} | ({"suppliedSourcedId": supplied} if supplied else {})
+                ({"suppliedSourcedId": supplied} if supplied else {}) | {"allocatedSourcedId": allocated}
             )
         if problems:
             raise InvalidContent(f"Nothing was created: {'; '.join(problems)}")
-    ordered = [{k: p[k] for k in ("suppliedSourcedId", "allocatedSourcedId") if k in p} for p in pairs]
-    return Response(orjson.dumps({"sourcedIdPairs": ordered}), status_code=201, media_type=JSON)
+    return Response(orjson.dumps({"sourcedIdPairs": pairs}), status_code=201, media_type=JSON)
 
 
 def _stored_ids(conn: sa.Connection, entity_name: str, ids: Collection[Any]) -> set[str]:
@@ -166,14 +165,16 @@ def _stored_ids(conn: sa.Connection, entity_name: str, ids: Collection[Any]) -> 
 
 def _line_item_in(conn: sa.Connection, line_item: Any, class_id: str, session_id: str) -> dict[str, str]:
     """A problem unless `line_item` is a lineItem of the class graded in the session (the path's)."""
+    if not isinstance(line_item, str):
+        return {}  # the writer names a missing or malformed lineItem
     items = TABLES["lineItem"].main
     row = conn.execute(
         sa.select(items.c.class_sourced_id, items.c.grading_period_sourced_id).where(
             items.c.sourced_id == line_item, items.c.status == "active"
         )
     ).first()
-    if row is None or not isinstance(line_item, str):
-        return {}  # the writer names a missing lineItem
+    if row is None:
+        return {}  # the writer names a lineItem that does not exist
     if row[0] != class_id:
         return {
             "lineItem": f"'{line_item}' is a lineItem of class '{row[0]}', not of the path's '{class_id}'"

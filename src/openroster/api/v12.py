@@ -40,7 +40,20 @@ from openroster.store.restrictions import Boundary, Restriction
 from openroster.store.writes import revision
 
 DOCUMENT = "doc_v12"
-_ROOTS = tuple(root_segments(root) for root in (ROSTERING_ROOT, RESOURCES_ROOT, GRADEBOOK_ROOT))
+_SERVED = (
+    (ROSTERING_V12, ROSTERING_ROOT),
+    (RESOURCES_V12, RESOURCES_ROOT),
+    (GRADEBOOK_V12 + ASSESSMENT_V12, GRADEBOOK_ROOT),
+)
+
+
+def _alias(root: str) -> str:
+    """The root a client reaches that puts the service root after `/ims/oneroster/v1p2` (Google's
+    notebook does, when given a base URL ending in /ims/oneroster/v1p2 as its text asks)."""
+    return "/ims/oneroster/v1p2/" + root.removeprefix("/ims/oneroster/")
+
+
+_ROOTS = tuple(root_segments(r) for _, root in _SERVED for r in (root, _alias(root)))
 
 
 def _root_of(path: str) -> tuple[str, ...] | None:
@@ -63,11 +76,7 @@ class V12Reads:
 
     def __init__(self, settings: Settings, engine: sa.Engine, page_memory: PageMemory) -> None:
         self.settings, self.engine, self.page_memory = settings, engine, page_memory
-        self.routers = (
-            Router(ROSTERING_V12, ROSTERING_ROOT),
-            Router(RESOURCES_V12, RESOURCES_ROOT),
-            Router(GRADEBOOK_V12 + ASSESSMENT_V12, GRADEBOOK_ROOT),
-        )
+        self.routers = tuple(Router(table, r) for table, root in _SERVED for r in (root, _alias(root)))
 
     def match(self, raw_path: str) -> RouteMatch | None:
         for router in self.routers:

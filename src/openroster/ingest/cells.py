@@ -14,7 +14,7 @@ from functools import cache
 from sys import intern
 from typing import Any
 
-from openroster.model.catalogue import EXT_PATTERN, Field, Kind
+from openroster.model.catalogue import EXT_PATTERN, PAIR_MEMBERS, Field, Kind
 from openroster.model.values import (
     BadValue,
     DateTimeOutOfRange,
@@ -34,9 +34,17 @@ Decoder = Callable[[str], object]
 _STATUS_ALIASES = {"inactive": "tobedeleted"}
 _BOOLEANS = {"true": "true", "false": "false"}
 _EXTENSION = re.compile(EXT_PATTERN)
-_USER_IDS_FORM = (
-    "write each as {type:identifier}, separated by commas, for example {LDAP:jsmith},{LTI:abc123}"
-)
+# Lists of pairs, written `{first:second},...`: what one pair is called, and how to write them.
+_PAIRS = {
+    Kind.USER_IDS: (
+        "user id",
+        "write each as {type:identifier}, separated by commas, for example {LDAP:jsmith},{LTI:abc123}",
+    ),
+    Kind.SCORE_SCALE_VALUES: (
+        "score scale value",
+        "write each as {LHS:RHS}, separated by commas, for example {A:90},{B:80}",
+    ),
+}
 
 
 def decode_cell(field: Field, text: str) -> object:
@@ -67,8 +75,8 @@ def cell_decoder(field: Field) -> Decoder:
     if kind is Kind.ENUM_LIST:
         one = _enum_decoder(field)
         return lambda text: [one(item) for item in _split(text)]
-    if kind is Kind.USER_IDS:
-        return _user_ids
+    if kind in _PAIRS:
+        return lambda text: _pairs(kind, text)
     raise AssertionError(f"no CSV decoder for {kind}")  # pragma: no cover - every Kind is handled
 
 
@@ -87,8 +95,8 @@ def encode_cell(field: Field, value: object) -> str:
         return ""  # a token only 1.2 has, in a 1.1 file
     if kind is Kind.ENUM and field.read_as and isinstance(value, str):
         return {stored: token for token, stored in field.read_as}.get(value, value)
-    if kind is Kind.USER_IDS:
-        return ",".join(_encode_user_id(item) for item in _as_list(field, value))
+    if kind in _PAIRS:
+        return ",".join(_encode_pair(kind, item) for item in _as_list(field, value))
     if field.is_list:
         return ",".join(_encode_item(field, item) for item in _as_list(field, value))
     if not isinstance(value, str):
@@ -194,8 +202,10 @@ def _enum_decoder(field: Field) -> Callable[[str], str]:
     return decode
 
 
-def _user_ids(text: str) -> list[dict[str, str]]:
-    """Parse `{LDAP:jsmith},{LTI:abc123}`; identifiers may hold ':' and ',' but not braces."""
+def _pairs(kind: Kind, text: str) -> list[dict[str, str]]:
+    """Parse `{LDAP:jsmith},{LTI:abc123}`; second parts may hold ':' and ',' but not braces."""
+    (first, _), (second, _) = PAIR_MEMBERS[kind]
+    what, form = _PAIRS[kind]
     items: list[dict[str, str]] = []
     pos, end = 0, len(text)
     while True:
@@ -205,18 +215,18 @@ def _user_ids(text: str) -> list[dict[str, str]]:
             return items
         close = text.find("}", pos)
         if text[pos] != "{" or close < 0:
-            raise BadValue(f"'{text.strip()}' is not a list of user ids; {_USER_IDS_FORM}.")
+            raise BadValue(f"'{text.strip()}' is not a list of {what}s; {form}.")
         inner = text[pos + 1 : close]
-        id_type, colon, identifier = inner.partition(":")
-        id_type, identifier = id_type.strip(), identifier.strip()
-        if not colon or not id_type or not identifier or "{" in inner:
-            raise BadValue(f"'{{{inner}}}' in '{text.strip()}' is not a user id; {_USER_IDS_FORM}.")
-        items.append({"type": intern(id_type), "identifier": identifier})
+        left, colon, right = inner.partition(":")
+        left, right = left.strip(), right.strip()
+        if not colon or not left or not right or "{" in inner:
+            raise BadValue(f"'{{{inner}}}' in '{text.strip()}' is not a {what}; {form}.")
+        items.append({first: intern(left), second: right})
         pos = close + 1
         while pos < end and text[pos].isspace():
             pos += 1
         if pos < end and text[pos] != ",":
-            raise BadValue(f"'{text.strip()}' is not a list of user ids; {_USER_IDS_FORM}.")
+            raise BadValue(f"'{text.strip()}' is not a list of {what}s; {form}.")
 
 
 # --- encoders -------------------------------------------------------------------------------
@@ -254,10 +264,11 @@ def _encode_item(field: Field, item: object) -> str:
     return item
 
 
-def _encode_user_id(item: object) -> str:
+def _encode_pair(kind: Kind, item: object) -> str:
+    (first, _), (second, _) = PAIR_MEMBERS[kind]
     if not isinstance(item, dict):
-        raise BadValue(f"A user id must be a dict with type and identifier, not {item!r}.")
-    id_type, identifier = item.get("type"), item.get("identifier")
+        raise BadValue(f"A {_PAIRS[kind][0]} must be a dict with {first} and {second}, not {item!r}.")
+    id_type, identifier = item.get(first), item.get(second)
     for part, forbidden in ((id_type, "{}:"), (identifier, "{}")):
         if (
             not isinstance(part, str)
@@ -266,8 +277,8 @@ def _encode_user_id(item: object) -> str:
             or any(ch in part for ch in forbidden)
         ):
             raise BadValue(
-                f"{item!r} cannot be written as {{type:identifier}}: both parts must be "
-                "non-empty text without braces or surrounding spaces, and the type "
+                f"{item!r} cannot be written as {{{first}:{second}}}: both parts must be "
+                f"non-empty text without braces or surrounding spaces, and the {first} "
                 "without ':'."
             )
     return f"{{{id_type}:{identifier}}}"

@@ -1,8 +1,10 @@
-"""The one declaration of the OneRoster data model: entities, fields, enumerations, references.
+"""The one declaration of the stored OneRoster data model: entities, fields, enumerations, references.
 
-The entities and fields are OneRoster 1.1's, plus what only 1.2 holds (`Entity.fields12`, the
-1.2-only files roles.csv and userProfiles.csv); the 1.2 binding of the same records is declared
-beside it, in model/v12.py, and the CSV files of each bundle version in model/csv_binding.py.
+The model is 1.1's, with what 1.2 brought to it: fields only 1.2 has (`Entity.fields12`: a
+lineItem's school, a result's textScore, a user's pronouns...) and entities of their own
+(`Entity.since = "1.2"`: scoreScales, the assessment results profile's, and the role, profile
+and user-resource records of 1.2.1 bundles). How 1.2 serves these records is declared beside it,
+in model/v12.py, and the CSV files of each bundle version in model/csv_binding.py.
 
 Everything else (database schema, JSON rendering, CSV reading and writing, validation of
 filter/sort/fields) is derived from the entities declared here. Fields are listed in CSV
@@ -38,6 +40,9 @@ class Kind(enum.Enum):
     ROLES = "roles"  # list of {roleType, role, org, userProfile?, beginDate?, endDate?}
     USER_PROFILES = "user_profiles"  # list of {profileId, profileType, vendorId, ...}
     SCORE_SCALE_VALUES = "score_scale_values"  # list of {itemValueLHS, itemValueRHS} (1.2 scoreScales)
+    LEARNING_OBJECTIVES = "learning_objectives"  # list of {source, learningObjectiveIds[]} (1.2)
+    # list of {source, learningObjectiveResults[{learningObjectiveId, score?, textScore?}]} (1.2)
+    LEARNING_OBJECTIVE_RESULTS = "learning_objective_results"
 
 
 LIST_KINDS = frozenset(
@@ -49,6 +54,8 @@ LIST_KINDS = frozenset(
         Kind.ROLES,
         Kind.USER_PROFILES,
         Kind.SCORE_SCALE_VALUES,
+        Kind.LEARNING_OBJECTIVES,
+        Kind.LEARNING_OBJECTIVE_RESULTS,
     }
 )
 # Lists of pairs: each element's two members as JSON names them, and the columns that hold them.
@@ -435,6 +442,7 @@ _ENTITIES = (
             _f("school", Kind.REF, ref="org", csv=False, fallback="class"),
             # 1.2.1 links a lineItem to its scale in lineItemScoreScales.csv, not in lineItems.csv.
             _f("scoreScale", Kind.REF, ref="scoreScale", csv=False, csv12=False),
+            _f("learningObjectiveSet", Kind.LEARNING_OBJECTIVES, csv=False, csv12=False),
         ),
     ),
     Entity(
@@ -494,6 +502,7 @@ _ENTITIES = (
             _f("missing", Kind.BOOLEAN, csv=False),
             # resultScoreScales.csv, not results.csv, links a result to its scale in 1.2.1.
             _f("scoreScale", Kind.REF, ref="scoreScale", csv=False, csv12=False),
+            _f("learningObjectiveSet", Kind.LEARNING_OBJECTIVE_RESULTS, csv=False, csv12=False),
         ),
     ),
     Entity(
@@ -530,6 +539,7 @@ _ENTITIES = (
             _f("scoreScale", Kind.REF, ref="scoreScale"),
             _f("resultValueMin", Kind.FLOAT),
             _f("resultValueMax", Kind.FLOAT),
+            _f("learningObjectiveSet", Kind.LEARNING_OBJECTIVES, csv=False, csv12=False),
         ),
         since="1.2",
     ),
@@ -554,6 +564,7 @@ _ENTITIES = (
             _f("incomplete", Kind.BOOLEAN),
             _f("late", Kind.BOOLEAN),
             _f("missing", Kind.BOOLEAN),
+            _f("learningObjectiveSet", Kind.LEARNING_OBJECTIVE_RESULTS, csv=False, csv12=False),
         ),
         since="1.2",
     ),

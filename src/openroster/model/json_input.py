@@ -87,6 +87,46 @@ def _pair(kind: Kind) -> Callable[[Any], dict[str, str]]:
     return read
 
 
+_OBJECTIVES_KEY = {
+    Kind.LEARNING_OBJECTIVES: "learningObjectiveIds",
+    Kind.LEARNING_OBJECTIVE_RESULTS: "learningObjectiveResults",
+}
+
+
+def _objective_result(value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise BadValue(
+            'each learning objective result must be {"learningObjectiveId": ..., "score": ..., "textScore": ...}'
+        )
+    result: dict[str, Any] = {"learningObjectiveId": _string(value.get("learningObjectiveId"))}
+    if value.get("score") is not None:
+        result["score"] = _number(value["score"])
+    if value.get("textScore") is not None:
+        result["textScore"] = _string(value["textScore"])
+    return result
+
+
+def _objective_set(kind: Kind) -> Callable[[Any], list[dict[str, Any]]]:
+    """A reader of a learning objective set; entries of one source are merged, in order."""
+    key = _OBJECTIVES_KEY[kind]
+    item: Callable[[Any], Any] = _string if kind is Kind.LEARNING_OBJECTIVES else _objective_result
+
+    def read(value: Any) -> list[dict[str, Any]]:
+        if not isinstance(value, list):
+            raise BadValue(f"must be an array, not {_json_type(value)}")
+        groups: dict[str, list[Any]] = {}
+        for entry in value:
+            if not isinstance(entry, dict) or not isinstance(entry.get(key), list):
+                raise BadValue(f'each element must be {{"source": ..., "{key}": [...]}}')
+            source = _string(entry.get("source"))
+            if not source:
+                raise BadValue("a source must not be empty (case, unknown, ...)")
+            groups.setdefault(source, []).extend(item(v) for v in entry[key])
+        return [{"source": source, key: items} for source, items in groups.items() if items]
+
+    return read
+
+
 def _reader(field: Field) -> Callable[[Any], Any]:
     kind = field.kind
     readers: dict[Kind, Callable[[Any], Any]] = {
@@ -103,6 +143,8 @@ def _reader(field: Field) -> Callable[[Any], Any]:
         Kind.REF_LIST: _list(_ref),
         Kind.USER_IDS: _list(_pair(Kind.USER_IDS)),
         Kind.SCORE_SCALE_VALUES: _list(_pair(Kind.SCORE_SCALE_VALUES)),
+        Kind.LEARNING_OBJECTIVES: _objective_set(Kind.LEARNING_OBJECTIVES),
+        Kind.LEARNING_OBJECTIVE_RESULTS: _objective_set(Kind.LEARNING_OBJECTIVE_RESULTS),
     }
     return readers[kind]
 

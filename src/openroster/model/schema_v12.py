@@ -114,6 +114,24 @@ def field_schema(field: Field12) -> Schema:
         return _array(_role_schema(), True)
     if kind is Kind.USER_PROFILES:
         return _array(_user_profile_schema(), field.required)
+    if kind is Kind.LEARNING_OBJECTIVES:
+        return _array(
+            _closed(
+                {"source": _STRING, "learningObjectiveIds": _array(_STRING, True)},
+                ["source", "learningObjectiveIds"],
+            ),
+            False,
+        )
+    if kind is Kind.LEARNING_OBJECTIVE_RESULTS:
+        result = _closed(
+            {"learningObjectiveId": _STRING, "score": {"type": "number"}, "textScore": _STRING},
+            ["learningObjectiveId"],
+        )
+        group = _closed(
+            {"source": _STRING, "learningObjectiveResults": _array(result, True)},
+            ["source", "learningObjectiveResults"],
+        )
+        return _array(group, False)
     if kind is Kind.SCORE_SCALE_VALUES:
         pair = _closed({"itemValueLHS": _STRING, "itemValueRHS": _STRING}, ["itemValueLHS", "itemValueRHS"])
         return _array(pair, field.required)

@@ -356,6 +356,7 @@ _GRADEBOOK_ENTITIES = (
             _f("scoreScale", Kind.REF, ref="scoreScale"),
             _f("resultValueMin", Kind.FLOAT),
             _f("resultValueMax", Kind.FLOAT),
+            _f("learningObjectiveSet", Kind.LEARNING_OBJECTIVES),
         ),
     ),
     Entity12(
@@ -376,6 +377,7 @@ _GRADEBOOK_ENTITIES = (
             _f("late", Kind.BOOLEAN),
             _f("missing", Kind.BOOLEAN),
             _f("scoreScale", Kind.REF, ref="scoreScale"),
+            _f("learningObjectiveSet", Kind.LEARNING_OBJECTIVE_RESULTS),
         ),
     ),
     Entity12(

@@ -15,9 +15,16 @@ from openroster.model.v12 import Entity12, Field12, RolesFromRoleAndOrgs
 from openroster.query.params import ReadQuery, descending, filter_criteria, page_bounds, query_pairs
 from openroster.query.resolve_v12 import resolve_v12
 
+# Lists of objects: no value to order by.
 _UNORDERED = frozenset(
-    {Kind.ROLES, Kind.USER_PROFILES, Kind.SCORE_SCALE_VALUES}
-)  # lists of objects: no value to order by
+    {
+        Kind.ROLES,
+        Kind.USER_PROFILES,
+        Kind.SCORE_SCALE_VALUES,
+        Kind.LEARNING_OBJECTIVES,
+        Kind.LEARNING_OBJECTIVE_RESULTS,
+    }
+)
 
 
 def _fields(entity: Entity12, values: list[str]) -> tuple[str, ...]:

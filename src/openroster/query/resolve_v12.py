@@ -54,6 +54,10 @@ _MEMBERS: Mapping[Kind, tuple[Mapping[str, Kind], str | None]] = MappingProxyTyp
         ),
     }
 )
+# Lists of objects whose members are kept together: filters do not reach into them.
+_NOT_FILTERABLE = frozenset(
+    {Kind.SCORE_SCALE_VALUES, Kind.LEARNING_OBJECTIVES, Kind.LEARNING_OBJECTIVE_RESULTS}
+)
 # 1.1 names 1.2 removed from users, read as the 1.2 members that hold the same data.
 _USER_ALIASES = MappingProxyType({"role": ("roles", "role"), "orgs": ("roles", "org.sourcedId")})
 
@@ -98,10 +102,8 @@ def resolve_field(entity: Entity12, path: str) -> tuple[Field12, str | None, Kin
         head, rest = _USER_ALIASES[head]
     head = _csv_aliases(entity.name).get(head, head) if not rest else head
     field = entity.by_name.get(head)
-    if field is not None and field.kind is Kind.SCORE_SCALE_VALUES:
-        raise InvalidFilterField(
-            f"Unknown filter field: {path} (a score scale's values cannot be filtered on)"
-        )
+    if field is not None and field.kind in _NOT_FILTERABLE:
+        raise InvalidFilterField(f"Unknown filter field: {path} ({field.name} cannot be filtered on)")
     if field is not None:
         members, default = _MEMBERS.get(field.kind, (MappingProxyType({}), None))
         if not members and not rest:

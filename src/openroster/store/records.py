@@ -8,7 +8,8 @@ from typing import Any
 import orjson
 import sqlalchemy as sa
 
-from openroster.model.catalogue import METADATA, PAIR_MEMBERS, Entity
+from openroster.model.catalogue import METADATA, Entity
+from openroster.store.list_rows import from_rows
 from openroster.store.schema import TABLES
 
 
@@ -63,15 +64,12 @@ def records_by_id(conn: sa.Connection, entity: Entity, ids: Sequence[str]) -> li
     lists: dict[str, dict[str, list[Any]]] = {}
     for name, child in TABLES[entity.name].lists.items():
         query = sa.select(child).where(child.c.owner.in_(wanted)).order_by(child.c.owner, child.c.position)
-        lists[name] = {}
+        owned: dict[str, list[Any]] = {}
         for row in conn.execute(query, {"ids": list(ids)}).mappings():
-            lists[name].setdefault(row["owner"], []).append(_list_value(entity, name, row))
+            owned.setdefault(row["owner"], []).append(row)
+        kind = entity.field(name).kind
+        lists[name] = {owner: from_rows(kind, elements) for owner, elements in owned.items()}
     return [_record(entity, row, lists) for row in rows]
-
-
-def _list_value(entity: Entity, name: str, row: sa.RowMapping) -> Any:
-    members = PAIR_MEMBERS.get(entity.field(name).kind)
-    return {key: row[column] for key, column in members} if members else row["value"]
 
 
 def _list_values(
@@ -83,10 +81,11 @@ def _list_values(
         query = sa.select(child).where(child.c.owner <= last).order_by(child.c.owner, child.c.position)
         if after is not None:
             query = query.where(child.c.owner > after)
-        grouped: dict[str, list[Any]] = {}
+        rows: dict[str, list[Any]] = {}
         for row in conn.execute(query).mappings():
-            grouped.setdefault(row["owner"], []).append(_list_value(entity, name, row))
-        lists[name] = grouped
+            rows.setdefault(row["owner"], []).append(row)
+        kind = entity.field(name).kind
+        lists[name] = {owner: from_rows(kind, owned) for owner, owned in rows.items()}
     return lists
 
 

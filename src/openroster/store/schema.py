@@ -15,8 +15,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from openroster.model.catalogue import ENTITIES, PAIR_MEMBERS, Entity, Field, Kind
+from openroster.model.catalogue import ENTITIES, Entity, Field, Kind
 from openroster.store.dialects import TEXT
+from openroster.store.list_rows import FLOAT_COLUMNS, NULLABLE_COLUMNS
+from openroster.store.list_rows import value_columns as value_columns_of
 
 metadata = sa.MetaData()
 
@@ -58,17 +60,22 @@ def _indexed(entity: Entity, field: Field) -> bool:
 
 def _list_table(entity: Entity, field: Field) -> sa.Table:
     name = f"{entity.table}__{field.column}"
-    if field.kind in PAIR_MEMBERS:
-        value_columns = [sa.Column(column, TEXT, nullable=False) for _, column in PAIR_MEMBERS[field.kind]]
-        # Clients look users up by their ids; a score scale's values are only read with it.
-        indexes = (
-            [
-                sa.Index(f"ix_{name}_identifier", "identifier", "owner"),
-                sa.Index(f"ix_{name}_type", "type", "owner"),
-            ]
-            if field.kind is Kind.USER_IDS
-            else []
-        )
+    if field.kind is Kind.USER_IDS:
+        value_columns = [sa.Column(c, TEXT, nullable=False) for c in ("type", "identifier")]
+        indexes = [
+            sa.Index(f"ix_{name}_identifier", "identifier", "owner"),
+            sa.Index(f"ix_{name}_type", "type", "owner"),
+        ]
+    elif value_columns_of(field.kind) != ("value",):  # only read with their owner: no index
+        value_columns = [
+            sa.Column(
+                c,
+                _SCALAR_TYPES[Kind.FLOAT if c in FLOAT_COLUMNS else Kind.STRING],
+                nullable=c in NULLABLE_COLUMNS,
+            )
+            for c in value_columns_of(field.kind)
+        ]
+        indexes = []
     else:
         value_columns = [sa.Column("value", TEXT, nullable=False)]
         indexes = [sa.Index(f"ix_{name}_value", "value", "owner")]

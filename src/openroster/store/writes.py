@@ -22,7 +22,7 @@ from typing import Any, NamedTuple
 import orjson
 import sqlalchemy as sa
 
-from openroster.model.catalogue import METADATA, PAIR_MEMBERS, Entity
+from openroster.model.catalogue import METADATA, Entity
 from openroster.model.derived import DerivedLists, for_record
 from openroster.model.documents import both_hash, render_documents
 from openroster.model.render import content_hash, stamp
@@ -31,6 +31,7 @@ from openroster.model.values import format_datetime
 from openroster.store.counts import adjust_counts
 from openroster.store.dialects import indexes_built_after, insert_rows
 from openroster.store.fallbacks import with_fallbacks
+from openroster.store.list_rows import element_rows, value_columns
 from openroster.store.schema import TABLES, store_state
 
 BATCH = 2000  # rows per INSERT, sourcedIds per IN (...)
@@ -120,11 +121,7 @@ def _columns(entity: Entity) -> _Columns:
         if not f.is_list and f.name not in ("sourcedId", "status", "dateLastModified")
     ]
     lists: dict[str, tuple[str, ...]] = {
-        f.name: ("owner", "position", *(column for _, column in PAIR_MEMBERS[f.kind]))
-        if f.kind in PAIR_MEMBERS
-        else ("owner", "position", "value")
-        for f in entity.stored_fields
-        if f.is_list
+        f.name: ("owner", "position", *value_columns(f.kind)) for f in entity.stored_fields if f.is_list
     }
     return _Columns(_BASE_COLUMNS + tuple(f.column for f in scalars), tuple(f.name for f in scalars), lists)
 
@@ -151,14 +148,11 @@ def _main_row(
 
 
 def _list_rows(entity: Entity, records: Sequence[Mapping[str, Any]], name: str) -> Iterator[tuple[Any, ...]]:
-    members = PAIR_MEMBERS.get(entity.field(name).kind)
+    kind = entity.field(name).kind
     for record in records:
         owner = record["sourcedId"]
-        for position, value in enumerate(record.get(name) or ()):
-            if members:
-                yield owner, position, value[members[0][0]], value[members[1][0]]
-            else:
-                yield owner, position, value
+        for position, columns in enumerate(element_rows(kind, record.get(name) or ())):
+            yield owner, position, *columns
 
 
 def _delete(conn: sa.Connection, entity: Entity, ids: Sequence[str]) -> None:

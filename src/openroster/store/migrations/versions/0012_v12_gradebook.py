@@ -5,7 +5,8 @@ Revises: 0011
 Create Date: 2026-12-07 14:40:00
 
 The fields OneRoster 1.2 brought to the gradebook get columns: a category's weight, a lineItem's
-school and scoreScale, a result's class, textScore, four flags and scoreScale. The entities 1.2
+school and scoreScale, a result's class, textScore, four flags and scoreScale, and both their
+learning objective sets (a child table each). The entities 1.2
 brought get tables: score scales (with their values) and the Assessment Results Profile's
 assessment lineItems and results. Stored lineItems take their class's school and results their
 lineItem's class (store/fallbacks.py); categories, lineItems and results get their 1.2
@@ -92,6 +93,8 @@ _NEW_TABLES: dict[str, tuple[tuple[tuple[str, Any], ...], tuple[str, ...]]] = {
     ),
 }
 _ENTITIES = ("category", "lineItem", "result")
+# The tables whose records have a learning objective set (a child table each).
+_OBJECTIVE_OWNERS = ("line_items", "results", "assessment_line_items", "assessment_results")
 
 
 def _create_entity_table(name: str, columns: tuple[tuple[str, Any], ...], indexed: tuple[str, ...]) -> None:
@@ -130,11 +133,24 @@ def upgrade() -> None:
         sa.Column("rhs", _TEXT, nullable=False),
         sa.PrimaryKeyConstraint("owner", "position"),
     )
+    for owner in _OBJECTIVE_OWNERS:
+        op.create_table(
+            f"{owner}__learning_objective_set",
+            sa.Column("owner", _TEXT, nullable=False),
+            sa.Column("position", sa.Integer(), autoincrement=False, nullable=False),
+            sa.Column("source", _TEXT, nullable=False),
+            sa.Column("objective", _TEXT, nullable=False),
+            sa.Column("score", sa.Float(), nullable=True),
+            sa.Column("text_score", _TEXT, nullable=True),
+            sa.PrimaryKeyConstraint("owner", "position"),
+        )
     render_v12_documents(op.get_bind(), names=_ENTITIES)
 
 
 def downgrade() -> None:
     render_v12_documents(op.get_bind(), with_v12=False, names=_ENTITIES)
+    for owner in _OBJECTIVE_OWNERS:
+        op.drop_table(f"{owner}__learning_objective_set")
     op.drop_table("score_scales__score_scale_value")
     for table in _NEW_TABLES:
         op.drop_table(table)

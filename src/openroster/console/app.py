@@ -155,8 +155,8 @@ class Console:
                 "This form's security token is missing or wrong, so nothing was changed. Reload the "
                 "page and submit it again.",
             )
-        if change and not session.account.may_change:
-            raise Refused(403, f"{session.account.name} is a viewer: viewers cannot change anything.")
+        if change:
+            _may_change(session)
         return session, form
 
     def api_base(self, request: Request) -> str:
@@ -292,9 +292,7 @@ class Console:
         )
 
     def client_new(self, request: Request) -> Response:
-        session: Session = request.state.console_session
-        if not session.account.may_change:
-            raise Refused(403, f"{session.account.name} is a viewer: viewers cannot change anything.")
+        _may_change(request.state.console_session)
         return self.render(request, "client_new.html", scopes=DEFAULT_SCOPES, form={})
 
     async def client_review(self, request: Request) -> Response:
@@ -338,11 +336,9 @@ class Console:
         return self.render(request, "client_secret.html", issued=issued, fields=fields, added=added)
 
     def client_confirm(self, request: Request) -> Response:
-        session: Session = request.state.console_session
+        _may_change(request.state.console_session)
         action = _action(request)
         client = self._client(request.path_params["client_id"])
-        if not session.account.may_change:
-            raise Refused(403, f"{session.account.name} is a viewer: viewers cannot change anything.")
         return self.render(request, "client_confirm.html", client=client, action=action)
 
     async def client_change(self, request: Request) -> Response:
@@ -484,6 +480,11 @@ class Console:
         if last is None or not last.html:
             raise Refused(404, "No readiness report yet: run the check first.")
         return HTMLResponse(last.html, headers=_HEADERS)
+
+
+def _may_change(session: Session) -> None:
+    if not session.account.may_change:
+        raise Refused(403, f"{session.account.name} is a viewer: viewers cannot change anything.")
 
 
 def _action(request: Request) -> str:

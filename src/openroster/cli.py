@@ -893,6 +893,8 @@ def config_show(
     workers: str | None = _flag("workers"),
     log_level: str | None = _flag("log_level"),
     log_format: str | None = _flag("log_format"),
+    console_host: str | None = _flag("console_host"),
+    console_port: str | None = _flag("console_port"),
 ) -> None:
     """Print the effective settings and where each came from (default, file, env, flag), secrets masked.
 

@@ -389,3 +389,34 @@ def test_the_readiness_page_without_a_run_yet(store: sa.Engine) -> None:
     page = client.get("/console/readiness").text
     assert "Not run yet." in page and "Run the readiness check" in page
     assert client.get("/console/readiness/report").status_code == 404
+
+
+def test_a_client_limited_to_an_unknown_org_is_refused_and_nothing_is_added(store: sa.Engine) -> None:
+    client, token = signed_in(store, "ada")
+    before = snapshot(store)
+    fields = {"csrf": token, "name": "Vendor", "orgs": "sch-1, no-such-school"}
+    review = client.post("/console/clients/review", data=fields)
+    assert "sch-1, no-such-school" in review.text  # the review shows what will be asked for
+    answer = client.post("/console/clients/create", data=fields)
+    assert answer.status_code == 400
+    assert "No org with sourcedId no-such-school" in answer.text
+    assert 'value="Vendor"' in answer.text  # the form keeps what was typed
+    assert snapshot(store) == before
+
+
+def test_the_scopes_ticked_are_the_scopes_granted(store: sa.Engine) -> None:
+    from openroster.auth.clients import DEFAULT_SCOPES
+
+    client, token = signed_in(store, "ada")
+    page = client.get("/console/clients/new").text
+    offered = re.findall(r'name="scope" value="([^"]+)"', page)
+    assert offered == list(DEFAULT_SCOPES)
+    chosen = offered[:2]
+    fields = {"csrf": token, "name": "Two scopes", "scope": chosen}
+    client.post("/console/clients/create", data=fields)
+    (added,) = list_clients(store)
+    assert list(added.scopes) == chosen
+    none_ticked = client.post("/console/clients/create", data={"csrf": token, "name": "Reader"})
+    assert none_ticked.status_code == 200
+    reader = next(c for c in list_clients(store) if c.name == "Reader")
+    assert set(reader.scopes) == set(DEFAULT_SCOPES)

@@ -284,7 +284,45 @@ def test_run_the_readiness_check_and_see_its_result(page: Any, console: Console)
     assert "sds" in page.locator("#readiness-summary").inner_text()
     shot(page, "readiness")
     page.get_by_role("link", name="The whole report").click()
-    assert page.title().startswith("OneRoster readiness:")
-    page.get_by_role("link", name="Overview").count()  # the report is the checker's own page
+    assert page.title().startswith("OneRoster readiness:")  # the checker's own report
+    shot(page, "readiness-report")
     page.goto(console.url + "/")
     assert "passed" in page.locator("dl.facts").inner_text()
+
+
+def test_every_page_has_labelled_fields_landmarks_and_a_skip_link_first(page: Any, console: Console) -> None:
+    sign_in(page, console)
+    for path in ("/", "/imports", "/clients", "/clients/new", "/browse", "/readiness"):
+        page.goto(console.url + path)
+        assert page.locator("main").count() == 1 and page.locator("header nav").count() == 1
+        assert page.get_by_role("heading", level=1).count() == 1
+        for field in page.locator("main input:not([type=hidden]), main select").all():
+            field_id = field.get_attribute("id")
+            labelled = field_id and page.locator(f'label[for="{field_id}"]').count() == 1
+            assert labelled or field.evaluate("f => f.closest('label') !== null"), (path, field_id)
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+        page.keyboard.press("Enter")
+        page.keyboard.press("Tab")
+        focused = page.evaluate("document.activeElement.closest('main') !== null")
+        assert focused, path  # after the skip link, the page's own content
+
+
+def test_the_console_works_without_javascript(chromium: Any, console: Console) -> None:
+    context = chromium.new_context(java_script_enabled=False)
+    page = context.new_page()
+    try:
+        sign_in(page, console)
+        page.goto(console.url + "/clients/new")
+        page.get_by_label("Name").fill("No script vendor")
+        page.get_by_role("button", name="Review").click()
+        page.get_by_role("button", name="Create the client").click()
+        secret = page.get_by_label("Client secret").input_value()
+        assert secret and page.get_by_role("button", name="Copy Client secret").count() == 0  # hidden
+        page.goto(console.url + "/browse")
+        page.get_by_label("by name, email, identifier or sourcedId").fill("Alder Creek")
+        page.get_by_label("Find").select_option("org")
+        page.get_by_role("button", name="Search").click()
+        assert page.locator("#hits li").count() == 1
+    finally:
+        context.close()

@@ -156,3 +156,16 @@ def test_sign_in_and_out_are_on_the_audit_log_with_the_account(
         client.post("/console/signout", data={"csrf": token})
     lines = [json.loads(r.getMessage()) for r in caplog.records if r.getMessage().startswith('{"console"')]
     assert [(line["console"], line["action"]) for line in lines] == [("ada", "sign-in"), ("ada", "sign-out")]
+
+
+def test_removing_an_account_or_changing_its_password_ends_its_open_sessions(store: sa.Engine) -> None:
+    from openroster.console.accounts import remove_account, set_password
+
+    ada, _ = signed_in(store, "ada")
+    vic, _ = signed_in(store, "vic")
+    set_password(store, "ada", "a brand new passphrase")
+    remove_account(store, "vic")
+    for client in (ada, vic):
+        assert client.get("/console/").status_code == 303
+    assert sign_in(browser(store), "ada", "a brand new passphrase").status_code == 303
+    assert sign_in(browser(store), "vic").status_code == 401

@@ -1,8 +1,8 @@
 """Sync activity: API clients' requests kept in memory per server process and written in batches.
 
 Each authenticated request's audit entry is appended to this process's buffer (no database work
-on the request's path); a background thread writes the buffer every FLUSH_SECONDS in one insert,
-and drops requests older than the retention. The console reads what every process wrote (its own
+on the request's path); a background thread, running while requests are buffered, writes the
+buffer every FLUSH_SECONDS in one insert, and drops requests older than the retention. The console reads what every process wrote (its own
 process's buffer is written first, so what was just served shows at once).
 """
 
@@ -36,7 +36,8 @@ class Recorder:
         self.buffer: list[dict[str, Any]] = []
         self.lock = threading.Lock()
         self.wake = threading.Event()
-        self.thread: threading.Thread | None = None
+        self.thread: threading.Thread | None = None  # runs while requests are buffered
+        self.registered = False  # to be written at exit too
         self.dropped = 0
 
     def note(self, entry: dict[str, object], query: bytes) -> None:
@@ -60,9 +61,11 @@ class Recorder:
                 self.dropped += len(self.buffer) - MAX_BUFFERED
                 del self.buffer[: len(self.buffer) - MAX_BUFFERED]
             if self.thread is None:
+                if not self.registered:
+                    atexit.register(self.flush)
+                    self.registered = True
                 self.thread = threading.Thread(target=self._run, name="console-activity", daemon=True)
                 self.thread.start()
-                atexit.register(self.flush)
 
     def flush(self) -> None:
         """Write what is buffered in one insert, and drop what is older than the retention."""
@@ -85,6 +88,10 @@ class Recorder:
         while True:
             self.wake.wait(FLUSH_SECONDS)
             self.flush()
+            with self.lock:
+                if not self.buffer:  # idle: the next request starts a thread again
+                    self.thread = None
+                    return
 
 
 @dataclass

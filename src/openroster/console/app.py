@@ -1,7 +1,8 @@
 """The console's pages and forms (Starlette routes under /console), each a view over library calls.
 
 Every page needs a signed-in account; every form (POST) needs the session's form token, and every
-change an admin account: a viewer's POST is refused (403) before anything is read from it.
+change an admin account: a viewer's POST is refused (403) before anything is done with it. Pages
+read the store in a worker thread, off the event loop the API shares.
 """
 
 from __future__ import annotations
@@ -122,6 +123,15 @@ class Console:
 
         return answer
 
+    def view(self, handler: Callable[[Request], Response]) -> Handler:
+        """A page for signed-in accounts: `handler` runs in a worker thread, off the event loop."""
+
+        async def answer(request: Request) -> Response:
+            await self.signed_in(request)
+            return await run_in_threadpool(handler, request)
+
+        return self.page(answer)
+
     # --- sessions and forms ---------------------------------------------------------------------
 
     async def signed_in(self, request: Request) -> Session:
@@ -145,8 +155,8 @@ class Console:
                 "This form's security token is missing or wrong, so nothing was changed. Reload the "
                 "page and submit it again.",
             )
-        if change and not session.account.may_change:
-            raise Refused(403, f"{session.account.name} is a viewer: viewers cannot change anything.")
+        if change:
+            _may_change(session)
         return session, form
 
     def api_base(self, request: Request) -> str:
@@ -227,9 +237,8 @@ class Console:
 
     # --- overview --------------------------------------------------------------------------------
 
-    async def home(self, request: Request) -> Response:
-        await self.signed_in(request)
-        data = await run_in_threadpool(overview.overview, self.engine, self.readiness)
+    def home(self, request: Request) -> Response:
+        data = overview.overview(self.engine, self.readiness)
         with self.engine.connect() as conn:
             last_check = readiness.last_report(conn)
         names = {c.client_id: c.name for c in list_clients(self.engine)}
@@ -242,8 +251,7 @@ class Console:
 
     # --- API clients -----------------------------------------------------------------------------
 
-    async def clients(self, request: Request) -> Response:
-        await self.signed_in(request)
+    def clients(self, request: Request) -> Response:
         return self.clients_page(request)
 
     def clients_page(self, request: Request, **context: Any) -> Response:
@@ -259,8 +267,7 @@ class Console:
 
     # --- sync activity ---------------------------------------------------------------------------
 
-    async def activity_page(self, request: Request) -> Response:
-        await self.signed_in(request)
+    def activity_page(self, request: Request) -> Response:
         client = self._client(request.path_params["client_id"])
         until = now_ms()
         since = (until - DAY_MS) // activity.HOUR_MS * activity.HOUR_MS + activity.HOUR_MS
@@ -284,10 +291,8 @@ class Console:
             keep_days=self.settings.console_activity_days,
         )
 
-    async def client_new(self, request: Request) -> Response:
-        session = await self.signed_in(request)
-        if not session.account.may_change:
-            raise Refused(403, f"{session.account.name} is a viewer: viewers cannot change anything.")
+    def client_new(self, request: Request) -> Response:
+        _may_change(request.state.console_session)
         return self.render(request, "client_new.html", scopes=DEFAULT_SCOPES, form={})
 
     async def client_review(self, request: Request) -> Response:
@@ -330,12 +335,10 @@ class Console:
         ]
         return self.render(request, "client_secret.html", issued=issued, fields=fields, added=added)
 
-    async def client_confirm(self, request: Request) -> Response:
-        session = await self.signed_in(request)
+    def client_confirm(self, request: Request) -> Response:
+        _may_change(request.state.console_session)
         action = _action(request)
         client = self._client(request.path_params["client_id"])
-        if not session.account.may_change:
-            raise Refused(403, f"{session.account.name} is a viewer: viewers cannot change anything.")
         return self.render(request, "client_confirm.html", client=client, action=action)
 
     async def client_change(self, request: Request) -> Response:
@@ -361,8 +364,7 @@ class Console:
 
     # --- imports ---------------------------------------------------------------------------------
 
-    async def imports(self, request: Request) -> Response:
-        await self.signed_in(request)
+    def imports(self, request: Request) -> Response:
         return self.imports_page(request)
 
     def imports_page(self, request: Request, status: int = 200, **context: Any) -> Response:
@@ -413,8 +415,7 @@ class Console:
         audit_change(session.account.name, "import", bundle.name)
         return self.imports_page(request, summary=summary, imported=bundle.name)
 
-    async def import_problems(self, request: Request) -> Response:
-        await self.signed_in(request)
+    def import_problems(self, request: Request) -> Response:
         text = staging.problems_text(self.staging, request.path_params["upload_id"])
         if text is None:
             raise Refused(404, "There is no such report (reports are kept for a day).")
@@ -425,8 +426,7 @@ class Console:
 
     # --- browse ----------------------------------------------------------------------------------
 
-    async def browse(self, request: Request) -> Response:
-        await self.signed_in(request)
+    def browse(self, request: Request) -> Response:
         kind = request.query_params.get("kind", "user")
         text = request.query_params.get("q", "").strip()
         if kind not in browse.SEARCHED:
@@ -437,8 +437,7 @@ class Console:
                 hits = browse.search(conn, kind, text)
         return self.render(request, "browse.html", kind=kind, q=text, hits=hits, kinds=browse.SEARCHED)
 
-    async def record(self, request: Request) -> Response:
-        await self.signed_in(request)
+    def record(self, request: Request) -> Response:
         entity, sourced_id = request.path_params["entity"], request.path_params["sourced_id"]
         if entity not in ENTITIES or ENTITIES[entity].association:
             raise Refused(404, f"{entity!r} is not a kind of record.")
@@ -463,8 +462,7 @@ class Console:
 
     # --- readiness -------------------------------------------------------------------------------
 
-    async def readiness_page(self, request: Request) -> Response:
-        await self.signed_in(request)
+    def readiness_page(self, request: Request) -> Response:
         with self.engine.connect() as conn:
             last = readiness.last_report(conn)
         return self.render(request, "readiness.html", last=last, profiles=readiness.PROFILES)
@@ -476,13 +474,17 @@ class Console:
         audit_change(session.account.name, "readiness-check", base)
         return self.render(request, "readiness.html", last=last, profiles=readiness.PROFILES, ran=True)
 
-    async def readiness_report(self, request: Request) -> Response:
-        await self.signed_in(request)
+    def readiness_report(self, request: Request) -> Response:
         with self.engine.connect() as conn:
             last = readiness.last_report(conn)
         if last is None or not last.html:
             raise Refused(404, "No readiness report yet: run the check first.")
         return HTMLResponse(last.html, headers=_HEADERS)
+
+
+def _may_change(session: Session) -> None:
+    if not session.account.may_change:
+        raise Refused(403, f"{session.account.name} is a viewer: viewers cannot change anything.")
 
 
 def _action(request: Request) -> str:
@@ -508,31 +510,31 @@ def create_console(
 ) -> Starlette:
     """The console's ASGI app; its routes are full paths under /console."""
     console = Console(settings, engine, keys, failures, recorder)
-    page = console.page
+    page, view = console.page, console.view
     static = resources.files("openroster.console").joinpath("static")
     routes = [
         Route(PREFIX, lambda request: RedirectResponse(f"{PREFIX}/", status_code=307)),
-        Route(f"{PREFIX}/", page(console.home)),
+        Route(f"{PREFIX}/", view(console.home)),
         Route(f"{PREFIX}/signin", page(console.signin), methods=["GET", "POST"]),
         Route(f"{PREFIX}/signout", page(console.signout), methods=["POST"]),
-        Route(f"{PREFIX}/clients", page(console.clients)),
-        Route(f"{PREFIX}/clients/new", page(console.client_new)),
+        Route(f"{PREFIX}/clients", view(console.clients)),
+        Route(f"{PREFIX}/clients/new", view(console.client_new)),
         Route(f"{PREFIX}/clients/review", page(console.client_review), methods=["POST"]),
         Route(f"{PREFIX}/clients/create", page(console.client_create), methods=["POST"]),
-        Route(f"{PREFIX}/clients/{{client_id}}/activity", page(console.activity_page)),
-        Route(f"{PREFIX}/clients/{{client_id}}/{{action:str}}", page(console.client_confirm)),
+        Route(f"{PREFIX}/clients/{{client_id}}/activity", view(console.activity_page)),
+        Route(f"{PREFIX}/clients/{{client_id}}/{{action:str}}", view(console.client_confirm)),
         Route(
             f"{PREFIX}/clients/{{client_id}}/{{action:str}}", page(console.client_change), methods=["POST"]
         ),
-        Route(f"{PREFIX}/imports", page(console.imports)),
+        Route(f"{PREFIX}/imports", view(console.imports)),
         Route(f"{PREFIX}/imports/check", page(console.import_check), methods=["POST"]),
         Route(f"{PREFIX}/imports/{{upload_id}}/import", page(console.import_run), methods=["POST"]),
-        Route(f"{PREFIX}/imports/{{upload_id}}/problems.txt", page(console.import_problems)),
-        Route(f"{PREFIX}/browse", page(console.browse)),
-        Route(f"{PREFIX}/records/{{entity}}/{{sourced_id}}", page(console.record)),
-        Route(f"{PREFIX}/readiness", page(console.readiness_page)),
+        Route(f"{PREFIX}/imports/{{upload_id}}/problems.txt", view(console.import_problems)),
+        Route(f"{PREFIX}/browse", view(console.browse)),
+        Route(f"{PREFIX}/records/{{entity}}/{{sourced_id}}", view(console.record)),
+        Route(f"{PREFIX}/readiness", view(console.readiness_page)),
         Route(f"{PREFIX}/readiness", page(console.readiness_run), methods=["POST"]),
-        Route(f"{PREFIX}/readiness/report", page(console.readiness_report)),
+        Route(f"{PREFIX}/readiness/report", view(console.readiness_report)),
         Mount(f"{PREFIX}/static", StaticFiles(directory=str(static)), name="static"),
     ]
     return Starlette(routes=routes)

@@ -19,11 +19,23 @@ from openroster.errors import ConfigurationError, TargetNotEmpty
 from openroster.store import migrate
 from openroster.store.counts import recount
 from openroster.store.dialects import insert_rows, read_connection, refresh_statistics, write_transaction
-from openroster.store.schema import metadata, oauth_nonces, record_counts, store_state
+from openroster.store.schema import (
+    console_requests,
+    console_sessions,
+    metadata,
+    oauth_nonces,
+    record_counts,
+    store_state,
+)
 from openroster.store.writes import revision
 
 BATCH_SIZE = 5000  # rows read and inserted at a time
-COPIED = tuple(t for t in metadata.sorted_tables if t not in (oauth_nonces, record_counts))
+# Not copied: what each server keeps for itself (nonces, counts, console sign-ins and sync activity).
+COPIED = tuple(
+    t
+    for t in metadata.sorted_tables
+    if t not in (oauth_nonces, record_counts, console_sessions, console_requests)
+)
 # What makes a target non-empty: a freshly migrated store already has its data revision row.
 _DATA = tuple(t for t in COPIED if t is not store_state)
 

@@ -239,6 +239,7 @@ def two_workers(demo_store: sa.Engine, tmp_path: Path) -> Iterator[tuple[str, di
     log = tmp_path / "serve.log"
     env = {**os.environ, "OPENROSTER_SECRET_KEY": SERVER_KEY}
     env.pop("MALLOC_MMAP_THRESHOLD_", None)
+    env.pop("MALLOC_ARENA_MAX", None)
     env["MALLOC_TRIM_THRESHOLD_"] = "1000000"  # an operator's own value
     database = demo_store.url.render_as_string(hide_password=False)
     with open(log, "wb") as out:
@@ -309,4 +310,5 @@ def test_serve_raises_the_malloc_thresholds_of_its_workers_and_keeps_the_operato
             item.split("=", 1) for item in Path(f"/proc/{pid}/environ").read_text().split("\0") if "=" in item
         )
         assert environ["MALLOC_MMAP_THRESHOLD_"] == str(32 << 20)
+        assert environ["MALLOC_ARENA_MAX"] == "2"
         assert environ["MALLOC_TRIM_THRESHOLD_"] == "1000000"

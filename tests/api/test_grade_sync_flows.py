@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import concurrent.futures
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -209,13 +210,21 @@ def test_concurrent_puts_of_one_record_leave_one_whole_write(tmp_path: Any, back
                     "resultValueMax": n,
                 }
             }
-            return httpx.put(
-                f"{server.url}{BASE}/lineItems/contended", json=body, headers=headers, timeout=30
-            ).status_code
+            # On a loaded machine a write may wait past the store's write budget: 503 with
+            # Retry-After and nothing written, which Grade Sync retries, and so does this client.
+            for _ in range(20):
+                answer = httpx.put(
+                    f"{server.url}{BASE}/lineItems/contended", json=body, headers=headers, timeout=30
+                )
+                if answer.status_code != 503:
+                    return answer.status_code
+                assert answer.headers["Retry-After"].isdigit(), answer.headers
+                time.sleep(0.5)
+            return answer.status_code
 
         with concurrent.futures.ThreadPoolExecutor(max_workers=12) as pool:
             statuses = list(pool.map(write, range(1, 41)))
-        assert statuses.count(201) == 1 and statuses.count(200) == 39
+        assert statuses.count(201) == 1 and statuses.count(200) == 39, statuses
         item = httpx.get(f"{server.url}{BASE}/lineItems/contended", headers=headers).json()["lineItem"]
         n = int(item["resultValueMax"])
         assert item["title"] == f"version {n}" and item["description"] == f"written by {n}"

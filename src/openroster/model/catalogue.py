@@ -510,7 +510,7 @@ _ENTITIES = (
         "scoreScales",
         "scoreScale",
         "score_scales",
-        "",  # 1.2.1's scoreScales.csv is not read yet: its scoreScaleValue cells have no reader
+        "",  # 1.2.1 bundles' scoreScales.csv (and their score scale link files) are not read yet
         "scoreScales",
         (
             _f("title", required=True),

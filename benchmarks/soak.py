@@ -451,6 +451,11 @@ def summarise(
         for family, values in sorted(latencies.items())
     }
     invalid_samples = [s for w in walks for s in w["invalid_samples"]][:10]
+    duplicate_samples = [
+        {"collection": w["collection"], "family": w["family"], **w["duplicate_sample"]}
+        for w in walks
+        if w.get("duplicate_sample")
+    ][:5]
     return {
         "backend": backend,
         "minutes": args.minutes,
@@ -473,6 +478,7 @@ def summarise(
         "requests": requests,
         "errors": errors,
         "error samples": samples[:20] + invalid_samples,
+        "walks that saw a record twice": duplicate_samples,
         "throttled": throttled,
         "records served": records,
         "latency by family": families,

@@ -145,6 +145,8 @@ def walk(
     digest = 0
     prints: list[int] = []
     invalid_samples: list[str] = []
+    pages: list[dict[str, Any]] = []  # what each page was, kept if the walk saw a record twice
+    doubled: list[str] = []
     offset = 0
     while True:
         answer = client.send(family, "GET", path, {**params, "limit": str(PAGE), "offset": str(offset)})
@@ -153,10 +155,24 @@ def walk(
         _, headers, body = answer
         revisions.add(int(headers["x-data-revision"]))
         total = int(headers["x-total-count"])
-        for record in body[key]:
+        records = body[key]
+        pages.append(
+            {
+                "offset": offset,
+                "revision": int(headers["x-data-revision"]),
+                "total": total,
+                "first": records[0].get("sourcedId") if records else None,
+                "last": records[-1].get("sourcedId") if records else None,
+                "records": len(records),
+                "request id": headers.get("x-request-id"),
+            }
+        )
+        for record in records:
             sid = record.get("sourcedId")
             if sid in ids:
                 duplicates += 1
+                if len(doubled) < 5:
+                    doubled.append(sid)
             ids.add(sid)
             why = problem(entity, record)
             if why is not None:
@@ -185,6 +201,8 @@ def walk(
         "invalid": invalid,
         "stale": stale,
         "invalid_samples": invalid_samples,
+        # A walk that saw a record twice: its pages and the records, to find where it went wrong.
+        "duplicate_sample": {"records": doubled, "pages": pages} if duplicates else None,
         "digest": [count, digest],
         "prints": prints,
         "ids": ids,

@@ -200,6 +200,21 @@ def test_after_an_import_a_page_other_than_a_clients_next_one_is_the_offset_of_t
     assert back == after[25:50] and steered == after[50:75] and jump == after[100:125]
 
 
+def test_a_walk_carried_across_an_import_leaves_no_page_end_that_would_steer_another_client(
+    changing_store: tuple[sa.Engine, Callable[[], object]],
+) -> None:
+    engine, reimport = changing_store
+    with client_for(engine) as api:
+        other = token_of(api, engine, "another consumer")
+        page_of(api, 0), page_of(api, 25)
+        reimport()
+        carried = [page_of(api, offset) for offset in (50, 75)]  # where this walk stands, not the new offsets
+        after = all_ids(api, ACTIVE)
+        jump = page_of(api, 75, other)  # another client's first page: the new revision's offset 75
+    assert carried == [after[NEWCOMERS + 50 : NEWCOMERS + 75], after[NEWCOMERS + 75 : NEWCOMERS + 100]]
+    assert jump == after[75:100]
+
+
 def test_a_shared_memory_file_is_seen_by_every_map_of_it_and_a_torn_slot_reads_as_absent(
     tmp_path: Path,
 ) -> None:

@@ -84,15 +84,15 @@ def read_page(
     # The client's own walk first: another client's page end of this revision is where an OFFSET
     # lands now, not where this walk stands if its previous page was read before a change.
     after: int | str | None = None
-    continued = False
+    shifted = False  # the walk crossed a change of revision: its offsets are not this revision's
     if seek and walker is not None and query.offset > 0:
-        after, continued = _continuation(seek, (walker, document, shape), revision, query.offset)
+        after, shifted = _continuation(seek, (walker, document, shape), revision, query.offset)
     if seek and after is None:
         after = seek.get(("end", walk, query.offset))
     total: int | None = None
     if count:
         total = _count(conn, entity, restriction, query, where, mem, walk)
-        if total <= query.offset and not continued:
+        if total <= query.offset and not shifted:
             return Page([], total, False)
 
     keys = sa.select(*key_columns).where(where)
@@ -102,7 +102,7 @@ def read_page(
         after = _mark(conn, table, where, seek, walk, query.offset - skip)
     # Without a count (or when it cannot place a continued walk), one key more tells whether
     # another page follows.
-    by_rows = not count or continued
+    by_rows = not count or shifted
     wanted = query.limit + 1 if by_rows else query.limit
     if isinstance(after, str):
         keys = keys.where(table.c.sourced_id > after).order_by(table.c.sourced_id).limit(wanted)
@@ -123,9 +123,10 @@ def read_page(
     more = len(rows) > query.limit if by_rows or total is None else total - query.offset > len(rows)
     del rows[query.limit :]
     if seek and rows:
-        seek.put(("end", walk, query.offset + len(rows)), rows[-1][1])
+        if not shifted:  # a shifted walk's key at this offset is not the revision's
+            seek.put(("end", walk, query.offset + len(rows)), rows[-1][1])
         if walker is not None:
-            ends = f"{revision}:{query.offset + len(rows)}:{rows[-1][1]}"
+            ends = f"{revision}:{int(shifted)}:{query.offset + len(rows)}:{rows[-1][1]}"
             seek.put(("continue", walker, document, shape), ends)
     return Page([row[0] for row in rows], total, more)
 
@@ -134,7 +135,8 @@ def _continuation(
     memory: PageMemory, walk: tuple[Any, ...], revision: int | None, offset: int
 ) -> tuple[str | None, bool]:
     """The last key of a client's latest page of this walk if that page ended at `offset`, and
-    whether it was read in another revision than `revision`.
+    whether the walk is shifted: that page, or one before it, was read in another revision than
+    `revision`, so the walk's offsets no longer name positions in this one.
 
     Only the latest page counts: a client that goes back or jumps is served the OFFSET it asks
     for, in the current revision.
@@ -142,10 +144,10 @@ def _continuation(
     remembered = memory.get(("continue", *walk))
     if not isinstance(remembered, str):
         return None, False
-    read_in, end, key = remembered.split(":", 2)
+    read_in, shifted, end, key = remembered.split(":", 3)
     if end != str(offset):
         return None, False
-    return key, read_in != str(revision)
+    return key, shifted == "1" or read_in != str(revision)
 
 
 def _mark(

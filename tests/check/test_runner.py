@@ -42,7 +42,7 @@ def test_the_full_pull_walks_every_page_of_every_collection() -> None:
     assert (enrollments.records, enrollments.pages, enrollments.total) == (9, 3, 9)
     assert enrollments.duplicates == 0 and enrollments.gaps == 0 and enrollments.dangling == 0
     assert report.walks["users"].records == 7 and report.walks["demographics"].records == 3
-    pages = [s for s in provider.seen if s.startswith(f"GET /ims/oneroster/v1p1/enrollments?offset=")]
+    pages = [s for s in provider.seen if s.startswith("GET /ims/oneroster/v1p1/enrollments?offset=")]
     full_pull = [s for s in pages if "status" in s]
     assert [s.split("?")[1].split("&")[0] for s in full_pull] == ["offset=0", "offset=3", "offset=6"]
 

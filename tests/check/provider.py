@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from copy import deepcopy
+from dataclasses import replace
 from email.utils import formatdate
 from typing import Any
 from urllib.parse import unquote, urlencode
@@ -395,12 +396,14 @@ def run(
     writes: bool = False,
     page_size: int = PAGE_SIZE,
     credentials: Credentials | None = None,
+    token_path: str | None = None,
 ) -> Report:
-    """The checker's whole run against `provider`, served over real HTTP."""
+    """The checker's whole run against `provider`, served over real HTTP (`token_path` on the same host)."""
     with serving(provider) as url:
+        given = credentials or Credentials(CLIENT_ID, CLIENT_SECRET)
         options = CheckOptions(
             url,
-            credentials or Credentials(CLIENT_ID, CLIENT_SECRET),
+            replace(given, token_url=url + token_path) if token_path else given,
             profiles or ("sds",),
             page_size=page_size,
             writes=writes,

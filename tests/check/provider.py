@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from copy import deepcopy
 from dataclasses import replace
+from datetime import datetime
 from email.utils import formatdate
 from typing import Any
 from urllib.parse import unquote, urlencode
@@ -143,6 +144,16 @@ def status_info(description: str, minor: str) -> dict[str, Any]:
     return {"statusInfoSet": [{**info, "imsx_codeMinor": minor}]}
 
 
+def _sid(record: Record, name: str) -> str | None:
+    """The sourcedId a GUIDRef field names (None when the field is not a GUIDRef)."""
+    value = record.get(name)
+    return value.get("sourcedId") if isinstance(value, dict) else None
+
+
+def _moment(text: Any) -> datetime:
+    return datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+
+
 class Provider:
     """The conforming provider. Override one method in a subclass to break one rule."""
 
@@ -255,35 +266,35 @@ class Provider:
         """The records under /parent/sid/target (unknown parents have none)."""
         d = self.data
         roles = {"students": "student", "teachers": "teacher"}
-        enrolled = [
-            e for e in d["enrollments"] if e["class"]["sourcedId"] == sid or e["user"]["sourcedId"] == sid
-        ]
+        enrolled = [e for e in d["enrollments"] if sid in (_sid(e, "class"), _sid(e, "user"))]
         if parent == "schools" and target == "classes":
-            return [k for k in d["classes"] if k["school"]["sourcedId"] == sid]
+            return [k for k in d["classes"] if _sid(k, "school") == sid]
         if parent == "schools" and target in roles:
-            return [u for u in d["users"] if u["role"] == roles[target] and ref("org", sid) in u["orgs"]]
+            return [
+                u for u in d["users"] if u["role"] == roles[target] and ref("org", sid) in u.get("orgs", [])
+            ]
         if parent == "schools" and target == "enrollments":
-            return [e for e in d["enrollments"] if e["school"]["sourcedId"] == sid]
+            return [e for e in d["enrollments"] if _sid(e, "school") == sid]
         if parent == "classes" and target in roles and not rest:
-            ids = {e["user"]["sourcedId"] for e in enrolled if e["role"] == roles[target]}
+            ids = {_sid(e, "user") for e in enrolled if e["role"] == roles[target]}
             return [u for u in d["users"] if u["sourcedId"] in ids]
         if parent in roles and target == "classes":
-            ids = {e["class"]["sourcedId"] for e in enrolled if e["user"]["sourcedId"] == sid}
+            ids = {_sid(e, "class") for e in enrolled if _sid(e, "user") == sid}
             return [k for k in d["classes"] if k["sourcedId"] in ids]
         if parent == "terms" and target == "gradingperiods":
-            return [s for s in d["academicSessions"] if s.get("parent", {}).get("sourcedId") == sid]
+            return [s for s in d["academicSessions"] if _sid(s, "parent") == sid]
         if parent == "classes" and target == "categories":
             return d["categories"]
-        items = {li["sourcedId"] for li in d["lineItems"] if li["class"]["sourcedId"] == sid}
+        items = {li["sourcedId"] for li in d["lineItems"] if _sid(li, "class") == sid}
         if parent == "classes" and target == "lineitems" and not rest:
             return [li for li in d["lineItems"] if li["sourcedId"] in items]
-        results = [r for r in d["results"] if r["lineItem"]["sourcedId"] in items]
+        results = [r for r in d["results"] if _sid(r, "lineItem") in items]
         if parent == "classes" and target == "results":
             return results
         if parent == "classes" and target == "lineitems" and rest[1:] == ["results"]:
-            return [r for r in results if r["lineItem"]["sourcedId"] == rest[0]]
+            return [r for r in results if _sid(r, "lineItem") == rest[0]]
         if parent == "classes" and target == "students" and rest[1:] == ["results"]:
-            return [r for r in results if r["student"]["sourcedId"] == rest[0]]
+            return [r for r in results if _sid(r, "student") == rest[0]]
         return []
 
     def matches(self, record: Record, term: str) -> bool:
@@ -291,6 +302,9 @@ class Provider:
         if found is None:
             return False
         field, op, value = found.groups()
+        if field == "dateLastModified":
+            have, since = _moment(record.get(field)), _moment(value)
+            return {">": have > since, "<": have < since}.get(op, have == since)
         have = str(record.get(field, ""))
         return {"=": have == value, ">": have > value, "<": have < value, "!=": have != value}.get(op, False)
 
@@ -369,6 +383,18 @@ class Provider:
             return self.not_found(segments[1])
         self.data[key] = kept
         return 204, {}, None
+
+
+def changed(
+    key: str, sid: str, *, drop: tuple[str, ...] = (), to: Provider | None = None, **fields: Any
+) -> Provider:
+    """`to` (a conforming provider when not given) with one record of `key` changed: fields set, `drop` removed."""
+    provider = to or Provider()
+    record = next(r for r in provider.data[key] if r["sourcedId"] == sid)
+    record.update(fields)
+    for name in drop:
+        del record[name]
+    return provider
 
 
 @contextmanager

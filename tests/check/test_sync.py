@@ -11,6 +11,7 @@ from tests.check.provider import (
     Answer,
     Provider,
     Record,
+    changed,
     findings,
     observed,
     ref,
@@ -164,27 +165,8 @@ def test_an_x_total_count_one_too_many_fails_total_count_with_what_the_pages_hel
 # References ----------------------------------------------------------------------------------------------
 
 
-class WithRecords(Provider):
-    """The conforming district with some records changed or added."""
-
-    changes: dict[str, list[Record]] = {}
-
-    def __init__(self) -> None:
-        super().__init__()
-        for key, records in self.changes.items():
-            by_id = {r["sourcedId"]: r for r in self.data[key]}
-            for record in records:
-                by_id[record["sourcedId"]] = {**by_id.get(record["sourcedId"], {}), **record}
-            self.data[key] = list(by_id.values())
-
-
-def changed(key: str, *records: Record) -> type[WithRecords]:
-    return type("Changed", (WithRecords,), {"changes": {key: list(records)}})
-
-
 def test_an_enrollment_naming_a_class_never_served_fails_refs_enrollments() -> None:
-    provider = changed("enrollments", {"sourcedId": "e9", "class": ref("class", "k-gone")})
-    report = run(provider())
+    report = run(changed("enrollments", "e9", **{"class": ref("class", "k-gone")}))
     assert set(findings(report)) == {"sync.refs-enrollments"}
     [evidence] = findings(report)["sync.refs-enrollments"].evidence
     assert evidence.request == "GET /enrollments and /classes (full pull)"
@@ -197,8 +179,7 @@ def test_an_enrollment_naming_a_class_never_served_fails_refs_enrollments() -> N
 
 
 def test_a_reference_to_a_record_served_only_as_tobedeleted_dangles() -> None:
-    provider = changed("users", {"sourcedId": "u-s3", "status": "tobedeleted"})
-    report = run(provider())
+    report = run(changed("users", "u-s3", status="tobedeleted"))
     assert set(findings(report)) == {"sync.refs-enrollments"}
     assert observed(report, "sync.refs-enrollments") == [
         "1 user id(s) were never served as users; e.g. enrollments e7 names user u-s3"
@@ -206,8 +187,7 @@ def test_a_reference_to_a_record_served_only_as_tobedeleted_dangles() -> None:
 
 
 def test_a_class_naming_an_unknown_term_fails_refs_classes() -> None:
-    provider = changed("classes", {"sourcedId": "k3", "terms": [ref("academicSession", "t-old")]})
-    report = run(provider())
+    report = run(changed("classes", "k3", terms=[ref("academicSession", "t-old")]))
     assert set(findings(report)) == {"sync.refs-classes"}
     assert observed(report, "sync.refs-classes") == [
         "1 terms id(s) were never served as academicSessions; e.g. classes k3 names terms t-old"
@@ -215,8 +195,7 @@ def test_a_class_naming_an_unknown_term_fails_refs_classes() -> None:
 
 
 def test_a_user_naming_an_unknown_org_fails_refs_users() -> None:
-    provider = changed("users", {"sourcedId": "u-s2", "orgs": [ref("org", "s9")]})
-    report = run(provider())
+    report = run(changed("users", "u-s2", orgs=[ref("org", "s9")]))
     assert set(findings(report)) == {"sync.refs-users"}
     assert observed(report, "sync.refs-users") == [
         "1 orgs id(s) were never served as orgs; e.g. users u-s2 names orgs s9"
@@ -224,8 +203,7 @@ def test_a_user_naming_an_unknown_org_fails_refs_users() -> None:
 
 
 def test_a_course_naming_an_unknown_org_fails_refs_courses() -> None:
-    provider = changed("courses", {"sourcedId": "c2", "org": ref("org", "s9")})
-    report = run(provider())
+    report = run(changed("courses", "c2", org=ref("org", "s9")))
     assert set(findings(report)) == {"sync.refs-courses"}
     assert observed(report, "sync.refs-courses") == [
         "1 org id(s) were never served as orgs; e.g. courses c2 names org s9"
@@ -244,11 +222,6 @@ class DeltaEmpty(Provider):
 
 class DeltaComparesSeconds(Provider):
     """Compares dateLastModified at whole seconds: a record changed within the moment's second is missed."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        newest = next(u for u in self.data["users"] if u["sourcedId"] == "u-s4")
-        newest["dateLastModified"] = "2026-01-02T03:04:05.900Z"  # 222 ms after the others
 
     def matches(self, record: Record, term: str) -> bool:
         if term.startswith("dateLastModified>"):
@@ -269,7 +242,10 @@ def test_a_delta_that_misses_the_newest_record_fails_delta_complete() -> None:
 
 
 def test_a_delta_compared_at_whole_seconds_fails_delta_complete() -> None:
-    report = run(DeltaComparesSeconds())
+    # u-s4 changed 222 ms after the others, within the same second
+    report = run(
+        changed("users", "u-s4", to=DeltaComparesSeconds(), dateLastModified="2026-01-02T03:04:05.900Z")
+    )
     assert set(findings(report)) == {"sync.delta-complete"}
     users = [e for e in findings(report)["sync.delta-complete"].evidence if "/users?" in e.request]
     assert [e.observed for e in users] == ["1 missing, e.g. ['u-s4']"]

@@ -147,7 +147,7 @@ def status_info(description: str, minor: str) -> dict[str, Any]:
 def _sid(record: Record, name: str) -> str | None:
     """The sourcedId a GUIDRef field names (None when the field is not a GUIDRef)."""
     value = record.get(name)
-    return value.get("sourcedId") if isinstance(value, dict) else None
+    return str(value["sourcedId"]) if isinstance(value, dict) and "sourcedId" in value else None
 
 
 def _moment(text: Any) -> datetime:
@@ -303,8 +303,8 @@ class Provider:
             return False
         field, op, value = found.groups()
         if field == "dateLastModified":
-            have, since = _moment(record.get(field)), _moment(value)
-            return {">": have > since, "<": have < since}.get(op, have == since)
+            moment, since = _moment(record.get(field)), _moment(value)
+            return {">": moment > since, "<": moment < since}.get(op, moment == since)
         have = str(record.get(field, ""))
         return {"=": have == value, ">": have > value, "<": have < value, "!=": have != value}.get(op, False)
 

@@ -3,6 +3,8 @@ is caught by its own check, with the numbers a district would need to find the f
 
 from __future__ import annotations
 
+from typing import Any
+
 from openroster.check import CheckOptions, Credentials, run_checks
 from tests.check.provider import (
     CLIENT_ID,
@@ -166,7 +168,8 @@ def test_an_x_total_count_one_too_many_fails_total_count_with_what_the_pages_hel
 
 
 def test_an_enrollment_naming_a_class_never_served_fails_refs_enrollments() -> None:
-    report = run(changed("enrollments", "e9", **{"class": ref("class", "k-gone")}))
+    unknown_class: dict[str, Any] = {"class": ref("class", "k-gone")}
+    report = run(changed("enrollments", "e9", **unknown_class))
     assert set(findings(report)) == {"sync.refs-enrollments"}
     [evidence] = findings(report)["sync.refs-enrollments"].evidence
     assert evidence.request == "GET /enrollments and /classes (full pull)"

@@ -161,6 +161,7 @@ class Provider:
         self.data = district()
         self.tokens: set[str] = set()
         self.seen: list[str] = []  # "METHOD path?query" of every request, in order
+        self.written: list[tuple[str, Any]] = []  # (path, document) of every PUT
         self.app = Starlette(
             routes=[
                 Route("/oauth/token", self._token, methods=["POST"]),
@@ -232,7 +233,9 @@ class Provider:
         if request.method == "GET":
             answer = self.get(segments, params)
         elif request.method == "PUT":
-            answer = self.put(segments, orjson.loads(body) if body else None)
+            document = orjson.loads(body) if body else None
+            self.written.append((request.url.path, document))
+            answer = self.put(segments, document)
         else:
             answer = self.delete(segments)
         return self.respond(*answer)

@@ -11,7 +11,7 @@ import re
 import secrets
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from copy import deepcopy
 from dataclasses import replace
@@ -426,6 +426,9 @@ def run(
     page_size: int = PAGE_SIZE,
     credentials: Credentials | None = None,
     token_path: str | None = None,
+    school: str | None = None,
+    max_records: int | None = None,
+    announce: Callable[[str], None] = lambda message: None,
 ) -> Report:
     """The checker's whole run against `provider`, served over real HTTP (`token_path` on the same host)."""
     with serving(provider) as url:
@@ -434,10 +437,12 @@ def run(
             url,
             replace(given, token_url=url + token_path) if token_path else given,
             profiles or ("sds",),
+            school=school,
             page_size=page_size,
+            max_records=max_records,
             writes=writes,
         )
-        return run_checks(options)
+        return run_checks(options, announce=announce)
 
 
 def findings(report: Report) -> dict[str, Outcome]:

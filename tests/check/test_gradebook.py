@@ -5,18 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from openroster.check import CheckOptions, Credentials, run_checks
-from tests.check.provider import (
-    CLIENT_ID,
-    CLIENT_SECRET,
-    Answer,
-    Provider,
-    Record,
-    findings,
-    observed,
-    run,
-    serving,
-)
+from tests.check.provider import Answer, Provider, Record, findings, observed, run
 
 
 class CreatesWith200(Provider):
@@ -241,11 +230,7 @@ def test_the_writes_are_announced_before_they_are_made() -> None:
         said.append(message)
         assert not provider.written  # said before the first PUT
 
-    with serving(provider) as url:
-        options = CheckOptions(
-            url, Credentials(CLIENT_ID, CLIENT_SECRET), ("grade-sync",), page_size=3, writes=True
-        )
-        report = run_checks(options, announce=announce)
+    report = run(provider, "grade-sync", writes=True, announce=announce)
     [message] = said
     assert message.startswith("Grade Sync: writing lineItem openroster-check-")
     assert message.endswith(" in class k1 (student u-s1); deleted again at the end.")

@@ -3,20 +3,7 @@ single objects, a stable order, "no records" answers, email lookups and guardian
 
 from __future__ import annotations
 
-from openroster.check import CheckOptions, Credentials, run_checks
-from tests.check.provider import (
-    CLIENT_ID,
-    CLIENT_SECRET,
-    Answer,
-    Provider,
-    Record,
-    changed,
-    findings,
-    observed,
-    ref,
-    run,
-    serving,
-)
+from tests.check.provider import Answer, Provider, Record, changed, findings, observed, ref, run
 
 
 class OrderDependsOnLimit(Provider):
@@ -97,10 +84,7 @@ def test_a_single_object_that_cannot_be_read_fails_the_status_check_with_the_req
 
 def test_the_per_school_reads_use_the_school_given() -> None:
     provider = Provider()
-    with serving(provider) as url:
-        report = run_checks(
-            CheckOptions(url, Credentials(CLIENT_ID, CLIENT_SECRET), page_size=3, school="s2")
-        )
+    report = run(provider, school="s2")
     assert findings(report) == {}
     school = [s.split("?")[0] for s in provider.seen if "/schools/" in s and "1000000" not in s]
     assert "GET /ims/oneroster/v1p1/schools/s2" in school

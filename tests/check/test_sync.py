@@ -5,21 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from openroster.check import CheckOptions, Credentials, run_checks
-from tests.check.provider import (
-    CLIENT_ID,
-    CLIENT_SECRET,
-    PAGE_SIZE,
-    Answer,
-    Provider,
-    Record,
-    changed,
-    findings,
-    observed,
-    ref,
-    run,
-    serving,
-)
+from tests.check.provider import PAGE_SIZE, Answer, Provider, Record, changed, findings, observed, ref, run
 
 
 def enrollment_walk(params: dict[str, str], segments: list[str]) -> bool:
@@ -274,10 +260,7 @@ def test_demographics_refused_are_optional_and_no_finding() -> None:
 
 def test_max_records_stops_each_walk_and_skips_what_cannot_then_be_told() -> None:
     provider = Provider()
-    with serving(provider) as url:
-        report = run_checks(
-            CheckOptions(url, Credentials(CLIENT_ID, CLIENT_SECRET), page_size=2, max_records=4)
-        )
+    report = run(provider, page_size=2, max_records=4)
     assert findings(report) == {}
     assert report.walks["enrollments"].truncated and report.walks["enrollments"].records == 4
     assert report.walks["orgs"].truncated is False and report.walks["orgs"].records == 3

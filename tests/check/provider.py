@@ -162,6 +162,7 @@ class Provider:
         self.tokens: set[str] = set()
         self.seen: list[str] = []  # "METHOD path?query" of every request, in order
         self.written: list[tuple[str, Any]] = []  # (path, document) of every PUT
+        self.request = ("", "")  # method and URL of the request being answered (requests come one at a time)
         self.app = Starlette(
             routes=[
                 Route("/oauth/token", self._token, methods=["POST"]),
@@ -226,6 +227,7 @@ class Provider:
         body = await request.body()
         query = request.url.query
         self.seen.append(f"{request.method} {request.url.path}" + (f"?{query}" if query else ""))
+        self.request = (request.method, str(request.url))
         if not self.authorized(request.headers.get("authorization", "")):
             return self.respond(*self.unauthorized())
         params = dict(request.query_params)

@@ -229,3 +229,16 @@ def test_an_unreadable_date_header_is_not_held_against_the_provider() -> None:
     report = run(ClockUnreadable())
     assert findings(report) == {}
     assert report.outcomes.by_id.get("conn.clock") is None
+
+
+class NoDateHeader(Provider):
+    def respond(self, status: int, headers: dict[str, str], body: Any) -> Response:
+        response = super().respond(status, headers, body)
+        del response.headers["date"]
+        return response
+
+
+def test_no_date_header_leaves_the_clock_unchecked() -> None:
+    report = run(NoDateHeader())
+    assert findings(report) == {}
+    assert report.outcomes.by_id.get("conn.clock") is None

@@ -252,3 +252,26 @@ def test_the_lineitem_grade_sync_writes_is_the_one_teams_sends() -> None:
     assert result["result"]["scoreStatus"] == "fully graded" and result["result"]["score"] == 87.5
     assert result["result"]["lineItem"] == {"sourcedId": item["sourcedId"]}
     assert result_path.endswith("/results/" + result["result"]["sourcedId"])
+
+
+def test_no_teacher_with_an_email_skips_the_gradebook_sequence_saying_why() -> None:
+    provider = Provider()
+    for user in provider.data["users"]:
+        user.pop("email", None)
+    report = run(provider, "grade-sync", "google", writes=True)
+    assert findings(report) == {}
+    reason = "no active teacher has an email, so no teacher can be found as Grade Sync does"
+    assert report.outcomes.by_id["grade-sync.class-reads"].skipped == reason
+    assert report.outcomes.by_id["google.reads"].skipped == reason
+    assert provider.written == []
+
+
+def test_classes_without_students_skip_the_sequence_saying_why() -> None:
+    provider = Provider()
+    provider.data["enrollments"] = [e for e in provider.data["enrollments"] if e["role"] == "teacher"]
+    report = run(provider, "grade-sync", writes=True)
+    assert findings(report) == {}
+    assert report.outcomes.by_id["grade-sync.class-reads"].skipped == (
+        "none of teacher u-t1's first classes has students and a term"
+    )
+    assert provider.written == []

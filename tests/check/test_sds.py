@@ -179,3 +179,21 @@ def test_parents_are_looked_for_when_there_are_no_guardians() -> None:
     assert report.outcomes.by_id["relations.agents"].passed == 2
     lookups = [s for s in provider.seen if "role%3D%27" in s and "/users?" in s]
     assert [s.split("role%3D%27")[1].split("%27")[0] for s in lookups] == ["guardian", "parent"]
+
+
+def test_a_provider_with_no_school_skips_the_per_school_reads() -> None:
+    provider = Provider()
+    for org in provider.data["orgs"]:
+        if org["type"] == "school":
+            org["type"] = "local"
+    report = run(provider)
+    assert findings(report) == {}
+    assert not [s for s in provider.seen if "/schools/" in s and "1000000" not in s]
+
+
+def test_agents_naming_a_user_that_is_not_served_fail_the_status_of_that_read() -> None:
+    report = run(changed("users", "u-g1", agents=[ref("user", "u-gone")]))
+    assert set(findings(report)) == {"http.status"}
+    [evidence] = findings(report)["http.status"].evidence
+    assert evidence.request.endswith("/users/u-gone")
+    assert evidence.observed.startswith('404 {"statusInfoSet":')

@@ -270,3 +270,36 @@ def test_max_records_stops_each_walk_and_skips_what_cannot_then_be_told() -> Non
     assert refs.skipped == "the walk of users was incomplete, so missing references cannot be told"
     pages = [s for s in provider.seen if "/enrollments?" in s and "status" in s]
     assert len(pages) == 2  # two pages of 2 reach the bound
+
+
+# Records changed while the sync runs -------------------------------------------------------------------
+
+
+def test_a_record_changed_after_the_pull_began_must_come_back_in_the_delta() -> None:
+    # a moment after any run of these tests: the full pull sees it as changed after the pull began
+    provider = changed("users", "u-s2", dateLastModified="2099-01-01T00:00:00.000Z")
+    report = run(provider)
+    assert findings(report) == {}
+    assert report.walks["users"].delta_records == 1
+    assert report.walks["users"].newest_ids == ["u-s2"]
+
+
+def test_a_delta_that_leaves_out_a_record_changed_during_the_pull_fails() -> None:
+    provider = changed("users", "u-s2", to=DeltaEmpty(), dateLastModified="2099-01-01T00:00:00.000Z")
+    report = run(provider)
+    assert set(findings(report)) == {"sync.delta-complete"}
+    outcome = findings(report)["sync.delta-complete"]
+    # the delta since the pull began misses u-s2; so does each collection's probe of its newest record
+    assert outcome.failed == 8
+    users = [e for e in outcome.evidence if "/users?" in e.request]
+    assert [(e.expected, e.observed) for e in users] == [
+        ("the 1 record(s) the full pull showed changed after that moment", "1 missing, e.g. ['u-s2']")
+    ]
+
+
+def test_an_unreadable_date_fails_date_format_and_the_walk_goes_on() -> None:
+    report = run(changed("courses", "c1", dateLastModified="yesterday"))
+    assert set(findings(report)) == {"fields.date-format"}
+    assert observed(report, "fields.date-format")[0].endswith("first: c1: dateLastModified is 'yesterday'")
+    courses = report.walks["courses"]
+    assert courses.records == 2 and courses.newest_ids == ["c2"]

@@ -167,3 +167,39 @@ def test_an_ignored_filter_fails_filter_honoured_counting_the_records_that_do_no
     first = outcome.evidence[0]
     assert "/schools/s1/enrollments" in first.request and "role%3D%27student%27" in first.request
     assert first.observed == "2 of 6 do not match, e.g. ['e1', 'e2']"
+
+
+class UnquotedRel(Provider):
+    """rel=next without quotes: RFC 8288 allows a token or a quoted string as the value."""
+
+    def link(self, path: str, params: dict[str, str], offset: int, limit: int, total: int) -> str | None:
+        link = super().link(path, params, offset, limit, total)
+        return link.replace('rel="next"', "rel=next") if link else link
+
+
+class RelInCapitals(Provider):
+    """Relation types compare case-insensitively (RFC 8288 §2.1.1)."""
+
+    def link(self, path: str, params: dict[str, str], offset: int, limit: int, total: int) -> str | None:
+        link = super().link(path, params, offset, limit, total)
+        return link.replace('rel="next"', 'rel="Next"') if link else link
+
+
+def test_an_unquoted_rel_next_is_a_next_link() -> None:
+    report = run(UnquotedRel())
+    assert findings(report) == {}
+    assert report.outcomes.by_id["paging.link"].passed > 0
+
+
+def test_a_rel_next_in_capitals_is_a_next_link() -> None:
+    report = run(RelInCapitals())
+    assert findings(report) == {}
+
+
+def test_next_named_only_in_a_url_is_no_next_link() -> None:
+    class NextOnlyInTheUrl(Provider):
+        def link(self, path: str, params: dict[str, str], offset: int, limit: int, total: int) -> str | None:
+            return f'<{path}?rel="next">; rel="first"'
+
+    report = run(NextOnlyInTheUrl())
+    assert set(findings(report)) == {"paging.link"}

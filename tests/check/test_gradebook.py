@@ -275,3 +275,44 @@ def test_classes_without_students_skip_the_sequence_saying_why() -> None:
         "none of teacher u-t1's first classes has students and a term"
     )
     assert provider.written == []
+
+
+class EditAnswersNullObject(Provider):
+    """The editing PUT answers 200 with {"lineItem": null}."""
+
+    def put(self, segments: list[str], document: Any) -> Answer:
+        status, headers, body = super().put(segments, document)
+        return (status, headers, {"lineItem": None}) if status == 200 else (status, headers, body)
+
+
+class ScoreAsWords(Provider):
+    def store(self, single: str, record: Record) -> Record:
+        if single == "result" and "score" in record:
+            record["score"] = "three hundred"
+        return record
+
+
+class ResultAsList(Provider):
+    def get(self, segments: list[str], params: dict[str, str]) -> Answer:
+        status, headers, body = super().get(segments, params)
+        if status == 200 and len(segments) == 2 and segments[0] == "results":
+            return status, headers, {"result": [body["result"]]}
+        return status, headers, body
+
+
+def test_an_edit_answered_with_a_null_object_warns_instead_of_stopping_the_checker() -> None:
+    report = run(EditAnswersNullObject(), "google", writes=True)
+    assert set(findings(report)) == {"google.put-edit"}
+    assert observed(report, "google.put-edit") == ['200 {"lineItem":null}']
+
+
+def test_a_score_that_is_not_a_number_fails_extra_credit_instead_of_stopping_the_checker() -> None:
+    report = run(ScoreAsWords(), "google", writes=True)
+    assert set(findings(report)) == {"google.extra-credit"}
+    assert '"score":"three hundred' in observed(report, "google.extra-credit")[0]
+
+
+def test_a_result_read_back_as_a_list_fails_extra_credit_instead_of_stopping_the_checker() -> None:
+    report = run(ResultAsList(), "google", writes=True)
+    assert set(findings(report)) == {"google.extra-credit"}
+    assert observed(report, "google.extra-credit")[0].startswith('200 {"result":[{')

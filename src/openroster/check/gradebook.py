@@ -144,6 +144,20 @@ def _echoed(exchange: Exchange, key: str, sid: str) -> bool:
     return isinstance(body, dict) and isinstance(body.get(key), dict) and body[key].get("sourcedId") == sid
 
 
+def _field(exchange: Exchange, key: str, name: str) -> Any:
+    """Field `name` of the object the body wraps in `key`; None when the body holds no such object."""
+    body = exchange.json()
+    wrapped = body.get(key) if isinstance(body, dict) else None
+    return wrapped.get(name) if isinstance(wrapped, dict) else None
+
+
+def _number(value: Any) -> float | None:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
 def _ids(session: Session, outcomes: Outcomes, query: Query, key: str) -> list[Any] | None:
     page = read_page(session, query, key, outcomes)
     return None if page is None else [r.get("sourcedId") for r in page.records]
@@ -345,11 +359,9 @@ def google(session: Session, outcomes: Outcomes, *, writes: bool, announce: Anno
         edit = session.put(
             f"/lineItems/{li}", {"lineItem": {**item, "title": "Google Classroom check, edited"}}
         )
-        body = edit.json()
-        title = body.get("lineItem", {}).get("title") if isinstance(body, dict) else None
         outcomes.record(
             G_EDIT,
-            edit.status == 200 and title == "Google Classroom check, edited",
+            edit.status == 200 and _field(edit, "lineItem", "title") == "Google Classroom check, edited",
             edit.request,
             "200 with the edited title",
             edit.answered(),
@@ -372,10 +384,9 @@ def google(session: Session, outcomes: Outcomes, *, writes: bool, announce: Anno
             put.answered(),
         )
         stored = session.get(Query(f"/results/{graded}"))
-        score = stored.json().get("result", {}).get("score") if isinstance(stored.json(), dict) else None
         outcomes.record(
             G_EXTRA,
-            score is not None and float(score) == 300.0,
+            _number(_field(stored, "result", "score")) == 300.0,
             stored.request,
             "score 300",
             stored.answered(),

@@ -258,7 +258,7 @@ class Provider:
         path = ROOT + "/" + "/".join(segments)
         if len(segments) == 1:
             return self.collection(path, key, pool, params)
-        found = next((r for r in pool if r["sourcedId"] == segments[1]), None)
+        found = next((r for r in pool if r.get("sourcedId") == segments[1]), None)
         if len(segments) == 2:
             if found is None:
                 return self.not_found(f"{single} {segments[1]}")
@@ -286,10 +286,10 @@ class Provider:
             return [e for e in d["enrollments"] if _sid(e, "school") == sid]
         if parent == "classes" and target in roles and not rest:
             ids = {_sid(e, "user") for e in enrolled if e["role"] == roles[target]}
-            return [u for u in d["users"] if u["sourcedId"] in ids]
+            return [u for u in d["users"] if u.get("sourcedId") in ids]
         if parent in roles and target == "classes":
             ids = {_sid(e, "class") for e in enrolled if _sid(e, "user") == sid}
-            return [k for k in d["classes"] if k["sourcedId"] in ids]
+            return [k for k in d["classes"] if k.get("sourcedId") in ids]
         if parent == "terms" and target == "gradingperiods":
             return [s for s in d["academicSessions"] if _sid(s, "parent") == sid]
         if parent == "classes" and target == "categories":
@@ -321,7 +321,7 @@ class Provider:
         """Filter (terms joined by AND), then sort by sourcedId: a stable order for offset paging."""
         terms = params["filter"].split(" AND ") if "filter" in params else []
         chosen = [r for r in records if all(self.matches(r, t) for t in terms)]
-        return sorted(chosen, key=lambda r: str(r["sourcedId"]))
+        return sorted(chosen, key=lambda r: str(r.get("sourcedId")))
 
     def page(self, records: list[Record], offset: int, limit: int) -> list[Record]:
         return records[offset : offset + limit]

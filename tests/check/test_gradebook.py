@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.check.provider import Answer, Provider, Record, findings, observed, run
+from tests.check.provider import Answer, Provider, Record, changed, findings, observed, run
 
 
 class CreatesWith200(Provider):
@@ -316,3 +316,13 @@ def test_a_result_read_back_as_a_list_fails_extra_credit_instead_of_stopping_the
     report = run(ResultAsList(), "google", writes=True)
     assert set(findings(report)) == {"google.extra-credit"}
     assert observed(report, "google.extra-credit")[0].startswith('200 {"result":[{')
+
+
+def test_a_teacher_served_without_a_sourcedid_is_passed_over_for_the_next_one() -> None:
+    said: list[str] = []
+    report = run(
+        changed("users", "u-t1", drop=("sourcedId",)), "grade-sync", writes=True, announce=said.append
+    )
+    assert findings(report) == {}
+    [message] = said
+    assert " in class k3 (student u-s3); " in message  # u-t2's class

@@ -303,3 +303,14 @@ def test_an_unreadable_date_fails_date_format_and_the_walk_goes_on() -> None:
     assert observed(report, "fields.date-format")[0].endswith("first: c1: dateLastModified is 'yesterday'")
     courses = report.walks["courses"]
     assert courses.records == 2 and courses.newest_ids == ["c2"]
+
+
+def test_a_date_that_is_a_list_or_an_object_fails_date_format_and_does_not_stop_the_checker() -> None:
+    report = run(changed("courses", "c1", dateLastModified=["2026-01-02T03:04:05.678Z"]))
+    assert set(findings(report)) == {"fields.date-format"}
+    assert observed(report, "fields.date-format")[0].endswith(
+        "first: c1: dateLastModified is ['2026-01-02T03:04:05.678Z']"
+    )
+    report = run(changed("classes", "k2", dateLastModified={"utc": "2026-01-02T03:04:05.678Z"}))
+    assert set(findings(report)) == {"fields.date-format"}
+    assert report.walks["classes"].records == 3

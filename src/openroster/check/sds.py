@@ -152,11 +152,10 @@ def teacher_with_email(session: Session, outcomes: Outcomes) -> Record | None:
     teachers = read_page(
         session, Query("/teachers", limit=100, offset=0, where=where(status="active")), "users", outcomes
     )
-    return (
-        next((t for t in teachers.records if isinstance(t.get("email"), str) and t["email"]), None)
-        if teachers
-        else None
-    )
+    if teachers is None:
+        return None
+    named = (t for t in teachers.records if isinstance(t.get("sourcedId"), str))  # one that can be asked for
+    return next((t for t in named if isinstance(t.get("email"), str) and t["email"]), None)
 
 
 def _email(session: Session, outcomes: Outcomes) -> None:

@@ -326,3 +326,22 @@ def test_a_teacher_served_without_a_sourcedid_is_passed_over_for_the_next_one() 
     assert findings(report) == {}
     [message] = said
     assert " in class k3 (student u-s3); " in message  # u-t2's class
+
+
+def test_a_class_whose_terms_are_not_a_list_is_passed_over_for_the_next() -> None:
+    said: list[str] = []
+    report = run(changed("classes", "k1", terms=7), "grade-sync", writes=True, announce=said.append)
+    assert findings(report) == {}
+    assert " in class k2 (student u-s1); " in said[0]
+
+
+class NullListings(Provider):
+    def wrap(self, key: str, records: list[Record]) -> Any:
+        return {key: None} if key in ("lineItems", "results") else {key: records}
+
+
+def test_listings_holding_null_fail_listed_and_do_not_stop_the_checker() -> None:
+    report = run(NullListings(), "grade-sync", writes=True)
+    assert set(findings(report)) == {"grade-sync.listed"}
+    assert findings(report)["grade-sync.listed"].failed == 3
+    assert observed(report, "grade-sync.listed")[0] == '200 {"lineItems":null}'

@@ -203,3 +203,15 @@ def test_next_named_only_in_a_url_is_no_next_link() -> None:
 
     report = run(NextOnlyInTheUrl())
     assert set(findings(report)) == {"paging.link"}
+
+
+class NullForUsers(Provider):
+    def wrap(self, key: str, records: list[Record]) -> Any:
+        return {key: None} if key == "users" else {key: records}
+
+
+def test_a_wrapper_holding_null_fails_the_wrapper_check() -> None:
+    report = run(NullForUsers())
+    assert set(findings(report)) == {"http.wrapper-key"}
+    assert set(observed(report, "http.wrapper-key")) == {"'users' is null"}
+    assert report.walks["users"].served is False

@@ -197,3 +197,9 @@ def test_agents_naming_a_user_that_is_not_served_fail_the_status_of_that_read() 
     [evidence] = findings(report)["http.status"].evidence
     assert evidence.request.endswith("/users/u-gone")
     assert evidence.observed.startswith('404 {"statusInfoSet":')
+
+
+def test_agents_that_are_not_a_list_fail_agents_and_do_not_stop_the_checker() -> None:
+    report = run(changed("users", "u-g1", agents=5))
+    assert set(findings(report)) == {"relations.agents"}
+    assert observed(report, "relations.agents") == ["agents is missing or empty"]

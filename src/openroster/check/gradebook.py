@@ -11,7 +11,7 @@ from typing import Any
 
 from openroster.check.http import Exchange, Query, Session, where
 from openroster.check.outcomes import Outcomes
-from openroster.check.records import Record
+from openroster.check.records import Record, ref_ids
 from openroster.check.registry import Check, define
 from openroster.check.responses import read_object, read_page
 from openroster.check.sds import teacher_with_email
@@ -182,7 +182,7 @@ def find_classroom(session: Session, outcomes: Outcomes, check: Check) -> Classr
     for klass in classes.records[:10]:
         cid = str(klass.get("sourcedId"))
         students = _ids(session, outcomes, Query(f"/classes/{cid}/students"), "users") or []
-        terms = [t.get("sourcedId") for t in klass.get("terms") or [] if isinstance(t, dict)]
+        terms = ref_ids(klass, "terms")
         if students and terms:
             mine = _ids(
                 session, outcomes, Query(f"/teachers/{tid}/classes", where=where(sourcedId=cid)), "classes"
@@ -294,6 +294,7 @@ def _listed(outcomes: Outcomes, exchange: Exchange, key: str, sid: str) -> None:
         exchange.status == 200
         and isinstance(body, dict)
         and list(body) == [key]
+        and isinstance(body[key], list)
         and [r.get("sourcedId") for r in body[key] if isinstance(r, dict)] == [sid]
     )
     outcomes.record(

@@ -111,15 +111,12 @@ def _checked(exchange: Exchange, key: str, outcomes: Outcomes, status_check: Che
         f"Content-Type: {content_type or '(none)'}",
     )
     body = exchange.json()
-    keys = sorted(body) if isinstance(body, dict) else []
-    ok = isinstance(body, dict) and key in body and set(body) <= {key, "statusInfoSet"}
-    outcomes.record(
-        WRAPPER,
-        ok,
-        exchange.request,
-        f"a JSON object with the key {key!r}",
-        f"keys {keys}" if isinstance(body, dict) else f"not a JSON object: {exchange.answered()}",
-    )
+    ok = isinstance(body, dict) and body.get(key) is not None and set(body) <= {key, "statusInfoSet"}
+    if not isinstance(body, dict):
+        seen = f"not a JSON object: {exchange.answered()}"
+    else:
+        seen = f"{key!r} is null" if key in body and body[key] is None else f"keys {sorted(body)}"
+    outcomes.record(WRAPPER, ok, exchange.request, f"a JSON object with the key {key!r}", seen)
     outcomes.record(
         TOTAL_COUNT,
         _total(exchange) is not None,

@@ -242,3 +242,21 @@ def test_no_date_header_leaves_the_clock_unchecked() -> None:
     report = run(NoDateHeader())
     assert findings(report) == {}
     assert report.outcomes.by_id.get("conn.clock") is None
+
+
+class NumericTokenForSds(Provider):
+    """Answers SDS's request with an access_token that is a number; a request with a scope gets a real one."""
+
+    def token(self, authorization: str, form: dict[str, str]) -> Answer:
+        status, headers, body = super().token(authorization, form)
+        if "scope" not in form and status == 200:
+            return status, headers, {**body, "access_token": 123}
+        return status, headers, body
+
+
+def test_an_access_token_that_is_not_a_string_is_no_token() -> None:
+    report = run(NumericTokenForSds())
+    assert set(findings(report)) == {"auth.token-as-sds"}
+    [seen] = observed(report, "auth.token-as-sds")
+    assert seen.startswith('200 {"access_token":123,')
+    assert "; a token came only with HTTP Basic, scope '" in seen

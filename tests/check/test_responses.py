@@ -215,3 +215,21 @@ def test_a_wrapper_holding_null_fails_the_wrapper_check() -> None:
     assert set(findings(report)) == {"http.wrapper-key"}
     assert set(observed(report, "http.wrapper-key")) == {"'users' is null"}
     assert report.walks["users"].served is False
+
+
+class BareArrayOfClasses(Provider):
+    """Answers collections of classes with a bare JSON array, no wrapper object."""
+
+    def wrap(self, key: str, records: list[Record]) -> Any:
+        return records if key == "classes" else {key: records}
+
+
+def test_a_bare_array_fails_the_wrapper_check_and_the_collection_is_not_walked() -> None:
+    report = run(BareArrayOfClasses())
+    assert set(findings(report)) == {"http.wrapper-key"}
+    assert all(o.startswith("not a JSON object: 200 [") for o in observed(report, "http.wrapper-key"))
+    assert report.walks["classes"].served is False
+    # the references into classes cannot be told: skipped, not failed
+    assert report.outcomes.by_id["sync.refs-enrollments"].skipped == (
+        "the walk of classes was incomplete, so missing references cannot be told"
+    )

@@ -11,7 +11,7 @@ from typing import Any
 
 from openroster.check.http import Exchange, Query, Session, where
 from openroster.check.outcomes import Outcomes
-from openroster.check.records import Record
+from openroster.check.records import Record, ref_ids
 from openroster.check.registry import Check, define
 from openroster.check.responses import read_object, read_page
 from openroster.check.sds import teacher_with_email
@@ -144,6 +144,20 @@ def _echoed(exchange: Exchange, key: str, sid: str) -> bool:
     return isinstance(body, dict) and isinstance(body.get(key), dict) and body[key].get("sourcedId") == sid
 
 
+def _field(exchange: Exchange, key: str, name: str) -> Any:
+    """Field `name` of the object the body wraps in `key`; None when the body holds no such object."""
+    body = exchange.json()
+    wrapped = body.get(key) if isinstance(body, dict) else None
+    return wrapped.get(name) if isinstance(wrapped, dict) else None
+
+
+def _number(value: Any) -> float | None:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
 def _ids(session: Session, outcomes: Outcomes, query: Query, key: str) -> list[Any] | None:
     page = read_page(session, query, key, outcomes)
     return None if page is None else [r.get("sourcedId") for r in page.records]
@@ -168,7 +182,7 @@ def find_classroom(session: Session, outcomes: Outcomes, check: Check) -> Classr
     for klass in classes.records[:10]:
         cid = str(klass.get("sourcedId"))
         students = _ids(session, outcomes, Query(f"/classes/{cid}/students"), "users") or []
-        terms = [t.get("sourcedId") for t in klass.get("terms") or [] if isinstance(t, dict)]
+        terms = ref_ids(klass, "terms")
         if students and terms:
             mine = _ids(
                 session, outcomes, Query(f"/teachers/{tid}/classes", where=where(sourcedId=cid)), "classes"
@@ -280,6 +294,7 @@ def _listed(outcomes: Outcomes, exchange: Exchange, key: str, sid: str) -> None:
         exchange.status == 200
         and isinstance(body, dict)
         and list(body) == [key]
+        and isinstance(body[key], list)
         and [r.get("sourcedId") for r in body[key] if isinstance(r, dict)] == [sid]
     )
     outcomes.record(
@@ -345,11 +360,9 @@ def google(session: Session, outcomes: Outcomes, *, writes: bool, announce: Anno
         edit = session.put(
             f"/lineItems/{li}", {"lineItem": {**item, "title": "Google Classroom check, edited"}}
         )
-        body = edit.json()
-        title = body.get("lineItem", {}).get("title") if isinstance(body, dict) else None
         outcomes.record(
             G_EDIT,
-            edit.status == 200 and title == "Google Classroom check, edited",
+            edit.status == 200 and _field(edit, "lineItem", "title") == "Google Classroom check, edited",
             edit.request,
             "200 with the edited title",
             edit.answered(),
@@ -372,10 +385,9 @@ def google(session: Session, outcomes: Outcomes, *, writes: bool, announce: Anno
             put.answered(),
         )
         stored = session.get(Query(f"/results/{graded}"))
-        score = stored.json().get("result", {}).get("score") if isinstance(stored.json(), dict) else None
         outcomes.record(
             G_EXTRA,
-            score is not None and float(score) == 300.0,
+            _number(_field(stored, "result", "score")) == 300.0,
             stored.request,
             "score 300",
             stored.answered(),

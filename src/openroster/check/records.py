@@ -88,6 +88,12 @@ ENTITY_OF_KEY = {
 Problems = Iterator[tuple[Check, str]]
 
 
+def ref_ids(record: Record, name: str) -> list[Any]:
+    """The sourcedIds of a GUIDRef list field (agents, terms); none when the field is not a list."""
+    value = record.get(name)
+    return [v.get("sourcedId") for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
 def _text(record: Record, name: str) -> bool:
     value = record.get(name)
     return isinstance(value, str) and value != ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -82,6 +83,15 @@ def matches(record: Record, predicate: Predicate) -> bool:
     return predicate.op == "=" and value == predicate.value
 
 
+# a link's target in <...>, then its rel parameter: a quoted string or a token (RFC 8288 §3)
+LINK_REL = re.compile(r'<[^>]*>[^<]*?;\s*rel\s*=\s*(?:"([^"]*)"|([^\s;,]+))', re.IGNORECASE)
+
+
+def has_next(link: str) -> bool:
+    """Whether a Link header names a next page: rel=next quoted or not, in any case, alone or in a list."""
+    return any("next" in (quoted or bare).lower().split() for quoted, bare in LINK_REL.findall(link))
+
+
 def _total(exchange: Exchange) -> int | None:
     value = exchange.header("x-total-count")
     return int(value) if value is not None and value.strip().isdigit() else None
@@ -101,15 +111,12 @@ def _checked(exchange: Exchange, key: str, outcomes: Outcomes, status_check: Che
         f"Content-Type: {content_type or '(none)'}",
     )
     body = exchange.json()
-    keys = sorted(body) if isinstance(body, dict) else []
-    ok = isinstance(body, dict) and key in body and set(body) <= {key, "statusInfoSet"}
-    outcomes.record(
-        WRAPPER,
-        ok,
-        exchange.request,
-        f"a JSON object with the key {key!r}",
-        f"keys {keys}" if isinstance(body, dict) else f"not a JSON object: {exchange.answered()}",
-    )
+    ok = isinstance(body, dict) and body.get(key) is not None and set(body) <= {key, "statusInfoSet"}
+    if not isinstance(body, dict):
+        seen = f"not a JSON object: {exchange.answered()}"
+    else:
+        seen = f"{key!r} is null" if key in body and body[key] is None else f"keys {sorted(body)}"
+    outcomes.record(WRAPPER, ok, exchange.request, f"a JSON object with the key {key!r}", seen)
     outcomes.record(
         TOTAL_COUNT,
         _total(exchange) is not None,
@@ -150,7 +157,7 @@ def read_page(
     if page.total is not None and (query.offset or 0) + len(records) < page.total and records:
         outcomes.record(
             LINK,
-            'rel="next"' in (exchange.header("link") or ""),
+            has_next(exchange.header("link") or ""),
             exchange.request,
             'a Link header with rel="next"',
             f"Link: {exchange.header('link') or '(none)'}",

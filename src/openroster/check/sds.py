@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from openroster.check.http import Predicate, Query, Session, where
 from openroster.check.outcomes import Outcomes
-from openroster.check.records import Record
+from openroster.check.records import Record, ref_ids
 from openroster.check.registry import define
 from openroster.check.responses import read_object, read_page
 
@@ -152,11 +152,10 @@ def teacher_with_email(session: Session, outcomes: Outcomes) -> Record | None:
     teachers = read_page(
         session, Query("/teachers", limit=100, offset=0, where=where(status="active")), "users", outcomes
     )
-    return (
-        next((t for t in teachers.records if isinstance(t.get("email"), str) and t["email"]), None)
-        if teachers
-        else None
-    )
+    if teachers is None:
+        return None
+    named = (t for t in teachers.records if isinstance(t.get("sourcedId"), str))  # one that can be asked for
+    return next((t for t in named if isinstance(t.get("email"), str) and t["email"]), None)
 
 
 def _email(session: Session, outcomes: Outcomes) -> None:
@@ -195,7 +194,7 @@ def _agents(session: Session, outcomes: Outcomes) -> None:
         )
         return
     for guardian in guardians.records[:5]:
-        agents = [a.get("sourcedId") for a in guardian.get("agents") or [] if isinstance(a, dict)]
+        agents = ref_ids(guardian, "agents")
         ok = outcomes.record(
             AGENTS,
             bool(agents),
@@ -208,7 +207,7 @@ def _agents(session: Session, outcomes: Outcomes) -> None:
         student = read_object(session, f"/users/{agents[0]}", "user", outcomes)
         if student is None:
             continue
-        back = [a.get("sourcedId") for a in student.get("agents") or [] if isinstance(a, dict)]
+        back = ref_ids(student, "agents")
         outcomes.record(
             AGENTS,
             student.get("role") == "student" and guardian.get("sourcedId") in back,

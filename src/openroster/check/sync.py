@@ -169,7 +169,8 @@ class Walk:
             for ref in value if isinstance(value, list) else (value,):
                 if isinstance(ref, dict) and isinstance(ref.get("sourcedId"), str):
                     self.refs.setdefault(name, {}).setdefault(ref["sourcedId"], sid)
-        text = record.get("dateLastModified")
+        given = record.get("dateLastModified")
+        text = given if isinstance(given, str) else None  # a list or object is no moment (and unhashable)
         if text not in self._instants:  # most records of an import share a few moments
             self._instants[text] = instant(text)
         moment = self._instants[text]

@@ -16,8 +16,9 @@ from openroster.model.catalogue import ENTITIES
 from openroster.store.boundaries import inside, offered_to_class, roots, visible_orgs, writable
 from openroster.store.schema import TABLES, category_orgs
 from openroster.store.writes import apply
-from tests.conftest import BACKENDS, load
+from tests.conftest import BACKENDS
 from tests.district import district
+from tests.store.stores import loaded
 
 DATA = district()
 LIMITS = {
@@ -31,9 +32,7 @@ LIMITS = {
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[sa.Engine]:
-    engine = load(tmp_path_factory.mktemp("boundaries"), DATA, backend=request.param)
-    yield engine
-    engine.dispose()
+    yield from loaded(request, tmp_path_factory, DATA)
 
 
 def records(name: str) -> list[dict[str, Any]]:

@@ -25,7 +25,8 @@ from openroster.model.catalogue import ENTITIES, Entity, Field, Kind
 from openroster.query.resolve import Condition, Criteria, Part
 from openroster.store.compile import criteria_condition, sort_key
 from openroster.store.schema import TABLES
-from tests.conftest import BACKENDS, load
+from tests.conftest import BACKENDS
+from tests.store.stores import loaded
 
 Record = dict[str, Any]
 ALPHABET = "abcxyzABCXYZéÉ0129-_."
@@ -92,9 +93,7 @@ DATA = generated_district()
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[sa.Engine]:
-    engine = load(tmp_path_factory.mktemp("compile"), DATA, backend=request.param)
-    yield engine
-    engine.dispose()
+    yield from loaded(request, tmp_path_factory, DATA)
 
 
 # --- The reference evaluation.

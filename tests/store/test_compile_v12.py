@@ -27,8 +27,9 @@ from openroster.query.resolve import TEXT_KINDS
 from openroster.query.resolve_v12 import Criteria12, resolve_field, resolve_v12
 from openroster.store.conditions import criteria_condition, sort_key
 from openroster.store.schema import TABLES
-from tests.conftest import BACKENDS, load
+from tests.conftest import BACKENDS
 from tests.district import district
+from tests.store.stores import loaded
 from tests.store.test_compile import ALPHABET, generated_district
 
 Doc = dict[str, Any]
@@ -43,9 +44,7 @@ def store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     records = district()
     records["org"] += DATA["org"]
     records["user"] += DATA["user"]
-    engine = load(tmp_path_factory.mktemp("compile12"), records, backend=request.param)
-    yield engine
-    engine.dispose()
+    yield from loaded(request, tmp_path_factory, records)
 
 
 def documents(engine: sa.Engine, entity: str) -> dict[str, Doc]:

@@ -16,8 +16,9 @@ from openroster.model.values import parse_datetime
 from openroster.store import gradebook
 from openroster.store.dialects import write_transaction
 from openroster.store.schema import TABLES, category_orgs
-from tests.conftest import BACKENDS, IMPORT_TIME, load
+from tests.conftest import BACKENDS, IMPORT_TIME
 from tests.district import district
+from tests.store.stores import loaded
 
 NOW = IMPORT_TIME + 86_400_000
 SCHOOL_2 = frozenset({"sch-2"})
@@ -26,9 +27,7 @@ SCHOOL_1 = frozenset({"sch-1", "dept-1"})
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[sa.Engine]:
-    engine = load(tmp_path_factory.mktemp("gradebook"), district(), backend=request.param)
-    yield engine
-    engine.dispose()
+    yield from loaded(request, tmp_path_factory, district())
 
 
 @pytest.fixture

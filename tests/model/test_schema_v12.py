@@ -14,6 +14,8 @@ from openroster.model.render_v12 import absolute_hrefs_v12, render_v12
 from openroster.model.schema_v12 import STATUS_SCHEMA, collection_schema, document_schema, single_schema
 from openroster.model.v12 import ENTITIES_V12
 from openroster.model.values import parse_datetime
+from tests.model.test_v12 import LINE_ITEM as LINE_ITEM_V12
+from tests.model.test_v12 import user
 
 BASE = "https://sis.example.org"
 TYPES = {"dist-1": "district", "sch-1": "school"}.get
@@ -32,34 +34,7 @@ def errors(entity: str, doc: dict[str, Any]) -> list[str]:
     return [e.message for e in validator.iter_errors(doc)]
 
 
-def user(**extra: Any) -> dict[str, Any]:
-    return {
-        "sourcedId": "u-1",
-        "status": "active",
-        "enabledUser": "true",
-        "orgs": ["sch-1"],
-        "role": "student",
-        "username": "u1",
-        "givenName": "Jo",
-        "familyName": "Smith",
-        **extra,
-    }
-
-
-LINE_ITEM = {
-    "sourcedId": "li-1",
-    "status": "active",
-    "title": "Lab",
-    "assignDate": parse_datetime("2025-09-08"),
-    "dueDate": parse_datetime("2025-09-15"),
-    "class": "cls-1",
-    "school": "sch-1",
-    "category": "cat-1",
-    "gradingPeriod": "gp-1",
-    "resultValueMin": 0.0,
-    "resultValueMax": 10.0,
-    "learningObjectiveSet": [{"source": "case", "learningObjectiveIds": ["a"]}],
-}
+LINE_ITEM = {**LINE_ITEM_V12, "learningObjectiveSet": [{"source": "case", "learningObjectiveIds": ["a"]}]}
 RECORDS: dict[str, dict[str, Any]] = {
     "org": {"sourcedId": "sch-1", "status": "active", "name": "S", "type": "school", "parent": "dist-1"},
     "academicSession": {

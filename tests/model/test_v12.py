@@ -44,6 +44,21 @@ def user(**extra: Any) -> dict[str, Any]:
     }
 
 
+LINE_ITEM: dict[str, Any] = {
+    "sourcedId": "li-1",
+    "status": "active",
+    "title": "Lab",
+    "assignDate": parse_datetime("2025-09-08"),
+    "dueDate": parse_datetime("2025-09-15"),
+    "class": "cls-1",
+    "school": "sch-1",
+    "category": "cat-1",
+    "gradingPeriod": "gp-1",
+    "resultValueMin": 0.0,
+    "resultValueMax": 10.0,
+}
+
+
 @pytest.mark.parametrize("org", DISTRICT_LEVEL_ORG_TYPES)
 def test_an_administrator_of_a_district_level_org_is_a_district_administrator(org: str) -> None:
     assert user_role("administrator", org) == "districtAdministrator"
@@ -168,20 +183,7 @@ def test_enrollment_roles_1_2_dropped_become_extension_tokens(role: str, shown: 
 
 
 def test_a_line_item_s_academic_session_is_its_stored_grading_period_under_both_names() -> None:
-    item = {
-        "sourcedId": "li-1",
-        "status": "active",
-        "title": "Lab",
-        "assignDate": parse_datetime("2025-09-08"),
-        "dueDate": parse_datetime("2025-09-15"),
-        "class": "cls-1",
-        "school": "sch-1",
-        "category": "cat-1",
-        "gradingPeriod": "gp-1",
-        "resultValueMin": 0.0,
-        "resultValueMax": 10.0,
-    }
-    doc = doc12("lineItem", item)
+    doc = doc12("lineItem", LINE_ITEM)
     session = {"href": "/ims/oneroster/rostering/v1p2/academicSessions/gp-1", "sourcedId": "gp-1"}
     assert doc["gradingPeriod"] == doc["academicSession"] == {**session, "type": "academicSession"}
     assert doc["category"]["href"] == "/ims/oneroster/gradebook/v1p2/categories/cat-1"

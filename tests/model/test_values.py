@@ -21,8 +21,9 @@ from openroster.model.values import (
     parse_year,
 )
 
-FIRST_MS = int((datetime(1, 1, 1, tzinfo=UTC) - datetime(1970, 1, 1, tzinfo=UTC)).total_seconds() * 1000)
-LAST_MS = int((datetime(9999, 12, 31, 23, 59, 59, 999000, tzinfo=UTC).timestamp()) * 1000)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+FIRST_MS = (datetime(1, 1, 1, tzinfo=UTC) - EPOCH) // timedelta(milliseconds=1)
+LAST_MS = (datetime(9999, 12, 31, 23, 59, 59, 999000, tzinfo=UTC) - EPOCH) // timedelta(milliseconds=1)
 
 
 @pytest.mark.parametrize("text", ["2024-02-29", "0001-01-01", "9999-12-31", "2025-09-01"])
@@ -126,7 +127,7 @@ def test_an_offset_date_time_names_the_same_instant_as_its_utc_form(
     sign = "+" if offset_min >= 0 else "-"
     hours, minutes = divmod(abs(offset_min), 60)
     text = f"{local:%Y-%m-%dT%H:%M:%S}.{local.microsecond // 1000:03d}{sign}{hours:02d}:{minutes:02d}"
-    assert parse_datetime(text) == (moment - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(milliseconds=1)
+    assert parse_datetime(text) == (moment - EPOCH) // timedelta(milliseconds=1)
 
 
 @pytest.mark.parametrize("text", ["2025", "0001", "9999"])

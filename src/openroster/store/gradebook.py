@@ -106,6 +106,8 @@ def _check(
     for field in entity.every_field:
         if field.derived is not None or field.name in problems:
             continue
+        if field.fallback is not None and field.fallback in problems:
+            continue  # filled from that field, the one the client is to fix: naming it would tell what it holds
         value = record.get(field.name)
         if value is None or value == "" or value == []:
             # gradingPeriod and fallbacks come from another field: only that one is the client's to fix.

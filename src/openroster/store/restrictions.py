@@ -89,7 +89,12 @@ def points_at(entity: Entity, field: Field, target_id: sa.ColumnElement[Any]) ->
     if field.kind is Kind.REF or field.name == "sourcedId":
         return column_of(entity, field) == target_id
     child = TABLES[entity.name].lists[field.name]
-    return sa.exists().where(child.c.owner == table.c.sourced_id, child.c.value == target_id)
+    # Correlated to every enclosing query: `target_id` may be two levels out (Through a list field).
+    return (
+        sa.exists()
+        .where(child.c.owner == table.c.sourced_id, child.c.value == target_id)
+        .correlate_except(child)
+    )
 
 
 def _match(entity: Entity, match: Match, params: Mapping[str, str]) -> sa.ColumnElement[bool]:

@@ -420,3 +420,60 @@ def test_the_scopes_ticked_are_the_scopes_granted(store: sa.Engine) -> None:
     assert none_ticked.status_code == 200
     reader = next(c for c in list_clients(store) if c.name == "Reader")
     assert set(reader.scopes) == set(DEFAULT_SCOPES)
+
+
+def _without(records: dict[str, list[dict[str, object]]], gone: str) -> dict[str, list[dict[str, object]]]:
+    """`records` without `gone` and every record that refers to it, or to one so removed, in turn."""
+    removed, kept = {gone}, {name: list(rows) for name, rows in records.items()}
+    while True:
+        before = len(removed)
+        for name, rows in kept.items():
+            refers = [r for r in rows if r["sourcedId"] in removed or set(map(str, _values(r))) & removed]
+            removed |= {str(r["sourcedId"]) for r in refers}
+            kept[name] = [r for r in rows if r not in refers]
+        if len(removed) == before:
+            return kept
+
+
+def _values(record: dict[str, object]) -> list[object]:
+    return [
+        v
+        for key, value in record.items()
+        if key != "sourcedId"
+        for v in (value if isinstance(value, list) else [value])
+    ]
+
+
+def test_a_bundle_that_became_invalid_after_its_check_is_refused_on_confirmation(
+    store: sa.Engine, tmp_path: Path
+) -> None:
+    from openroster.ingest.importer import import_bundle
+    from openroster.model.values import now_ms
+    from openroster.store.maintenance import prune_tombstones
+    from tests.district import IMPORT_TIME
+
+    records = district()
+    target = str(records["class"][-1]["sourcedId"])
+    enrollment = records["enrollment"][0] | {"sourcedId": "enr-late", "class": target}
+    delta = tmp_path / "late.zip"
+    write_bundle(delta, {"enrollment": [enrollment]}, mode="delta")
+    client, token = signed_in(store, "ada")
+    checked = _upload(client, token, delta)
+    assert "late.zip is ready to import" in checked.text
+    # Meanwhile the class leaves the district and its tombstone is pruned.
+    write_bundle(tmp_path / "without", _without(records, target))
+    import_bundle(store, tmp_path / "without", at_ms=IMPORT_TIME)
+    with store.begin() as conn:
+        prune_tombstones(conn, now_ms() - 86_400_000)
+    before = snapshot(store)
+    action = re.search(r'action="(/console/imports/[^"]+/import)"', checked.text)
+    assert action
+    answer = client.post(action.group(1), data={"csrf": token})
+    assert answer.status_code == 400
+    assert "1 problem(s) found; nothing was imported." in answer.text
+    after = snapshot(store)
+    assert {name: rows for name, rows in after.items() if name != "import_runs"} == {
+        name: rows for name, rows in before.items() if name != "import_runs"
+    }
+    history = answer.text.split('id="import-history"')[1].split("</tr>")[1]
+    assert "late.zip" in history and "ada" in history and "failed" in history

@@ -48,7 +48,7 @@ from openroster.console.sessions import COOKIE, SIGNIN_COOKIE, Session
 from openroster.errors import OpenRosterError, TooManyRequests
 from openroster.ingest.importer import import_bundle
 from openroster.ingest.problems import BundleInvalid
-from openroster.model.catalogue import ENTITIES
+from openroster.model.catalogue import ENTITIES_V11
 from openroster.model.v12 import ROSTERING_ROOT
 from openroster.model.values import format_datetime, now_ms
 from openroster.ops.credential_failures import CredentialFailures
@@ -439,8 +439,9 @@ class Console:
 
     def record(self, request: Request) -> Response:
         entity, sourced_id = request.path_params["entity"], request.path_params["sourced_id"]
-        if entity not in ENTITIES or ENTITIES[entity].association:
-            raise Refused(404, f"{entity!r} is not a kind of record.")
+        # Records as the 1.1 API serves them (the entities only 1.2 has are read through 1.2's).
+        if entity not in ENTITIES_V11 or ENTITIES_V11[entity].association:
+            raise Refused(404, f"{entity!r} is not a kind of record the console shows.")
         base = self.api_base(request)
         with self.engine.connect() as conn:
             record = browse.read_record(conn, entity, sourced_id, base)
@@ -456,8 +457,8 @@ class Console:
             pretty=pretty,
             members=members,
             classes=classes,
-            api_url=f"{base}{API_ROOT}/{ENTITIES[entity].path}/{sourced_id}",
-            linkable=set(ENTITIES),
+            api_url=f"{base}{API_ROOT}/{ENTITIES_V11[entity].path}/{sourced_id}",
+            linkable=set(ENTITIES_V11),
         )
 
     # --- readiness -------------------------------------------------------------------------------

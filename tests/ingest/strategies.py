@@ -35,6 +35,12 @@ user_id = st.fixed_dictionaries(
         "identifier": token.filter(lambda s: "{" not in s and "}" not in s),
     }
 )
+score_scale_value = st.fixed_dictionaries(
+    {
+        "itemValueLHS": token.filter(lambda s: not any(ch in s for ch in "{}:")),
+        "itemValueRHS": token.filter(lambda s: "{" not in s and "}" not in s),
+    }
+)
 
 
 def value(field: Field, pools: dict[str, list[str]] | None = None) -> st.SearchStrategy[Any]:
@@ -63,6 +69,8 @@ def value(field: Field, pools: dict[str, list[str]] | None = None) -> st.SearchS
         return st.lists(token, min_size=1, max_size=4)
     if kind is Kind.USER_IDS:
         return st.lists(user_id, min_size=1, max_size=3)
+    if kind is Kind.SCORE_SCALE_VALUES:
+        return st.lists(score_scale_value, min_size=1, max_size=3)
     raise AssertionError(kind)
 
 

@@ -182,6 +182,27 @@ def test_a_walk_across_an_import_continues_after_its_own_last_key_and_sees_each_
     assert walked == before
 
 
+def test_a_walk_whose_last_page_was_short_asks_once_more_after_the_count_grew_and_gets_nothing_again(
+    changing_store: tuple[sa.Engine, Callable[[], object]],
+) -> None:
+    engine, reimport = changing_store
+    with client_for(engine) as api:
+        before = all_ids(api, ACTIVE)
+        # A page size whose last page is short by fewer records than the import adds: the new
+        # X-Total-Count then says one more page follows the walk's end.
+        limit = next(n for n in range(20, 80) if 0 < n - len(before) % n < NEWCOMERS)
+        walked: list[str] = []
+        offset, total = 0, len(before)
+        while offset < total:
+            if offset == limit:
+                reimport()
+            answer = api.get(f"{BASE}/users?limit={limit}&offset={offset}&{ACTIVE}")
+            walked += [u["sourcedId"] for u in answer.json()["users"]]
+            offset, total = offset + limit, int(answer.headers["X-Total-Count"])
+    assert offset > len(before)  # it did ask past its own end
+    assert walked == before
+
+
 def test_after_an_import_a_page_other_than_a_clients_next_one_is_the_offset_of_the_new_revision(
     changing_store: tuple[sa.Engine, Callable[[], object]],
 ) -> None:

@@ -126,7 +126,9 @@ def read_page(
         if not shifted:  # a shifted walk's key at this offset is not the revision's
             seek.put(("end", walk, query.offset + len(rows)), rows[-1][1])
         if walker is not None:
-            ends = f"{revision}:{int(shifted)}:{query.offset + len(rows)}:{rows[-1][1]}"
+            # Where the client asks next: offset + limit, also after a short last page (a walk
+            # counted by X-Total-Count asks once more when the count grew under it).
+            ends = f"{revision}:{int(shifted)}:{query.offset + query.limit}:{rows[-1][1]}"
             seek.put(("continue", walker, document, shape), ends)
     return Page([row[0] for row in rows], total, more)
 

@@ -278,13 +278,13 @@ class _ProgressReport:
         self.tasks: dict[str, Any] = {}
         self.phase = ""
 
-    def __call__(self, stage: str, rows: int) -> None:
+    def __call__(self, stage: str, rows: int, total: int | None = None) -> None:
         phase = stage.split()[0]
         if self.phases and phase != self.phase and phase in _PHASES:
             err.print(_PHASES[phase], highlight=False)
         self.phase = phase
         if stage not in self.tasks:
-            self.tasks[stage] = self.bar.add_task(stage, total=None)
+            self.tasks[stage] = self.bar.add_task(stage, total=total)
         self.bar.update(self.tasks[stage], completed=rows)
 
 

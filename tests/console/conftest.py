@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -62,3 +63,19 @@ def snapshot(engine: sa.Engine) -> dict[str, list[tuple[object, ...]]]:
             for table in metadata.sorted_tables
             if table is not console_sessions
         }
+
+
+def imports_finished() -> None:
+    """Wait for the imports the console started in the background to end."""
+    for thread in threading.enumerate():
+        if thread.name == "console-import":
+            thread.join()
+
+
+def confirm_import(client: TestClient, token: str, checked: httpx.Response) -> str:
+    """Confirm the checked upload's import; the URL of its progress page."""
+    action = re.search(r'action="(/console/imports/[^"]+/import)"', checked.text)
+    assert action, checked.text
+    started = client.post(action.group(1), data={"csrf": token})
+    assert started.status_code == 303, started.text
+    return started.headers["location"]

@@ -171,3 +171,22 @@ def test_the_overview_warns_of_a_client_with_errors_in_the_last_hour(store: sa.E
         f'The API client <a href="/console/clients/{client_id}/activity">Erring vendor</a> had 1 error(s)'
         in page
     )
+
+
+def test_shutdown_writes_what_was_recorded_then_records_no_more(store: sa.Engine) -> None:
+    from tests.conftest import app_for
+
+    app = app_for(store)
+    recorder = app.state.note_activity.__self__
+    with TestClient(app, base_url="http://sis.example.org") as client:
+        _, bearer = _bearer(client, store, "School Data Sync")
+        assert client.get(USERS, headers=bearer).status_code == 200
+        assert recorder.buffer  # kept in memory, not yet written
+        assert _kept(store) == 0
+    # The app shut down (lifespan): the token request and the read are written, the writer ended.
+    assert _kept(store) == 2
+    assert recorder.thread is None and not recorder.buffer
+    recorder.note(
+        {"client": "someone", "method": "GET", "path": USERS, "status": 200, "records": 1, "ms": 1}, b""
+    )
+    assert not recorder.buffer and recorder.thread is None  # a closed app keeps nothing to write

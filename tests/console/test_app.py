@@ -18,7 +18,7 @@ from openroster.auth.clients import list_clients
 from openroster.ingest.writer import write_bundle
 from openroster.model.catalogue import ENTITIES
 from openroster.store.schema import TABLES
-from tests.console.conftest import browser, signed_in, snapshot
+from tests.console.conftest import browser, confirm_import, imports_finished, signed_in, snapshot
 from tests.district import district
 
 # Every form that changes something: (path, fields besides the token). {client} is a client's id.
@@ -289,10 +289,14 @@ def test_a_good_bundle_is_checked_then_imported_on_confirmation(store: sa.Engine
     assert _active(store, "user") == users  # checking writes nothing
     action = re.search(r'action="(/console/imports/[^"]+/import)"', checked.text)
     assert action
-    done = client.post(action.group(1), data={"csrf": token})
+    progress = confirm_import(client, token, checked)
+    imports_finished()
+    done = client.get(progress)
     assert done.status_code == 200 and "Imported next-term.zip" in done.text
+    assert 'http-equiv="refresh"' not in done.text  # finished: the page stays
+    assert re.search(r'<th scope="row">user</th><td class="n">11</td><td class="n">1</td>', done.text)
     assert _active(store, "user") == users + 1
-    history = done.text.split('id="import-history"')[1]
+    history = client.get("/console/imports").text.split('id="import-history"')[1]
     assert "next-term.zip" in history and "ada" in history and "user 1/0/0" in history
     assert client.post(action.group(1), data={"csrf": token}).status_code == 404  # imported once only
     overview = client.get("/console/").text
@@ -466,14 +470,14 @@ def test_a_bundle_that_became_invalid_after_its_check_is_refused_on_confirmation
     with store.begin() as conn:
         prune_tombstones(conn, now_ms() - 86_400_000)
     before = snapshot(store)
-    action = re.search(r'action="(/console/imports/[^"]+/import)"', checked.text)
-    assert action
-    answer = client.post(action.group(1), data={"csrf": token})
-    assert answer.status_code == 400
+    progress = confirm_import(client, token, checked)
+    imports_finished()
+    answer = client.get(progress)
+    assert answer.status_code == 200 and "late.zip was not imported" in answer.text
     assert "1 problem(s) found; nothing was imported." in answer.text
     after = snapshot(store)
     assert {name: rows for name, rows in after.items() if name != "import_runs"} == {
         name: rows for name, rows in before.items() if name != "import_runs"
     }
-    history = answer.text.split('id="import-history"')[1].split("</tr>")[1]
+    history = client.get("/console/imports").text.split('id="import-history"')[1].split("</tr>")[1]
     assert "late.zip" in history and "ada" in history and "failed" in history

@@ -58,25 +58,39 @@ def test_hits_are_bounded(store: sa.Engine) -> None:
     assert enrollments is not None
 
 
-@pytest.mark.parametrize("entity", [name for name, e in ENTITIES_V11.items() if not e.association])
-def test_every_kind_of_record_is_shown_as_the_api_serves_it(store: sa.Engine, entity: str) -> None:
+def _shown_json(page: str, element: str) -> object:
+    shown = re.search(rf'<pre id="{element}">(.*?)</pre>', page, re.S)
+    assert shown, element
+    return json.loads(html.unescape(shown.group(1)))
+
+
+def _served_json(path: str, store: sa.Engine) -> object:
     from tests.conftest import client_for
 
+    served = client_for(store).get(path.removeprefix("http://sis.example.org"))
+    assert served.status_code == 200, path
+    return json.loads(served.text.replace("https://sis.example.org", "http://sis.example.org"))
+
+
+@pytest.mark.parametrize("entity", [name for name, e in ENTITIES_V11.items() if not e.association])
+def test_every_kind_of_record_is_shown_as_each_api_version_serves_it(store: sa.Engine, entity: str) -> None:
     table = TABLES[entity].main
     with store.connect() as conn:
-        sourced_id = conn.execute(sa.select(table.c.sourced_id).limit(1)).scalar_one()
+        sourced_id, doc_v12 = conn.execute(sa.select(table.c.sourced_id, table.c.doc_v12).limit(1)).one()
     client, _ = signed_in(store, "vic")
     page = client.get(f"/console/records/{entity}/{sourced_id}")
     assert page.status_code == 200
-    shown = re.search(r'<pre id="record-json">(.*?)</pre>', page.text, re.S)
-    assert shown
     api_url = re.search(r"<dt>API URL</dt><dd><code>([^<]+)</code>", page.text)
-    assert api_url
-    path = api_url.group(1).removeprefix("http://sis.example.org")
-    served = client_for(store).get(path)
-    assert served.status_code == 200, path
-    expected = served.text.replace("https://sis.example.org", "http://sis.example.org")
-    assert json.loads(html.unescape(shown.group(1))) == json.loads(expected)
+    assert api_url and "/ims/oneroster/v1p1/" in api_url.group(1)
+    assert _shown_json(page.text, "record-json") == _served_json(api_url.group(1), store)
+    if entity in ("user", "org", "class", "course", "academicSession", "enrollment"):
+        assert doc_v12 is not None  # a 1.1 district's records are served by 1.2 too
+    if doc_v12 is None:
+        assert 'id="record-json-v12"' not in page.text
+        return
+    url_v12 = re.search(r'<code id="api-url-v12">([^<]+)</code>', page.text)
+    assert url_v12 and f"/{sourced_id}" in url_v12.group(1) and "/v1p2/" in url_v12.group(1)
+    assert _shown_json(page.text, "record-json-v12") == _served_json(url_v12.group(1), store)
 
 
 def test_a_search_needs_a_known_kind_and_an_empty_one_lists_nothing(store: sa.Engine) -> None:

@@ -170,7 +170,7 @@ def test_a_file_that_changes_after_it_was_checked_is_not_imported(
     before = snapshot(engine)
     write_bundle(tmp_path / "next", second_term(district()))
 
-    def change_users_once_writing_starts(stage: str, rows: int) -> None:
+    def change_users_once_writing_starts(stage: str, rows: int, total: int | None) -> None:
         if stage == "writing orgs.csv" and rows == 0:
             rewrite_cell(tmp_path / "next" / "users.csv", 3, column, value)
 
@@ -187,21 +187,40 @@ def test_a_file_that_changes_after_it_was_checked_is_not_imported(
     engine.dispose()
 
 
-def test_progress_reports_reading_then_writing_every_batch(tmp_path: Path) -> None:
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_progress_reports_reading_then_writing_every_batch(backend: str, tmp_path: Path) -> None:
     write_bundle(tmp_path / "bundle", district())
-    engine = fresh_engine("sqlite", tmp_path)
-    calls: list[tuple[str, int]] = []
-    import_bundle(
-        engine, tmp_path / "bundle", batch_size=4, progress=lambda stage, rows: calls.append((stage, rows))
+    engine = fresh_engine(backend, tmp_path / "store")
+    calls: list[tuple[str, int, int | None]] = []
+    summary = import_bundle(
+        engine,
+        tmp_path / "bundle",
+        batch_size=4,
+        progress=lambda stage, rows, total: calls.append((stage, rows, total)),
     )
     engine.dispose()
-    assert [rows for stage, rows in calls if stage == "writing users.csv"] == [0, 4, 8, 10]
-    assert [rows for stage, rows in calls if stage == "reading users.csv"] == [0, 10]
+    assert [(rows, total) for stage, rows, total in calls if stage == "writing users.csv"] == [
+        (0, 10),
+        (4, 10),
+        (8, 10),
+        (10, 10),
+    ]
+    assert [(rows, total) for stage, rows, total in calls if stage == "reading users.csv"] == [
+        (0, None),
+        (10, None),
+    ]
     files = [ENTITIES[name].csv_file for name in load_order(V11)]
-    assert list(dict.fromkeys(stage for stage, _ in calls)) == (
+    for name, count in summary.records.items():  # every file's counts rise to its rows
+        for phase in ("reading", "writing"):
+            done = [rows for stage, rows, _ in calls if stage == f"{phase} {ENTITIES[name].csv_file}"]
+            assert done == sorted(done) and done[-1] == count, (phase, name, done)
+    updated = [stage for stage, _, _ in calls if stage.startswith("updating")]
+    assert updated and all(stage.removeprefix("updating ") in files for stage in updated)
+    assert list(dict.fromkeys(stage for stage, _, _ in calls)) == (
         [f"reading {f}" for f in files]
         + [f"writing {f}" for f in files]
-        + ["updating records that show related ones", "committing"]
+        + list(dict.fromkeys(updated))
+        + ["committing"]
     )
 
 

@@ -182,7 +182,7 @@ def test_an_interrupted_import_leaves_its_trace(
     good = tmp_path / "good"
     write_bundle(good, district())
 
-    def interrupt(stage: str, rows: int) -> None:
+    def interrupt(stage: str, rows: int, total: int | None) -> None:
         if stage.startswith("writing"):
             raise KeyboardInterrupt
 

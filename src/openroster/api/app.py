@@ -5,6 +5,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import TYPE_CHECKING
 
 import orjson
 import sqlalchemy as sa
@@ -81,6 +84,9 @@ from openroster.store.page_memory import PageMemory
 from openroster.store.reads import read_one, read_page
 from openroster.store.restrictions import Boundary, Restriction
 from openroster.store.writes import revision
+
+if TYPE_CHECKING:
+    from openroster.console.activity import Recorder
 
 log = logging.getLogger("openroster.api")
 
@@ -527,6 +533,7 @@ def create_app(
 
         recorder = Recorder(engine, settings.console_activity_days)
         app.state.note_activity = recorder.note
+        app.router.lifespan_context = _stopping(recorder)
     if settings.console and not settings.console_port:
         from openroster.console.app import PREFIX, create_console
 
@@ -534,6 +541,17 @@ def create_app(
         app.router.default = beside(PREFIX, console, app.router.default)
     app.state.service = service
     return app
+
+
+def _stopping(recorder: Recorder) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
+    """The app's lifespan: at shutdown the sync activity recorded is written, then no more."""
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        await run_in_threadpool(recorder.stop)
+
+    return lifespan
 
 
 def beside(prefix: str, other: ASGIApp, app: ASGIApp) -> ASGIApp:

@@ -38,11 +38,12 @@ class Recorder:
         self.wake = threading.Event()
         self.thread: threading.Thread | None = None  # runs while requests are buffered
         self.registered = False  # to be written at exit too
+        self.stopped = False  # the app shut down: nothing more is kept or written
         self.dropped = 0
 
     def note(self, entry: dict[str, object], query: bytes) -> None:
         """Keep one request of an authenticated client (the audit log's entry)."""
-        if entry["client"] is None:
+        if entry["client"] is None or self.stopped:
             return
         row = {
             "at_ms": now_ms(),
@@ -84,12 +85,25 @@ class Recorder:
             with self.lock:
                 self.buffer[:0] = rows
 
+    def stop(self) -> None:
+        """Write what is buffered and stop (the app shuts down, its store may go next)."""
+        with self.lock:
+            self.stopped = True
+            thread = self.thread
+        self.wake.set()
+        if thread is not None:
+            thread.join()
+        self.flush()
+        if self.registered:
+            atexit.unregister(self.flush)
+            self.registered = False
+
     def _run(self) -> None:
         while True:
             self.wake.wait(FLUSH_SECONDS)
             self.flush()
             with self.lock:
-                if not self.buffer:  # idle: the next request starts a thread again
+                if not self.buffer or self.stopped:  # idle: the next request starts a thread again
                     self.thread = None
                     return
 

@@ -41,15 +41,22 @@ from openroster.auth.clients import (
 )
 from openroster.auth.keys import ServerKeys
 from openroster.config import Settings
-from openroster.console import accounts, activity, browse, overview, readiness, sessions, staging
+from openroster.console import (
+    accounts,
+    activity,
+    browse,
+    import_jobs,
+    overview,
+    readiness,
+    sessions,
+    staging,
+)
 from openroster.console.activity import Recorder
 from openroster.console.audit import audit_change
 from openroster.console.sessions import COOKIE, SIGNIN_COOKIE, Session
 from openroster.errors import OpenRosterError, TooManyRequests
-from openroster.ingest.importer import import_bundle
-from openroster.ingest.problems import BundleInvalid
 from openroster.model.catalogue import ENTITIES_V11
-from openroster.model.v12 import ROSTERING_ROOT
+from openroster.model.v12 import ENTITIES_V12, ROSTERING_ROOT, href_root
 from openroster.model.values import format_datetime, now_ms
 from openroster.ops.credential_failures import CredentialFailures
 from openroster.ops.health import Readiness
@@ -60,6 +67,7 @@ HISTORY = 50  # imports shown on the imports page
 RECENT = 50  # requests, errors and syncs shown on a client's activity page
 DAY_MS = 86_400_000
 UPLOAD_CHUNK = 1 << 20
+REFRESH_SECONDS = 2  # how often a running import's progress page reloads itself
 _HEADERS = {
     "Cache-Control": "no-store",  # pages may show a secret once
     "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'; form-action 'self'",
@@ -391,6 +399,7 @@ class Console:
         return self.render(request, "import_checked.html", 400 if checked.total else 200, checked=checked)
 
     async def import_run(self, request: Request) -> Response:
+        """Start importing a checked upload in the background and show its progress."""
         session, _ = await self.form(request)
         upload_id = request.path_params["upload_id"]
         bundle = staging.staged_bundle(self.staging, upload_id)
@@ -401,19 +410,23 @@ class Console:
                 "upload the bundle again.",
             )
         try:
-            summary = await run_in_threadpool(
-                lambda: import_bundle(self.engine, bundle, run_by=session.account.name)
-            )
-        except BundleInvalid as exc:
-            return self.imports_page(
-                request, 400, error=f"{exc.total} problem(s) found; nothing was imported."
-            )
-        except OpenRosterError as exc:
-            return self.imports_page(request, 400, error=f"{exc} Nothing was imported.")
-        finally:
-            staging.drop(self.staging, upload_id)
-        audit_change(session.account.name, "import", bundle.name)
-        return self.imports_page(request, summary=summary, imported=bundle.name)
+            import_jobs.start(self.staging, upload_id, bundle, self.engine, session.account.name)
+        except import_jobs.ImportRunning as running:
+            other = import_jobs.read_state(self.staging, running.upload_id) if running.upload_id else None
+            which = f" ({other.bundle}, started by {other.run_by})" if other else ""
+            raise Refused(
+                409,
+                f"Another import{which} is running, so this one was not started and nothing was "
+                "changed. Confirm again once it has ended (the imports page shows it in the history).",
+            ) from None
+        return RedirectResponse(f"{PREFIX}/imports/{upload_id}/progress", status_code=303, headers=_HEADERS)
+
+    def import_progress(self, request: Request) -> Response:
+        upload_id = request.path_params["upload_id"]
+        state = import_jobs.read_state(self.staging, upload_id) if staging.is_upload_id(upload_id) else None
+        if state is None:
+            raise Refused(404, "There is no such import (its progress is kept for a day).")
+        return self.render(request, "import_progress.html", state=state, refresh=REFRESH_SECONDS)
 
     def import_problems(self, request: Request) -> Response:
         text = staging.problems_text(self.staging, request.path_params["upload_id"])
@@ -449,15 +462,17 @@ class Console:
             classes = browse.user_classes(conn, sourced_id) if entity == "user" else []
         if record is None:
             raise Refused(404, f"There is no {entity} with sourcedId {sourced_id!r}.")
-        pretty = orjson.dumps(orjson.loads(record.body), option=orjson.OPT_INDENT_2).decode()
+        path = f"{ENTITIES_V11[entity].path}/{sourced_id}"
         return self.render(
             request,
             "record.html",
             record=record,
-            pretty=pretty,
+            pretty=_pretty(record.body),
+            pretty_v12=_pretty(record.body_v12) if record.body_v12 is not None else None,
             members=members,
             classes=classes,
-            api_url=f"{base}{API_ROOT}/{ENTITIES_V11[entity].path}/{sourced_id}",
+            api_url=f"{base}{API_ROOT}/{path}",
+            api_url_v12=f"{base}{href_root(entity)}/{path}" if entity in ENTITIES_V12 else None,
             linkable=set(ENTITIES_V11),
         )
 
@@ -481,6 +496,10 @@ class Console:
         if last is None or not last.html:
             raise Refused(404, "No readiness report yet: run the check first.")
         return HTMLResponse(last.html, headers=_HEADERS)
+
+
+def _pretty(body: bytes) -> str:
+    return orjson.dumps(orjson.loads(body), option=orjson.OPT_INDENT_2).decode()
 
 
 def _may_change(session: Session) -> None:
@@ -530,6 +549,7 @@ def create_console(
         Route(f"{PREFIX}/imports", view(console.imports)),
         Route(f"{PREFIX}/imports/check", page(console.import_check), methods=["POST"]),
         Route(f"{PREFIX}/imports/{{upload_id}}/import", page(console.import_run), methods=["POST"]),
+        Route(f"{PREFIX}/imports/{{upload_id}}/progress", view(console.import_progress)),
         Route(f"{PREFIX}/imports/{{upload_id}}/problems.txt", view(console.import_problems)),
         Route(f"{PREFIX}/browse", view(console.browse)),
         Route(f"{PREFIX}/records/{{entity}}/{{sourced_id}}", view(console.record)),

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from openroster.api.responses import single_body
 from openroster.model.catalogue import ENTITIES
+from openroster.model.render_v12 import absolute_hrefs_v12
 from openroster.store.schema import TABLES
 
 # What each searchable kind is found by (besides its sourcedId), and the columns that name a hit.
@@ -39,7 +40,8 @@ class Record:
     status: str
     date_last_modified: int
     first_seen_ms: int
-    body: bytes  # the API's answer to GET <collection>/<sourcedId>, byte for byte
+    body: bytes  # the 1.1 API's answer to GET <collection>/<sourcedId>, byte for byte
+    body_v12: bytes | None  # the 1.2 API's, when the record has a 1.2 document
     references: list[tuple[str, str, str]]  # (field, type, sourcedId) of each GUIDRef
 
 
@@ -83,15 +85,28 @@ def _references(value: Any, where: str = "") -> Iterator[tuple[str, str, str]]:
 def read_record(conn: sa.Connection, entity: str, sourced_id: str, base_url: str) -> Record | None:
     table = TABLES[entity].main
     row = conn.execute(
-        sa.select(table.c.status, table.c.date_last_modified, table.c.first_seen_ms, table.c.doc).where(
-            table.c.sourced_id == sourced_id
-        )
+        sa.select(
+            table.c.status, table.c.date_last_modified, table.c.first_seen_ms, table.c.doc, table.c.doc_v12
+        ).where(table.c.sourced_id == sourced_id)
     ).first()
     if row is None:
         return None
-    body = single_body(ENTITIES[entity].single_key, row.doc, base_url)
+    key = ENTITIES[entity].single_key
+    body = single_body(key, row.doc, base_url)
+    body_v12 = None
+    if row.doc_v12 is not None:
+        body_v12 = absolute_hrefs_v12(b'{"' + key.encode() + b'":' + row.doc_v12 + b"}", base_url)
     references = list(_references(orjson.loads(row.doc)))
-    return Record(entity, sourced_id, row.status, row.date_last_modified, row.first_seen_ms, body, references)
+    return Record(
+        entity,
+        sourced_id,
+        row.status,
+        row.date_last_modified,
+        row.first_seen_ms,
+        body,
+        body_v12,
+        references,
+    )
 
 
 @dataclass(frozen=True)

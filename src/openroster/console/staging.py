@@ -88,6 +88,10 @@ def _more(total: int, kept: int) -> str:
     return f"... and {total - kept} more problems of the same kinds.\n" if total > kept else ""
 
 
+def is_upload_id(upload_id: str) -> bool:
+    return bool(_ID.match(upload_id))
+
+
 def staged_bundle(folder: Path, upload_id: str) -> Path | None:
     """The bundle of a checked upload without problems, or None (unknown, dropped or refused)."""
     place = folder / upload_id

@@ -48,6 +48,10 @@ BATCH_SIZE = 5000  # records read, compared and written at a time
 DERIVED_SOURCES = frozenset(source for e in ENTITIES.values() for source in derived_sources(e))
 # What only 1.2 holds of a user, which a 1.1 users.csv replaces.
 _USER_RECORDS_12 = ("role", "userProfile")
+# Told where an import is: (stage, rows done, rows in all when known). The stages, in order:
+# "reading <file>" (checking, every few thousand rows), "writing <file>" (every batch),
+# "updating <file>" (records showing related ones, every batch) and "committing".
+Progress = Callable[[str, int, int | None], None]
 
 
 @dataclass(frozen=True)
@@ -62,7 +66,7 @@ def import_bundle(
     engine: sa.Engine,
     path: Path,
     *,
-    progress: Callable[[str, int], None] | None = None,
+    progress: Progress | None = None,
     at_ms: int | None = None,
     batch_size: int = BATCH_SIZE,
     run_by: str | None = None,
@@ -73,11 +77,11 @@ def import_bundle(
     or all of the new data. Either way the import log (store/import_log.py) records how it ended,
     the bundle's name and `run_by` (the console account that ran it, if any). Raises BundleInvalid
     (and BundleChanged, writing nothing, when a file changes between validation and writing).
-    Records are written `batch_size` at a time.
+    Records are written `batch_size` at a time; `progress` is told where the import is.
     """
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
-    report = progress or (lambda stage, rows: None)
+    report: Progress = progress or (lambda stage, done, total: None)
     migrate.prepare(engine)
     started = now_ms()
     try:
@@ -85,7 +89,7 @@ def import_bundle(
             checked = check_bundle(
                 path,
                 stored_ids=lambda name: IdSet(each_stored_id(conn, ENTITIES[name])),
-                progress=lambda name, rows: report(f"reading {name}", rows),
+                progress=lambda file, rows: report(f"reading {file}", rows, None),
                 keep=DERIVED_SOURCES,
             )
         stamp = at_ms if at_ms is not None else now_ms()
@@ -95,16 +99,16 @@ def import_bundle(
             import_log.record(
                 conn, ImportRun(started, now_ms(), True, None, Path(path).name, run_by, changes)
             )
-            report("committing", 0)
+            report("committing", 0, None)
     except BaseException as exc:  # interrupted too: every import that fails leaves its trace
         import_log.record_failure(
-            engine, ImportRun(started, now_ms(), False, _failure(exc), Path(path).name, run_by)
+            engine, ImportRun(started, now_ms(), False, describe_failure(exc), Path(path).name, run_by)
         )
         raise
     return summary
 
 
-def _failure(exc: BaseException) -> str:
+def describe_failure(exc: BaseException) -> str:
     """What went wrong, for the import log (served by /ready without authentication): the kind of
     failure and counts, never a value from the bundle."""
     if isinstance(exc, BundleInvalid):
@@ -132,7 +136,7 @@ class _Import:
         conn: sa.Connection,
         checked: CheckedBundle,
         stamp: int,
-        report: Callable[[str, int], None],
+        report: Progress,
         batch_size: int,
     ) -> None:
         self.conn, self.checked, self.stamp, self.report = conn, checked, stamp, report
@@ -166,15 +170,15 @@ class _Import:
         # school changes its district's children; classResources.csv changes classes).
         touched = set(supplied)
         self._views.clear()
-        self.report("updating records that show related ones", 0)
         for name in LOAD_ORDER:
             entity = ENTITIES[name]
             if derived_sources(entity) & touched:
                 derived = derive(entity, self._sources(name))
+                stored = record_batches(self.conn, entity, self.batch_size)
                 counts = apply_batches(
                     self.conn,
                     entity,
-                    self._completed(name, record_batches(self.conn, entity, self.batch_size), derived),
+                    self._completed(name, self._reported(f"updating {entity.csv_file}", stored), derived),
                     derived,
                     self.stamp,
                     present=None,
@@ -244,16 +248,23 @@ class _Import:
 
     def _file_batches(self, name: str) -> Iterator[list[dict[str, Any]]]:
         """The records of `name`'s file in batches, reporting progress as they are written."""
-        stage = f"writing {ENTITIES[name].csv_file}"
-        self.report(stage, 0)
-        done = 0
-        for batch in _batches(replay(self.checked, name), self.batch_size):
+        total = self.checked.counts[name]
+        for batch in self._reported(
+            f"writing {ENTITIES[name].csv_file}", _batches(replay(self.checked, name), self.batch_size), total
+        ):
             self._note_future(name, batch)
             yield batch
+
+    def _reported(
+        self, stage: str, batches: Iterable[list[dict[str, Any]]], total: int | None = None
+    ) -> Iterator[list[dict[str, Any]]]:
+        """`batches`, reporting `stage` before the first and after each one is written."""
+        self.report(stage, 0, total)
+        done = 0
+        for batch in batches:
+            yield batch
             done += len(batch)
-            self.report(stage, done)
-        if done == 0:
-            self.report(stage, 0)
+            self.report(stage, done, total)
 
     def _note_future(self, name: str, batch: list[dict[str, Any]]) -> None:
         """Count rows dated after this import: they stay in every delta sync until that moment."""

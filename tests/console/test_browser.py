@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import zipfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -80,6 +81,25 @@ def page(chromium: Any) -> Iterator[Any]:
     context = chromium.new_context(accept_downloads=True)
     yield context.new_page()
     context.close()
+
+
+@contextmanager
+def writes_held(engine: sa.Engine) -> Iterator[None]:
+    """Other writers wait while this is open: SQLite's write lock, or a lock on PostgreSQL's users."""
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            raw = conn.connection.driver_connection
+            assert raw is not None
+            raw.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            finally:
+                raw.execute("ROLLBACK")
+        else:
+            with conn.begin() as transaction:
+                conn.execute(sa.text(f"LOCK TABLE {TABLES['user'].main.name} IN SHARE MODE"))
+                yield
+                transaction.rollback()
 
 
 def shot(page: Any, name: str) -> None:
@@ -183,6 +203,8 @@ def test_a_broken_bundle_shows_its_problems_and_changes_nothing(
 
 
 def test_a_good_bundle_is_imported_and_the_counts_move(page: Any, console: Console, tmp_path: Path) -> None:
+    from playwright.sync_api import expect
+
     bundle = tmp_path / "next-term.zip"
     write_demo_bundle(bundle, schools=3, students=320, seed=1)
     sign_in(page, console)
@@ -192,11 +214,28 @@ def test_a_good_bundle_is_imported_and_the_counts_move(page: Any, console: Conso
     page.get_by_role("button", name="Check the bundle").click()
     assert page.get_by_role("heading", level=1).inner_text() == "next-term.zip is ready to import"
     shot(page, "import-ready")
-    page.get_by_role("button", name="Import next-term.zip").click()
-    assert page.get_by_role("heading", name="Imported next-term.zip").is_visible()
+    with writes_held(console.engine):  # the import waits for the lock: its progress shows
+        page.get_by_role("button", name="Import next-term.zip").click()
+        assert page.get_by_role("heading", level=1).inner_text() == "Importing next-term.zip"
+        # It reloads itself until the import waits: SQLite's before writing anything (every file
+        # checked), PostgreSQL's when it comes to write users.
+        waits = (
+            re.compile(r"\d rows") if console.engine.dialect.name == "sqlite" else "Writing users.csv: 0 of"
+        )
+        expect(page.locator("#import-stage")).to_contain_text(waits, timeout=120_000)
+        status = page.get_by_role("status")
+        assert "Started by demo-admin" in status.inner_text()
+        assert status.get_attribute("aria-live") == "polite"
+        assert status.locator("progress").count() == 1
+        shot(page, "import-progress")
+    # The page reloads itself until the import has ended, then shows its result.
+    expect(page.get_by_role("heading", name="Imported next-term.zip")).to_be_visible(timeout=120_000)
+    assert "The import succeeded" in page.locator("#import-outcome").inner_text()
+    assert page.locator("#import-result tbody tr").count() > 0
+    shot(page, "import-done")
+    page.get_by_role("link", name="Back to the imports").click()
     history = page.locator("#import-history tbody tr").first.inner_text()
     assert "next-term.zip" in history and "demo-admin" in history and "succeeded" in history
-    shot(page, "import-done")
     page.get_by_role("link", name="Overview").click()
     after = page.locator('[data-entity="user"]').inner_text()
     assert int(after.replace(",", "")) > int(before.replace(",", ""))

@@ -302,6 +302,8 @@ def test_find_a_student_by_email_and_open_their_classes(page: Any, console: Cons
     page.locator(f'#hits a[href$="/records/user/{sourced_id}"]').click()
     assert page.get_by_role("heading", level=1).inner_text() == f"user {sourced_id}"
     assert f'"email": "{email}"' in page.locator("#record-json").inner_text()
+    assert f'"email": "{email}"' in page.locator("#record-json-v12").inner_text()  # districts serve both
+    assert "/ims/oneroster/rostering/v1p2/users/" in page.locator("#api-url-v12").inner_text()
     shot(page, "record-user")
     classes = page.locator("#user-classes a")
     assert classes.count() >= 1

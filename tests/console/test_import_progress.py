@@ -125,6 +125,7 @@ def test_a_second_import_while_one_runs_is_refused_and_changes_nothing(
         "Another import (next-term.zip, started by ada) is running, so this one was not started and "
         "nothing was changed." in refused.text
     )
+    assert snapshot(store) == before
     held.release()
     assert snapshot(store) != before  # the first one went through
     after_first = snapshot(store)

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from openroster.ingest.writer import write_bundle
 from tests.conftest import free_port
-from tests.console.conftest import browser, signed_in
+from tests.console.conftest import browser, imports_finished, signed_in
 from tests.district import district
 
 PAGES = [
@@ -82,7 +82,8 @@ def test_every_change_is_on_the_audit_log_with_the_accounts_name(
             ).text
         action = re.search(r'action="(/console/imports/[^"]+/import)"', checked)
         assert action
-        client.post(action.group(1), data={"csrf": token})
+        assert client.post(action.group(1), data={"csrf": token}).status_code == 303
+        imports_finished()  # logged when it has succeeded
         client.post("/console/readiness", data={"csrf": token})
     lines = [json.loads(r.getMessage()) for r in caplog.records if r.getMessage().startswith('{"console"')]
     assert [(line["console"], line["action"]) for line in lines] == [

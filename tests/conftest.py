@@ -18,6 +18,7 @@ from openroster.auth.clients import add_client
 from openroster.auth.keys import generate_master_key, load_keys
 from openroster.auth.scopes import ALL
 from openroster.config import Settings
+from openroster.console.activity import Recorder
 from openroster.ingest.importer import import_bundle
 from openroster.ingest.writer import write_bundle
 from openroster.ops.limits import SERVER_DEFAULTS, ClientLimits
@@ -55,6 +56,7 @@ def new_database(backend: str, tmp_path: Path) -> str:
 
 _counter = itertools.count()
 _created: list[str] = []
+_recorders: list[Recorder] = []  # the apps' sync activity, written before their stores go
 
 
 def load(
@@ -73,6 +75,8 @@ def load(
 @pytest.fixture(scope="session", autouse=True)
 def _drop_test_databases() -> Iterator[None]:
     yield
+    for recorder in _recorders:
+        recorder.stop()
     if not _created:
         return
     admin = sa.create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
@@ -88,9 +92,10 @@ KEYS = load_keys(SERVER_KEY, Path("unused"), create=False)
 
 
 def app_for(engine: sa.Engine, **settings: Any) -> Starlette:
-    return create_app(
-        Settings(database_url=str(engine.url), secret_key=SERVER_KEY, **settings), engine=engine
-    )
+    app = create_app(Settings(database_url=str(engine.url), secret_key=SERVER_KEY, **settings), engine=engine)
+    if hasattr(app.state, "recorder"):  # most test clients never shut their app down
+        _recorders.append(app.state.recorder)
+    return app
 
 
 def client_for(

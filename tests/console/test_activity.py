@@ -177,7 +177,7 @@ def test_shutdown_writes_what_was_recorded_then_records_no_more(store: sa.Engine
     from tests.conftest import app_for
 
     app = app_for(store)
-    recorder = app.state.note_activity.__self__
+    recorder = app.state.recorder
     with TestClient(app, base_url="http://sis.example.org") as client:
         _, bearer = _bearer(client, store, "School Data Sync")
         assert client.get(USERS, headers=bearer).status_code == 200

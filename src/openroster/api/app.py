@@ -533,6 +533,7 @@ def create_app(
 
         recorder = Recorder(engine, settings.console_activity_days)
         app.state.note_activity = recorder.note
+        app.state.recorder = recorder
         app.router.lifespan_context = _stopping(recorder)
     if settings.console and not settings.console_port:
         from openroster.console.app import PREFIX, create_console

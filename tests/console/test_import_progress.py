@@ -92,6 +92,8 @@ def test_the_progress_page_follows_the_import_then_shows_its_result(
     checked = [stage for stage, _, _ in held.stages if stage.startswith("reading")]
     assert "reading users.csv" in checked  # every file was checked before the first write
     assert snapshot(store) == before  # nothing is visible while it runs
+    imports = client.get("/console/imports").text  # where the progress is found again
+    assert f'is being imported (started by ada): <a href="{progress}">see its progress</a>' in imports
 
     with caplog.at_level(logging.INFO, logger="openroster.audit"):
         held.release()
@@ -104,7 +106,9 @@ def test_the_progress_page_follows_the_import_then_shows_its_result(
     assert _active(store, "user") == users + 1
     audit = [r.getMessage() for r in caplog.records if r.name == "openroster.audit"]
     assert any('"console":"ada","action":"import","target":"next-term.zip"' in m for m in audit), audit
-    history = client.get("/console/imports").text.split('id="import-history"')[1].split("</tr>")[1]
+    imports = client.get("/console/imports").text
+    assert 'id="import-running"' not in imports
+    history = imports.split('id="import-history"')[1].split("</tr>")[1]
     assert "next-term.zip" in history and "ada" in history and "succeeded" in history
 
 
@@ -168,6 +172,7 @@ def test_an_import_stopped_mid_way_leaves_nothing_and_says_so(
     assert page.status_code == 200 and "<h1>next-term.zip was not imported</h1>" in page.text
     assert "The import did not end: the server stopped during the import; nothing was imported." in page.text
     assert 'http-equiv="refresh"' not in page.text
+    assert 'id="import-running"' not in client.get("/console/imports").text
     assert _unchanged(store) == before
 
 

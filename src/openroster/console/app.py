@@ -378,7 +378,8 @@ class Console:
     def imports_page(self, request: Request, status: int = 200, **context: Any) -> Response:
         with self.engine.connect() as conn:
             runs = import_log.recent_runs(conn, HISTORY)
-        return self.render(request, "imports.html", status, runs=runs, **context)
+        now = import_jobs.running(self.staging)
+        return self.render(request, "imports.html", status, runs=runs, running=now, **context)
 
     async def import_check(self, request: Request) -> Response:
         _, form = await self.form(request)

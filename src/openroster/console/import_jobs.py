@@ -109,12 +109,23 @@ def read_state(folder: Path, upload_id: str) -> ImportState | None:
         return _load(folder / upload_id)  # it ended while the next one started
     try:
         state = _load(folder / upload_id)  # it may have ended since it was read
-        if state is not None and state.outcome == RUNNING:
+        if state is not None and state.outcome == RUNNING:  # kept as stopped: not probed again
             state.outcome = STOPPED
             state.failure = "the server stopped during the import; nothing was imported."
+            _save(folder / upload_id, state)
         return state
     finally:
         lock.close()
+
+
+def running(folder: Path) -> tuple[str, ImportState] | None:
+    """The import running now, if any: its upload and its state."""
+    try:
+        upload_id = (folder / LOCK).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    state = read_state(folder, upload_id) if upload_id else None
+    return (upload_id, state) if state is not None and state.outcome == RUNNING else None
 
 
 def _take_lock(folder: Path) -> IO[str]:

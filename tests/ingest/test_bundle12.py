@@ -95,19 +95,59 @@ def test_a_bundle_with_every_file_imports_and_exports_back_identically(tmp_path:
             "courseResources.csv",
             "demographics.csv",
             "enrollments.csv",
+            "lineItemLearningObjectiveIds.csv",
             "lineItems.csv",
+            "lineItemScoreScales.csv",
             "orgs.csv",
             "resources.csv",
+            "resultLearningObjectiveIds.csv",
             "results.csv",
+            "resultScoreScales.csv",
             "roles.csv",
+            "scoreScales.csv",
             "userProfiles.csv",
             "userResources.csv",
             "users.csv",
         ]
     )
+    assert len(list(first.iterdir())) == 22  # the manifest and the 21 data files of 1.2.1
     manifest = (first / "manifest.csv").read_text().splitlines()
     assert manifest[:3] == ["propertyName,value", "manifest.version,1.0", "oneroster.version,1.2"]
     assert {"file.roles,bulk", "file.userProfiles,bulk", "file.userResources,bulk"} <= set(manifest)
+    assert {
+        "file.scoreScales,bulk",
+        "file.lineItemScoreScales,bulk",
+        "file.resultScoreScales,bulk",
+        "file.lineItemLearningObjectiveIds,bulk",
+        "file.resultLearningObjectiveIds,bulk",
+    } <= set(manifest)
+    assert len([line for line in manifest if line.startswith("file.")]) == 21
+    assert (first / "scoreScales.csv").read_text().splitlines()[:2] == [
+        "sourcedId,status,dateLastModified,title,type,orgSourcedId,courseSourcedId,classSourcedId,"
+        "scoreScaleValue",
+        'ss-1,active,2025-06-01T10:00:00.000Z,Letter grades,letter,sch-1,crs-1,cls-1,"{A:90},{B:80},{C:70}"',
+    ]
+    assert _rows(first, "scoreScales.csv")["ss-2"]["orgSourcedId"] == "sch-1"  # its class's school
+    assert (first / "lineItemScoreScales.csv").read_text().splitlines() == [
+        "sourcedId,status,dateLastModified,title,lineItemSourcedId,scoreScaleSourcedId",
+        "lss-1,active,2025-06-01T10:00:00.000Z,Mastery,li-1,ss-2",
+        "lss-2,active,2025-06-01T10:00:00.000Z,,li-1,ss-1",
+    ]
+    assert (first / "resultScoreScales.csv").read_text().splitlines() == [
+        "sourcedId,status,dateLastModified,title,resultSourcedId,scoreScaleSourcedId",
+        "rss-1,active,2025-06-01T10:00:00.000Z,Letter,res-1,ss-1",
+    ]
+    assert (first / "lineItemLearningObjectiveIds.csv").read_text().splitlines() == [
+        "sourcedId,status,dateLastModified,lineItemSourcedId,source,learningObjectiveId",
+        "llo-1,active,2025-06-01T10:00:00.000Z,li-1,case,CASE-1",
+        "llo-2,active,2025-06-01T10:00:00.000Z,li-1,unknown,U-7",
+        "llo-3,active,2025-06-01T10:00:00.000Z,li-1,case,CASE-2",
+    ]
+    assert (first / "resultLearningObjectiveIds.csv").read_text().splitlines() == [
+        "sourcedId,status,dateLastModified,resultSourcedId,source,learningObjectiveId,score,textScore",
+        "rlo-1,active,2025-06-01T10:00:00.000Z,res-1,case,CASE-1,3,Proficient",
+        "rlo-2,active,2025-06-01T10:00:00.000Z,res-1,ext:district,D-4,,",
+    ]
     assert _rows(first, "userResources.csv")["ur-1"] == {
         "sourcedId": "ur-1",
         "status": "active",

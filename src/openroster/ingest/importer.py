@@ -130,6 +130,18 @@ def _failure(exc: BaseException) -> str:
     return f"the import failed ({type(exc).__name__}); nothing was imported"
 
 
+def _any_stored(conn: sa.Connection, name: str, field_name: str) -> bool:
+    """Whether any stored record of `name` has a value of `field_name` (a scalar or a list)."""
+    tables = TABLES[name]
+    child = tables.lists.get(field_name)
+    if child is not None:
+        query = sa.select(child.c.owner).limit(1)
+    else:
+        column = tables.main.c[ENTITIES[name].field(field_name).column]
+        query = sa.select(column).where(column.is_not(None)).limit(1)
+    return conn.execute(query).first() is not None
+
+
 def _batches(records: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
     iterator = iter(records)
     while batch := list(islice(iterator, size)):
@@ -260,12 +272,13 @@ class _Import:
         stored values (a lineItem a REST PUT gave a scoreScale)."""
         fields = LINKED[name]
         owned = {f.name: by_owner(f, self._links_view(links_of(f).source)) for f in fields}
+        held = [f for f in fields if _any_stored(self.conn, name, f.name)]  # usually none: no lookups
         for batch in batches:
             done = [dict(r) for r in batch]
             unnamed = [
                 r["sourcedId"]
                 for r in done
-                if any(r["sourcedId"] not in owned[f.name] and f.name not in r for f in fields)
+                if any(r["sourcedId"] not in owned[f.name] and f.name not in r for f in held)
             ]
             stored = (
                 {r["sourcedId"]: r for r in records_by_id(self.conn, ENTITIES[name], unnamed)}

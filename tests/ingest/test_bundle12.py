@@ -499,6 +499,13 @@ def test_what_a_rest_put_wrote_exports_as_generated_links_and_imports_back(
             "scoreScale": {"sourcedId": "ss-2"},
         }
         assert client.put(f"{GRADEBOOK}/results/res-2", json={"result": result}).status_code == 201
+    # A 1.2.1 results.csv changing res-2, no link of which is stored, keeps the scale the PUT gave it.
+    changed = dict(rows12()["result"][0], sourcedId="res-2", comment="late work")
+    delta = bundle12(tmp_path / "delta", {"result": [changed]}, modes={"result": "delta"})
+    _run("import", str(delta), "--database", _url(engine))
+    kept = _doc12(snapshot(engine)["results"], "res-2")
+    assert (kept["comment"], kept["scoreScale"]["sourcedId"]) == ("late work", "ss-2")
+
     _run("export", str(tmp_path / "first"), "--version", "1.2", "--database", _url(engine))
     first = tmp_path / "first"
     # li-1's own links no longer give its value: its generated rows stand in for them.

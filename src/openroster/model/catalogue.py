@@ -2,8 +2,8 @@
 
 The model is 1.1's, with what 1.2 brought to it: fields only 1.2 has (`Entity.fields12`: a
 lineItem's school, a result's textScore, a user's pronouns...) and entities of their own
-(`Entity.since = "1.2"`: scoreScales, the assessment results profile's, and the role, profile
-and user-resource records of 1.2.1 bundles). How 1.2 serves these records is declared beside it,
+(`Entity.since = "1.2"`: scoreScales, the assessment results profile's, and the role, profile,
+user-resource and gradebook link records of 1.2.1 bundles). How 1.2 serves these records is declared beside it,
 in model/v12.py, and the CSV files of each bundle version in model/csv_binding.py.
 
 Everything else (database schema, JSON rendering, CSV reading and writing, validation of

@@ -505,6 +505,9 @@ def test_what_a_rest_put_wrote_exports_as_generated_links_and_imports_back(
     _run("import", str(delta), "--database", _url(engine))
     kept = _doc12(snapshot(engine)["results"], "res-2")
     assert (kept["comment"], kept["scoreScale"]["sourcedId"]) == ("late work", "ss-2")
+    with client_for(engine) as client:  # its tombstone keeps the scale too
+        assert client.delete(f"{GRADEBOOK}/results/res-2").status_code == 204
+    assert _row(snapshot(engine)["results"], "res-2")[1] == "tobedeleted"
 
     _run("export", str(tmp_path / "first"), "--version", "1.2", "--database", _url(engine))
     first = tmp_path / "first"
@@ -517,10 +520,10 @@ def test_what_a_rest_put_wrote_exports_as_generated_links_and_imports_back(
         sid: (r["source"], r["learningObjectiveId"])
         for sid, r in _rows(first, "lineItemLearningObjectiveIds.csv").items()
     } == {"li-1-objective-0": ("unknown", "U-1"), "li-1-objective-1": ("unknown", "U-2")}
-    assert {sid: r["scoreScaleSourcedId"] for sid, r in _rows(first, "resultScoreScales.csv").items()} == {
-        "res-2-scoreScale": "ss-2",
-        "rss-1": "ss-1",
-    }
+    assert {
+        sid: (r["status"], r["scoreScaleSourcedId"])
+        for sid, r in _rows(first, "resultScoreScales.csv").items()
+    } == {"res-2-scoreScale": ("active", "ss-2"), "rss-1": ("active", "ss-1")}  # active: what res-2 shows
 
     (tmp_path / "copy").mkdir()
     copy = create_engine(new_database(backend, tmp_path / "copy"))

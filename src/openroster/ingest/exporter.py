@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from openroster.ingest.writer import write_bundle
 from openroster.model.catalogue import METADATA, Field, entity
 from openroster.model.csv_binding import V11, csv_entities, load_order
-from openroster.model.links import LINK_FIELDS, by_owner, counted, generated_links, links_of, value_of
+from openroster.model.links import LINK_FIELDS, active, by_owner, generated_links, links_of, value_of
 from openroster.model.roles import role_records
 from openroster.store.dialects import read_connection
 from openroster.store.records import record_batches
@@ -131,7 +131,7 @@ def _links_giving(
     for batch in _batches(conn, owner, False):
         for record in batch:
             own = owned.pop(record["sourcedId"], [])
-            if value_of(field, counted(own, record["status"])) == record.get(field.name):
+            if value_of(field, active(own)) == record.get(field.name):
                 links.extend(dict(link) for link in own)
             else:
                 links.extend(generated_links(field, record))

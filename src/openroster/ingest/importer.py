@@ -36,7 +36,7 @@ from openroster.ingest.replay import replay
 from openroster.model.catalogue import ENTITIES, LOAD_ORDER
 from openroster.model.csv_binding import V11
 from openroster.model.derived import DerivedLists, derive, derived_sources
-from openroster.model.links import LINKED, by_owner, counted, link_sources, links_of, value_of
+from openroster.model.links import LINKED, active, by_owner, link_sources, links_of, value_of
 from openroster.model.roles import with_v11_roles
 from openroster.model.values import now_ms
 from openroster.store import import_log, migrate
@@ -293,7 +293,7 @@ class _Import:
                         if f.name not in record and f.name in stored.get(sid, {}):
                             record[f.name] = stored[sid][f.name]
                         continue
-                    value = value_of(f, counted(links, record.get("status", "active")))
+                    value = value_of(f, active(links))
                     if value is None:
                         record.pop(f.name, None)
                     else:

@@ -4,12 +4,12 @@ A lineItem's (a result's) `scoreScale` is the scoreScale of its first link in
 lineItemScoreScales.csv (resultScoreScales.csv), in sourcedId order; its `learningObjectiveSet`
 is its rows of lineItemLearningObjectiveIds.csv (resultLearningObjectiveIds.csv) grouped by
 `source`: the sources in the order of their first row, each source's objectives in sourcedId
-order. The links that count are the active ones; a tombstoned lineItem or result without any
-active link keeps those it had (all of them), so its tombstone shows what it showed.
+order. Only active links count, for a tombstoned lineItem or result too.
 
-A value no link gives (a REST PUT wrote it) is written to a bundle as generated link rows, dated
-and marked as their owner: `<owner>-scoreScale`, and `<owner>-objective-<n>` numbered in the
-order of the set (zero-padded, so that their sourcedIds sort in that order).
+A value no link gives (a REST PUT wrote it) is written to a bundle as generated link rows, active
+and dated as their owner: `<owner>-scoreScale`, and `<owner>-objective-<n>` numbered in the
+order of the set (zero-padded, so that their sourcedIds sort in that order). They are active
+even for a tombstoned owner, whose tombstone then shows the same value once imported.
 """
 
 from __future__ import annotations
@@ -60,14 +60,13 @@ def by_owner(field: Field, links: Iterable[Record]) -> dict[str, list[Record]]:
     return owned
 
 
-def counted(links: Sequence[Record], owner_status: str) -> list[Record]:
-    """The links an owner's value comes from (see the module's docstring)."""
-    active = [link for link in links if link.get("status", "active") == "active"]
-    return active if active or owner_status == "active" else list(links)
+def active(links: Sequence[Record]) -> list[Record]:
+    """The links an owner's value comes from."""
+    return [link for link in links if link.get("status", "active") == "active"]
 
 
 def value_of(field: Field, links: Sequence[Record]) -> Any:
-    """The value of `field` the counted `links` of one owner give (None: none)."""
+    """The value of `field` the active `links` of one owner give (None: none)."""
     if not links:
         return None
     if field.kind is Kind.REF:
@@ -89,7 +88,7 @@ def generated_links(field: Field, owner: Record) -> list[dict[str, Any]]:
         return []
     sid = owner["sourcedId"]
     base = {
-        "status": owner["status"],
+        "status": "active",
         "dateLastModified": owner["dateLastModified"],
         links_of(field).via: sid,
     }

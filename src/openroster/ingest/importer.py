@@ -13,8 +13,9 @@ learningObjectiveSet from their link records (model/links.py); one that no link 
 keeps what it has.
 
 Memory is bounded by the bundle's sourcedIds, not its records: the first pass checks every file
-and keeps only the sourcedIds (and the records of the small files derived lists come from); the
-second pass, inside the write transaction, reads each file again and writes it in batches.
+and keeps only the sourcedIds (and the records of the files derived lists and linked values come
+from, which are small but for a results link file: all its rows); the second pass, inside the
+write transaction, reads each file again and writes it in batches.
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
+from openroster.model.catalogue import ENTITIES
 from tests.api.test_v12_endpoints import check_schema
 
 V11 = "/ims/oneroster/v1p1"
@@ -196,3 +197,77 @@ def test_a_sex_only_1_2_has_is_shown_and_filtered_in_1_2_and_absent_from_1_1(
     assert _get(bundle12_api, f"{V11}/demographics", "demographics", filter="sex='other'") == []
     missing11 = _get(bundle12_api, f"{V11}/demographics", "demographics", filter="sex!='female'")
     assert [d["sourcedId"] for d in missing11] == ["stu-1"]
+
+
+GRADEBOOK = "/ims/oneroster/gradebook/v1p2"
+
+
+def _ref(kind: str, sourced_id: str, root: str = GRADEBOOK) -> dict[str, str]:
+    path = "classes" if kind == "class" else f"{kind}s"
+    return {"href": f"{ORIGIN}{root}/{path}/{sourced_id}", "sourcedId": sourced_id, "type": kind}
+
+
+def _checked(client: TestClient, collection: str, sourced_id: str, key: str) -> Any:
+    """The 1.2 gradebook document of one record, checked against the 1.2 schema."""
+    response = client.get(f"{GRADEBOOK}/{collection}/{sourced_id}")
+    assert response.status_code == 200, response.text
+    check_schema(f"/{collection}/{{id}}", response.json(), key)
+    return response.json()[key]
+
+
+def test_a_line_items_score_scale_and_objectives_are_its_link_rows(bundle12_api: TestClient) -> None:
+    line_item = _checked(bundle12_api, "lineItems", "li-1", "lineItem")
+    # lss-1 (ss-2) and lss-2 (ss-1) both link it: the first by sourcedId counts.
+    assert line_item["scoreScale"] == _ref("scoreScale", "ss-2")
+    assert line_item["learningObjectiveSet"] == [
+        {"source": "case", "learningObjectiveIds": ["CASE-1", "CASE-2"]},
+        {"source": "unknown", "learningObjectiveIds": ["U-7"]},
+    ]
+    assert line_item["school"] == _ref("org", "sch-1", ROSTER)
+    found = _get(bundle12_api, f"{GRADEBOOK}/lineItems", "lineItems", filter="scoreScale.sourcedId='ss-2'")
+    assert [li["sourcedId"] for li in found] == ["li-1"]
+
+
+def test_a_results_score_scale_and_objective_results_are_its_link_rows(bundle12_api: TestClient) -> None:
+    result = _checked(bundle12_api, "results", "res-1", "result")
+    assert result["scoreScale"] == _ref("scoreScale", "ss-1")
+    assert result["learningObjectiveSet"] == [
+        {
+            "source": "case",
+            "learningObjectiveResults": [
+                {"learningObjectiveId": "CASE-1", "score": 3.0, "textScore": "Proficient"}
+            ],
+        },
+        {"source": "ext:district", "learningObjectiveResults": [{"learningObjectiveId": "D-4"}]},
+    ]
+
+
+def test_score_scales_of_the_bundle_read_as_1_2(bundle12_api: TestClient) -> None:
+    response = bundle12_api.get(f"{GRADEBOOK}/scoreScales")
+    check_schema("/scoreScales", response.json(), "scoreScales")
+    scales = {s["sourcedId"]: s for s in response.json()["scoreScales"]}
+    assert scales["ss-1"] == {
+        "sourcedId": "ss-1",
+        "status": "active",
+        "dateLastModified": "2025-06-01T10:00:00.000Z",
+        "title": "Letter grades",
+        "type": "letter",
+        "course": _ref("course", "crs-1", ROSTER),
+        "class": _ref("class", "cls-1", ROSTER),
+        "scoreScaleValue": [
+            {"itemValueLHS": "A", "itemValueRHS": "90"},
+            {"itemValueLHS": "B", "itemValueRHS": "80"},
+            {"itemValueLHS": "C", "itemValueRHS": "70"},
+        ],
+    }
+    assert "course" not in scales["ss-2"]
+    for_school = _get(bundle12_api, f"{GRADEBOOK}/schools/sch-1/scoreScales", "scoreScales")
+    assert [s["sourcedId"] for s in for_school] == ["ss-1", "ss-2"]  # ss-2: its class's school
+
+
+def test_the_1_1_documents_of_linked_records_have_none_of_it(bundle12_api: TestClient) -> None:
+    for entity, url in (("lineItem", f"{V11}/lineItems/li-1"), ("result", f"{V11}/results/res-1")):
+        document = _get(bundle12_api, url, entity)
+        assert set(document) <= {f.name for f in ENTITIES[entity].all_fields}, entity
+        assert "title" in document or "score" in document
+    assert bundle12_api.get(f"{V11}/scoreScales").status_code == 404

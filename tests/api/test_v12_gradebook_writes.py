@@ -588,6 +588,10 @@ def test_learning_objective_sets_are_stored_and_served_in_1_2_only(
             "a source must not be empty",
         ),
         (
+            {"learningObjectiveSet": [{"source": "state", "learningObjectiveIds": ["x"]}]},
+            "source 'state' is not one of case, unknown or an extension token ext:<name>",
+        ),
+        (
             {"learningObjectiveSet": [{"source": "case", "learningObjectiveIds": [7]}]},
             "must be a string, not a number",
         ),

@@ -4,8 +4,9 @@ Users hold what only 1.2 has: several roles each (primary and secondary, in seve
 dates and a profile), a profile with its credential, preferred names, pronouns, a master id and
 a primaryOrg; roles use 1.2-only tokens (principal, districtAdministrator, an extension token);
 an enrollment role is an extension token; a sex is 1.2's `other`; users have resources; lineItems name their
-academicSession. Every row is
-dated, so a first load keeps each record's dateLastModified.
+academicSession; the lineItem and the result have score scales (the lineItem two links, the
+first by sourcedId counting) and learning objectives of several sources, one an extension
+token. Every row is dated, so a first load keeps each record's dateLastModified.
 """
 
 from __future__ import annotations
@@ -258,6 +259,24 @@ ROWS: Rows = {
             "resourceSourcedId": "rsc-1",
         },
     ],
+    "scoreScale": [
+        {
+            "sourcedId": "ss-1",
+            "title": "Letter grades",
+            "type": "letter",
+            "orgSourcedId": "sch-1",
+            "courseSourcedId": "crs-1",
+            "classSourcedId": "cls-1",
+            "scoreScaleValue": "{A:90},{B:80},{C:70}",
+        },
+        {
+            "sourcedId": "ss-2",
+            "title": "Mastery",
+            "type": "numeric",
+            "classSourcedId": "cls-1",
+            "scoreScaleValue": "{1:Beginning},{4:Mastery}",
+        },
+    ],
     "category": [{"sourcedId": "cat-1", "title": "Labs"}],
     "lineItem": [
         {
@@ -272,6 +291,35 @@ ROWS: Rows = {
             "resultValueMax": "100",
         },
     ],
+    "lineItemScoreScale": [
+        {
+            "sourcedId": "lss-1",
+            "title": "Mastery",
+            "lineItemSourcedId": "li-1",
+            "scoreScaleSourcedId": "ss-2",
+        },
+        {"sourcedId": "lss-2", "lineItemSourcedId": "li-1", "scoreScaleSourcedId": "ss-1"},
+    ],
+    "lineItemLearningObjectiveId": [
+        {
+            "sourcedId": "llo-1",
+            "lineItemSourcedId": "li-1",
+            "source": "case",
+            "learningObjectiveId": "CASE-1",
+        },
+        {
+            "sourcedId": "llo-2",
+            "lineItemSourcedId": "li-1",
+            "source": "unknown",
+            "learningObjectiveId": "U-7",
+        },
+        {
+            "sourcedId": "llo-3",
+            "lineItemSourcedId": "li-1",
+            "source": "case",
+            "learningObjectiveId": "CASE-2",
+        },
+    ],
     "result": [
         {
             "sourcedId": "res-1",
@@ -280,6 +328,25 @@ ROWS: Rows = {
             "scoreStatus": "fully graded",
             "score": "91",
             "scoreDate": "2025-09-09T00:00:00.000Z",
+        },
+    ],
+    "resultScoreScale": [
+        {"sourcedId": "rss-1", "title": "Letter", "resultSourcedId": "res-1", "scoreScaleSourcedId": "ss-1"},
+    ],
+    "resultLearningObjectiveId": [
+        {
+            "sourcedId": "rlo-1",
+            "resultSourcedId": "res-1",
+            "source": "case",
+            "learningObjectiveId": "CASE-1",
+            "score": "3",
+            "textScore": "Proficient",
+        },
+        {
+            "sourcedId": "rlo-2",
+            "resultSourcedId": "res-1",
+            "source": "ext:district",
+            "learningObjectiveId": "D-4",
         },
     ],
 }

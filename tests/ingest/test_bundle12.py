@@ -19,12 +19,13 @@ from typer.testing import CliRunner
 from openroster.cli import app
 from openroster.store.dialects import create_engine
 from openroster.store.schema import TABLES
-from tests.conftest import BACKENDS, load, new_database
+from tests.conftest import BACKENDS, client_for, load, new_database
 from tests.district import district
 from tests.ingest.bundle12 import bundle12, rows12
 from tests.ingest.bundles import make_bundle
 
 runner = CliRunner()
+GRADEBOOK = "/ims/oneroster/gradebook/v1p2"
 Snapshot = dict[str, list[tuple[Any, ...]]]
 
 
@@ -95,19 +96,59 @@ def test_a_bundle_with_every_file_imports_and_exports_back_identically(tmp_path:
             "courseResources.csv",
             "demographics.csv",
             "enrollments.csv",
+            "lineItemLearningObjectiveIds.csv",
             "lineItems.csv",
+            "lineItemScoreScales.csv",
             "orgs.csv",
             "resources.csv",
+            "resultLearningObjectiveIds.csv",
             "results.csv",
+            "resultScoreScales.csv",
             "roles.csv",
+            "scoreScales.csv",
             "userProfiles.csv",
             "userResources.csv",
             "users.csv",
         ]
     )
+    assert len(list(first.iterdir())) == 22  # the manifest and the 21 data files of 1.2.1
     manifest = (first / "manifest.csv").read_text().splitlines()
     assert manifest[:3] == ["propertyName,value", "manifest.version,1.0", "oneroster.version,1.2"]
     assert {"file.roles,bulk", "file.userProfiles,bulk", "file.userResources,bulk"} <= set(manifest)
+    assert {
+        "file.scoreScales,bulk",
+        "file.lineItemScoreScales,bulk",
+        "file.resultScoreScales,bulk",
+        "file.lineItemLearningObjectiveIds,bulk",
+        "file.resultLearningObjectiveIds,bulk",
+    } <= set(manifest)
+    assert len([line for line in manifest if line.startswith("file.")]) == 21
+    assert (first / "scoreScales.csv").read_text().splitlines()[:2] == [
+        "sourcedId,status,dateLastModified,title,type,orgSourcedId,courseSourcedId,classSourcedId,"
+        "scoreScaleValue",
+        'ss-1,active,2025-06-01T10:00:00.000Z,Letter grades,letter,sch-1,crs-1,cls-1,"{A:90},{B:80},{C:70}"',
+    ]
+    assert _rows(first, "scoreScales.csv")["ss-2"]["orgSourcedId"] == "sch-1"  # its class's school
+    assert (first / "lineItemScoreScales.csv").read_text().splitlines() == [
+        "sourcedId,status,dateLastModified,title,lineItemSourcedId,scoreScaleSourcedId",
+        "lss-1,active,2025-06-01T10:00:00.000Z,Mastery,li-1,ss-2",
+        "lss-2,active,2025-06-01T10:00:00.000Z,,li-1,ss-1",
+    ]
+    assert (first / "resultScoreScales.csv").read_text().splitlines() == [
+        "sourcedId,status,dateLastModified,title,resultSourcedId,scoreScaleSourcedId",
+        "rss-1,active,2025-06-01T10:00:00.000Z,Letter,res-1,ss-1",
+    ]
+    assert (first / "lineItemLearningObjectiveIds.csv").read_text().splitlines() == [
+        "sourcedId,status,dateLastModified,lineItemSourcedId,source,learningObjectiveId",
+        "llo-1,active,2025-06-01T10:00:00.000Z,li-1,case,CASE-1",
+        "llo-2,active,2025-06-01T10:00:00.000Z,li-1,unknown,U-7",
+        "llo-3,active,2025-06-01T10:00:00.000Z,li-1,case,CASE-2",
+    ]
+    assert (first / "resultLearningObjectiveIds.csv").read_text().splitlines() == [
+        "sourcedId,status,dateLastModified,resultSourcedId,source,learningObjectiveId,score,textScore",
+        "rlo-1,active,2025-06-01T10:00:00.000Z,res-1,case,CASE-1,3,Proficient",
+        "rlo-2,active,2025-06-01T10:00:00.000Z,res-1,ext:district,D-4,,",
+    ]
     assert _rows(first, "userResources.csv")["ur-1"] == {
         "sourcedId": "ur-1",
         "status": "active",
@@ -392,3 +433,104 @@ def test_a_1_1_user_changed_by_a_1_2_delta_users_file_keeps_its_1_1_role_and_org
     assert [r["org"]["sourcedId"] for r in doc12["roles"]] == user["orgs"]
     assert doc12["pronouns"] == "they/them" and "pronouns" not in doc11
     engine.dispose()
+
+
+def _doc12(rows: list[tuple[Any, ...]], sourced_id: str) -> dict[str, Any]:
+    return dict(orjson.loads(_row(rows, sourced_id)[5]))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_delta_tombstoning_one_link_changes_the_line_items_score_scale(
+    tmp_path: Path, backend: str
+) -> None:
+    engine = imported12(tmp_path, backend)
+    before = snapshot(engine)
+    assert _doc12(before["line_items"], "li-1")["scoreScale"]["sourcedId"] == "ss-2"
+    rows = rows12()
+    gone = dict(rows["lineItemScoreScale"][0], status="tobedeleted")  # lss-1, the first: ss-2
+    objective = dict(rows["lineItemLearningObjectiveId"][1], status="tobedeleted")  # llo-2: unknown U-7
+    bundle = bundle12(
+        tmp_path / "delta",
+        {"lineItemScoreScale": [gone], "lineItemLearningObjectiveId": [objective]},
+        modes={"lineItemScoreScale": "delta", "lineItemLearningObjectiveId": "delta"},
+    )
+    _run("import", str(bundle), "--database", _url(engine))
+    after = snapshot(engine)
+
+    assert _row(after["line_item_score_scales"], "lss-1")[1] == "tobedeleted"
+    line_item = _doc12(after["line_items"], "li-1")
+    assert line_item["scoreScale"]["sourcedId"] == "ss-1"  # lss-2, now its first active link
+    assert line_item["learningObjectiveSet"] == [
+        {"source": "case", "learningObjectiveIds": ["CASE-1", "CASE-2"]}
+    ]
+    assert (
+        _row(after["line_items"], "li-1")[2] > _row(before["line_items"], "li-1")[2]
+    )  # dateLastModified moved
+    doc11_before, doc11_after = (
+        orjson.loads(_row(rows["line_items"], "li-1")[4]) for rows in (before, after)
+    )
+    assert doc11_after == doc11_before | {"dateLastModified": doc11_after["dateLastModified"]}  # nothing else
+    assert after["results"] == before["results"]
+
+    # A bulk file without any link of the lineItem leaves it without a scale.
+    bulk = bundle12(tmp_path / "bulk", {"lineItemScoreScale": []}, modes={"lineItemScoreScale": "bulk"})
+    _run("import", str(bulk), "--database", _url(engine))
+    assert "scoreScale" not in _doc12(snapshot(engine)["line_items"], "li-1")
+    engine.dispose()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_what_a_rest_put_wrote_exports_as_generated_links_and_imports_back(
+    tmp_path: Path, backend: str
+) -> None:
+    engine = imported12(tmp_path, backend)
+    with client_for(engine) as client:
+        line_item = orjson.loads(_row(snapshot(engine)["line_items"], "li-1")[5])
+        for key in ("sourcedId", "status", "dateLastModified"):
+            del line_item[key]
+        line_item["scoreScale"] = {"sourcedId": "ss-1"}  # its links say ss-2
+        line_item["learningObjectiveSet"] = [{"source": "unknown", "learningObjectiveIds": ["U-1", "U-2"]}]
+        assert client.put(f"{GRADEBOOK}/lineItems/li-1", json={"lineItem": line_item}).status_code == 200
+        result = {
+            "lineItem": {"sourcedId": "li-1"},
+            "student": {"sourcedId": "stu-1"},
+            "scoreStatus": "submitted",
+            "scoreDate": "2025-09-10T00:00:00.000Z",
+            "scoreScale": {"sourcedId": "ss-2"},
+        }
+        assert client.put(f"{GRADEBOOK}/results/res-2", json={"result": result}).status_code == 201
+    # A 1.2.1 results.csv changing res-2, no link of which is stored, keeps the scale the PUT gave it.
+    changed = dict(rows12()["result"][0], sourcedId="res-2", comment="late work")
+    delta = bundle12(tmp_path / "delta", {"result": [changed]}, modes={"result": "delta"})
+    _run("import", str(delta), "--database", _url(engine))
+    kept = _doc12(snapshot(engine)["results"], "res-2")
+    assert (kept["comment"], kept["scoreScale"]["sourcedId"]) == ("late work", "ss-2")
+    with client_for(engine) as client:  # its tombstone keeps the scale too
+        assert client.delete(f"{GRADEBOOK}/results/res-2").status_code == 204
+    assert _row(snapshot(engine)["results"], "res-2")[1] == "tobedeleted"
+
+    _run("export", str(tmp_path / "first"), "--version", "1.2", "--database", _url(engine))
+    first = tmp_path / "first"
+    # li-1's own links no longer give its value: its generated rows stand in for them.
+    assert {
+        sid: (r["lineItemSourcedId"], r["scoreScaleSourcedId"])
+        for sid, r in _rows(first, "lineItemScoreScales.csv").items()
+    } == {"li-1-scoreScale": ("li-1", "ss-1")}
+    assert {
+        sid: (r["source"], r["learningObjectiveId"])
+        for sid, r in _rows(first, "lineItemLearningObjectiveIds.csv").items()
+    } == {"li-1-objective-0": ("unknown", "U-1"), "li-1-objective-1": ("unknown", "U-2")}
+    assert {
+        sid: (r["status"], r["scoreScaleSourcedId"])
+        for sid, r in _rows(first, "resultScoreScales.csv").items()
+    } == {"res-2-scoreScale": ("active", "ss-2"), "rss-1": ("active", "ss-1")}  # active: what res-2 shows
+
+    (tmp_path / "copy").mkdir()
+    copy = create_engine(new_database(backend, tmp_path / "copy"))
+    _run("import", str(first), "--database", _url(copy))
+    gradebook = ("line_items", "results", "score_scales")
+    assert {t: snapshot(copy)[t] for t in gradebook} == {t: snapshot(engine)[t] for t in gradebook}
+    _run("export", str(tmp_path / "second"), "--version", "1.2", "--database", _url(copy))
+    assert _files(tmp_path / "second") == _files(first)
+    engine.dispose()
+    copy.dispose()

@@ -231,6 +231,136 @@ CASES: dict[str, tuple[Rows, list[Problem]]] = {
             )
         ],
     ),
+    "a lineItem's score scale link to a lineItem not in the bundle": (
+        changed("lineItemScoreScale", "lss-1", lineItemSourcedId="li-9"),
+        [
+            Problem(
+                "lineItemScoreScales.csv",
+                2,
+                "lineItemSourcedId",
+                "There is no lineItem with sourcedId 'li-9' in lineItems.csv; add it to lineItems.csv or "
+                "correct the id.",
+            )
+        ],
+    ),
+    "a lineItem's score scale link to a score scale not in the bundle": (
+        changed("lineItemScoreScale", "lss-2", scoreScaleSourcedId="ss-9"),
+        [
+            Problem(
+                "lineItemScoreScales.csv",
+                3,
+                "scoreScaleSourcedId",
+                "There is no scoreScale with sourcedId 'ss-9' in scoreScales.csv; add it to scoreScales.csv "
+                "or correct the id.",
+            )
+        ],
+    ),
+    "a result's score scale link to a result not in the bundle": (
+        changed("resultScoreScale", "rss-1", resultSourcedId="res-9"),
+        [
+            Problem(
+                "resultScoreScales.csv",
+                2,
+                "resultSourcedId",
+                "There is no result with sourcedId 'res-9' in results.csv; add it to results.csv or correct "
+                "the id.",
+            )
+        ],
+    ),
+    "a learning objective of a result not in the bundle": (
+        changed("resultLearningObjectiveId", "rlo-2", resultSourcedId="res-9"),
+        [
+            Problem(
+                "resultLearningObjectiveIds.csv",
+                3,
+                "resultSourcedId",
+                "There is no result with sourcedId 'res-9' in results.csv; add it to results.csv or correct "
+                "the id.",
+            )
+        ],
+    ),
+    "a score scale value cell that is not a list of {LHS:RHS}": (
+        changed("scoreScale", "ss-1", scoreScaleValue="A:90,B"),
+        [
+            Problem(
+                "scoreScales.csv",
+                2,
+                "scoreScaleValue",
+                "'A:90,B' is not a list of score scale values; write each as {LHS:RHS}, separated by commas, "
+                "for example {A:90},{B:80}.",
+            )
+        ],
+    ),
+    "a score scale of an org, a course and a class not in the bundle": (
+        changed("scoreScale", "ss-1", orgSourcedId="sch-9", courseSourcedId="crs-9", classSourcedId="cls-9"),
+        [
+            Problem(
+                "scoreScales.csv",
+                2,
+                column,
+                f"There is no {target} with sourcedId '{sid}' in {file}; add it to {file} or correct the id.",
+            )
+            for column, target, sid, file in (
+                ("orgSourcedId", "org", "sch-9", "orgs.csv"),
+                ("courseSourcedId", "course", "crs-9", "courses.csv"),
+                ("classSourcedId", "class", "cls-9", "classes.csv"),
+            )
+        ],
+    ),
+    "a score scale without its title and values": (
+        changed("scoreScale", "ss-2", title="", scoreScaleValue=""),
+        [
+            Problem("scoreScales.csv", 3, "title", "title is required but blank; fill it in."),
+            Problem(
+                "scoreScales.csv", 3, "scoreScaleValue", "scoreScaleValue is required but blank; fill it in."
+            ),
+        ],
+    ),
+    "a learning objective source that is not a token": (
+        changed("lineItemLearningObjectiveId", "llo-2", source="CASE"),
+        [
+            Problem(
+                "lineItemLearningObjectiveIds.csv",
+                3,
+                "source",
+                "'CASE' is not one of case, unknown or an extension token ext:<name>. Values are "
+                "case-sensitive: write 'case'.",
+            )
+        ],
+    ),
+    "a learning objective result without its id and with a score that is not a number": (
+        changed("resultLearningObjectiveId", "rlo-1", score="high", learningObjectiveId=""),
+        [
+            Problem(
+                "resultLearningObjectiveIds.csv",
+                2,
+                "learningObjectiveId",
+                "learningObjectiveId is required but blank; fill it in.",
+            ),
+            Problem(
+                "resultLearningObjectiveIds.csv",
+                2,
+                "score",
+                "'high' is not a number; write it with digits and an optional decimal point, for example 85 "
+                "or 92.5.",
+            ),
+        ],
+    ),
+    "a link's sourcedId used twice": (
+        {
+            **rows12(),
+            "lineItemScoreScale": [*rows12()["lineItemScoreScale"], rows12()["lineItemScoreScale"][0]],
+        },
+        [
+            Problem(
+                "lineItemScoreScales.csv",
+                4,
+                "sourcedId",
+                "The sourcedId 'lss-1' is used again; it was first used on line 2. Give every record its own "
+                "sourcedId.",
+            )
+        ],
+    ),
 }
 
 
@@ -327,14 +457,62 @@ def test_a_bad_bundle_writes_nothing_and_the_command_shows_every_problem(
     rows = changed("role", "rol-stu-1", role="pupil", userProfileSourcedId="prof-1")
     rows["userProfile"][0]["vendorId"] = ""
     rows["user"][0]["givenName"] = "Janet"  # a good change, which must not be written either
+    rows["lineItemScoreScale"][0]["scoreScaleSourcedId"] = "ss-9"
+    rows["scoreScale"][1]["scoreScaleValue"] = "{A}"
     result = runner.invoke(app, ["import", str(bundle12(tmp_path / "bad", rows)), "--database", url])
     assert result.exit_code == 1
-    assert result.output.splitlines()[-4:] == [
+    assert result.output.splitlines()[-6:] == [
         "userProfiles.csv, line 2, column vendorId: vendorId is required but blank; fill it in.",
         f"roles.csv, line 5, column role: 'pupil' is not one of {ROLE_TOKENS}.",
         "roles.csv, line 5, column userProfileSourcedId: The profile 'prof-1' is the user 'tch-1''s, not "
         "'stu-1''s; a role names a profile of its own user, so correct the id.",
-        f"error: 3 problem(s) in {tmp_path / 'bad' / 'bundle'}; nothing was imported.",
+        "scoreScales.csv, line 3, column scoreScaleValue: '{A}' in '{A}' is not a score scale value; write "
+        "each as {LHS:RHS}, separated by commas, for example {A:90},{B:80}.",
+        "lineItemScoreScales.csv, line 2, column scoreScaleSourcedId: There is no scoreScale with sourcedId "
+        "'ss-9' in scoreScales.csv; add it to scoreScales.csv or correct the id.",
+        f"error: 5 problem(s) in {tmp_path / 'bad' / 'bundle'}; nothing was imported.",
     ]
     assert snapshot(engine) == before
     engine.dispose()
+
+
+def test_a_link_file_without_a_required_column(tmp_path: Path) -> None:
+    rows = rows12()
+    header = [
+        c
+        for c in header_for("lineItemScoreScale", rows["lineItemScoreScale"], "1.2")
+        if c != "scoreScaleSourcedId"
+    ]
+    assert problems(bundle12(tmp_path, rows, headers={"lineItemScoreScale": header})) == [
+        Problem(
+            "lineItemScoreScales.csv",
+            1,
+            "scoreScaleSourcedId",
+            "The header has no scoreScaleSourcedId column, which lineItemScoreScales.csv requires; add it "
+            "(column names are case-sensitive).",
+        ),
+    ]
+
+
+def test_a_1_1_bundle_has_no_score_scale_files(tmp_path: Path) -> None:
+    rows = rows12()
+    lines = manifest_rows({}, version="1.1") + [["file.scoreScales", "bulk"]]
+    files = {
+        "scoreScales.csv": csv_text(header_for("scoreScale", rows["scoreScale"], "1.2"), rows["scoreScale"])
+    }
+    assert problems(bundle12(tmp_path, {}, manifest=lines, files=files)) == [
+        Problem(
+            "manifest.csv",
+            18,
+            "propertyName",
+            "file.scoreScales is not a OneRoster 1.1 file. It belongs to OneRoster 1.2 bundles: remove the "
+            "row, or set oneroster.version to 1.2.",
+        ),
+        Problem(
+            "scoreScales.csv",
+            None,
+            None,
+            "scoreScales.csv is not a OneRoster 1.1 file; it belongs to OneRoster 1.2 bundles: remove it, or "
+            "set oneroster.version to 1.2.",
+        ),
+    ]

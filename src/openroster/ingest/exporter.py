@@ -9,6 +9,9 @@ tombstone those records there, and every changed record gets the time of that im
 
 A 1.2.1 bundle has the users' role and profile records; a user from a 1.1 bundle, which has
 none, gets the rows of roles.csv its 1.1 role and orgs derive (model/roles.py `role_records`).
+Its gradebook link files hold the stored link records; a lineItem or result whose scoreScale or
+learningObjectiveSet they do not give (a REST PUT wrote it) gets generated link rows instead of
+its own (model/links.py `generated_links`), so that the bundle imports back to the same value.
 """
 
 from __future__ import annotations
@@ -21,8 +24,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from openroster.ingest.writer import write_bundle
-from openroster.model.catalogue import METADATA, entity
+from openroster.model.catalogue import METADATA, Field, entity
 from openroster.model.csv_binding import V11, csv_entities, load_order
+from openroster.model.links import LINK_FIELDS, active, by_owner, generated_links, links_of, value_of
 from openroster.model.roles import role_records
 from openroster.store.dialects import read_connection
 from openroster.store.records import record_batches
@@ -54,6 +58,9 @@ def export_bundle(
         }
         if "role" in sources:
             sources["role"] = _counted(_with_derived_roles(conn, active_only), "role", counts)
+        for name in sources.keys() & LINK_FIELDS.keys():
+            owner, field = LINK_FIELDS[name]
+            sources[name] = _counted(_links_giving(conn, owner, field, active_only), name, counts)
         write_bundle(out, sources, mode="bulk", version=version)
     return counts
 
@@ -112,3 +119,22 @@ def _with_derived_roles(conn: sa.Connection, active_only: bool) -> Iterator[dict
 
 def _sourced_id(record: dict[str, Any]) -> str:
     return str(record["sourcedId"])
+
+
+def _links_giving(
+    conn: sa.Connection, owner: str, field: Field, active_only: bool
+) -> Iterator[dict[str, Any]]:
+    """The link records that give each record of `owner` its stored `field`, in sourcedId order:
+    its own when they give that value, else the generated ones."""
+    owned = by_owner(field, (r for batch in _batches(conn, links_of(field).source, False) for r in batch))
+    links: list[dict[str, Any]] = []
+    for batch in _batches(conn, owner, False):
+        for record in batch:
+            own = owned.pop(record["sourcedId"], [])
+            if value_of(field, active(own)) == record.get(field.name):
+                links.extend(dict(link) for link in own)
+            else:
+                links.extend(generated_links(field, record))
+    links.extend(dict(link) for own in owned.values() for link in own)  # links of records not stored
+    links.sort(key=_sourced_id)
+    return (link for link in links if not active_only or link["status"] == "active")

@@ -8,11 +8,14 @@ them are re-rendered, so a relationship change moves the dateLastModified of wha
 
 A 1.2.1 bundle's users get their 1.1 role and orgs from their role records (model/roles.py), and
 a 1.1 bundle's users.csv is the whole of its users' roles: the 1.2 role and profile records of
-the users it gives are tombstoned.
+the users it gives are tombstoned. Its lineItems and results get their scoreScale and
+learningObjectiveSet from their link records (model/links.py); one that no link record names
+keeps what it has.
 
 Memory is bounded by the bundle's sourcedIds, not its records: the first pass checks every file
-and keeps only the sourcedIds (and the records of the small files derived lists come from); the
-second pass, inside the write transaction, reads each file again and writes it in batches.
+and keeps only the sourcedIds (and the records of the files derived lists and linked values come
+from, which are small but for a results link file: all its rows); the second pass, inside the
+write transaction, reads each file again and writes it in batches.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from openroster.ingest.replay import replay
 from openroster.model.catalogue import ENTITIES, LOAD_ORDER
 from openroster.model.csv_binding import V11
 from openroster.model.derived import DerivedLists, derive, derived_sources
+from openroster.model.links import LINKED, active, by_owner, link_sources, links_of, value_of
 from openroster.model.roles import with_v11_roles
 from openroster.model.values import now_ms
 from openroster.store import import_log, migrate
@@ -44,8 +48,15 @@ from openroster.store.schema import TABLES
 from openroster.store.writes import WriteCounts, apply_batches, tombstone
 
 BATCH_SIZE = 5000  # records read, compared and written at a time
+
+
+def _feeds(name: str) -> set[str]:
+    """The entities whose records give fields of `name`'s records: derived lists and link records."""
+    return derived_sources(ENTITIES[name]) | link_sources(name)
+
+
 # Entities whose records feed derived lists: their files are kept in memory while checking.
-DERIVED_SOURCES = frozenset(source for e in ENTITIES.values() for source in derived_sources(e))
+DERIVED_SOURCES = frozenset(source for name in ENTITIES for source in _feeds(name))
 # What only 1.2 holds of a user, which a 1.1 users.csv replaces.
 _USER_RECORDS_12 = ("role", "userProfile")
 # Told where an import is: (stage, rows done, rows in all when known). The stages, in order:
@@ -124,6 +135,18 @@ def describe_failure(exc: BaseException) -> str:
     return f"the import failed ({type(exc).__name__}); nothing was imported"
 
 
+def _any_stored(conn: sa.Connection, name: str, field_name: str) -> bool:
+    """Whether any stored record of `name` has a value of `field_name` (a scalar or a list)."""
+    tables = TABLES[name]
+    child = tables.lists.get(field_name)
+    if child is not None:
+        query = sa.select(child.c.owner).limit(1)
+    else:
+        column = tables.main.c[ENTITIES[name].field(field_name).column]
+        query = sa.select(column).where(column.is_not(None)).limit(1)
+    return conn.execute(query).first() is not None
+
+
 def _batches(records: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
     iterator = iter(records)
     while batch := list(islice(iterator, size)):
@@ -172,7 +195,7 @@ class _Import:
         self._views.clear()
         for name in LOAD_ORDER:
             entity = ENTITIES[name]
-            if derived_sources(entity) & touched:
+            if _feeds(name) & touched:
                 derived = derive(entity, self._sources(name))
                 stored = record_batches(self.conn, entity, self.batch_size)
                 counts = apply_batches(
@@ -217,6 +240,9 @@ class _Import:
         """Users' records with the 1.1 role and orgs of their role records (`_roles_of`); a user
         without any keeps the stored ones (a 1.1 user changed by a 1.2.1 users.csv). Other records
         are as they are."""
+        if name in LINKED and self.checked.version != V11:
+            yield from self._linked(name, batches)
+            return
         if name != "user":
             yield from batches
             return
@@ -245,6 +271,53 @@ class _Import:
         if found or "role" in user:
             return found
         return every.get(user["sourcedId"], [])
+
+    def _linked(self, name: str, batches: Iterable[list[dict[str, Any]]]) -> Iterator[list[dict[str, Any]]]:
+        """Records with the values of their link records; one no link record names keeps its
+        stored values (a lineItem a REST PUT gave a scoreScale)."""
+        fields = LINKED[name]
+        owned = {f.name: by_owner(f, self._links_view(links_of(f).source)) for f in fields}
+        held = [f for f in fields if _any_stored(self.conn, name, f.name)]  # usually none: no lookups
+        for batch in batches:
+            done = [dict(r) for r in batch]
+            unnamed = [
+                r["sourcedId"]
+                for r in done
+                if any(r["sourcedId"] not in owned[f.name] and f.name not in r for f in held)
+            ]
+            stored = (
+                {r["sourcedId"]: r for r in records_by_id(self.conn, ENTITIES[name], unnamed)}
+                if unnamed
+                else {}
+            )
+            for record in done:
+                sid = record["sourcedId"]
+                for f in fields:
+                    links = owned[f.name].get(sid)
+                    if links is None:
+                        if f.name not in record and f.name in stored.get(sid, {}):
+                            record[f.name] = stored[sid][f.name]
+                        continue
+                    value = value_of(f, active(links))
+                    if value is None:
+                        record.pop(f.name, None)
+                    else:
+                        record[f.name] = value
+            yield done
+
+    def _links_view(self, name: str) -> list[dict[str, Any]]:
+        """The link records of `name` as they are once this import applies, tombstones included
+        (a bulk file's missing links among them), so that every owner whose links change is named."""
+        key = f"links:{name}"
+        if key not in self._views:
+            mode = self.modes[name]
+            merged = {r["sourcedId"]: r for r in load_records(self.conn, ENTITIES[name])}
+            if mode == "bulk":
+                merged = {sid: {**r, "status": "tobedeleted"} for sid, r in merged.items()}
+            if mode in ("bulk", "delta"):
+                merged.update((r["sourcedId"], r) for r in self.checked.records[name])
+            self._views[key] = list(merged.values())
+        return self._views[key]
 
     def _file_batches(self, name: str) -> Iterator[list[dict[str, Any]]]:
         """The records of `name`'s file in batches, reporting progress as they are written."""

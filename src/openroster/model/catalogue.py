@@ -2,8 +2,8 @@
 
 The model is 1.1's, with what 1.2 brought to it: fields only 1.2 has (`Entity.fields12`: a
 lineItem's school, a result's textScore, a user's pronouns...) and entities of their own
-(`Entity.since = "1.2"`: scoreScales, the assessment results profile's, and the role, profile
-and user-resource records of 1.2.1 bundles). How 1.2 serves these records is declared beside it,
+(`Entity.since = "1.2"`: scoreScales, the assessment results profile's, and the role, profile,
+user-resource and gradebook link records of 1.2.1 bundles). How 1.2 serves these records is declared beside it,
 in model/v12.py, and the CSV files of each bundle version in model/csv_binding.py.
 
 Everything else (database schema, JSON rendering, CSV reading and writing, validation of
@@ -93,6 +93,7 @@ USER_ROLE = (
     "teacher",
 )
 ROLE_KIND = ("primary", "secondary")  # roles[].roleType
+OBJECTIVE_SOURCE = ("case", "unknown")  # learningObjectiveSet[].source (extensible)
 # The vocabularies 1.2 lets a deployment extend take tokens of this form too (spec §3.5).
 EXT_PATTERN = r"^ext:[a-zA-Z0-9.\-_]+$"
 
@@ -110,6 +111,18 @@ class Derived:
     via: str
     value: str | None = None
     whole: bool = False
+
+
+@dataclass(frozen=True)
+class Links:
+    """A stored 1.2 field a 1.2.1 bundle gives as rows of a link file: the records of `source`
+    whose `via` field names the owner (model/links.py turns them into the value and back).
+
+    Example: a lineItem's `scoreScale` is its first active row of lineItemScoreScales.csv.
+    """
+
+    source: str
+    via: str
 
 
 @dataclass(frozen=True)
@@ -134,6 +147,7 @@ class Field:
     read_as: tuple[tuple[str, str], ...] = ()
     # Tokens only 1.2 has: stored and shown in 1.2; 1.1 documents, filters and bundles see no value.
     enum12: tuple[str, ...] = ()
+    links: Links | None = None  # the link records a 1.2.1 bundle gives this field's value in
 
     @property
     def is_list(self) -> bool:
@@ -165,6 +179,7 @@ def _f(
     ext: bool = False,
     fallback: str | None = None,
     enum12: tuple[str, ...] = (),
+    links: Links | None = None,
 ) -> Field:
     """`csv` names the 1.1 CSV column, `csv12` the 1.2.1 one: True derives it from the field's name
     (`<name>SourcedId` for a GUIDRef), False leaves the field out of that version's file."""
@@ -186,6 +201,7 @@ def _f(
         ext,
         fallback=fallback,
         enum12=enum12,
+        links=links,
     )
 
 
@@ -249,6 +265,63 @@ class Entity:
     @property
     def secret_fields(self) -> tuple[Field, ...]:
         return tuple(f for f in self.fields if f.secret)
+
+
+def _linked(owner: str, objectives: Kind) -> tuple[Field, Field]:
+    """A lineItem's (a result's) 1.2 scoreScale and learningObjectiveSet, which a 1.2.1 bundle gives
+    in link files (`_score_scale_links`, `_objective_links`), not in the owner's own file."""
+    return (
+        _f(
+            "scoreScale",
+            Kind.REF,
+            ref="scoreScale",
+            csv=False,
+            csv12=False,
+            links=Links(f"{owner}ScoreScale", owner),
+        ),
+        _f(
+            "learningObjectiveSet",
+            objectives,
+            csv=False,
+            csv12=False,
+            links=Links(f"{owner}LearningObjectiveId", owner),
+        ),
+    )
+
+
+def _link_file(name: str, fields: tuple[Field, ...]) -> Entity:
+    """The records of one of 1.2.1's gradebook link files: one row per link, each with its own
+    sourcedId and status (a delta can delete one link); no endpoints of their own."""
+    plural = f"{name}s"
+    return Entity(
+        name, plural, name, _snake(plural), f"{plural}.csv", plural, fields, association=True, since="1.2"
+    )
+
+
+def _score_scale_links(owner: str) -> Entity:
+    """lineItemScoreScales.csv / resultScoreScales.csv: the owner's 1.2 scoreScale."""
+    return _link_file(
+        f"{owner}ScoreScale",
+        (
+            _f("title"),
+            _f(owner, Kind.REF, required=True, ref=owner),
+            _f("scoreScale", Kind.REF, required=True, ref="scoreScale"),
+        ),
+    )
+
+
+def _objective_links(owner: str, *extra: Field) -> Entity:
+    """lineItemLearningObjectiveIds.csv / resultLearningObjectiveIds.csv: the owner's 1.2
+    learningObjectiveSet, one objective a row."""
+    return _link_file(
+        f"{owner}LearningObjectiveId",
+        (
+            _f(owner, Kind.REF, required=True, ref=owner),
+            _f("source", Kind.ENUM, required=True, enum=OBJECTIVE_SOURCE, ext=True),
+            _f("learningObjectiveId", required=True),
+            *extra,
+        ),
+    )
 
 
 BASE_FIELDS = (
@@ -440,9 +513,7 @@ _ENTITIES = (
         ),
         fields12=(
             _f("school", Kind.REF, ref="org", csv=False, fallback="class"),
-            # 1.2.1 links a lineItem to its scale in lineItemScoreScales.csv, not in lineItems.csv.
-            _f("scoreScale", Kind.REF, ref="scoreScale", csv=False, csv12=False),
-            _f("learningObjectiveSet", Kind.LEARNING_OBJECTIVES, csv=False, csv12=False),
+            *_linked("lineItem", Kind.LEARNING_OBJECTIVES),
         ),
     ),
     Entity(
@@ -500,9 +571,7 @@ _ENTITIES = (
             _f("incomplete", Kind.BOOLEAN, csv=False),
             _f("late", Kind.BOOLEAN, csv=False),
             _f("missing", Kind.BOOLEAN, csv=False),
-            # resultScoreScales.csv, not results.csv, links a result to its scale in 1.2.1.
-            _f("scoreScale", Kind.REF, ref="scoreScale", csv=False, csv12=False),
-            _f("learningObjectiveSet", Kind.LEARNING_OBJECTIVE_RESULTS, csv=False, csv12=False),
+            *_linked("result", Kind.LEARNING_OBJECTIVE_RESULTS),
         ),
     ),
     Entity(
@@ -510,7 +579,7 @@ _ENTITIES = (
         "scoreScales",
         "scoreScale",
         "score_scales",
-        "",  # 1.2.1 bundles' scoreScales.csv (and their score scale link files) are not read yet
+        "scoreScales.csv",
         "scoreScales",
         (
             _f("title", required=True),
@@ -523,6 +592,12 @@ _ENTITIES = (
         ),
         since="1.2",
     ),
+    # The link files of a 1.2.1 bundle's gradebook: one row per link, each with its own sourcedId
+    # and status, shown as the 1.2 scoreScale and learningObjectiveSet of their lineItem or result.
+    _score_scale_links("lineItem"),
+    _score_scale_links("result"),
+    _objective_links("lineItem"),
+    _objective_links("result", _f("score", Kind.FLOAT), _f("textScore")),
     # The Assessment Results Profile (1.2 only; no CSV file in 1.2.1).
     Entity(
         "assessmentLineItem",
@@ -692,7 +767,11 @@ LOAD_ORDER = (
     "scoreScale",
     "category",
     "lineItem",
+    "lineItemScoreScale",
+    "lineItemLearningObjectiveId",
     "result",
+    "resultScoreScale",
+    "resultLearningObjectiveId",
 )
 
 # The category of lineItems whose writer gave none (Microsoft's and Google's clients omit it).

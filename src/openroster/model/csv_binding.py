@@ -1,7 +1,7 @@
 """The files and columns of a CSV bundle of each OneRoster version (1.1, 1.2.1), as views of the catalogue.
 
 An entity's file is in the bundles of every version since its own (`Entity.since`: roles.csv,
-userProfiles.csv and userResources.csv only in 1.2.1). Its 1.1 file has the columns of its fields' `csv`, its 1.2.1
+userProfiles.csv, userResources.csv, scoreScales.csv and the gradebook's link files only in 1.2.1). Its 1.1 file has the columns of its fields' `csv`, its 1.2.1
 file those of their `csv12` (the fields only 1.2 has among them). Where 1.2 renamed tokens
 (model/v12.py `Renamed`: an enrollment role `aide` is `ext:aide`), the 1.2.1 file is written and
 read with the 1.2 tokens, and the store keeps the 1.1 ones; tokens only 1.2 has (a sex of
@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from types import MappingProxyType
 
-from openroster.model.catalogue import ENTITIES, LOAD_ORDER, Entity, Field
+from openroster.model.catalogue import ENTITIES, ENTITIES_WHOLE, LOAD_ORDER, Entity, Field
 from openroster.model.v12 import ENTITIES_V12, Renamed
 
 V11, V12 = "1.1", "1.2"
@@ -42,15 +42,15 @@ def _field12(field: Field, tokens: Mapping[str, str] | None) -> Field:
 
 
 def _view12(entity: Entity) -> Entity:
+    """`entity` (as ENTITIES_WHOLE has it: the fields of both versions) with the 1.2.1 columns."""
     renamed = _renamed(entity)
-    fields = tuple(_field12(f, renamed.get(f.name)) for f in entity.fields + entity.fields12)
-    return replace(entity, fields=fields, fields12=())
+    return replace(entity, fields=tuple(_field12(f, renamed.get(f.name)) for f in entity.fields))
 
 
 _VIEWS: Mapping[str, Mapping[str, Entity]] = MappingProxyType(
     {
         V11: MappingProxyType({n: e for n, e in ENTITIES.items() if e.since == V11}),
-        V12: MappingProxyType({n: _view12(e) for n, e in ENTITIES.items() if e.csv_file}),
+        V12: MappingProxyType({n: _view12(e) for n, e in ENTITIES_WHOLE.items() if e.csv_file}),
     }
 )
 

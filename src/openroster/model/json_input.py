@@ -8,10 +8,19 @@ the path, dateLastModified) and unknown fields are ignored.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
-from openroster.model.catalogue import METADATA, PAIR_MEMBERS, Entity, Field, Kind
+from openroster.model.catalogue import (
+    EXT_PATTERN,
+    METADATA,
+    OBJECTIVE_SOURCE,
+    PAIR_MEMBERS,
+    Entity,
+    Field,
+    Kind,
+)
 from openroster.model.values import (
     BadValue,
     parse_boolean,
@@ -87,6 +96,7 @@ def _pair(kind: Kind) -> Callable[[Any], dict[str, str]]:
     return read
 
 
+_EXTENSION = re.compile(EXT_PATTERN)
 _OBJECTIVES_KEY = {
     Kind.LEARNING_OBJECTIVES: "learningObjectiveIds",
     Kind.LEARNING_OBJECTIVE_RESULTS: "learningObjectiveResults",
@@ -121,6 +131,11 @@ def _objective_set(kind: Kind) -> Callable[[Any], list[dict[str, Any]]]:
             source = _string(entry.get("source"))
             if not source:
                 raise BadValue("a source must not be empty (case, unknown, ...)")
+            if source not in OBJECTIVE_SOURCE and not _EXTENSION.match(source):
+                # As a 1.2.1 bundle's link files take it, so that an export imports back.
+                raise BadValue(
+                    f"source '{source}' is not one of case, unknown or an extension token ext:<name>"
+                )
             groups.setdefault(source, []).extend(item(v) for v in entry[key])
         return [{"source": source, key: items} for source, items in groups.items() if items]
 

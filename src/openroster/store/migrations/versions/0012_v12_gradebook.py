@@ -18,6 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
+from openroster.store.migration_ops import create_record_table
 from openroster.store.rerender import render_v12_documents
 
 revision = "0012"
@@ -97,25 +98,6 @@ _ENTITIES = ("category", "lineItem", "result")
 _OBJECTIVE_OWNERS = ("line_items", "results", "assessment_line_items", "assessment_results")
 
 
-def _create_entity_table(name: str, columns: tuple[tuple[str, Any], ...], indexed: tuple[str, ...]) -> None:
-    op.create_table(
-        name,
-        sa.Column("sourced_id", _TEXT, nullable=False),
-        sa.Column("status", _TEXT, nullable=False),
-        sa.Column("date_last_modified", sa.BigInteger(), nullable=False),
-        sa.Column("doc", sa.LargeBinary(), nullable=False),
-        sa.Column("doc_v12", sa.LargeBinary(), nullable=True),
-        sa.Column("metadata", _TEXT, nullable=True),
-        sa.Column("content_hash", _TEXT, nullable=False),
-        sa.Column("first_seen_ms", sa.BigInteger(), nullable=False),
-        *(sa.Column(column, type_, nullable=True) for column, type_ in columns),
-        sa.PrimaryKeyConstraint("sourced_id"),
-    )
-    with op.batch_alter_table(name, schema=None) as batch_op:
-        for column in ("status", "date_last_modified", *indexed):
-            batch_op.create_index(f"ix_{name}_{column}", [column, "sourced_id"], unique=False)
-
-
 def upgrade() -> None:
     for table, columns in _COLUMNS.items():
         with op.batch_alter_table(table, schema=None) as batch_op:
@@ -124,7 +106,7 @@ def upgrade() -> None:
             for column in _INDEXED.get(table, ()):
                 batch_op.create_index(f"ix_{table}_{column}", [column, "sourced_id"], unique=False)
     for table, (columns, indexed) in _NEW_TABLES.items():
-        _create_entity_table(table, columns, indexed)
+        create_record_table(table, columns, indexed)
     op.create_table(
         "score_scales__score_scale_value",
         sa.Column("owner", _TEXT, nullable=False),

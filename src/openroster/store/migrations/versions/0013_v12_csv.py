@@ -14,12 +14,13 @@ so no document and no content hash changes.
 import sqlalchemy as sa
 from alembic import op
 
+from openroster.store.migration_ops import TEXT, create_record_table
+
 revision = "0013"
 down_revision = "0012"
 branch_labels = None
 depends_on = None
 
-_TEXT = sa.Text().with_variant(sa.Text(collation="C"), "postgresql")
 _USER_COLUMNS = (
     "user_master_identifier",
     "preferred_first_name",
@@ -31,19 +32,7 @@ _USER_COLUMNS = (
 
 
 def _record_table(name: str, *columns: str) -> None:
-    op.create_table(
-        name,
-        sa.Column("sourced_id", _TEXT, nullable=False),
-        sa.Column("status", _TEXT, nullable=False),
-        sa.Column("date_last_modified", sa.BigInteger(), nullable=False),
-        sa.Column("doc", sa.LargeBinary(), nullable=False),
-        sa.Column("doc_v12", sa.LargeBinary(), nullable=True),
-        sa.Column("metadata", _TEXT, nullable=True),
-        sa.Column("content_hash", _TEXT, nullable=False),
-        sa.Column("first_seen_ms", sa.BigInteger(), nullable=False),
-        *(sa.Column(column, _TEXT, nullable=True) for column in columns),
-        sa.PrimaryKeyConstraint("sourced_id"),
-    )
+    create_record_table(name, tuple((column, TEXT) for column in columns), ())
 
 
 def _index(table: str, column: str) -> None:
@@ -62,7 +51,7 @@ def upgrade() -> None:
         "org_sourced_id",
         "user_profile_sourced_id",
     )
-    for column in ("status", "date_last_modified", "user_sourced_id", "role_type", "role", "org_sourced_id"):
+    for column in ("user_sourced_id", "role_type", "role", "org_sourced_id"):
         _index("roles", column)
     _index("roles", "user_profile_sourced_id")
     _record_table(
@@ -76,17 +65,16 @@ def upgrade() -> None:
         "username",
         "password",
     )
-    for column in ("status", "date_last_modified", "user_sourced_id"):
-        _index("user_profiles", column)
+    _index("user_profiles", "user_sourced_id")
     _record_table(
         "user_resources", "user_sourced_id", "org_sourced_id", "class_sourced_id", "resource_sourced_id"
     )
-    for column in ("status", "date_last_modified", "user_sourced_id", "org_sourced_id", "class_sourced_id"):
+    for column in ("user_sourced_id", "org_sourced_id", "class_sourced_id"):
         _index("user_resources", column)
     _index("user_resources", "resource_sourced_id")
     with op.batch_alter_table("users", schema=None) as batch_op:
         for column in _USER_COLUMNS:
-            batch_op.add_column(sa.Column(column, _TEXT, nullable=True))
+            batch_op.add_column(sa.Column(column, TEXT, nullable=True))
         batch_op.create_index(
             "ix_users_primary_org_sourced_id", ["primary_org_sourced_id", "sourced_id"], unique=False
         )

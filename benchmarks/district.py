@@ -45,6 +45,9 @@ from proc import MemorySampler, cpu_seconds, rss_anon_bytes  # noqa: E402
 from openroster.model.catalogue import ENTITIES  # noqa: E402
 
 API = "/ims/oneroster/v1p1"
+API_V12 = "/ims/oneroster/rostering/v1p2"
+SCOPE_V12 = "https://purl.imsglobal.org/spec/or/v1p2/scope/roster.readonly"
+VERSIONS = {"1.1": (API, "doc"), "1.2": (API_V12, "doc_v12")}  # version -> (API root, stored document)
 ACTIVE = "filter=status%3D%27active%27"
 EXE = [sys.executable, "-m", "openroster"]
 LOADGEN = Path(__file__).resolve().parent / "loadgen.py"
@@ -95,6 +98,7 @@ class Server:
     process: subprocess.Popen[bytes]
     port: int
     workers: int
+    console: bool
 
     @property
     def pid(self) -> int:
@@ -262,29 +266,29 @@ def new_client(url: str, env: dict[str, str]) -> tuple[str, str]:
 
 
 @contextmanager
-def serving(store: Store, workers: int, env: dict[str, str]) -> Iterator[Server]:
+def serving(store: Store, workers: int, env: dict[str, str], console: bool = True) -> Iterator[Server]:
+    """`openroster serve` as a district runs it (the console on, its default), or with --no-console."""
     port = free_port()
     process = subprocess.Popen(
-        [*EXE, "serve", "--port", str(port), "--workers", str(workers), "--database", store.url],
+        [*EXE, "serve", "--port", str(port), "--workers", str(workers), "--database", store.url]
+        + ([] if console else ["--no-console"]),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         env={**os.environ, **env},
     )
     try:
-        yield Server(process, port, workers)
+        yield Server(process, port, workers, console)
     finally:
         process.terminate()
         process.wait(timeout=60)
 
 
-def bearer_token(port: int, credentials: tuple[str, str]) -> str:
+def bearer_token(port: int, credentials: tuple[str, str], scope: str | None = None) -> str:
+    """An access token of the client (its default scopes, or `scope`), once the server answers."""
+    form = {"grant_type": "client_credentials"} | ({"scope": scope} if scope else {})
     for _ in range(600):
         try:
-            answer = httpx.post(
-                f"http://127.0.0.1:{port}/oauth/token",
-                auth=credentials,
-                data={"grant_type": "client_credentials"},
-            )
+            answer = httpx.post(f"http://127.0.0.1:{port}/oauth/token", auth=credentials, data=form)
             return str(answer.json()["access_token"])
         except httpx.TransportError:
             time.sleep(0.1)
@@ -319,10 +323,11 @@ class LoadGenerator:
 # --- the in-process ceiling -------------------------------------------------------------------
 
 
-def ceiling(store: Store, endpoint: str, limit: int) -> tuple[int, float]:
-    """(records, seconds) of reading the same records' stored JSON in key order, joined per page."""
+def ceiling(store: Store, endpoint: str, limit: int, document: str = "doc") -> tuple[int, float]:
+    """(records, seconds) of reading the same records' stored JSON (the `document` column: doc for
+    1.1, doc_v12 for 1.2) in key order, joined per page."""
     table = ENTITIES[WALKED[endpoint]].table
-    sql = f"SELECT doc FROM {table} WHERE status = 'active' ORDER BY sourced_id"
+    sql = f"SELECT {document} FROM {table} WHERE status = 'active' ORDER BY sourced_id"
     records = 0
     started = time.perf_counter()
     if store.backend == "sqlite":
@@ -352,8 +357,19 @@ def median(values: list[float]) -> float:
     return statistics.median(values)
 
 
-def walk_path(endpoint: str) -> str:
-    return f"{API}/{endpoint}?{ACTIVE}"
+def walk_path(endpoint: str, root: str = API) -> str:
+    return f"{root}/{endpoint}?{ACTIVE}"
+
+
+@dataclass(frozen=True)
+class Tokens:
+    """A bench client's access tokens: its default (1.1) scopes, and the 1.2 roster scope."""
+
+    v11: str
+    v12: str
+
+    def of(self, version: str) -> str:
+        return self.v11 if version == "1.1" else self.v12
 
 
 def measure_backend(
@@ -363,10 +379,19 @@ def measure_backend(
     load = LoadGenerator()
     out: dict[str, Any] = {"url": store.url, "imports": store.imports}
     try:
-        with serving(store, 1, env) as one, serving(store, 2, env) as two:
-            token = bearer_token(one.port, credentials)
+        with (
+            serving(store, 1, env) as one,
+            serving(store, 2, env) as two,
+            serving(store, 1, env, console=False) as bare,
+        ):
+            tokens = Tokens(
+                bearer_token(one.port, credentials), bearer_token(one.port, credentials, SCOPE_V12)
+            )
+            token = tokens.v11
             bearer_token(two.port, credentials)
-            out["walks"] = measure_walks(store, one, token, load, repeat, walk_sizes)
+            bearer_token(bare.port, credentials)
+            out["walks"] = measure_walks(store, one, tokens, load, repeat, walk_sizes)
+            out["console"] = measure_console(one, bare, token, load, repeat)
             out["paging"] = measure_paging(store, one, token, load, repeat, count_off)
             out["workers"] = measure_workers(one, two, token, load, repeat, size)
             out["memory"] = measure_memory(one, token, load, size)
@@ -375,18 +400,31 @@ def measure_backend(
     return out
 
 
+def walk_key(version: str, endpoint: str, limit: int) -> str:
+    return f"{endpoint} limit={limit}" if version == "1.1" else f"{version} {endpoint} limit={limit}"
+
+
 def measure_walks(
-    store: Store, server: Server, token: str, load: LoadGenerator, repeat: int, walk_sizes: list[int]
+    store: Store, server: Server, tokens: Tokens, load: LoadGenerator, repeat: int, walk_sizes: list[int]
 ) -> dict[str, Any]:
-    """Full walks of active records, one client, each beside the in-process ceiling."""
+    """Full walks of active records, one client, each beside the in-process ceiling of its version;
+    the 1.1 and 1.2 walks of an endpoint and page size one after the other, so noise hits both."""
     runs: dict[str, list[dict[str, float]]] = {}
     for _ in range(repeat):
         for endpoint in WALKED:
-            for limit in walk_sizes:
-                key = f"{endpoint} limit={limit}"
+            for limit, version in ((limit, version) for limit in walk_sizes for version in VERSIONS):
+                root, document = VERSIONS[version]
+                key = walk_key(version, endpoint, limit)
                 print(f"  walk {key}", flush=True)
-                records, seconds = ceiling(store, endpoint, limit)
-                walked = load(server, token, op="walk", path=walk_path(endpoint), limit=limit, clients=1)
+                records, seconds = ceiling(store, endpoint, limit, document)
+                walked = load(
+                    server,
+                    tokens.of(version),
+                    op="walk",
+                    path=walk_path(endpoint, root),
+                    limit=limit,
+                    clients=1,
+                )
                 if walked["records"] != records:
                     raise SystemExit(
                         f"{key}: walked {walked['records']:,} records, the store holds {records:,}"
@@ -448,6 +486,30 @@ def measure_paging(
         if result["status"] != 200:
             raise SystemExit(f"{name}: HTTP {result['status']} for {targets[name]}")
     return results
+
+
+def measure_console(on: Server, off: Server, token: str, load: LoadGenerator, repeat: int) -> dict[str, Any]:
+    """Walks of active users and enrollments (pages of 5,000) served with the console on and with
+    --no-console, alternately (on, off, then off, on, ...) so noise and warm caches hit both alike."""
+    runs: dict[str, dict[bool, list[dict[str, float]]]] = {}
+    for number in range(max(5, 2 * repeat + 1)):
+        for endpoint in FLAT:
+            for server in (on, off) if number % 2 == 0 else (off, on):
+                print(f"  console {'on' if server.console else 'off'}: walk {endpoint}", flush=True)
+                walked = load(server, token, op="walk", path=walk_path(endpoint), limit=5000, clients=1)
+                runs.setdefault(endpoint, {True: [], False: []})[server.console].append(
+                    {
+                        "rate": walked["records"] / walked["seconds"],
+                        "server_cpu_ms_per_1000": walked["server_cpu_s"] * 1e6 / walked["records"],
+                    }
+                )
+    return {
+        endpoint: {
+            state: {name: median([run[name] for run in items]) for name in items[0]} | {"runs": items}
+            for state, items in (("on", by[True]), ("off", by[False]))
+        }
+        for endpoint, by in runs.items()
+    }
 
 
 def measure_workers(
@@ -532,17 +594,18 @@ def measure_memory(server: Server, token: str, load: LoadGenerator, size: Size) 
 # --- the table ----------------------------------------------------------------------------------
 
 
+def rate_ratio(backend: str, name: str, rate: float, against: float, target: str, note: str = "") -> Row:
+    """A line of one rate of records against another, both shown beside it."""
+    return Row(
+        backend, name, rate / against, target=target, note=f"{rate:,.0f} vs {against:,.0f} records/s{note}"
+    )
+
+
 def rows_for(backend: str, m: dict[str, Any], sqlite: dict[str, Any] | None) -> list[Row]:
     rows = []
     for key, walk in m["walks"].items():
         rows.append(
-            Row(
-                backend,
-                f"walk ÷ ceiling, {key}",
-                walk["rate"] / walk["ceiling_rate"],
-                target=">= 0.5",
-                note=f"{walk['rate']:,.0f} of {walk['ceiling_rate']:,.0f} records/s",
-            )
+            rate_ratio(backend, f"walk ÷ ceiling, {key}", walk["rate"], walk["ceiling_rate"], ">= 0.5")
         )
         rows.append(
             Row(
@@ -556,6 +619,17 @@ def rows_for(backend: str, m: dict[str, Any], sqlite: dict[str, Any] | None) -> 
         if sqlite is not None:
             theirs = sqlite["walks"][key]["rate"]
             rows.append(Row(backend, f"walk ÷ SQLite's, {key}", walk["rate"] / theirs, target=">= 0.7"))
+        version, _, plain = key.partition(" ")
+        if version in VERSIONS and version != "1.1":
+            v11 = m["walks"][plain]["rate"]
+            rows.append(
+                rate_ratio(backend, f"{version} walk ÷ 1.1 walk, {plain}", walk["rate"], v11, ">= 0.9")
+            )
+    for endpoint, by in m["console"].items():
+        on, off = by["on"], by["off"]
+        cpu = f"; CPU-ms per 1,000 {on['server_cpu_ms_per_1000']:.1f} vs {off['server_cpu_ms_per_1000']:.1f}"
+        name = f"console on ÷ off, walk {endpoint} limit=5000"
+        rows.append(rate_ratio(backend, name, on["rate"], off["rate"], ">= 0.95", cpu))
     w = m["workers"]
     rows.append(
         Row(

@@ -7,9 +7,11 @@ Usage: python benchmarks/district.py [--size S|M|L | --students N --schools N]
 Builds a demo district with `openroster demo-data` (kept in --folder, reused when present),
 imports it with `openroster import` (SQLite file in the folder and/or a PostgreSQL database
 `openroster_bench_<folder name>` on --postgres), serves it with `openroster serve` (one and two
-workers, separate processes) and drives it over real HTTP from `benchmarks/loadgen.py` (another
-process, raw sockets, bodies never parsed). Prints one table of ratios with targets and verdicts
-and writes the figures, with a description of the machine, as JSON into --results.
+workers, separate processes, the console on as a district serves it; a pair alike but for
+--no-console for the console's cost) and drives the 1.1 and 1.2 APIs over real HTTP from
+`benchmarks/loadgen.py` (another process, raw sockets, bodies never parsed). Prints one table of
+ratios with targets and verdicts and writes the figures, with a description of the machine, as
+JSON into --results.
 
 The import figures (first import, no-change re-import, the sqlite3 CLI's `.import` of the same
 CSV files into plain tables) are measured when a store is built and kept in the folder

@@ -56,7 +56,6 @@ EXE = [sys.executable, "-m", "openroster"]
 LOADGEN = Path(__file__).resolve().parent / "loadgen.py"
 WALKED = {"users": "user", "enrollments": "enrollment", "classes": "class"}  # endpoint -> entity
 FLAT = ("users", "enrollments")  # collections whose paging shape is measured
-CONSOLE_SECONDS = 2.0  # each walk of the console on ÷ off
 
 
 @dataclass(frozen=True)
@@ -388,7 +387,7 @@ def measure_backend(
         with serving(store, 1, env) as on, serving(store, 1, env, console=False) as off:
             token = bearer_token(on.port, credentials)
             bearer_token(off.port, credentials)
-            out["console"] = measure_console(on, off, token, load, repeat)
+            out["console"] = measure_console(on, off, token, load, repeat, size.clients_seconds / 5)
         with serving(store, 1, env) as one, serving(store, 2, env) as two:
             tokens = Tokens(token, bearer_token(one.port, credentials, SCOPE_V12))
             bearer_token(two.port, credentials)
@@ -489,10 +488,12 @@ def measure_paging(
     return results
 
 
-def measure_console(on: Server, off: Server, token: str, load: LoadGenerator, repeat: int) -> dict[str, Any]:
-    """Walks of active users and enrollments (pages of 5,000, walked again and again for
-    CONSOLE_SECONDS: one walk of a small district lasts a fraction of a second, which the other
-    jobs of a shared machine swamp) served with the console on and with --no-console, alternately
+def measure_console(
+    on: Server, off: Server, token: str, load: LoadGenerator, repeat: int, seconds: float
+) -> dict[str, Any]:
+    """Walks of active users and enrollments (pages of 5,000, walked again and again for `seconds`:
+    one walk of a small district lasts a fraction of a second, which the other jobs of a shared
+    machine swamp) served with the console on and with --no-console, alternately
     (on, off, then off, on, ...) so noise and warm caches hit both alike."""
     runs: dict[str, dict[bool, list[dict[str, float]]]] = {}
     for number in range(max(5, 2 * repeat + 1)):
@@ -506,7 +507,7 @@ def measure_console(on: Server, off: Server, token: str, load: LoadGenerator, re
                     path=walk_path(endpoint),
                     limit=5000,
                     clients=1,
-                    seconds=CONSOLE_SECONDS,
+                    seconds=seconds,
                 )
                 runs.setdefault(endpoint, {True: [], False: []})[server.console].append(
                     {

@@ -7,9 +7,11 @@ Usage: python benchmarks/district.py [--size S|M|L | --students N --schools N]
 Builds a demo district with `openroster demo-data` (kept in --folder, reused when present),
 imports it with `openroster import` (SQLite file in the folder and/or a PostgreSQL database
 `openroster_bench_<folder name>` on --postgres), serves it with `openroster serve` (one and two
-workers, separate processes) and drives it over real HTTP from `benchmarks/loadgen.py` (another
-process, raw sockets, bodies never parsed). Prints one table of ratios with targets and verdicts
-and writes the figures, with a description of the machine, as JSON into --results.
+workers, separate processes, the console on as a district serves it; a pair alike but for
+--no-console for the console's cost) and drives the 1.1 and 1.2 APIs over real HTTP from
+`benchmarks/loadgen.py` (another process, raw sockets, bodies never parsed). Prints one table of
+ratios with targets and verdicts and writes the figures, with a description of the machine, as
+JSON into --results.
 
 The import figures (first import, no-change re-import, the sqlite3 CLI's `.import` of the same
 CSV files into plain tables) are measured when a store is built and kept in the folder
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -45,6 +48,9 @@ from proc import MemorySampler, cpu_seconds, rss_anon_bytes  # noqa: E402
 from openroster.model.catalogue import ENTITIES  # noqa: E402
 
 API = "/ims/oneroster/v1p1"
+API_V12 = "/ims/oneroster/rostering/v1p2"
+SCOPE_V12 = "https://purl.imsglobal.org/spec/or/v1p2/scope/roster.readonly"
+VERSIONS = {"1.1": (API, "doc"), "1.2": (API_V12, "doc_v12")}  # version -> (API root, stored document)
 ACTIVE = "filter=status%3D%27active%27"
 EXE = [sys.executable, "-m", "openroster"]
 LOADGEN = Path(__file__).resolve().parent / "loadgen.py"
@@ -95,6 +101,7 @@ class Server:
     process: subprocess.Popen[bytes]
     port: int
     workers: int
+    console: bool
 
     @property
     def pid(self) -> int:
@@ -262,29 +269,29 @@ def new_client(url: str, env: dict[str, str]) -> tuple[str, str]:
 
 
 @contextmanager
-def serving(store: Store, workers: int, env: dict[str, str]) -> Iterator[Server]:
+def serving(store: Store, workers: int, env: dict[str, str], console: bool = True) -> Iterator[Server]:
+    """`openroster serve` as a district runs it (the console on, its default), or with --no-console."""
     port = free_port()
     process = subprocess.Popen(
-        [*EXE, "serve", "--port", str(port), "--workers", str(workers), "--database", store.url],
+        [*EXE, "serve", "--port", str(port), "--workers", str(workers), "--database", store.url]
+        + ([] if console else ["--no-console"]),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         env={**os.environ, **env},
     )
     try:
-        yield Server(process, port, workers)
+        yield Server(process, port, workers, console)
     finally:
         process.terminate()
         process.wait(timeout=60)
 
 
-def bearer_token(port: int, credentials: tuple[str, str]) -> str:
+def bearer_token(port: int, credentials: tuple[str, str], scope: str | None = None) -> str:
+    """An access token of the client (its default scopes, or `scope`), once the server answers."""
+    form = {"grant_type": "client_credentials"} | ({"scope": scope} if scope else {})
     for _ in range(600):
         try:
-            answer = httpx.post(
-                f"http://127.0.0.1:{port}/oauth/token",
-                auth=credentials,
-                data={"grant_type": "client_credentials"},
-            )
+            answer = httpx.post(f"http://127.0.0.1:{port}/oauth/token", auth=credentials, data=form)
             return str(answer.json()["access_token"])
         except httpx.TransportError:
             time.sleep(0.1)
@@ -319,10 +326,11 @@ class LoadGenerator:
 # --- the in-process ceiling -------------------------------------------------------------------
 
 
-def ceiling(store: Store, endpoint: str, limit: int) -> tuple[int, float]:
-    """(records, seconds) of reading the same records' stored JSON in key order, joined per page."""
+def ceiling(store: Store, endpoint: str, limit: int, document: str = "doc") -> tuple[int, float]:
+    """(records, seconds) of reading the same records' stored JSON (the `document` column: doc for
+    1.1, doc_v12 for 1.2) in key order, joined per page."""
     table = ENTITIES[WALKED[endpoint]].table
-    sql = f"SELECT doc FROM {table} WHERE status = 'active' ORDER BY sourced_id"
+    sql = f"SELECT {document} FROM {table} WHERE status = 'active' ORDER BY sourced_id"
     records = 0
     started = time.perf_counter()
     if store.backend == "sqlite":
@@ -352,8 +360,19 @@ def median(values: list[float]) -> float:
     return statistics.median(values)
 
 
-def walk_path(endpoint: str) -> str:
-    return f"{API}/{endpoint}?{ACTIVE}"
+def walk_path(endpoint: str, root: str = API) -> str:
+    return f"{root}/{endpoint}?{ACTIVE}"
+
+
+@dataclass(frozen=True)
+class Tokens:
+    """A bench client's access tokens: its default (1.1) scopes, and the 1.2 roster scope."""
+
+    v11: str
+    v12: str
+
+    def of(self, version: str) -> str:
+        return self.v11 if version == "1.1" else self.v12
 
 
 def measure_backend(
@@ -363,10 +382,16 @@ def measure_backend(
     load = LoadGenerator()
     out: dict[str, Any] = {"url": store.url, "imports": store.imports}
     try:
+        # Two servers started together for this alone, alike but for the console, so that neither
+        # has served more than the other.
+        with serving(store, 1, env) as on, serving(store, 1, env, console=False) as off:
+            token = bearer_token(on.port, credentials)
+            bearer_token(off.port, credentials)
+            out["console"] = measure_console(on, off, token, load, repeat, size.clients_seconds / 5)
         with serving(store, 1, env) as one, serving(store, 2, env) as two:
-            token = bearer_token(one.port, credentials)
+            tokens = Tokens(token, bearer_token(one.port, credentials, SCOPE_V12))
             bearer_token(two.port, credentials)
-            out["walks"] = measure_walks(store, one, token, load, repeat, walk_sizes)
+            out["walks"] = measure_walks(store, one, tokens, load, repeat, walk_sizes)
             out["paging"] = measure_paging(store, one, token, load, repeat, count_off)
             out["workers"] = measure_workers(one, two, token, load, repeat, size)
             out["memory"] = measure_memory(one, token, load, size)
@@ -375,18 +400,31 @@ def measure_backend(
     return out
 
 
+def walk_key(version: str, endpoint: str, limit: int) -> str:
+    return f"{endpoint} limit={limit}" if version == "1.1" else f"{version} {endpoint} limit={limit}"
+
+
 def measure_walks(
-    store: Store, server: Server, token: str, load: LoadGenerator, repeat: int, walk_sizes: list[int]
+    store: Store, server: Server, tokens: Tokens, load: LoadGenerator, repeat: int, walk_sizes: list[int]
 ) -> dict[str, Any]:
-    """Full walks of active records, one client, each beside the in-process ceiling."""
+    """Full walks of active records, one client, each beside the in-process ceiling of its version;
+    the 1.1 and 1.2 walks of an endpoint and page size one after the other, so noise hits both."""
     runs: dict[str, list[dict[str, float]]] = {}
     for _ in range(repeat):
         for endpoint in WALKED:
-            for limit in walk_sizes:
-                key = f"{endpoint} limit={limit}"
+            for limit, version in ((limit, version) for limit in walk_sizes for version in VERSIONS):
+                root, document = VERSIONS[version]
+                key = walk_key(version, endpoint, limit)
                 print(f"  walk {key}", flush=True)
-                records, seconds = ceiling(store, endpoint, limit)
-                walked = load(server, token, op="walk", path=walk_path(endpoint), limit=limit, clients=1)
+                records, seconds = ceiling(store, endpoint, limit, document)
+                walked = load(
+                    server,
+                    tokens.of(version),
+                    op="walk",
+                    path=walk_path(endpoint, root),
+                    limit=limit,
+                    clients=1,
+                )
                 if walked["records"] != records:
                     raise SystemExit(
                         f"{key}: walked {walked['records']:,} records, the store holds {records:,}"
@@ -448,6 +486,45 @@ def measure_paging(
         if result["status"] != 200:
             raise SystemExit(f"{name}: HTTP {result['status']} for {targets[name]}")
     return results
+
+
+def measure_console(
+    on: Server, off: Server, token: str, load: LoadGenerator, repeat: int, seconds: float
+) -> dict[str, Any]:
+    """Walks of active users and enrollments (pages of 5,000, walked again and again for `seconds`:
+    one walk of a small district lasts a fraction of a second, which the other jobs of a shared
+    machine swamp) served with the console on and with --no-console, alternately
+    (on, off, then off, on, ...) so noise and warm caches hit both alike."""
+    runs: dict[str, dict[bool, list[dict[str, float]]]] = {}
+    for number in range(max(5, 2 * repeat + 1)):
+        for endpoint in FLAT:
+            for server in (on, off) if number % 2 == 0 else (off, on):
+                print(f"  console {'on' if server.console else 'off'}: walk {endpoint}", flush=True)
+                walked = load(
+                    server,
+                    token,
+                    op="walk",
+                    path=walk_path(endpoint),
+                    limit=5000,
+                    clients=1,
+                    seconds=seconds,
+                )
+                runs.setdefault(endpoint, {True: [], False: []})[server.console].append(
+                    {
+                        "rate": walked["records"] / walked["seconds"],
+                        "server_cpu_ms_per_1000": walked["server_cpu_s"] * 1e6 / walked["records"],
+                    }
+                )
+    # The ratio is the median of each round's (two walks one after the other), which drifts in the
+    # machine's load affect alike.
+    return {
+        endpoint: {
+            state: {name: median([run[name] for run in items]) for name in items[0]} | {"runs": items}
+            for state, items in (("on", by[True]), ("off", by[False]))
+        }
+        | {"ratio": median([on["rate"] / off["rate"] for on, off in zip(by[True], by[False], strict=True)])}
+        for endpoint, by in runs.items()
+    }
 
 
 def measure_workers(
@@ -532,17 +609,18 @@ def measure_memory(server: Server, token: str, load: LoadGenerator, size: Size) 
 # --- the table ----------------------------------------------------------------------------------
 
 
+def rate_ratio(backend: str, name: str, rate: float, against: float, target: str, note: str = "") -> Row:
+    """A line of one rate of records against another, both shown beside it."""
+    return Row(
+        backend, name, rate / against, target=target, note=f"{rate:,.0f} vs {against:,.0f} records/s{note}"
+    )
+
+
 def rows_for(backend: str, m: dict[str, Any], sqlite: dict[str, Any] | None) -> list[Row]:
     rows = []
     for key, walk in m["walks"].items():
         rows.append(
-            Row(
-                backend,
-                f"walk ÷ ceiling, {key}",
-                walk["rate"] / walk["ceiling_rate"],
-                target=">= 0.5",
-                note=f"{walk['rate']:,.0f} of {walk['ceiling_rate']:,.0f} records/s",
-            )
+            rate_ratio(backend, f"walk ÷ ceiling, {key}", walk["rate"], walk["ceiling_rate"], ">= 0.5")
         )
         rows.append(
             Row(
@@ -556,6 +634,18 @@ def rows_for(backend: str, m: dict[str, Any], sqlite: dict[str, Any] | None) -> 
         if sqlite is not None:
             theirs = sqlite["walks"][key]["rate"]
             rows.append(Row(backend, f"walk ÷ SQLite's, {key}", walk["rate"] / theirs, target=">= 0.7"))
+        version, _, plain = key.partition(" ")
+        if version in VERSIONS and version != "1.1":
+            v11 = m["walks"][plain]["rate"]
+            rows.append(
+                rate_ratio(backend, f"{version} walk ÷ 1.1 walk, {plain}", walk["rate"], v11, ">= 0.9")
+            )
+    for endpoint, by in m["console"].items():
+        on, off = by["on"], by["off"]
+        cpu = f"; CPU-ms per 1,000 {on['server_cpu_ms_per_1000']:.1f} vs {off['server_cpu_ms_per_1000']:.1f}"
+        name = f"console on ÷ off, walk {endpoint} limit=5000"
+        row = rate_ratio(backend, name, on["rate"], off["rate"], ">= 0.95", cpu)
+        rows.append(dataclasses.replace(row, value=by["ratio"]))  # the median of the rounds' ratios
     w = m["workers"]
     rows.append(
         Row(

@@ -91,6 +91,11 @@ def test_the_benchmark_measures_every_target_end_to_end_and_reuses_its_folder(tm
             "walk ÷ ceiling, users limit=5000",
             "walk ÷ ceiling, enrollments limit=5000",
             "walk ÷ ceiling, classes limit=5000",
+            "walk ÷ ceiling, 1.2 users limit=5000",
+            "walk ÷ ceiling, 1.2 enrollments limit=5000",
+            "1.2 walk ÷ 1.1 walk, classes limit=5000",
+            "console on ÷ off, walk users limit=5000",
+            "console on ÷ off, walk enrollments limit=5000",
             "2 workers ÷ 1, 8 clients, users limit=5000",
             "last page ÷ first, sequential walk, users",
             "page at 90 % depth ÷ first, enrollments",
@@ -115,6 +120,7 @@ def test_the_benchmark_measures_every_target_end_to_end_and_reuses_its_folder(tm
     # Every walk delivered exactly the active records the store holds (the harness checks each one).
     walks = result["measured"]["sqlite"]["walks"]
     assert walks["users limit=5000"]["records"] == walks["users limit=5000"]["runs"][0]["records"] > 60
+    assert walks["1.2 users limit=5000"]["records"] == walks["users limit=5000"]["records"]
 
     again = bench()
     assert "import ..." not in again and "demo-data" not in again

@@ -9,7 +9,10 @@ import pytest
 import sqlalchemy as sa
 
 from openroster.api.responses import CHUNK_DOCS, collection_body, collection_chunks
+from openroster.auth.scopes import PREFIX_V12
 from openroster.errors import StatusInfo
+from openroster.model.render_v12 import absolute_hrefs_v12
+from openroster.model.v12 import ROSTERING_ROOT
 from openroster.store.schema import TABLES
 from tests.conftest import BASE, LiveServer
 
@@ -27,10 +30,12 @@ def live(demo_engine: sa.Engine) -> Iterator[tuple[LiveServer, dict[str, str]]]:
     server.stop()
 
 
-def stored_docs(engine: sa.Engine, entity: str, limit: int, offset: int = 0) -> list[bytes]:
+def stored_docs(
+    engine: sa.Engine, entity: str, limit: int, offset: int = 0, document: str = "doc"
+) -> list[bytes]:
     table = TABLES[entity].main
     with engine.connect() as conn:
-        query = sa.select(table.c.doc).order_by(table.c.sourced_id).limit(limit).offset(offset)
+        query = sa.select(table.c[document]).order_by(table.c.sourced_id).limit(limit).offset(offset)
         return [bytes(doc) for doc in conn.execute(query).scalars()]
 
 
@@ -41,6 +46,29 @@ def test_a_page_over_http_is_the_assembled_body_of_its_stored_documents(
     server, headers = live
     response = httpx.get(f"{server.url}{BASE}/enrollments?limit={limit}&offset={offset}", headers=headers)
     expected = collection_body("enrollments", stored_docs(demo_engine, "enrollment", limit, offset), PUBLIC)
+    assert response.status_code == 200
+    assert response.content == expected
+    assert response.headers["content-length"] == str(len(expected))
+    assert "transfer-encoding" not in response.headers
+
+
+@pytest.mark.parametrize(("limit", "offset"), [(CHUNK_DOCS * 2 + 9, 0), (CHUNK_DOCS, 3), (7, 10**6)])
+def test_a_12_page_over_http_is_the_assembled_body_of_its_stored_12_documents(
+    live: tuple[LiveServer, dict[str, str]], demo_engine: sa.Engine, limit: int, offset: int
+) -> None:
+    server, _ = live
+    client_id, secret = server.add_client()
+    token = httpx.post(
+        f"{server.url}/oauth/token",
+        data={"grant_type": "client_credentials", "scope": f"{PREFIX_V12}roster-core.readonly"},
+        auth=(client_id, secret),
+    ).json()["access_token"]
+    response = httpx.get(
+        f"{server.url}{ROSTERING_ROOT}/enrollments?limit={limit}&offset={offset}",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    docs = stored_docs(demo_engine, "enrollment", limit, offset, "doc_v12")
+    expected = absolute_hrefs_v12(b'{"enrollments":[' + b",".join(docs) + b"]}", PUBLIC)
     assert response.status_code == 200
     assert response.content == expected
     assert response.headers["content-length"] == str(len(expected))

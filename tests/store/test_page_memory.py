@@ -27,6 +27,8 @@ from tests.test_cli import bearer, wait_for
 
 USERS = TABLES["user"].main
 SEEK = "users.sourced_id >"  # in the page query: it starts after a known key
+DEFERRED = "AS stored"  # in the page query: documents fetched by key after the keys were paged
+PAGE_QUERY = re.compile(r"\b(stored|users)\.doc\b")
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -41,7 +43,8 @@ def demo_store(
 
 
 class Statements:
-    """The SQL each request issues on an engine (the page query is the one selecting `doc`)."""
+    """The SQL each request issues on an engine (the page query is the one selecting `doc`, with its
+    keys or through the deferred join's `stored` alias)."""
 
     def __init__(self, engine: sa.Engine) -> None:
         self.engine, self.seen = engine, list[str]()
@@ -51,7 +54,7 @@ class Statements:
         self.seen.append(" ".join(statement.split()))
 
     def pages(self) -> list[str]:
-        taken, self.seen = [s for s in self.seen if "stored.doc" in s], []
+        taken, self.seen = [s for s in self.seen if PAGE_QUERY.search(s)], []
         return taken
 
     def close(self) -> None:
@@ -86,6 +89,25 @@ def test_a_sequential_walk_seeks_from_the_end_of_the_previous_page(
     assert walked == expected and len(issued) == -(-len(expected) // 25)
     # The first page skips from the start; every later one seeks past the key that ended the one before.
     assert SEEK not in issued[0] and all(SEEK in s for s in issued[1:])
+
+
+def test_a_page_with_nothing_to_skip_reads_its_documents_with_its_keys(
+    demo_store: sa.Engine, statements: Statements
+) -> None:
+    """A first page and a seek read documents in the same pass as their keys; a page that skips
+    keys (an offset no walk reached) pages the keys alone and then fetches its documents."""
+    with client_for(demo_store) as api:
+        expected = all_ids(api, ACTIVE)
+        statements.pages()
+        first = api.get(f"{BASE}/users?limit=25&offset=0&{ACTIVE}").json()["users"]
+        second = api.get(f"{BASE}/users?limit=25&offset=25&{ACTIVE}").json()["users"]
+        jumped = api.get(f"{BASE}/users?limit=25&offset=61&{ACTIVE}").json()["users"]
+    assert [u["sourcedId"] for u in first + second] == expected[:50]
+    assert [u["sourcedId"] for u in jumped] == expected[61:86]
+    issued = statements.pages()
+    assert len(issued) == 3
+    assert DEFERRED not in issued[0] and DEFERRED not in issued[1] and SEEK in issued[1]
+    assert DEFERRED in issued[2] and SEEK not in issued[2]
 
 
 def test_a_page_the_walk_did_not_reach_skips_and_a_sorted_page_never_seeks(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import string
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import orjson
 from starlette.responses import Response
@@ -33,9 +33,14 @@ CHUNK_DOCS = 256  # documents per piece of a page body: pieces of ~100 KB, well 
 
 
 def collection_chunks(
-    key: str, docs: Sequence[bytes], base_url: str, warnings: Sequence[StatusInfo] = ()
+    key: str,
+    docs: Sequence[bytes],
+    base_url: str,
+    warnings: Sequence[StatusInfo] = (),
+    rewrite: Callable[[bytes, str], bytes] = absolute_hrefs,
 ) -> list[bytes]:
-    """The bytes of `collection_body` in pieces of CHUNK_DOCS documents, never joined into one.
+    """The bytes of `collection_body` in pieces of CHUNK_DOCS documents, never joined into one;
+    `rewrite` makes a piece's hrefs absolute (1.2 documents have hrefs of their own roots).
 
     Joining a page of thousands of documents and then rewriting its hrefs would copy the whole
     page twice more in buffers of megabytes; each piece is made and rewritten while it is small.
@@ -44,7 +49,7 @@ def collection_chunks(
     pieces = [b'{"' + key.encode() + b'":[']
     for start in range(0, len(docs), CHUNK_DOCS):
         piece = b",".join(docs[start : start + CHUNK_DOCS])
-        pieces.append(absolute_hrefs(piece if start == 0 else b"," + piece, base_url))
+        pieces.append(rewrite(piece if start == 0 else b"," + piece, base_url))
     pieces.append(b"]" + _status_set(warnings) + b"}")
     return pieces
 

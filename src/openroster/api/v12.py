@@ -19,7 +19,7 @@ from openroster.api.access import Grant
 from openroster.api.endpoints import Endpoint, parents
 from openroster.api.endpoints_v12 import ASSESSMENT_V12, GRADEBOOK_V12, RESOURCES_V12, ROSTERING_V12
 from openroster.api.openapi_v12 import SERVICES, discovery_names, openapi_document_v12
-from openroster.api.responses import JSON, link_header, project
+from openroster.api.responses import JSON, PiecesResponse, collection_chunks, link_header, project
 from openroster.api.router import RouteMatch, Router, root_segments
 from openroster.config import Settings
 from openroster.errors import MethodNotAllowed, UnknownObject
@@ -183,14 +183,20 @@ class V12Reads:
         headers = {"X-Total-Count": str(total), "X-Data-Revision": str(data_revision)}
         if endpoint.collection:
             assert total is not None  # 1.2 pages are always counted
-            body = b'{"' + key + b'":[' + b",".join(docs) + b"]}"
             raw = raw_query.decode("latin-1")
             headers["Link"] = link_header(
                 base + raw_path, raw, limit=query.limit, offset=query.offset, total=total, more=more
             )
-        else:
-            body = b'{"' + key + b'":' + docs[0] + b"}"
-        body = b"" if request.method == "HEAD" else absolute_hrefs_v12(body, base)
+            if request.method == "HEAD":
+                return Response(b"", media_type=JSON, headers=headers), len(docs)
+            # In pieces, never joined whole, as 1.1's pages (responses.py).
+            pieces = collection_chunks(endpoint.wrapper_key, docs, base, rewrite=absolute_hrefs_v12)
+            return PiecesResponse(pieces, headers), len(docs)
+        body = (
+            b""
+            if request.method == "HEAD"
+            else absolute_hrefs_v12(b'{"' + key + b'":' + docs[0] + b"}", base)
+        )
         return Response(body, media_type=JSON, headers=headers), len(docs)
 
 

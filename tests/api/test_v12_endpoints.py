@@ -25,12 +25,15 @@ RESOURCE_COLLECTIONS = [
 ]
 
 
-def check_status(response: Any, status: int, code_minor: str | None) -> dict[str, Any]:
-    """The response is a 1.2 status payload (nothing else in the body) with this HTTP status and token."""
+def check_status(
+    response: Any, status: int, code_minor: str | None, schema: dict[str, Any] = STATUS_SCHEMA
+) -> dict[str, Any]:
+    """The response is a 1.2 status payload (nothing else in the body) with this HTTP status and token,
+    in the codeMinor vocabulary of `schema` (rostering's unless told)."""
     assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith("application/json")
     body: dict[str, Any] = response.json()
-    jsonschema.validate(body, STATUS_SCHEMA)
+    jsonschema.validate(body, schema)
     fields = body.get("imsx_CodeMinor", {}).get("imsx_codeMinorField", [])
     assert [f["imsx_codeMinorFieldValue"] for f in fields] == ([code_minor] if code_minor else [])
     return body

@@ -9,6 +9,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from openroster.api.endpoints_v12 import ASSESSMENT_V12, GRADEBOOK_V12
+from openroster.model.schema_v12 import GRADEBOOK_STATUS_SCHEMA
 from tests.api.gradebook12 import GRADEBOOK, V11, district_with_v12, ids
 from tests.api.test_v12_endpoints import _shape, check_collection, check_single, check_status, walk
 from tests.conftest import BACKENDS
@@ -273,13 +274,20 @@ def test_1_1_does_not_know_the_1_2_fields(gb: TestClient) -> None:
     assert gb.get(V11 + "/scoreScales").status_code == 404
 
 
-def test_methods_a_path_does_not_take_are_405_with_allow(gb: TestClient) -> None:
+def test_methods_a_path_does_not_take_are_405_with_allow_and_the_gradebook_token_unsupported(
+    gb: TestClient,
+) -> None:
     response = gb.post(GRADEBOOK + "/lineItems/li-1", json={})
-    check_status(response, 405, None)
+    body = check_status(response, 405, "unsupported", GRADEBOOK_STATUS_SCHEMA)
+    assert body["imsx_codeMajor"] == "unsupported"
     assert response.headers["Allow"] == "DELETE, GET, HEAD, PUT"
     response = gb.delete(GRADEBOOK + "/classes/cls-bio-1/lineItems")
-    check_status(response, 405, None)
+    check_status(response, 405, "unsupported", GRADEBOOK_STATUS_SCHEMA)
     assert response.headers["Allow"] == "GET, HEAD, POST"
+    # Under the alias root (Google's notebook) too; `results` of a lineItem only takes POST.
+    response = gb.get("/ims/oneroster/v1p2/gradebook/v1p2/lineItems/li-1/results")
+    check_status(response, 405, "unsupported", GRADEBOOK_STATUS_SCHEMA)
+    assert response.headers["Allow"] == "POST"
 
 
 def test_the_service_document_is_served(gb: TestClient) -> None:

@@ -68,3 +68,11 @@ def test_only_get_and_head(api: TestClient) -> None:
     response = api.post(path)
     check_status(response, 405, None)
     assert response.headers["Allow"] == "GET, HEAD"
+
+
+def test_the_gradebook_405_fits_the_gradebook_document(api: TestClient) -> None:
+    document = _document(api, "gradebook")
+    response = api.post(SERVICES["gradebook"] + "/lineItems/li-1", json={})
+    check_status(response, 405, "unsupported", document["components"]["schemas"]["StatusInfo"])
+    error = document["paths"]["/lineItems/{id}"]["get"]["responses"]["405"]["content"]["application/json"]
+    Draft202012Validator({**error["schema"], "components": document["components"]}).validate(response.json())

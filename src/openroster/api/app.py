@@ -41,7 +41,7 @@ from openroster.api.responses import (
 )
 from openroster.api.router import Router
 from openroster.api.status_v12 import status_body_v12
-from openroster.api.v12 import V12Reads, is_v12_path
+from openroster.api.v12 import V12Reads, v12_root
 from openroster.auth.access import OAuthAccess
 from openroster.auth.credential_gate import CredentialGate, GateFull
 from openroster.auth.keys import ServerKeys, load_keys
@@ -62,6 +62,7 @@ from openroster.errors import (
 )
 from openroster.model.catalogue import ENTITIES_V11, PUBLIC_VIEWS
 from openroster.model.json_input import read_object
+from openroster.model.v12 import GRADEBOOK_ROOT
 from openroster.model.values import now_ms
 from openroster.ops import metrics, refusals
 from openroster.ops import routes as ops_routes
@@ -277,7 +278,7 @@ class OneRosterService:
         raw_path = request.scope.get("raw_path", b"").decode("latin-1") or request.url.path
         raw_path = raw_path.split("?", 1)[0]
         match = self.router.match(raw_path) or self.v12.match(raw_path)
-        if match is None and is_v12_path(raw_path):  # a 1.2 discovery document, or 404
+        if match is None and v12_root(raw_path):  # a 1.2 discovery document, or 404
             return self.v12.unmatched(request, raw_path, self.base_url(request)), None
         if match is None:
             below_root = Router.split(raw_path)
@@ -472,8 +473,8 @@ def error_response(
     status: int, info: StatusInfo, headers: dict[str, str] | None = None, request: Request | None = None
 ) -> Response:
     """An error answer: the 1.2 status payload under the 1.2 roots, 1.1's everywhere else."""
-    v12 = request is not None and is_v12_path(request.url.path)
-    body = status_body_v12(status, info) if v12 else status_body(info)
+    root = v12_root(request.url.path) if request is not None else None
+    body = status_body_v12(status, info, gradebook=root == GRADEBOOK_ROOT) if root else status_body(info)
     return Response(body, status_code=status, media_type=JSON, headers=headers)
 
 

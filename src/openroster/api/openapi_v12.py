@@ -15,7 +15,7 @@ from openroster import __version__
 from openroster.api.endpoints import Endpoint, parents
 from openroster.api.endpoints_v12 import ENDPOINTS_V12
 from openroster.auth import scopes
-from openroster.model.schema_v12 import STATUS_SCHEMA, document_schema
+from openroster.model.schema_v12 import GRADEBOOK_STATUS_SCHEMA, STATUS_SCHEMA, document_schema
 from openroster.model.v12 import ENTITIES_V12, GRADEBOOK_ROOT, RESOURCES_ROOT, ROSTERING_ROOT
 from openroster.query.params import DEFAULT_LIMIT
 
@@ -252,7 +252,7 @@ def openapi_document_v12(service: str, base_url: str, *, max_limit: int) -> Sche
         "components": {
             "schemas": {
                 **{_schema_name(name): document_schema(ENTITIES_V12[name]) for name in entities},
-                "StatusInfo": STATUS_SCHEMA,
+                "StatusInfo": GRADEBOOK_STATUS_SCHEMA if root == GRADEBOOK_ROOT else STATUS_SCHEMA,
             },
             "securitySchemes": {
                 "OAuth2CC": {

@@ -24,19 +24,20 @@ _TOKENS = {
 }
 
 
-def code_minor_v12(http_status: int, code_minor: str) -> str | None:
-    """The 1.2 token for an error (None: the vocabulary has none, as for 405)."""
+def code_minor_v12(http_status: int, code_minor: str, *, gradebook: bool) -> str | None:
+    """The 1.2 token for an error (None: the vocabulary has none, as rostering's for 405)."""
     if http_status == 405:
-        return None
+        return "unsupported" if gradebook else None
     token = _TOKENS.get(code_minor, code_minor)
     if token in CODE_MINOR:
         return token
     return "internal_server_error" if http_status >= 500 else "invaliddata"
 
 
-def status_body_v12(http_status: int, info: StatusInfo) -> bytes:
-    """The 1.2 error body: codeMajor, severity, description and (where 1.2 has one) codeMinor."""
-    token = code_minor_v12(http_status, info.code_minor)
+def status_body_v12(http_status: int, info: StatusInfo, *, gradebook: bool) -> bytes:
+    """The 1.2 error body: codeMajor, severity, description and (where the service's vocabulary
+    has one) codeMinor."""
+    token = code_minor_v12(http_status, info.code_minor, gradebook=gradebook)
     body: dict[str, Any] = {
         # A method a path does not take is 1.2's `unsupported`; everything else failed.
         "imsx_codeMajor": "unsupported" if http_status == 405 else "failure",

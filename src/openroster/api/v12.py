@@ -53,17 +53,14 @@ def _alias(root: str) -> str:
     return "/ims/oneroster/v1p2/" + root.removeprefix("/ims/oneroster/")
 
 
-_ROOTS = tuple(root_segments(r) for _, root in _SERVED for r in (root, _alias(root)))
+# The segments of each root a 1.2 service answers under, with that service's root.
+_ROOTS = tuple((root_segments(r), root) for _, root in _SERVED for r in (root, _alias(root)))
 
 
-def _root_of(path: str) -> tuple[str, ...] | None:
+def v12_root(path: str) -> str | None:
+    """The root of the 1.2 service a request path lies under (its errors are then 1.2's), if any."""
     segments = tuple(s.lower() for s in path.split("/") if s)
-    return next((root for root in _ROOTS if segments[: len(root)] == root), None)
-
-
-def is_v12_path(path: str) -> bool:
-    """Whether a request path lies under one of the 1.2 roots (its errors are then 1.2's)."""
-    return _root_of(path) is not None
+    return next((root for prefix, root in _ROOTS if segments[: len(prefix)] == prefix), None)
 
 
 def no_endpoint(shown_path: str) -> UnknownObject:

@@ -12,6 +12,7 @@ from typing import Any
 from openroster.model.catalogue import ENTITIES, EXT_PATTERN, ROLE_KIND, USER_ROLE, Kind
 from openroster.model.v12 import (
     CODE_MINOR,
+    GRADEBOOK_CODE_MINOR,
     Entity12,
     Field12,
     href_root,
@@ -153,28 +154,34 @@ def single_schema(entity: Entity12, key: str) -> Schema:
     return _closed({key: document_schema(entity)}, [key])
 
 
-# The whole body of a 1.2 error (spec §5.2).
-STATUS_SCHEMA: Schema = _closed(
-    {
-        "imsx_codeMajor": {"type": "string", "enum": ["success", "processing", "failure", "unsupported"]},
-        "imsx_severity": {"type": "string", "enum": ["status", "warning", "error"]},
-        "imsx_description": _STRING,
-        "imsx_CodeMinor": _closed(
-            {
-                "imsx_codeMinorField": {
-                    "type": "array",
-                    "minItems": 1,
-                    "items": _closed(
-                        {
-                            "imsx_codeMinorFieldName": _STRING,
-                            "imsx_codeMinorFieldValue": {"type": "string", "enum": list(CODE_MINOR)},
-                        },
-                        ["imsx_codeMinorFieldName", "imsx_codeMinorFieldValue"],
-                    ),
-                }
-            },
-            ["imsx_codeMinorField"],
-        ),
-    },
-    ["imsx_codeMajor", "imsx_severity"],
-)
+def status_schema(code_minor: tuple[str, ...]) -> Schema:
+    """The whole body of a 1.2 error (spec §5.2), with a service's codeMinor vocabulary."""
+    return _closed(
+        {
+            "imsx_codeMajor": {"type": "string", "enum": ["success", "processing", "failure", "unsupported"]},
+            "imsx_severity": {"type": "string", "enum": ["status", "warning", "error"]},
+            "imsx_description": _STRING,
+            "imsx_CodeMinor": _closed(
+                {
+                    "imsx_codeMinorField": {
+                        "type": "array",
+                        "minItems": 1,
+                        "items": _closed(
+                            {
+                                "imsx_codeMinorFieldName": _STRING,
+                                "imsx_codeMinorFieldValue": {"type": "string", "enum": list(code_minor)},
+                            },
+                            ["imsx_codeMinorFieldName", "imsx_codeMinorFieldValue"],
+                        ),
+                    }
+                },
+                ["imsx_codeMinorField"],
+            ),
+        },
+        ["imsx_codeMajor", "imsx_severity"],
+    )
+
+
+# Rostering and resources errors; the gradebook's may also carry its own tokens.
+STATUS_SCHEMA: Schema = status_schema(CODE_MINOR)
+GRADEBOOK_STATUS_SCHEMA: Schema = status_schema(GRADEBOOK_CODE_MINOR)

@@ -62,6 +62,8 @@ CODE_MINOR = (
     "unknownobject",
     "internal_server_error",
 )
+# The gradebook's status payloads add these (spec §5.1): `unsupported` is its 405.
+GRADEBOOK_CODE_MINOR = (*CODE_MINOR, "deletefailure", "invalid_sort_field", "unsupported")
 
 # How a 1.1 administrator appears among 1.2's user roles, by the type of the org of the role (spec
 # §3.8): 1.2 has no plain `administrator` user role.

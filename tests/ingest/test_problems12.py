@@ -406,24 +406,24 @@ def test_a_1_2_lineitems_file_names_the_academic_session(tmp_path: Path) -> None
     ]
 
 
-def test_a_1_1_bundle_has_no_roles_file(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("entity", "name"), [("role", "roles"), ("scoreScale", "scoreScales")])
+def test_a_1_1_bundle_has_no_file_only_1_2_has(tmp_path: Path, entity: str, name: str) -> None:
     rows = rows12()
-    lines = manifest_rows({}, version="1.1") + [["file.roles", "bulk"]]
-    files = {"roles.csv": csv_text(header_for("role", rows["role"], "1.2"), rows["role"])}
-    bundle = bundle12(tmp_path, {}, manifest=lines, files=files)
-    assert problems(bundle) == [
+    lines = manifest_rows({}, version="1.1") + [[f"file.{name}", "bulk"]]
+    files = {f"{name}.csv": csv_text(header_for(entity, rows[entity], "1.2"), rows[entity])}
+    assert problems(bundle12(tmp_path, {}, manifest=lines, files=files)) == [
         Problem(
             "manifest.csv",
             18,
             "propertyName",
-            "file.roles is not a OneRoster 1.1 file. It belongs to OneRoster 1.2 bundles: remove the row, "
+            f"file.{name} is not a OneRoster 1.1 file. It belongs to OneRoster 1.2 bundles: remove the row, "
             "or set oneroster.version to 1.2.",
         ),
         Problem(
-            "roles.csv",
+            f"{name}.csv",
             None,
             None,
-            "roles.csv is not a OneRoster 1.1 file; it belongs to OneRoster 1.2 bundles: remove it, or set "
+            f"{name}.csv is not a OneRoster 1.1 file; it belongs to OneRoster 1.2 bundles: remove it, or set "
             "oneroster.version to 1.2.",
         ),
     ]
@@ -490,29 +490,5 @@ def test_a_link_file_without_a_required_column(tmp_path: Path) -> None:
             "scoreScaleSourcedId",
             "The header has no scoreScaleSourcedId column, which lineItemScoreScales.csv requires; add it "
             "(column names are case-sensitive).",
-        ),
-    ]
-
-
-def test_a_1_1_bundle_has_no_score_scale_files(tmp_path: Path) -> None:
-    rows = rows12()
-    lines = manifest_rows({}, version="1.1") + [["file.scoreScales", "bulk"]]
-    files = {
-        "scoreScales.csv": csv_text(header_for("scoreScale", rows["scoreScale"], "1.2"), rows["scoreScale"])
-    }
-    assert problems(bundle12(tmp_path, {}, manifest=lines, files=files)) == [
-        Problem(
-            "manifest.csv",
-            18,
-            "propertyName",
-            "file.scoreScales is not a OneRoster 1.1 file. It belongs to OneRoster 1.2 bundles: remove the "
-            "row, or set oneroster.version to 1.2.",
-        ),
-        Problem(
-            "scoreScales.csv",
-            None,
-            None,
-            "scoreScales.csv is not a OneRoster 1.1 file; it belongs to OneRoster 1.2 bundles: remove it, or "
-            "set oneroster.version to 1.2.",
         ),
     ]
